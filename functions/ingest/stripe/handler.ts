@@ -1,0 +1,41 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
+import * as z from 'zod/mini';
+import { publishCanonicalEvents } from '../../adapters/aws/event-publisher';
+import { readSecret } from '../../adapters/aws/secrets';
+import { readEnv } from '../../shared/env';
+import { logger, metrics } from '../../shared/powertools';
+import { createStripeWebhookReceiver } from './receive-stripe-webhook';
+
+const env = readEnv({
+  EVENT_BUS_NAME: z.string().check(z.minLength(1)),
+  STRIPE_WEBHOOK_SECRET_NAME: z.string().check(z.minLength(1)),
+  MAX_BODY_BYTES: z.coerce.number().check(z.int(), z.positive()),
+});
+const eventBridge = new EventBridgeClient({});
+
+const receive = createStripeWebhookReceiver({
+  signingSecret: (refresh) => readSecret(env.STRIPE_WEBHOOK_SECRET_NAME, { forceFetch: refresh }),
+  publish: (events) => publishCanonicalEvents(eventBridge, env.EVENT_BUS_NAME, events),
+  nowSeconds: () => Math.floor(Date.now() / 1000),
+  maxBodyBytes: env.MAX_BODY_BYTES,
+  record: (outcome, detail) => {
+    metrics.addMetric(`StripeWebhook${outcome}`, MetricUnit.Count, 1);
+    if (outcome === 'Accepted' || outcome === 'Ignored') logger.info(`stripe webhook ${outcome.toLowerCase()}`, detail);
+    else if (outcome === 'PublishFailed') logger.error('stripe webhook not published', detail);
+    else logger.warn(`stripe webhook rejected: ${String(detail.reason)}`, detail);
+  },
+});
+
+/** POST /webhooks/stripe (API Gateway proxy integration). Wiring only: the logic is in receive-stripe-webhook.ts. */
+export async function handler(event: APIGatewayProxyEvent, context: Context): Promise<APIGatewayProxyResult> {
+  logger.addContext(context);
+  logger.appendKeys({ apiRequestId: event.requestContext?.requestId });
+  try {
+    return await receive({ body: event.body, isBase64Encoded: event.isBase64Encoded, headers: event.headers ?? {} });
+  } finally {
+    metrics.publishStoredMetrics();
+    logger.resetKeys();
+  }
+}

@@ -1,0 +1,82 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { SQSRecord } from 'aws-lambda';
+import type * as z from 'zod/mini';
+import type { FlowQueue } from '../adapters/aws/flow-queue';
+import { backoffSeconds } from '../domain/retry-backoff';
+import { InvalidEventError, isRetryable } from './errors';
+import { logger, metrics } from './powertools';
+import { describeIssue } from './validation-issues';
+
+export interface FlowRecordHandlerOptions<Event extends { id: string; correlationId: string }> {
+  readonly flowName: string;
+  /** The canonical events this flow accepts (a routing-table slice of the catalog). */
+  readonly schema: z.ZodMiniType<Event>;
+  /** Applies one event; idempotent on the event id (Powertools idempotency wraps it in the handler). */
+  readonly apply: (event: Event) => Promise<{ outcome: string }>;
+  readonly queue: FlowQueue;
+  /** The queue's maxReceiveCount: the last delivery dead-letters with the reason instead of failing silently into the DLQ. */
+  readonly maxReceiveCount: number;
+}
+
+/**
+ * The per-record policy every flow shares (DESIGN.md, "Nothing is lost silently"):
+ * - a record that is not a valid canonical event, or whose failure is permanent, goes to the DLQ at
+ *   once with its reason, and counts as handled so it is deleted from the queue;
+ * - a transient failure is retried after a backoff with jitter, and on its last delivery is
+ *   dead-lettered with its reason like a permanent one;
+ * - every outcome is a metric (`Event<Outcome>`), every line carries the correlation id.
+ */
+export function createFlowRecordHandler<Event extends { id: string; correlationId: string }>(options: FlowRecordHandlerOptions<Event>) {
+  return async function handleRecord(record: SQSRecord): Promise<void> {
+    const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;
+    let correlationId: string | undefined;
+    try {
+      const event = parseRecord(record, options.schema);
+      correlationId = event.correlationId;
+      logger.appendKeys({ correlationId, canonicalEventId: event.id });
+      const result = await options.apply(event);
+      count(`Event${capitalized(result.outcome)}`);
+      logger.info(`${options.flowName}: ${result.outcome}`, { result });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      const errorType = error instanceof Error ? error.name : typeof error;
+      if (!isRetryable(error) || receiveCount >= options.maxReceiveCount) {
+        await options.queue.deadLetter(record, { flow: options.flowName, errorType, reason, receiveCount, correlationId });
+        count('EventDeadLettered');
+        logger.error(`${options.flowName}: dead-lettered`, { errorType, reason, receiveCount, messageId: record.messageId });
+        return;
+      }
+      const delay = backoffSeconds(receiveCount);
+      await options.queue.delayRetry(record, delay).catch((delayError: unknown) => {
+        logger.warn('could not set the retry delay; the queue visibility timeout applies', { delayError });
+      });
+      count('EventRetried');
+      logger.warn(`${options.flowName}: will retry in ${delay}s`, { errorType, reason, receiveCount });
+      throw error;
+    } finally {
+      logger.removeKeys(['correlationId', 'canonicalEventId']);
+    }
+  };
+}
+
+/** An SQS record from an EventBridge rule holds the EventBridge event; its `detail` is the canonical event. */
+function parseRecord<Event>(record: SQSRecord, schema: z.ZodMiniType<Event>): Event {
+  let envelope: unknown;
+  try {
+    envelope = JSON.parse(record.body);
+  } catch {
+    throw new InvalidEventError('message body is not JSON');
+  }
+  const detail = envelope !== null && typeof envelope === 'object' && 'detail' in envelope ? envelope.detail : undefined;
+  const parsed = schema.safeParse(detail);
+  if (!parsed.success) throw new InvalidEventError(`not a canonical event this flow handles: ${describeIssue(parsed.error.issues[0])}`);
+  return parsed.data;
+}
+
+function count(metric: string): void {
+  metrics.addMetric(metric, MetricUnit.Count, 1);
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

@@ -1,0 +1,161 @@
+import { z } from 'zod';
+
+/**
+ * Stage configuration: one typed, validated record, chosen with `-c stage=NAME`.
+ * Everything that differs between environments lives here and nowhere else.
+ */
+export const STAGES = ['local', 'dev', 'staging', 'prod'] as const;
+export type Stage = (typeof STAGES)[number];
+
+const stageConfigSchema = z.object({
+  /** AWS account and region; undefined account = the CLI's current credentials (env-agnostic). */
+  env: z.object({ account: z.string().regex(/^\d{12}$/).optional(), region: z.string().min(1) }),
+  odoo: z.object({
+    url: z.url(),
+    database: z.string().min(1),
+    login: z.string().min(1),
+    /** Name of the Secrets Manager secret holding the Odoo API key (created before deploy). */
+    apiKeySecretName: z.string().min(1),
+    /** `auto` probes the server version: JSON-2 from Odoo 19, JSON-RPC before. */
+    transport: z.enum(['auto', 'jsonrpc', 'json2']),
+  }),
+  stripe: z.object({
+    /** Name of the Secrets Manager secret holding the webhook endpoint's signing secret (`whsec_…`). */
+    webhookSecretName: z.string().min(1),
+  }),
+  /** Upper bound of concurrent consumer invocations per flow, i.e. of concurrent Odoo writers (SQS MaximumConcurrency: 2–1000). */
+  flowConcurrency: z.number().int().min(2).max(1000),
+  logRetentionDays: z.union([
+    z.literal(7), z.literal(14), z.literal(30), z.literal(90), z.literal(180), z.literal(365), z.literal(731),
+  ]),
+  /** Alarm notifications go to this address (SNS email subscription, confirmed by the recipient). */
+  alarmEmail: z.email(),
+  /** `retain` keeps tables, queues with messages, logs and the archive when the stack is deleted. */
+  removalPolicy: z.enum(['destroy', 'retain']),
+  api: z.object({
+    /** Steady-state requests per second across the webhook API (API Gateway stage throttling). */
+    rateLimit: z.number().int().positive(),
+    burstLimit: z.number().int().positive(),
+    /**
+     * Largest webhook body accepted, in bytes. A canonical event must fit EventBridge's 256 KB entry
+     * limit, and Stripe's largest events are well under it.
+     */
+    maxBodyBytes: z.number().int().positive().max(256 * 1024),
+  }),
+  /** Days the bus archive keeps events for replay; 0 = forever. */
+  archiveRetentionDays: z.number().int().min(0),
+  /** Minutes a message may wait in a flow queue before the oldest-message alarm fires. */
+  maxMessageAgeMinutes: z.number().int().positive(),
+});
+
+export type StageConfig = z.infer<typeof stageConfigSchema>;
+
+const defaults = {
+  env: { region: 'eu-west-1' },
+  stripe: { webhookSecretName: 'odoo-saas-sync/stripe-webhook-secret' },
+  api: { rateLimit: 50, burstLimit: 100, maxBodyBytes: 256 * 1024 },
+  maxMessageAgeMinutes: 15,
+} as const;
+
+const STAGE_CONFIGS: Record<Stage, StageConfig> = {
+  local: {
+    ...defaults,
+    odoo: {
+      url: 'http://127.0.0.1:8069',
+      database: 'odoo18',
+      login: 'admin',
+      apiKeySecretName: 'odoo-saas-sync/local/odoo-api-key',
+      transport: 'auto',
+    },
+    stripe: { webhookSecretName: 'odoo-saas-sync/local/stripe-webhook-secret' },
+    flowConcurrency: 2,
+    logRetentionDays: 7,
+    alarmEmail: 'ops@example.com',
+    removalPolicy: 'destroy',
+    archiveRetentionDays: 7,
+  },
+  dev: {
+    ...defaults,
+    odoo: {
+      url: 'https://odoo-dev.example.com',
+      database: 'dev',
+      login: 'integration@example.com',
+      apiKeySecretName: 'odoo-saas-sync/dev/odoo-api-key',
+      transport: 'auto',
+    },
+    stripe: { webhookSecretName: 'odoo-saas-sync/dev/stripe-webhook-secret' },
+    flowConcurrency: 2,
+    logRetentionDays: 14,
+    alarmEmail: 'ops@example.com',
+    removalPolicy: 'destroy',
+    archiveRetentionDays: 30,
+  },
+  staging: {
+    ...defaults,
+    odoo: {
+      url: 'https://odoo-staging.example.com',
+      database: 'staging',
+      login: 'integration@example.com',
+      apiKeySecretName: 'odoo-saas-sync/staging/odoo-api-key',
+      transport: 'auto',
+    },
+    stripe: { webhookSecretName: 'odoo-saas-sync/staging/stripe-webhook-secret' },
+    flowConcurrency: 5,
+    logRetentionDays: 30,
+    alarmEmail: 'ops@example.com',
+    removalPolicy: 'retain',
+    archiveRetentionDays: 90,
+  },
+  prod: {
+    ...defaults,
+    odoo: {
+      url: 'https://odoo.example.com',
+      database: 'production',
+      login: 'integration@example.com',
+      apiKeySecretName: 'odoo-saas-sync/prod/odoo-api-key',
+      transport: 'auto',
+    },
+    stripe: { webhookSecretName: 'odoo-saas-sync/prod/stripe-webhook-secret' },
+    flowConcurrency: 10,
+    logRetentionDays: 365,
+    alarmEmail: 'ops@example.com',
+    removalPolicy: 'retain',
+    api: { rateLimit: 100, burstLimit: 200, maxBodyBytes: 256 * 1024 },
+    archiveRetentionDays: 0,
+  },
+};
+
+export class UnknownStageError extends Error {
+  constructor(given: unknown) {
+    const shown = given === undefined || given === '' ? 'no stage' : `unknown stage "${String(given)}"`;
+    super(`${shown}: pass -c stage=NAME with one of: ${STAGES.join(', ')}`);
+    this.name = 'UnknownStageError';
+  }
+}
+
+export class InvalidStageConfigError extends Error {
+  constructor(stage: Stage, issues: string) {
+    super(`stage "${stage}" has an invalid configuration (lib/config/stages.ts): ${issues}`);
+    this.name = 'InvalidStageConfigError';
+  }
+}
+
+export function isStage(name: unknown): name is Stage {
+  return typeof name === 'string' && (STAGES as readonly string[]).includes(name);
+}
+
+/**
+ * The stage named by `-c stage=NAME` with its validated configuration; throws a clear error for an
+ * unknown or missing stage (listing the valid ones) or for a bad value.
+ */
+export function resolveStage(name: unknown, configs: Record<Stage, unknown> = STAGE_CONFIGS): { stage: Stage; config: StageConfig } {
+  if (!isStage(name)) throw new UnknownStageError(name);
+  const parsed = stageConfigSchema.safeParse(configs[name]);
+  if (!parsed.success) {
+    throw new InvalidStageConfigError(
+      name,
+      parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '),
+    );
+  }
+  return { stage: name, config: parsed.data };
+}

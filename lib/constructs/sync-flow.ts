@@ -1,0 +1,120 @@
+import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
+import { ComparisonOperator, TreatMissingData, type Alarm } from 'aws-cdk-lib/aws-cloudwatch';
+import { type IEventBus, type IRule, Rule } from 'aws-cdk-lib/aws-events';
+import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import type { AlarmTopic } from './alarm-topic';
+import { SyncFunction } from './sync-function';
+
+/** Deliveries before a message goes to the flow's DLQ: absorbs transient Odoo failures. */
+export const MAX_RECEIVE_COUNT = 5;
+/** AWS's advice for a Lambda-consumed queue: visibility ≥ 6 × the function timeout. */
+const VISIBILITY_TIMEOUT_FACTOR = 6;
+
+export interface SyncFlowProps {
+  readonly flowName: string;
+  readonly bus: IEventBus;
+  /** The rule's event pattern, from the routing table. */
+  readonly eventPattern: { source: string[]; detailType: string[] };
+  /** Where EventBridge puts events it cannot deliver to the queue. */
+  readonly ruleTargetDlq: IQueue;
+  readonly entry: string;
+  /** Upper bound of concurrent consumers, i.e. of concurrent writers to Odoo. */
+  readonly maxConcurrency: number;
+  readonly consumerTimeout?: Duration;
+  readonly batchSize?: number;
+  readonly maxMessageAge: Duration;
+  readonly logRetention: RetentionDays;
+  readonly removalPolicy: RemovalPolicy;
+  readonly alarms: AlarmTopic;
+}
+
+/**
+ * One flow: EventBridge rule → SQS queue (with DLQ) → consumer function, with alarms on the DLQ
+ * and on the age of the oldest message. The consumer reports partial batch failures, so one bad
+ * record neither blocks nor replays its neighbours.
+ */
+export class SyncFlow extends Construct {
+  readonly rule: IRule;
+  readonly queue: Queue;
+  readonly dlq: Queue;
+  readonly consumer: SyncFunction;
+  readonly dlqAlarm: Alarm;
+  readonly ageAlarm: Alarm;
+
+  constructor(scope: Construct, id: string, props: SyncFlowProps) {
+    super(scope, id);
+    const timeout = props.consumerTimeout ?? Duration.seconds(30);
+
+    this.dlq = new Queue(this, 'Dlq', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy: props.removalPolicy,
+    });
+    this.queue = new Queue(this, 'Queue', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      visibilityTimeout: Duration.seconds(timeout.toSeconds() * VISIBILITY_TIMEOUT_FACTOR),
+      retentionPeriod: Duration.days(4),
+      deadLetterQueue: { queue: this.dlq, maxReceiveCount: MAX_RECEIVE_COUNT },
+      removalPolicy: props.removalPolicy,
+    });
+
+    this.rule = new Rule(this, 'Rule', {
+      eventBus: props.bus,
+      description: `canonical events for the ${props.flowName} flow (lib/routing.ts)`,
+      eventPattern: props.eventPattern,
+      targets: [new SqsQueue(this.queue, { deadLetterQueue: props.ruleTargetDlq, retryAttempts: 185 })],
+    });
+
+    this.consumer = new SyncFunction(this, 'Consumer', {
+      entry: props.entry,
+      serviceName: props.flowName,
+      timeout,
+      logRetention: props.logRetention,
+      removalPolicy: props.removalPolicy,
+      environment: {
+        QUEUE_URL: this.queue.queueUrl,
+        DLQ_URL: this.dlq.queueUrl,
+        MAX_RECEIVE_COUNT: String(MAX_RECEIVE_COUNT),
+        // The per-entity write lease outlives any invocation, so a live writer never loses it.
+        LEASE_SECONDS: String(timeout.toSeconds() * 2),
+      },
+    });
+    // The consumer dead-letters permanent failures itself, with their reason.
+    this.dlq.grantSendMessages(this.consumer.fn);
+    this.consumer.fn.addEventSource(
+      new SqsEventSource(this.queue, {
+        batchSize: props.batchSize ?? 10,
+        maxBatchingWindow: Duration.seconds(1),
+        reportBatchItemFailures: true,
+        maxConcurrency: props.maxConcurrency,
+      }),
+    );
+
+    this.dlqAlarm = props.alarms.notify(
+      this.dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' })
+        .createAlarm(this, 'DlqNotEmpty', {
+          alarmDescription: `${props.flowName}: messages failed permanently; each carries its reason. Fix the cause, then redrive.`,
+          threshold: 0,
+          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+    );
+    this.ageAlarm = props.alarms.notify(
+      this.queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: 'Maximum' })
+        .createAlarm(this, 'OldestMessageAge', {
+          alarmDescription: `${props.flowName}: events wait too long (Odoo slow or down, or the consumer is throttled).`,
+          threshold: props.maxMessageAge.toSeconds(),
+          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 3,
+          treatMissingData: TreatMissingData.NOT_BREACHING,
+        }),
+    );
+  }
+}

@@ -1,0 +1,17 @@
+/**
+ * The routing table: the only place that says which canonical event types go to which flow.
+ * The stack generates one EventBridge rule per flow from it; a test checks that every type here
+ * exists in the event catalog (events/catalog.ts) and that every catalog type is routed somewhere.
+ */
+export const ROUTES = {
+  'customer-sync': ['customer.upserted', 'customer.deleted'],
+} as const satisfies Record<string, readonly string[]>;
+
+export type FlowName = keyof typeof ROUTES;
+
+export const FLOW_NAMES = Object.keys(ROUTES) as FlowName[];
+
+/** The EventBridge pattern of a flow's rule: canonical events (our source) of the flow's types. */
+export function flowEventPattern(flow: FlowName, eventSource: string) {
+  return { source: [eventSource], detailType: [...ROUTES[flow]] };
+}

@@ -1,0 +1,115 @@
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Construct } from 'constructs';
+import { fileURLToPath } from 'node:url';
+import type { Stage, StageConfig } from './config/stages';
+import { AlarmTopic } from './constructs/alarm-topic';
+import { StateTables } from './constructs/state-tables';
+import { SyncEventBus } from './constructs/sync-event-bus';
+import { SyncFlow } from './constructs/sync-flow';
+import { SyncFunction, removalPolicy, retentionDays } from './constructs/sync-function';
+import { WebhookApi } from './constructs/webhook-api';
+import { acknowledgeNagFindings } from './nag-acknowledgments';
+import { type FlowName, FLOW_NAMES, flowEventPattern } from './routing';
+
+/** EventBridge `source` of canonical events (mirrors events/envelope.ts, which lib/ does not import). */
+export const EVENT_SOURCE = 'odoo-saas-sync';
+
+const handlerPath = (relative: string) => fileURLToPath(new URL(`../functions/${relative}`, import.meta.url));
+
+/** The consumer of each flow of the routing table. */
+const FLOW_HANDLERS: Record<FlowName, string> = {
+  'customer-sync': handlerPath('flows/customer-sync/handler.ts'),
+};
+
+export interface SyncStackProps extends StackProps {
+  readonly stage: Stage;
+  readonly config: StageConfig;
+}
+
+/** The whole stack, composed in the order of the diagram: webhooks → ingest → bus → flows → Odoo. */
+export class SyncStack extends Stack {
+  readonly api: WebhookApi;
+  readonly stripeIngest: SyncFunction;
+  readonly eventBus: SyncEventBus;
+  readonly tables: StateTables;
+  readonly flows: Record<FlowName, SyncFlow>;
+  readonly alarms: AlarmTopic;
+
+  constructor(scope: Construct, id: string, props: SyncStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const common = { logRetention: retentionDays(config.logRetentionDays), removalPolicy: removalPolicy(config.removalPolicy) };
+
+    this.alarms = new AlarmTopic(this, 'Alarms', { email: config.alarmEmail, removalPolicy: common.removalPolicy });
+
+    // Webhooks → ingest
+    this.api = new WebhookApi(this, 'Webhooks', {
+      stageName: props.stage,
+      rateLimit: config.api.rateLimit,
+      burstLimit: config.api.burstLimit,
+      maxBodyBytes: config.api.maxBodyBytes,
+      ...common,
+    });
+    this.stripeIngest = new SyncFunction(this, 'StripeIngest', {
+      entry: handlerPath('ingest/stripe/handler.ts'),
+      serviceName: 'stripe-ingest',
+      memorySize: 512,
+      timeout: Duration.seconds(10),
+      environment: { EVENT_SOURCE },
+      ...common,
+    });
+    this.api.addProvider('stripe', this.stripeIngest);
+
+    // Ingest → bus
+    this.eventBus = new SyncEventBus(this, 'Events', {
+      eventSource: EVENT_SOURCE,
+      archiveRetentionDays: config.archiveRetentionDays,
+      alarms: this.alarms,
+      removalPolicy: common.removalPolicy,
+    });
+    this.stripeIngest
+      .bindEventBus(this.eventBus.bus, 'EVENT_BUS_NAME')
+      .bindSecret(Secret.fromSecretNameV2(this, 'StripeWebhookSecret', config.stripe.webhookSecretName), 'STRIPE_WEBHOOK_SECRET_NAME');
+
+    // Bus → flows → Odoo, with their state
+    this.tables = new StateTables(this, 'State', { removalPolicy: common.removalPolicy });
+    const odooApiKey = Secret.fromSecretNameV2(this, 'OdooApiKey', config.odoo.apiKeySecretName);
+    this.flows = Object.fromEntries(
+      FLOW_NAMES.map((flowName) => {
+        const flow = new SyncFlow(this, `Flow-${flowName}`, {
+          flowName,
+          bus: this.eventBus.bus,
+          eventPattern: flowEventPattern(flowName, EVENT_SOURCE),
+          ruleTargetDlq: this.eventBus.targetDlq,
+          entry: FLOW_HANDLERS[flowName],
+          maxConcurrency: config.flowConcurrency,
+          maxMessageAge: Duration.minutes(config.maxMessageAgeMinutes),
+          alarms: this.alarms,
+          ...common,
+        });
+        flow.consumer
+          .bindTable(this.tables.identityMap, 'IDENTITY_MAP_TABLE')
+          .bindTable(this.tables.idempotency, 'IDEMPOTENCY_TABLE')
+          .bindTable(this.tables.watermarks, 'WATERMARK_TABLE')
+          .bindSecret(odooApiKey, 'ODOO_API_KEY_SECRET_NAME');
+        for (const [name, value] of Object.entries({
+          ODOO_URL: config.odoo.url,
+          ODOO_DB: config.odoo.database,
+          ODOO_LOGIN: config.odoo.login,
+          ODOO_TRANSPORT: config.odoo.transport,
+        })) {
+          flow.consumer.fn.addEnvironment(name, value);
+        }
+        return [flowName, flow];
+      }),
+    ) as Record<FlowName, SyncFlow>;
+
+    acknowledgeNagFindings(this, [config.stripe.webhookSecretName, config.odoo.apiKeySecretName], this.eventBus.targetDlq);
+  }
+}
+
+/** The CloudFormation stack name of a stage. */
+export function stackName(stage: Stage): string {
+  return `OdooSaasSync-${stage}`;
+}

@@ -1,0 +1,45 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { canonicalEventSchema, EVENT_CATALOG } from '../../../events/catalog';
+import { renderCatalogSchemaFiles, SCHEMA_DIR } from '../../../events/export-json-schema';
+import { ROUTES } from '../../../lib/routing';
+
+const SAMPLE_DIR = join(SCHEMA_DIR, '..', 'samples');
+
+describe('canonical event catalog', () => {
+  it('has its JSON Schemas exported and up to date (run `npm run schemas` after changing a schema)', () => {
+    // Prepare
+    const expected = renderCatalogSchemaFiles();
+    // Act
+    const committed = Object.fromEntries(readdirSync(SCHEMA_DIR).map((file) => [file, readFileSync(join(SCHEMA_DIR, file), 'utf8')]));
+    // Assess
+    expect(Object.keys(committed).sort()).toEqual(Object.keys(expected).sort());
+    for (const [file, content] of Object.entries(expected)) expect(committed[file], file).toBe(content);
+  });
+
+  it('has a sample for every type and version, and every sample is valid', () => {
+    const samples = readdirSync(SAMPLE_DIR);
+    for (const { type, version, schema } of EVENT_CATALOG) {
+      const file = `${type}.v${version}.json`;
+      expect(samples, `missing sample ${file}`).toContain(file);
+      const sample: unknown = JSON.parse(readFileSync(join(SAMPLE_DIR, file), 'utf8'));
+      expect(schema.safeParse(sample).success, file).toBe(true);
+      expect(canonicalEventSchema.safeParse(sample).success, file).toBe(true);
+    }
+  });
+
+  it('rejects an event with an unknown field, a wrong version or a bad time', () => {
+    const sample = JSON.parse(readFileSync(join(SAMPLE_DIR, 'customer.upserted.v1.json'), 'utf8'));
+    expect(canonicalEventSchema.safeParse({ ...sample, extra: 1 }).success).toBe(false);
+    expect(canonicalEventSchema.safeParse({ ...sample, dataVersion: 2 }).success).toBe(false);
+    expect(canonicalEventSchema.safeParse({ ...sample, time: 'yesterday' }).success).toBe(false);
+  });
+
+  it('routes every catalog type to exactly one flow, and routes nothing outside the catalog', () => {
+    const routed = Object.values(ROUTES).flat();
+    const catalogTypes = EVENT_CATALOG.map((entry) => entry.type);
+    expect([...routed].sort()).toEqual([...catalogTypes].sort());
+    expect(new Set(routed).size).toBe(routed.length);
+  });
+});
