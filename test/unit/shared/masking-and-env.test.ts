@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import * as z from 'zod/mini';
+import { backoffSeconds, BACKOFF_BASE_SECONDS, BACKOFF_MAX_SECONDS } from '../../../functions/domain/retry-backoff';
+import { MissingConfigError, readEnv } from '../../../functions/shared/env';
+import { MASK, maskSensitive } from '../../../functions/shared/masking';
+
+describe('log masking', () => {
+  it('masks personal data and secrets under any sensitive key, nested or not', () => {
+    const item = { customer: { name: 'Jane Doe', email: 'jane@example.com', phone: '+1', address: { line1: '1 Main St' } }, apiKey: 'k', stripeEventId: 'evt_1' };
+    const logged = JSON.parse(JSON.stringify(item, maskSensitive));
+    expect(logged).toEqual({ customer: { name: MASK, email: MASK, phone: MASK, address: MASK }, apiKey: MASK, stripeEventId: 'evt_1' });
+  });
+
+  it('keeps an error’s class name readable', () => {
+    expect(JSON.parse(JSON.stringify({ error: { name: 'OdooValidationError', message: 'bad' } }, maskSensitive))).toEqual({ error: { name: 'OdooValidationError', message: 'bad' } });
+  });
+});
+
+describe('readEnv', () => {
+  it('names every missing or malformed variable at once', () => {
+    const shape = { A_TABLE: z.string().check(z.minLength(1)), B_COUNT: z.coerce.number().check(z.int()) };
+    expect(() => readEnv(shape, { B_COUNT: 'many' })).toThrow(MissingConfigError);
+    expect(() => readEnv(shape, { B_COUNT: 'many' })).toThrow(/A_TABLE.*B_COUNT/);
+    expect(readEnv(shape, { A_TABLE: 't', B_COUNT: '3' })).toEqual({ A_TABLE: 't', B_COUNT: 3 });
+  });
+});
+
+describe('retry backoff', () => {
+  it('grows exponentially with full jitter, between the base and the cap', () => {
+    expect(backoffSeconds(1, () => 1)).toBe(BACKOFF_BASE_SECONDS);
+    expect(backoffSeconds(3, () => 1)).toBe(BACKOFF_BASE_SECONDS * 4);
+    expect(backoffSeconds(3, () => 0)).toBe(BACKOFF_BASE_SECONDS);
+    expect(backoffSeconds(30, () => 1)).toBe(BACKOFF_MAX_SECONDS);
+  });
+});
