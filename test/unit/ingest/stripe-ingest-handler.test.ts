@@ -34,7 +34,7 @@ function putEntries() {
 }
 
 beforeAll(() => {
-  vi.spyOn(metrics, 'publishStoredMetrics').mockImplementation(() => undefined);
+  vi.spyOn(metrics, 'publishStoredMetrics').mockReturnValue(metrics);
 });
 beforeEach(() => {
   eventBridge.reset();
