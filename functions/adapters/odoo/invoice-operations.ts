@@ -1,0 +1,141 @@
+import type { OdooCaller, OdooValues, OdooWindowAction } from './odoo-caller';
+import { OdooProtocolError, OdooUserError } from './odoo-errors';
+
+/**
+ * Invoices, payments, credit notes. Amounts here are Odoo amounts (see odoo-money.ts to convert
+ * from minor units). None of these is idempotent by itself: a flow checks the identity map or the
+ * provider reference (`ref`, `communication`) before calling, and the client does not repeat them
+ * after an ambiguous failure (timeout, reset).
+ */
+
+const MOVE = 'account.move';
+
+/**
+ * Lines created without explicit taxes get the company's default sale tax, and the Odoo total stops
+ * matching the provider's. Refuse such lines before any call.
+ */
+function assertExplicitTaxes(vals: OdooValues): void {
+  const lines = vals.invoice_line_ids;
+  if (!Array.isArray(lines)) return;
+  for (const command of lines) {
+    if (Array.isArray(command) && command[0] === 0) {
+      const line = command[2] as Record<string, unknown> | undefined;
+      if (!line || !('tax_ids' in line)) {
+        throw new TypeError('every invoice line needs explicit tax_ids ([[6, 0, []]] for none): the default sale tax would change the total');
+      }
+    }
+  }
+}
+
+export interface PostedInvoice {
+  id: number;
+  /** The sequence name (`INV/2026/00021`), assigned on posting. */
+  name: string | null;
+  state: string | null;
+  /** Odoo amounts: compare with the provider's total (`odooAmountToMinor`) — they must be equal. */
+  amountTotal: number | null;
+  amountResidual: number | null;
+  paymentState: string | null;
+}
+
+const POSTED_FIELDS = ['name', 'state', 'amount_total', 'amount_residual', 'payment_state'];
+
+/**
+ * Create a customer invoice and post it: 3 calls — `create` + `action_post` + `read` (the name is
+ * assigned on posting and neither call returns it; the same read brings the totals, so the flow can
+ * check them against the provider without another call). 2 calls with `readBack: false` (then only
+ * `id` is set).
+ * If posting fails (e.g. `UserError`: no lines) the draft stays; `ref` lets the next attempt find it.
+ */
+export async function createAndPostInvoice(odoo: OdooCaller, vals: OdooValues, options: { readBack?: boolean } = {}): Promise<PostedInvoice> {
+  assertExplicitTaxes(vals);
+  const [id] = await odoo.call<number[]>(MOVE, 'create', { vals_list: [vals] });
+  if (typeof id !== 'number') throw new OdooProtocolError('create returned no invoice id', { model: MOVE, method: 'create' });
+  await odoo.call(MOVE, 'action_post', { ids: [id] });
+  const empty: PostedInvoice = { id, name: null, state: null, amountTotal: null, amountResidual: null, paymentState: null };
+  if (options.readBack === false) return empty;
+  const [record] = await odoo.call<Array<Record<string, unknown>>>(MOVE, 'read', { ids: [id], fields: POSTED_FIELDS });
+  const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+  const amount = (value: unknown): number | null => (typeof value === 'number' ? value : null);
+  return {
+    id,
+    name: text(record?.name),
+    state: text(record?.state),
+    amountTotal: amount(record?.amount_total),
+    amountResidual: amount(record?.amount_residual),
+    paymentState: text(record?.payment_state),
+  };
+}
+
+function activeMove(invoiceId: number): Record<string, unknown> {
+  return { active_model: MOVE, active_ids: [invoiceId] };
+}
+
+function resIdOf(action: unknown, model: string, method: string): number {
+  const resId = (action as OdooWindowAction | null)?.res_id;
+  if (typeof resId !== 'number') throw new OdooProtocolError(`${method} returned no res_id: ${JSON.stringify(action)}`, { model, method });
+  return resId;
+}
+
+export interface PaymentRequest {
+  /** In the invoice currency, Odoo units (`minorToOdooAmount`). */
+  amount: number;
+  /** `YYYY-MM-DD`. */
+  paymentDate: string;
+  /** The provider charge/payment id: the payment's memo, how reconciliation finds it. */
+  communication: string;
+  /** Default: the wizard's (first bank journal). */
+  journalId?: number;
+}
+
+/**
+ * Register a payment on a posted invoice through the `account.payment.register` wizard:
+ * 2 calls (`create` with `active_model`/`active_ids` in the context + `action_create_payments`).
+ * Returns the payment id.
+ */
+export async function registerPayment(odoo: OdooCaller, invoiceId: number, payment: PaymentRequest): Promise<{ paymentId: number }> {
+  const model = 'account.payment.register';
+  const context = activeMove(invoiceId);
+  const vals: OdooValues = { amount: payment.amount, payment_date: payment.paymentDate, communication: payment.communication };
+  if (payment.journalId !== undefined) vals.journal_id = payment.journalId;
+  const [wizardId] = await odoo.call<number[]>(model, 'create', { vals_list: [vals], context });
+  if (typeof wizardId !== 'number') throw new OdooProtocolError('payment wizard create returned no id', { model, method: 'create' });
+  const action = await odoo.call(model, 'action_create_payments', { ids: [wizardId], context });
+  return { paymentId: resIdOf(action, model, 'action_create_payments') };
+}
+
+export interface CreditNoteRequest {
+  reason: string;
+  /** `YYYY-MM-DD`. */
+  date: string;
+  journalId?: number;
+}
+
+/**
+ * Create a draft credit note reversing a posted invoice through the `account.move.reversal` wizard:
+ * 2 calls (`create` + `refund_moves`, whose action names the new move in `res_id`).
+ */
+export async function createCreditNote(odoo: OdooCaller, invoiceId: number, request: CreditNoteRequest): Promise<{ creditNoteId: number }> {
+  const model = 'account.move.reversal';
+  const context = activeMove(invoiceId);
+  const vals: OdooValues = { reason: request.reason, date: request.date };
+  if (request.journalId !== undefined) vals.journal_id = request.journalId;
+  const [wizardId] = await odoo.call<number[]>(model, 'create', { vals_list: [vals], context });
+  if (typeof wizardId !== 'number') throw new OdooProtocolError('reversal wizard create returned no id', { model, method: 'create' });
+  const action = await odoo.call(model, 'refund_moves', { ids: [wizardId], context });
+  return { creditNoteId: resIdOf(action, model, 'refund_moves') };
+}
+
+/**
+ * Cancel an invoice (a voided provider invoice): `button_draft` then `button_cancel`, 2 calls.
+ * A posted invoice must go back to draft first; an invoice already in draft refuses `button_draft`
+ * with a `UserError`, which is ignored so that the cancel still happens.
+ */
+export async function cancelInvoice(odoo: OdooCaller, invoiceId: number): Promise<void> {
+  try {
+    await odoo.call(MOVE, 'button_draft', { ids: [invoiceId] });
+  } catch (error) {
+    if (!(error instanceof OdooUserError)) throw error;
+  }
+  await odoo.call(MOVE, 'button_cancel', { ids: [invoiceId] });
+}
