@@ -1,5 +1,5 @@
 /**
- * Test doubles built from the recorded Odoo exchanges (../shared/odoo-contract): a fake `fetch` that
+ * Test doubles built from the recorded Odoo exchanges (test/contract/odoo-contract, a copy of the shared recording): a fake `fetch` that
  * answers a request with the recorded response of the identical recorded request, a fake clock and a
  * fake key provider.
  */
@@ -19,7 +19,7 @@ export interface RecordedExchange {
   response: { status: number; body: unknown };
 }
 
-export const CONTRACT_DIR = process.env.ODOO_CONTRACT_DIR ?? new URL('../../../../shared/odoo-contract/', import.meta.url).pathname;
+export const CONTRACT_DIR = process.env.ODOO_CONTRACT_DIR ?? new URL('../../contract/odoo-contract/', import.meta.url).pathname;
 
 /** Placeholders of the recordings, used as the real values in tests so that requests match byte for byte. */
 export const RECORDED_KEY = '<api-key>';

@@ -1,0 +1,139 @@
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { OdooVersion } from './server-version';
+
+/** One row of a table: the stored fields (many2one as an id or `false`, many2many as an id list). */
+export interface StoredRecord {
+  id: number;
+  [field: string]: unknown;
+}
+
+/** Everything the sandbox database holds; JSON-serializable as is. */
+export interface DatabaseState {
+  formatVersion: 1;
+  odooVersion: OdooVersion;
+  /** The next id each model's table will hand out (Postgres sequences). */
+  nextIds: Record<string, number>;
+  /** The last number used by each document sequence (`INV`, `S`, ...): `ir.sequence`. */
+  sequenceNumbers: Record<string, number>;
+  tables: Record<string, Record<string, StoredRecord>>;
+}
+
+/**
+ * The sandbox database: in memory, saved as one JSON file per database in `dataDir` after every call
+ * that changed it, so that `npm start` keeps its Odoo data across restarts like a real server would.
+ *
+ * Every RPC call runs in `transaction()`: a call that fails leaves no trace, as Odoo rolls back the
+ * cursor of a failed request.
+ */
+export class OdooStore {
+  private state: DatabaseState;
+  private dirty = false;
+
+  constructor(
+    private readonly filePath: string | undefined,
+    private readonly seed: () => DatabaseState,
+  ) {
+    this.state = this.loadOrSeed();
+  }
+
+  static filePathFor(dataDir: string | undefined, database: string): string | undefined {
+    return dataDir === undefined ? undefined : join(dataDir, `odoo-sandbox-${database}.json`);
+  }
+
+  get odooVersion(): OdooVersion {
+    return this.state.odooVersion;
+  }
+
+  /** Runs `work`; keeps its changes (and saves them) if it returns, discards them if it throws. */
+  transaction<T>(work: () => T): T {
+    const before = structuredClone(this.state);
+    try {
+      const result = work();
+      if (this.dirty) this.save();
+      return result;
+    } catch (error) {
+      this.state = before;
+      throw error;
+    } finally {
+      this.dirty = false;
+    }
+  }
+
+  /** Runs `work` inside the current transaction; undoes only its changes if it throws (a SQL savepoint). */
+  savepoint<T>(work: () => T): T {
+    const before = structuredClone(this.state);
+    try {
+      return work();
+    } catch (error) {
+      this.state = before;
+      throw error;
+    }
+  }
+
+  /** Back to the seeded database, on disk too. */
+  reset(): void {
+    this.state = this.seed();
+    this.save();
+  }
+
+  find(model: string, id: number): StoredRecord | undefined {
+    return this.state.tables[model]?.[String(id)];
+  }
+
+  /** All rows of a model, by ascending id. */
+  all(model: string): StoredRecord[] {
+    return Object.values(this.state.tables[model] ?? {}).sort((left, right) => left.id - right.id);
+  }
+
+  insert(model: string, values: Omit<StoredRecord, 'id'>): StoredRecord {
+    const id = this.state.nextIds[model] ?? 1;
+    this.state.nextIds[model] = id + 1;
+    const record: StoredRecord = { ...values, id };
+    (this.state.tables[model] ??= {})[String(id)] = record;
+    this.dirty = true;
+    return record;
+  }
+
+  update(model: string, id: number, values: Record<string, unknown>): void {
+    const record = this.find(model, id);
+    if (record === undefined) throw new Error(`${model}(${id}) is not stored`);
+    Object.assign(record, values, { id });
+    this.dirty = true;
+  }
+
+  remove(model: string, id: number): void {
+    delete this.state.tables[model]?.[String(id)];
+    this.dirty = true;
+  }
+
+  /** The next number of a document sequence (`ir.sequence.next_by_code`). */
+  nextSequenceNumber(sequence: string): number {
+    const next = (this.state.sequenceNumbers[sequence] ?? 0) + 1;
+    this.state.sequenceNumbers[sequence] = next;
+    this.dirty = true;
+    return next;
+  }
+
+  private loadOrSeed(): DatabaseState {
+    if (this.filePath !== undefined && existsSync(this.filePath)) {
+      return JSON.parse(readFileSync(this.filePath, 'utf8')) as DatabaseState;
+    }
+    const seeded = this.seed();
+    this.state = seeded;
+    this.save();
+    return seeded;
+  }
+
+  /** Write a sibling file, fsync, rename: a crash mid-save leaves the previous database intact. */
+  private save(): void {
+    if (this.filePath === undefined) return;
+    mkdirSync(join(this.filePath, '..'), { recursive: true });
+    const temporaryPath = `${this.filePath}.saving`;
+    const descriptor = openSync(temporaryPath, 'w');
+    writeSync(descriptor, JSON.stringify(this.state));
+    fsyncSync(descriptor);
+    closeSync(descriptor);
+    renameSync(temporaryPath, this.filePath);
+  }
+}
