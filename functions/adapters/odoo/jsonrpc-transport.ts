@@ -101,9 +101,15 @@ export class JsonRpcTransport implements OdooTransport {
     this.uids.clear();
   }
 
+  private lastKey: { apiKey: string; fingerprint: string } | undefined;
+
   private uid(apiKey: string, http: OdooHttp): Promise<number> {
-    // A hash, so that the key itself is not kept as a map key any longer than the provider keeps it.
-    const fingerprint = createHash('sha256').update(`${this.database}\0${this.login}\0${apiKey}`).digest('base64url');
+    // A hash, so that the key itself is not kept as a map key any longer than the provider keeps it;
+    // computed once per key, not per call.
+    if (this.lastKey?.apiKey !== apiKey) {
+      this.lastKey = { apiKey, fingerprint: createHash('sha256').update(`${this.database}\0${this.login}\0${apiKey}`).digest('base64url') };
+    }
+    const { fingerprint } = this.lastKey;
     let uid = this.uids.get(fingerprint);
     if (!uid) {
       uid = rpc(http, 'common.authenticate', 'common', 'authenticate', [this.database, this.login, apiKey, {}]).then((result) => {

@@ -1,4 +1,5 @@
 import { breakerOutcomeOf } from './circuit-breaker';
+import { DeadlineSignals } from './deadline-signals';
 import { type DatabaseGuards, guardsFor } from './database-guards';
 import { Json2Transport } from './json2-transport';
 import { JsonRpcTransport } from './jsonrpc-transport';
@@ -77,6 +78,7 @@ export class OdooClient {
   private readonly guards: DatabaseGuards;
   private readonly counts = new Map<string, number>();
   private readonly transports = new Map<OdooTransportKind, OdooTransport>();
+  private readonly deadlines: DeadlineSignals;
 
   constructor(options: OdooClientOptions) {
     this.config = resolveOdooConfig(options.connection);
@@ -85,6 +87,8 @@ export class OdooClient {
     this.clock = { ...systemClock, ...options.clock };
     this.onCall = options.onCall;
     this.guards = guardsFor(this.config, this.clock);
+    // Timeouts are exact to within 1% (or 50 ms for short ones) of the configured value.
+    this.deadlines = new DeadlineSignals(this.config.timeoutMs, Math.min(50, Math.ceil(this.config.timeoutMs / 100)) || 1, () => this.clock.now());
   }
 
   /** HTTP requests sent by this client, per operation (`res.partner.write`: 3). */
@@ -182,8 +186,7 @@ export class OdooClient {
   private readonly http: OdooHttp = async (request: HttpRequest): Promise<HttpResponse> => {
     await this.guards.bucket.take();
     const release = await this.guards.semaphore.acquire();
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.config.timeoutMs);
+    const signal = this.deadlines.signal();
     const startedAt = this.clock.now();
     let status: number | undefined;
     let failure: string | undefined;
@@ -193,7 +196,7 @@ export class OdooClient {
         method: request.method,
         headers: request.headers,
         body: request.body === undefined ? undefined : JSON.stringify(request.body),
-        signal: controller.signal,
+        signal,
       });
       status = response.status;
       // Reading the body is part of the exchange: the timeout covers it.
@@ -207,7 +210,7 @@ export class OdooClient {
       return { status, headers: response.headers, json, snippet: text.slice(0, 200) };
     } catch (error) {
       const [model, method] = splitOperation(request.operation);
-      const odooError = controller.signal.aborted
+      const odooError = signal.aborted
         ? new OdooTimeoutError(`No complete answer from Odoo within ${this.config.timeoutMs} ms (${request.operation})`, {
             model,
             method,
@@ -218,7 +221,6 @@ export class OdooClient {
       failure = odooError.name;
       throw odooError;
     } finally {
-      clearTimeout(timer);
       release();
       this.onCall?.({ operation: request.operation, status, durationMs: this.clock.now() - startedAt, ...(failure ? { failure } : {}) });
     }
