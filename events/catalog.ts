@@ -1,6 +1,15 @@
 import * as z from 'zod/mini';
+import { CREDIT_NOTE_ISSUED, CREDIT_NOTE_ISSUED_VERSION, creditNoteIssuedSchema } from './credit-note-issued';
 import { CUSTOMER_DELETED, CUSTOMER_DELETED_VERSION, customerDeletedSchema } from './customer-deleted';
 import { CUSTOMER_UPSERTED, CUSTOMER_UPSERTED_VERSION, customerUpsertedSchema } from './customer-upserted';
+import { DISPUTE_UPDATED, DISPUTE_UPDATED_VERSION, disputeUpdatedSchema } from './dispute-updated';
+import { INVOICE_FINALIZED, INVOICE_FINALIZED_VERSION, invoiceFinalizedSchema } from './invoice-finalized';
+import { INVOICE_UNCOLLECTIBLE, INVOICE_UNCOLLECTIBLE_VERSION, invoiceUncollectibleSchema } from './invoice-uncollectible';
+import { INVOICE_VOIDED, INVOICE_VOIDED_VERSION, invoiceVoidedSchema } from './invoice-voided';
+import { PAYMENT_FAILED, PAYMENT_FAILED_VERSION, paymentFailedSchema } from './payment-failed';
+import { PAYMENT_SUCCEEDED, PAYMENT_SUCCEEDED_VERSION, paymentSucceededSchema } from './payment-succeeded';
+import { REFUND_CREATED, REFUND_CREATED_VERSION, refundCreatedSchema } from './refund-created';
+import { SUBSCRIPTION_UPDATED, SUBSCRIPTION_UPDATED_VERSION, subscriptionUpdatedSchema } from './subscription-updated';
 
 /**
  * Every canonical event type with its current version and schema. A breaking change adds a new
@@ -9,9 +18,30 @@ import { CUSTOMER_UPSERTED, CUSTOMER_UPSERTED_VERSION, customerUpsertedSchema } 
 export const EVENT_CATALOG = [
   { type: CUSTOMER_UPSERTED, version: CUSTOMER_UPSERTED_VERSION, schema: customerUpsertedSchema },
   { type: CUSTOMER_DELETED, version: CUSTOMER_DELETED_VERSION, schema: customerDeletedSchema },
+  { type: SUBSCRIPTION_UPDATED, version: SUBSCRIPTION_UPDATED_VERSION, schema: subscriptionUpdatedSchema },
+  { type: INVOICE_FINALIZED, version: INVOICE_FINALIZED_VERSION, schema: invoiceFinalizedSchema },
+  { type: INVOICE_VOIDED, version: INVOICE_VOIDED_VERSION, schema: invoiceVoidedSchema },
+  { type: INVOICE_UNCOLLECTIBLE, version: INVOICE_UNCOLLECTIBLE_VERSION, schema: invoiceUncollectibleSchema },
+  { type: PAYMENT_SUCCEEDED, version: PAYMENT_SUCCEEDED_VERSION, schema: paymentSucceededSchema },
+  { type: PAYMENT_FAILED, version: PAYMENT_FAILED_VERSION, schema: paymentFailedSchema },
+  { type: REFUND_CREATED, version: REFUND_CREATED_VERSION, schema: refundCreatedSchema },
+  { type: CREDIT_NOTE_ISSUED, version: CREDIT_NOTE_ISSUED_VERSION, schema: creditNoteIssuedSchema },
+  { type: DISPUTE_UPDATED, version: DISPUTE_UPDATED_VERSION, schema: disputeUpdatedSchema },
 ] as const;
 
 export type CanonicalEventType = (typeof EVENT_CATALOG)[number]['type'];
 
-export const canonicalEventSchema = z.discriminatedUnion('type', [customerUpsertedSchema, customerDeletedSchema]);
+export const canonicalEventSchema = z.discriminatedUnion('type', [
+  customerUpsertedSchema,
+  customerDeletedSchema,
+  subscriptionUpdatedSchema,
+  invoiceFinalizedSchema,
+  invoiceVoidedSchema,
+  invoiceUncollectibleSchema,
+  paymentSucceededSchema,
+  paymentFailedSchema,
+  refundCreatedSchema,
+  creditNoteIssuedSchema,
+  disputeUpdatedSchema,
+]);
 export type CanonicalEvent = z.infer<typeof canonicalEventSchema>;
