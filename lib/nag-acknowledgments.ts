@@ -5,7 +5,7 @@ import type { IConstruct } from 'constructs';
  * Every cdk-nag AwsSolutions finding we accept, each with the reason it is right for this stack.
  * Anything not acknowledged here fails the infra tests (test/infra/nag.test.ts) and the synth.
  */
-export function acknowledgeNagFindings(stack: IConstruct, secretNames: readonly string[], eventBridgeTargetDlq: IConstruct): void {
+export function acknowledgeNagFindings(stack: IConstruct, secretNames: readonly string[], terminalQueues: readonly IConstruct[]): void {
   const acknowledge = (id: string, reason: string) => Validations.of(stack).acknowledge({ id, reason });
 
   acknowledge(
@@ -36,8 +36,11 @@ export function acknowledgeNagFindings(stack: IConstruct, secretNames: readonly 
     'AwsSolutions-APIG6',
     'Execution logging needs the account-wide API Gateway CloudWatch role, which platform teams usually own; per-stage access logs (APIG1) and the ingest function logs record every request and its outcome.',
   );
-  Validations.of(eventBridgeTargetDlq).acknowledge({
-    id: 'AwsSolutions-SQS3',
-    reason: 'This queue is the dead-letter queue of the EventBridge rule targets (RuleTarget DeadLetterConfig), which cdk-nag does not recognise as DLQ use.',
-  });
+  for (const queue of terminalQueues) {
+    Validations.of(queue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'A dead-letter queue that is not an SQS redrive target (EventBridge rule targets’ DeadLetterConfig, or the ingest’s rejected events), which cdk-nag does not recognise as DLQ use.',
+    });
+  }
 }

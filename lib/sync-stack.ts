@@ -1,9 +1,11 @@
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
 import type { Stage, StageConfig } from './config/stages';
 import { AlarmTopic } from './constructs/alarm-topic';
+import { alarmWhenNotEmpty, deadLetterQueue } from './constructs/secure-queue';
 import { StateTables } from './constructs/state-tables';
 import { SyncEventBus } from './constructs/sync-event-bus';
 import { SyncFlow } from './constructs/sync-flow';
@@ -35,6 +37,7 @@ export class SyncStack extends Stack {
   readonly tables: StateTables;
   readonly flows: Record<FlowName, SyncFlow>;
   readonly alarms: AlarmTopic;
+  readonly rejectedEvents: Queue;
 
   constructor(scope: Construct, id: string, props: SyncStackProps) {
     super(scope, id, props);
@@ -60,6 +63,17 @@ export class SyncStack extends Stack {
       ...common,
     });
     this.api.addProvider('stripe', this.stripeIngest);
+    // Signed events that can never be applied (another API version, an object we cannot read): kept with the reason.
+    this.rejectedEvents = deadLetterQueue(this, 'RejectedEvents', common.removalPolicy);
+    alarmWhenNotEmpty(
+      this,
+      'RejectedEventsNotEmpty',
+      this.rejectedEvents,
+      this.alarms,
+      'A provider sent events the stack cannot apply (e.g. a webhook endpoint pinned to another Stripe API version); each message says why.',
+    );
+    this.rejectedEvents.grantSendMessages(this.stripeIngest.fn);
+    this.stripeIngest.fn.addEnvironment('REJECTED_EVENTS_QUEUE_URL', this.rejectedEvents.queueUrl);
 
     // Ingest → bus
     this.eventBus = new SyncEventBus(this, 'Events', {
@@ -105,7 +119,7 @@ export class SyncStack extends Stack {
       }),
     ) as Record<FlowName, SyncFlow>;
 
-    acknowledgeNagFindings(this, [config.stripe.webhookSecretName, config.odoo.apiKeySecretName], this.eventBus.targetDlq);
+    acknowledgeNagFindings(this, [config.stripe.webhookSecretName, config.odoo.apiKeySecretName], [this.eventBus.targetDlq, this.rejectedEvents]);
   }
 }
 

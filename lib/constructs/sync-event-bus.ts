@@ -1,9 +1,9 @@
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
-import { ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { Archive, EventBus } from 'aws-cdk-lib/aws-events';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { AlarmTopic } from './alarm-topic';
+import { alarmWhenNotEmpty, deadLetterQueue } from './secure-queue';
 
 export interface SyncEventBusProps {
   readonly eventSource: string;
@@ -31,21 +31,13 @@ export class SyncEventBus extends Construct {
       eventPattern: { source: [props.eventSource] },
       retention: props.archiveRetentionDays === 0 ? undefined : Duration.days(props.archiveRetentionDays),
     });
-    this.targetDlq = new Queue(this, 'TargetDlq', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-      removalPolicy: props.removalPolicy,
-    });
-    props.alarms.notify(
-      this.targetDlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' })
-        .createAlarm(this, 'TargetDlqNotEmpty', {
-          alarmDescription: 'EventBridge could not deliver canonical events to a flow queue: inspect the messages and redrive.',
-          threshold: 0,
-          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: TreatMissingData.NOT_BREACHING,
-        }),
+    this.targetDlq = deadLetterQueue(this, 'TargetDlq', props.removalPolicy);
+    alarmWhenNotEmpty(
+      this,
+      'TargetDlqNotEmpty',
+      this.targetDlq,
+      props.alarms,
+      'EventBridge could not deliver canonical events to a flow queue: inspect the messages and redrive.',
     );
   }
 }

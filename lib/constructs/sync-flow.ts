@@ -4,9 +4,10 @@ import { type IEventBus, type IRule, Rule } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { type IQueue, Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { AlarmTopic } from './alarm-topic';
+import { alarmWhenNotEmpty, deadLetterQueue, secureQueue } from './secure-queue';
 import { SyncFunction } from './sync-function';
 
 /** Deliveries before a message goes to the flow's DLQ: absorbs transient Odoo failures. */
@@ -49,15 +50,8 @@ export class SyncFlow extends Construct {
     super(scope, id);
     const timeout = props.consumerTimeout ?? Duration.seconds(30);
 
-    this.dlq = new Queue(this, 'Dlq', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-      removalPolicy: props.removalPolicy,
-    });
-    this.queue = new Queue(this, 'Queue', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
+    this.dlq = deadLetterQueue(this, 'Dlq', props.removalPolicy);
+    this.queue = secureQueue(this, 'Queue', {
       visibilityTimeout: Duration.seconds(timeout.toSeconds() * VISIBILITY_TIMEOUT_FACTOR),
       retentionPeriod: Duration.days(4),
       deadLetterQueue: { queue: this.dlq, maxReceiveCount: MAX_RECEIVE_COUNT },
@@ -96,15 +90,12 @@ export class SyncFlow extends Construct {
       }),
     );
 
-    this.dlqAlarm = props.alarms.notify(
-      this.dlq.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' })
-        .createAlarm(this, 'DlqNotEmpty', {
-          alarmDescription: `${props.flowName}: messages failed permanently; each carries its reason. Fix the cause, then redrive.`,
-          threshold: 0,
-          comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-          evaluationPeriods: 1,
-          treatMissingData: TreatMissingData.NOT_BREACHING,
-        }),
+    this.dlqAlarm = alarmWhenNotEmpty(
+      this,
+      'DlqNotEmpty',
+      this.dlq,
+      props.alarms,
+      `${props.flowName}: messages failed permanently; each carries its reason. Fix the cause, then redrive.`,
     );
     this.ageAlarm = props.alarms.notify(
       this.queue.metricApproximateAgeOfOldestMessage({ period: Duration.minutes(1), statistic: 'Maximum' })

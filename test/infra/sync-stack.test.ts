@@ -71,3 +71,16 @@ describe('SyncStack', () => {
     expect(JSON.stringify(template.findOutputs('*'))).toContain('/webhooks/stripe');
   });
 });
+
+describe('rejected events', () => {
+  it('keeps signed events the stack cannot apply in an alarmed queue the Stripe ingest may write to', () => {
+    const { template } = syncStack('prod');
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ REJECTED_EVENTS_QUEUE_URL: { Ref: Match.stringLikeRegexp('RejectedEvents') } }) },
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('RejectedEvents'), 'QueueName'] } }],
+    });
+  });
+});
