@@ -22,7 +22,25 @@ const stageConfigSchema = z.object({
   stripe: z.object({
     /** Name of the Secrets Manager secret holding the webhook endpoint's signing secret (`whsec_…`). */
     webhookSecretName: z.string().min(1),
+    /**
+     * Name of the secret holding a restricted API key with read access (customers, invoices, payments,
+     * refunds, subscriptions): flows fetch a missing dependency with it, reconciliation lists with it.
+     */
+    apiKeySecretName: z.string().min(1),
   }),
+  /**
+   * Where provider billing lands in Odoo: company and journals per provider account and currency, the
+   * Odoo tax of each provider tax, account standing tags. Validated in full by the billing flow's schema
+   * (functions/domain/billing-config.ts) at synth time by the tests and at cold start by the function.
+   */
+  billing: z.object({
+    companies: z.array(z.object({ account: z.string().nullable(), currency: z.string(), companyId: z.number(), salesJournalId: z.number(), bankJournalId: z.number() })).min(1),
+    taxes: z.array(z.object({ taxRateId: z.string().optional(), percentage: z.string().optional(), inclusive: z.boolean(), companyId: z.number(), odooTaxId: z.number() })),
+    writeOffUncollectible: z.boolean(),
+    standingTags: z.object({ pastDue: z.string(), disputed: z.string(), uncollectible: z.string() }),
+  }),
+  /** When reconciliation compares the provider with Odoo (EventBridge schedule expression; the day before is checked). */
+  reconcileSchedule: z.string().regex(/^(cron|rate)\(.+\)$/),
   /** Upper bound of concurrent consumer invocations per flow, i.e. of concurrent Odoo writers (SQS MaximumConcurrency: 2–1000). */
   flowConcurrency: z.number().int().min(2).max(1000),
   logRetentionDays: z.union([
@@ -50,11 +68,25 @@ const stageConfigSchema = z.object({
 
 export type StageConfig = z.infer<typeof stageConfigSchema>;
 
+/**
+ * The billing mapping of a freshly installed Odoo (community, one company, the default "Customer
+ * Invoices" and "Bank" journals, the 15% sale tax): what the Odoo sandbox holds. Replace the ids with
+ * those of your database (Accounting → Configuration → Journals / Taxes: the id is in the URL).
+ */
+const FRESH_ODOO_BILLING: StageConfig['billing'] = {
+  companies: [{ account: '*', currency: '*', companyId: 1, salesJournalId: 1, bankJournalId: 6 }],
+  taxes: [{ percentage: '15', inclusive: false, companyId: 1, odooTaxId: 1 }],
+  writeOffUncollectible: false,
+  standingTags: { pastDue: 'Past due', disputed: 'Disputed payment', uncollectible: 'Uncollectible' },
+};
+
 const defaults = {
   env: { region: 'eu-west-1' },
-  stripe: { webhookSecretName: 'odoo-saas-sync/stripe-webhook-secret' },
   api: { rateLimit: 50, burstLimit: 100, maxBodyBytes: 256 * 1024 },
   maxMessageAgeMinutes: 15,
+  billing: FRESH_ODOO_BILLING,
+  // 03:00 UTC, after the provider's day is complete.
+  reconcileSchedule: 'cron(0 3 * * ? *)',
 } as const;
 
 const STAGE_CONFIGS: Record<Stage, StageConfig> = {
@@ -67,7 +99,7 @@ const STAGE_CONFIGS: Record<Stage, StageConfig> = {
       apiKeySecretName: 'odoo-saas-sync/local/odoo-api-key',
       transport: 'auto',
     },
-    stripe: { webhookSecretName: 'odoo-saas-sync/local/stripe-webhook-secret' },
+    stripe: { webhookSecretName: 'odoo-saas-sync/local/stripe-webhook-secret', apiKeySecretName: 'odoo-saas-sync/local/stripe-api-key' },
     flowConcurrency: 2,
     logRetentionDays: 7,
     alarmEmail: 'ops@example.com',
@@ -83,7 +115,7 @@ const STAGE_CONFIGS: Record<Stage, StageConfig> = {
       apiKeySecretName: 'odoo-saas-sync/dev/odoo-api-key',
       transport: 'auto',
     },
-    stripe: { webhookSecretName: 'odoo-saas-sync/dev/stripe-webhook-secret' },
+    stripe: { webhookSecretName: 'odoo-saas-sync/dev/stripe-webhook-secret', apiKeySecretName: 'odoo-saas-sync/dev/stripe-api-key' },
     flowConcurrency: 2,
     logRetentionDays: 14,
     alarmEmail: 'ops@example.com',
@@ -99,7 +131,7 @@ const STAGE_CONFIGS: Record<Stage, StageConfig> = {
       apiKeySecretName: 'odoo-saas-sync/staging/odoo-api-key',
       transport: 'auto',
     },
-    stripe: { webhookSecretName: 'odoo-saas-sync/staging/stripe-webhook-secret' },
+    stripe: { webhookSecretName: 'odoo-saas-sync/staging/stripe-webhook-secret', apiKeySecretName: 'odoo-saas-sync/staging/stripe-api-key' },
     flowConcurrency: 5,
     logRetentionDays: 30,
     alarmEmail: 'ops@example.com',
@@ -115,7 +147,7 @@ const STAGE_CONFIGS: Record<Stage, StageConfig> = {
       apiKeySecretName: 'odoo-saas-sync/prod/odoo-api-key',
       transport: 'auto',
     },
-    stripe: { webhookSecretName: 'odoo-saas-sync/prod/stripe-webhook-secret' },
+    stripe: { webhookSecretName: 'odoo-saas-sync/prod/stripe-webhook-secret', apiKeySecretName: 'odoo-saas-sync/prod/stripe-api-key' },
     flowConcurrency: 10,
     logRetentionDays: 365,
     alarmEmail: 'ops@example.com',

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { billingConfigSchema } from '../../../functions/domain/billing-config';
 import { InvalidStageConfigError, resolveStage, STAGES, UnknownStageError } from '../../../lib/config/stages';
 
 describe('stage configuration', () => {
@@ -28,5 +29,10 @@ describe('stage configuration', () => {
 
   it('keeps production data when the stack is deleted', () => {
     expect(resolveStage('prod').config.removalPolicy).toBe('retain');
+  });
+
+  it.each(STAGES)('gives stage %s a billing mapping the billing flow accepts', (name) => {
+    const parsed = billingConfigSchema.safeParse(resolveStage(name).config.billing);
+    expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
   });
 });
