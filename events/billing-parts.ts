@@ -46,3 +46,21 @@ export const billingPartySchema = z.strictObject({
   account: z.nullable(z.string()),
   customerId: providerIdSchema,
 });
+
+/**
+ * What refunds and disputes refer to: the provider charge or payment intent, and the invoice and customer
+ * it paid when the provider says so (null otherwise: the flow resolves them, never guesses).
+ */
+export const chargeReferenceShape = {
+  system: sourceSystemSchema,
+  account: z.nullable(z.string()),
+  id: providerIdSchema,
+  chargeId: z.nullable(z.string()),
+  paymentIntentId: z.nullable(z.string()),
+  invoiceId: z.nullable(z.string()),
+  customerId: z.nullable(z.string()),
+  amount: minorAmountSchema,
+  currency: currencySchema,
+  reason: z.nullable(z.string()),
+  status: z.string(),
+};

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
-import { currencySchema, instantSchema, minorAmountSchema, providerIdSchema } from './billing-parts';
-import { canonicalEnvelope, sourceSystemSchema } from './envelope';
+import { chargeReferenceShape, instantSchema } from './billing-parts';
+import { canonicalEnvelope } from './envelope';
 
 export const DISPUTE_UPDATED = 'dispute.updated';
 export const DISPUTE_UPDATED_VERSION = 1;
@@ -13,22 +13,8 @@ export const disputeUpdatedSchema = canonicalEnvelope(
   DISPUTE_UPDATED,
   DISPUTE_UPDATED_VERSION,
   z.strictObject({
-    dispute: z.strictObject({
-      system: sourceSystemSchema,
-      account: z.nullable(z.string()),
-      id: providerIdSchema,
-      chargeId: z.nullable(z.string()),
-      paymentIntentId: z.nullable(z.string()),
-      invoiceId: z.nullable(z.string()),
-      customerId: z.nullable(z.string()),
-      amount: minorAmountSchema,
-      currency: currencySchema,
-      reason: z.nullable(z.string()),
-      /** Provider status: warning_needs_response, needs_response, under_review, won, lost, … */
-      status: z.string(),
-      closed: z.boolean(),
-      updatedAt: instantSchema,
-    }),
+    // status: the provider's (warning_needs_response, needs_response, under_review, won, lost, …)
+    dispute: z.strictObject({ ...chargeReferenceShape, closed: z.boolean(), updatedAt: instantSchema }),
   }),
 );
 export type DisputeUpdated = z.infer<typeof disputeUpdatedSchema>;

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
-import { currencySchema, instantSchema, minorAmountSchema, providerIdSchema } from './billing-parts';
-import { canonicalEnvelope, sourceSystemSchema } from './envelope';
+import { chargeReferenceShape, instantSchema } from './billing-parts';
+import { canonicalEnvelope } from './envelope';
 
 export const REFUND_CREATED = 'refund.created';
 export const REFUND_CREATED_VERSION = 1;
@@ -13,20 +13,7 @@ export const refundCreatedSchema = canonicalEnvelope(
   REFUND_CREATED,
   REFUND_CREATED_VERSION,
   z.strictObject({
-    refund: z.strictObject({
-      system: sourceSystemSchema,
-      account: z.nullable(z.string()),
-      id: providerIdSchema,
-      chargeId: z.nullable(z.string()),
-      paymentIntentId: z.nullable(z.string()),
-      invoiceId: z.nullable(z.string()),
-      customerId: z.nullable(z.string()),
-      amount: minorAmountSchema,
-      currency: currencySchema,
-      reason: z.nullable(z.string()),
-      status: z.string(),
-      createdAt: instantSchema,
-    }),
+    refund: z.strictObject({ ...chargeReferenceShape, createdAt: instantSchema }),
   }),
 );
 export type RefundCreated = z.infer<typeof refundCreatedSchema>;
