@@ -1,7 +1,14 @@
 import type { CanonicalEvent } from '../../../events/catalog';
 import { describeIssue } from '../../shared/validation-issues';
 import { parseSigningSecrets, verifyStripeSignature } from './verify-stripe-signature';
-import { MalformedStripeObjectError, stripeEventSchema, stripeEventToCanonical } from './stripe-event-to-canonical';
+import {
+  isHandledStripeEventType,
+  MalformedStripeObjectError,
+  STRIPE_API_VERSION,
+  stripeEventSchema,
+  stripeEventToCanonical,
+  type MappingResult,
+} from './stripe-event-to-canonical';
 
 export interface WebhookRequest {
   readonly body: string | null;
@@ -20,10 +27,21 @@ export interface StripeWebhookPorts {
   /** The signing secret value; `refresh` asks for a fresh read (a rotated secret). */
   readonly signingSecret: (refresh: boolean) => Promise<string>;
   readonly publish: (events: readonly CanonicalEvent[]) => Promise<void>;
+  /**
+   * Sets aside a well-signed event that can never be applied (another API version, an object that
+   * fails the mapping schema), with the reason, for an operator to look at and replay.
+   */
+  readonly reject: (rawBody: string, rejection: Rejection) => Promise<void>;
   readonly nowSeconds: () => number;
   readonly maxBodyBytes: number;
   /** Counts an outcome as a metric (`StripeWebhook<Outcome>`) and logs why, never the body. */
   readonly record: (outcome: WebhookOutcome, detail: Record<string, unknown>) => void;
+}
+
+export interface Rejection {
+  readonly reason: string;
+  readonly stripeEventId: string;
+  readonly stripeEventType: string;
 }
 
 export type WebhookOutcome =
@@ -32,7 +50,10 @@ export type WebhookOutcome =
   | 'RejectedSignature'
   | 'RejectedTooLarge'
   | 'RejectedBadRequest'
-  | 'PublishFailed';
+  | 'RejectedApiVersion'
+  | 'RejectedMalformed'
+  | 'PublishFailed'
+  | 'RejectFailed';
 
 /** A re-read of the secret after a mismatch happens at most this often, so forged requests cannot flood Secrets Manager. */
 const SECRET_REFRESH_INTERVAL_SECONDS = 60;
@@ -41,6 +62,11 @@ const SECRET_REFRESH_INTERVAL_SECONDS = 60;
  * Receives one Stripe webhook: size limit, signature on the raw body, parse, translate, publish.
  * Every rejection happens before anything is published. Event types we do not handle get 200 so
  * that Stripe does not retry them, and are counted.
+ *
+ * A signed event of a handled type that can never be applied as it is (rendered in another API version
+ * than the mappings are written for, or whose object fails the mapping schema) is acknowledged with 200
+ * as well, since a retry would deliver the same bytes, and goes whole to the rejected events queue with
+ * its reason: never half-applied, never lost silently.
  */
 export function createStripeWebhookReceiver(ports: StripeWebhookPorts) {
   let lastRefreshAt = Number.NEGATIVE_INFINITY;
@@ -80,18 +106,24 @@ export function createStripeWebhookReceiver(ports: StripeWebhookPorts) {
       return reject(400, 'RejectedBadRequest', 'body is not a Stripe event', { issue: describeIssue(parsed.error.issues[0]) });
     }
     const event = parsed.data;
+    const about = { stripeEventId: event.id, stripeEventType: event.type };
 
-    let mapping;
+    if (isHandledStripeEventType(event.type) && event.api_version !== STRIPE_API_VERSION) {
+      const reason = `api_version ${event.api_version ?? 'null'} is not ${STRIPE_API_VERSION}`;
+      return setAside(rawBody, 'RejectedApiVersion', { reason, ...about });
+    }
+
+    let mapping: MappingResult;
     try {
       mapping = stripeEventToCanonical(event);
     } catch (error) {
       if (error instanceof MalformedStripeObjectError) {
-        return reject(400, 'RejectedBadRequest', error.message, { stripeEventId: event.id, stripeEventType: event.type });
+        return setAside(rawBody, 'RejectedMalformed', { reason: `${event.type} ${event.id}: ${error.message}`, ...about });
       }
       throw error;
     }
     if (!mapping.handled) {
-      ports.record('Ignored', { stripeEventId: event.id, stripeEventType: event.type });
+      ports.record('Ignored', { ...about, reason: mapping.reason });
       return json200({ received: true, ignored: event.type });
     }
 
@@ -105,6 +137,18 @@ export function createStripeWebhookReceiver(ports: StripeWebhookPorts) {
     ports.record('Accepted', { stripeEventId: event.id, stripeEventType: event.type, canonicalIds: mapping.events.map((e) => e.id) });
     return json200({ received: true });
   };
+
+  async function setAside(rawBody: string, outcome: 'RejectedApiVersion' | 'RejectedMalformed', rejection: Rejection): Promise<WebhookResponse> {
+    try {
+      await ports.reject(rawBody, rejection);
+    } catch (error) {
+      // Not set aside: 5xx, so Stripe delivers it again and it is set aside then.
+      ports.record('RejectFailed', { ...rejection, error });
+      return { statusCode: 503, body: JSON.stringify({ error: 'could not accept the event now; retry later' }) };
+    }
+    ports.record(outcome, { ...rejection });
+    return json200({ received: true, rejected: rejection.reason });
+  }
 
   function reject(statusCode: number, outcome: WebhookOutcome, reason: string, detail: Record<string, unknown>): WebhookResponse {
     ports.record(outcome, { reason, ...detail });
