@@ -54,9 +54,15 @@ export function computeLineAmounts(env: OdooEnvironment, line: TaxableLine, deci
   const includedPercent = taxes
     .filter((tax) => tax.price_include_override === 'tax_included' && tax.amount_type === 'percent')
     .reduce((sum, tax) => sum + Number(tax.amount), 0);
-  const untaxedMinorUnits = includedPercent === 0 ? grossMinorUnits : Math.round((grossMinorUnits * 100) / (100 + includedPercent));
-  let taxMinorUnits = 0;
+  // Included percent taxes (Odoo's batch formula): each is gross × rate / (100 + Σ included rates), rounded
+  // per line, and the untaxed amount is what is left, so the line total stays the gross price.
+  const includedTaxMinorUnits = taxes
+    .filter((tax) => tax.price_include_override === 'tax_included' && tax.amount_type === 'percent')
+    .reduce((sum, tax) => sum + percentOfMinorUnits((grossMinorUnits * 100) / (100 + includedPercent), Number(tax.amount)), 0);
+  const untaxedMinorUnits = grossMinorUnits - includedTaxMinorUnits;
+  let taxMinorUnits = includedTaxMinorUnits;
   for (const tax of taxes) {
+    if (tax.price_include_override === 'tax_included' && tax.amount_type === 'percent') continue;
     const rate = Number(tax.amount);
     if (tax.amount_type === 'fixed') taxMinorUnits += toMinorUnits(rate * line.quantity, decimalPlaces);
     else if (tax.amount_type === 'division') taxMinorUnits += Math.round((untaxedMinorUnits * rate) / (100 - rate));

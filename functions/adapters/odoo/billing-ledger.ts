@@ -1,0 +1,268 @@
+import type { SourceSystem } from '../../../events/envelope';
+import type {
+  BillingLedger,
+  DocumentDraft,
+  DocumentMoveType,
+  LedgerCurrency,
+  LedgerDocument,
+  LedgerPayment,
+  LedgerPrecisions,
+  PaymentRegistration,
+} from '../../domain/billing-ledger';
+import { EXTERNAL_ID_MODULE } from '../../domain/customer-to-partner';
+import { BillingSetupError } from '../../domain/invoice-errors';
+import { DEFAULT_PRICE_DIGITS, DEFAULT_QUANTITY_DIGITS, type OdooTaxRate, UnsupportedTaxError } from '../../domain/odoo-document-lines';
+import { loadByExternalIds, postAndRead } from './billing-operations';
+import type { OdooCaller, OdooRecord } from './odoo-caller';
+import { cancelInvoice, createAndPostInvoice, createCreditNote, registerPayment } from './invoice-operations';
+import { minorToOdooAmount, odooAmountToMinor } from './odoo-money';
+import { addPartnerTag, removePartnerTag } from './partner-operations';
+import { postNote, resolveExternalIds, searchRead, upsertByExternalId } from './record-operations';
+
+const MOVE = 'account.move';
+const PAYMENT = 'account.payment';
+const DOCUMENT_FIELDS = ['move_type', 'state', 'name', 'partner_id', 'currency_id', 'amount_total', 'amount_residual', 'matched_payment_ids'];
+
+/** `saas_sync.stripe_price_price_123`. */
+export function priceExternalId(system: SourceSystem, priceId: string): string {
+  return `${EXTERNAL_ID_MODULE}.${system}_price_${priceId.replace(/[^A-Za-z0-9_]/g, '_')}`;
+}
+
+/** `saas_sync.partner_tag_past_due`. */
+export function tagExternalId(name: string): string {
+  return `${EXTERNAL_ID_MODULE}.partner_tag_${name.toLowerCase().replace(/[^a-z0-9]+/g, '_')}`;
+}
+
+const many2oneId = (value: unknown): number | undefined => (Array.isArray(value) && typeof value[0] === 'number' ? value[0] : undefined);
+const many2oneName = (value: unknown): string | undefined => (Array.isArray(value) && typeof value[1] === 'string' ? value[1] : undefined);
+const text = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
+
+export interface OdooBillingLedgerOptions {
+  /** `decimal.precision` of "Product Price" and "Product Unit of Measure" in the target database (Odoo defaults: 2 and 2). */
+  precisions?: Partial<LedgerPrecisions>;
+}
+
+/**
+ * The billing ledger over the Odoo client. Calls per operation once the container is warm (currency,
+ * taxes, tags and products are cached per container — they are configuration, not data that changes
+ * under us):
+ * - currency: 1 the first time per code (+1 to activate an archived one), then 0;
+ * - taxes: 1 for the ids not cached yet, else 0; precisions: 0 (configured);
+ * - products: 0 when cached; else 1 (`ir.model.data` resolve) + 1 (`load()` of every missing one at once);
+ * - findDocument / findReversal / findPayment / partnerByExternalId: 1; readDocument: 1; payments: 1 (0 for none);
+ * - createPostedDocument: 3 (create, action_post, read back the totals); postDocument: 2;
+ * - cancelDocument: 2 (button_draft, button_cancel), 3 with `retireRef`;
+ * - reverseDocument: 3 (wizard create, refund_moves, action_post of the credit note);
+ * - registerPayment: 2 (wizard create, action_create_payments);
+ * - tagId: 0 cached, else 1 (search by name) or 2 (+ `load()` by external id, created once across containers);
+ * - addPartnerTag / removePartnerTag / note: 1.
+ */
+export class OdooBillingLedger implements BillingLedger {
+  private readonly currencies = new Map<string, LedgerCurrency>();
+  private readonly taxRates = new Map<number, OdooTaxRate>();
+  private readonly productIds = new Map<string, number>();
+  private readonly tagIds = new Map<string, number>();
+  private readonly precisionDigits: LedgerPrecisions;
+
+  constructor(
+    private readonly odoo: OdooCaller,
+    options: OdooBillingLedgerOptions = {},
+  ) {
+    this.precisionDigits = { priceDigits: DEFAULT_PRICE_DIGITS, quantityDigits: DEFAULT_QUANTITY_DIGITS, ...options.precisions };
+  }
+
+  async currency(code: string): Promise<LedgerCurrency | undefined> {
+    const cached = this.currencies.get(code);
+    if (cached) return cached;
+    const [record] = await searchRead(this.odoo, 'res.currency', [['name', '=', code]], ['name', 'decimal_places', 'active'], {
+      limit: 1,
+      context: { active_test: false },
+    });
+    if (!record) return undefined;
+    // Odoo hides archived currencies from invoice forms; booking a document in one needs it active.
+    if (record.active === false) await this.odoo.call('res.currency', 'write', { ids: [record.id], vals: { active: true } });
+    const currency = { id: record.id, code, decimalPlaces: Number(record.decimal_places) };
+    this.currencies.set(code, currency);
+    return currency;
+  }
+
+  async taxes(ids: readonly number[]): Promise<Map<number, OdooTaxRate>> {
+    const missing = ids.filter((id) => !this.taxRates.has(id));
+    if (missing.length > 0) {
+      const records = await this.odoo.call<OdooRecord[]>('account.tax', 'read', { ids: missing, fields: ['amount', 'amount_type', 'price_include'] });
+      for (const record of records) {
+        if (record.amount_type !== 'percent') {
+          throw new UnsupportedTaxError(`Odoo tax ${record.id} computes as "${String(record.amount_type)}": only percent taxes can be mapped exactly`);
+        }
+        this.taxRates.set(record.id, { id: record.id, percent: String(record.amount), priceInclude: record.price_include === true });
+      }
+    }
+    const found = new Map<number, OdooTaxRate>();
+    for (const id of ids) {
+      const rate = this.taxRates.get(id);
+      if (rate) found.set(id, rate);
+    }
+    return found;
+  }
+
+  async precisions(): Promise<LedgerPrecisions> {
+    return this.precisionDigits;
+  }
+
+  async products(system: SourceSystem, prices: ReadonlyArray<{ priceId: string; name: string }>): Promise<Map<string, number>> {
+    const byExternalId = new Map(prices.filter((price) => !this.productIds.has(price.priceId)).map((price) => [priceExternalId(system, price.priceId), price]));
+    if (byExternalId.size > 0) {
+      const resolved = await resolveExternalIds(this.odoo, [...byExternalId.keys()]);
+      const toCreate: Array<{ externalId: string; cells: string[]; priceId: string }> = [];
+      for (const [externalId, price] of byExternalId) {
+        const found = resolved.get(externalId);
+        if (found?.model === 'product.product') this.productIds.set(price.priceId, found.id);
+        // A service, no sale taxes: the invoice line's explicit tax_ids decide, never the product's default 15%.
+        else toCreate.push({ externalId, cells: [price.name, price.priceId, 'service', ''], priceId: price.priceId });
+      }
+      const ids = await loadByExternalIds(this.odoo, 'product.product', ['name', 'default_code', 'type', 'taxes_id/.id'], toCreate);
+      toCreate.forEach((row, index) => this.productIds.set(row.priceId, ids[index]!));
+    }
+    const result = new Map<string, number>();
+    for (const price of prices) result.set(price.priceId, this.productIds.get(price.priceId)!);
+    return result;
+  }
+
+  async findDocument(ref: string, moveType: DocumentMoveType): Promise<number | undefined> {
+    const records = await searchRead(this.odoo, MOVE, [['ref', '=', ref], ['move_type', '=', moveType]], ['state'], { order: 'id asc' });
+    return (records.find((record) => record.state !== 'cancel') ?? records[0])?.id;
+  }
+
+  async findReversal(invoiceId: number, marker: string): Promise<number | undefined> {
+    const [record] = await searchRead(
+      this.odoo,
+      MOVE,
+      [['move_type', '=', 'out_refund'], ['reversed_entry_id', '=', invoiceId], ['ref', 'ilike', marker], ['state', '!=', 'cancel']],
+      ['state'],
+      { limit: 1 },
+    );
+    return record?.id;
+  }
+
+  async readDocument(id: number): Promise<LedgerDocument | undefined> {
+    const [record] = await this.odoo.call<OdooRecord[]>(MOVE, 'read', { ids: [id], fields: DOCUMENT_FIELDS });
+    return record ? this.toDocument(record) : undefined;
+  }
+
+  async createPostedDocument(draft: DocumentDraft): Promise<LedgerDocument> {
+    const posted = await createAndPostInvoice(this.odoo, {
+      move_type: draft.moveType,
+      partner_id: draft.partnerId,
+      ref: draft.ref,
+      payment_reference: draft.ref,
+      journal_id: draft.journalId,
+      currency_id: draft.currency.id,
+      invoice_date: draft.invoiceDate,
+      ...(draft.dueDate === null ? {} : { invoice_date_due: draft.dueDate }),
+      ...(draft.narration === undefined ? {} : { narration: draft.narration }),
+      ...(draft.reversedEntryId === undefined ? {} : { reversed_entry_id: draft.reversedEntryId }),
+      invoice_line_ids: draft.lines.map((line) => [0, 0, line]),
+    });
+    const decimals = draft.currency.decimalPlaces;
+    return {
+      id: posted.id,
+      moveType: draft.moveType,
+      state: posted.state === 'posted' ? 'posted' : posted.state === 'cancel' ? 'cancel' : 'draft',
+      name: posted.name,
+      partnerId: draft.partnerId,
+      currency: draft.currency,
+      amountTotal: odooAmountToMinor(posted.amountTotal ?? Number.NaN, decimals),
+      amountResidual: odooAmountToMinor(posted.amountResidual ?? Number.NaN, decimals),
+      matchedPaymentIds: [],
+    };
+  }
+
+  async postDocument(id: number): Promise<LedgerDocument> {
+    return this.toDocument(await postAndRead(this.odoo, id, DOCUMENT_FIELDS));
+  }
+
+  async cancelDocument(id: number, options: { retireRef?: string } = {}): Promise<void> {
+    await cancelInvoice(this.odoo, id);
+    if (options.retireRef !== undefined) {
+      await this.odoo.call(MOVE, 'write', { ids: [id], vals: { ref: options.retireRef, payment_reference: options.retireRef } });
+    }
+  }
+
+  async reverseDocument(invoiceId: number, request: { reason: string; date: string }): Promise<{ creditNoteId: number }> {
+    const { creditNoteId } = await createCreditNote(this.odoo, invoiceId, request);
+    await this.odoo.call(MOVE, 'action_post', { ids: [creditNoteId] });
+    return { creditNoteId };
+  }
+
+  async payments(ids: readonly number[], currency: LedgerCurrency): Promise<LedgerPayment[]> {
+    if (ids.length === 0) return [];
+    const records = await this.odoo.call<OdooRecord[]>(PAYMENT, 'read', { ids: [...ids], fields: ['memo', 'amount', 'state'] });
+    return records.map((record) => ({
+      id: record.id,
+      memo: text(record.memo),
+      amount: odooAmountToMinor(Number(record.amount), currency.decimalPlaces),
+      state: String(record.state),
+    }));
+  }
+
+  async findPayment(memo: string, partnerId: number): Promise<number | undefined> {
+    const [record] = await searchRead(this.odoo, PAYMENT, [['memo', '=', memo], ['partner_id', '=', partnerId], ['state', '!=', 'canceled']], ['state'], {
+      limit: 1,
+    });
+    return record?.id;
+  }
+
+  async registerPayment(invoiceId: number, payment: PaymentRegistration): Promise<{ paymentId: number }> {
+    return registerPayment(this.odoo, invoiceId, {
+      amount: minorToOdooAmount(payment.amount, payment.currency.decimalPlaces),
+      paymentDate: payment.date,
+      communication: payment.memo,
+      journalId: payment.journalId,
+    });
+  }
+
+  async partnerByExternalId(externalId: string): Promise<number | undefined> {
+    const found = (await resolveExternalIds(this.odoo, [externalId])).get(externalId);
+    return found?.model === 'res.partner' ? found.id : undefined;
+  }
+
+  async tagId(name: string): Promise<number> {
+    const cached = this.tagIds.get(name);
+    if (cached !== undefined) return cached;
+    // A tag finance already made is reused; ours is created by external id, so two containers create it once.
+    const [existing] = await searchRead(this.odoo, 'res.partner.category', [['name', '=', name]], ['name'], { limit: 1 });
+    const id = existing?.id ?? (await upsertByExternalId(this.odoo, 'res.partner.category', tagExternalId(name), { name })).id;
+    this.tagIds.set(name, id);
+    return id;
+  }
+
+  async addPartnerTag(partnerId: number, tagId: number): Promise<void> {
+    await addPartnerTag(this.odoo, partnerId, tagId);
+  }
+
+  async removePartnerTag(partnerId: number, tagId: number): Promise<void> {
+    await removePartnerTag(this.odoo, partnerId, tagId);
+  }
+
+  async note(model: 'res.partner' | 'account.move', id: number, body: string): Promise<void> {
+    await postNote(this.odoo, model, id, body);
+  }
+
+  private async toDocument(record: OdooRecord): Promise<LedgerDocument> {
+    const code = many2oneName(record.currency_id);
+    const currency = code === undefined ? undefined : await this.currency(code);
+    if (!currency) throw new BillingSetupError(`account.move ${record.id} has no readable currency (${JSON.stringify(record.currency_id)})`);
+    const state = record.state === 'posted' || record.state === 'cancel' ? record.state : 'draft';
+    return {
+      id: record.id,
+      moveType: String(record.move_type),
+      state,
+      name: text(record.name) === '/' ? null : text(record.name),
+      partnerId: many2oneId(record.partner_id),
+      currency,
+      amountTotal: odooAmountToMinor(Number(record.amount_total), currency.decimalPlaces),
+      amountResidual: odooAmountToMinor(Number(record.amount_residual), currency.decimalPlaces),
+      matchedPaymentIds: Array.isArray(record.matched_payment_ids) ? (record.matched_payment_ids as number[]) : [],
+    };
+  }
+}

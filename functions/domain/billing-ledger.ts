@@ -1,0 +1,124 @@
+import type { CustomerSnapshot } from '../../events/customer-upserted';
+import type { SourceSystem } from '../../events/envelope';
+import type { InvoiceSnapshot } from '../../events/invoice-finalized';
+import type { OdooTaxRate } from './odoo-document-lines';
+
+/**
+ * The ports of the billing flows. Amounts crossing them are integers in the Odoo currency's minor units
+ * (`decimalPlaces` of the currency), never floats; the Odoo adapter converts at its boundary.
+ */
+
+export interface LedgerCurrency {
+  id: number;
+  /** ISO 4217, upper case as Odoo names it. */
+  code: string;
+  decimalPlaces: number;
+}
+
+/** Odoo precisions for lines (`decimal.precision`): see odoo-document-lines.ts. */
+export interface LedgerPrecisions {
+  priceDigits: number;
+  quantityDigits: number;
+}
+
+export type DocumentMoveType = 'out_invoice' | 'out_refund';
+
+/** A customer invoice or credit note as the flows need to see it. */
+export interface LedgerDocument {
+  id: number;
+  moveType: string;
+  state: 'draft' | 'posted' | 'cancel';
+  name: string | null;
+  partnerId: number | undefined;
+  currency: LedgerCurrency;
+  /** Minor units. */
+  amountTotal: number;
+  amountResidual: number;
+  /** Payments matched with the document (Odoo 18+ `matched_payment_ids`). */
+  matchedPaymentIds: number[];
+}
+
+export interface LedgerPayment {
+  id: number;
+  memo: string | null;
+  /** Minor units of the payment's currency. */
+  amount: number;
+  state: string;
+}
+
+/** A customer document to create and post. `lines` are `invoice_line_ids` values (odoo-document-lines.ts). */
+export interface DocumentDraft {
+  moveType: DocumentMoveType;
+  /** The provider document id: `ref` and `payment_reference`, how a repeated create finds it. */
+  ref: string;
+  partnerId: number;
+  companyId: number;
+  journalId: number;
+  currency: LedgerCurrency;
+  /** `YYYY-MM-DD`. */
+  invoiceDate: string;
+  dueDate: string | null;
+  lines: Array<Record<string, unknown>>;
+  reversedEntryId?: number;
+  narration?: string;
+}
+
+export interface PaymentRegistration {
+  /** Minor units of `currency`. */
+  amount: number;
+  currency: LedgerCurrency;
+  /** `YYYY-MM-DD`. */
+  date: string;
+  /** The provider payment id: the Odoo payment's memo. */
+  memo: string;
+  journalId: number;
+}
+
+/** The Odoo side of billing. */
+export interface BillingLedger {
+  /** The Odoo currency of an ISO code, archived ones included (and activated); undefined when Odoo has none. */
+  currency(code: string): Promise<LedgerCurrency | undefined>;
+  /** Odoo sale taxes by id (rate, inclusiveness); absent ids are missing in Odoo. */
+  taxes(ids: readonly number[]): Promise<Map<number, OdooTaxRate>>;
+  precisions(): Promise<LedgerPrecisions>;
+  /** The service products of provider prices, created on first sight (no taxes): price id → product id. */
+  products(system: SourceSystem, prices: ReadonlyArray<{ priceId: string; name: string }>): Promise<Map<string, number>>;
+  /** The customer document whose `ref` is the provider id, in any state (crash recovery: never create twice). */
+  findDocument(ref: string, moveType: DocumentMoveType): Promise<number | undefined>;
+  /** A credit note reversing `invoiceId` whose `ref` contains `marker`. */
+  findReversal(invoiceId: number, marker: string): Promise<number | undefined>;
+  readDocument(id: number): Promise<LedgerDocument | undefined>;
+  /** Create and post; returns the document as Odoo computed it (compare its total before trusting it). */
+  createPostedDocument(draft: DocumentDraft): Promise<LedgerDocument>;
+  /** Post a draft left by an interrupted create; returns the document as Odoo computed it. */
+  postDocument(id: number): Promise<LedgerDocument>;
+  /**
+   * Back to draft, then cancelled. `retireRef` replaces `ref`/`payment_reference` so that a later
+   * attempt (after the cause is fixed) creates a new document instead of finding this one.
+   */
+  cancelDocument(id: number, options?: { retireRef?: string }): Promise<void>;
+  /** Credit note of the whole invoice through the reversal wizard, posted. */
+  reverseDocument(invoiceId: number, request: { reason: string; date: string }): Promise<{ creditNoteId: number }>;
+  payments(ids: readonly number[], currency: LedgerCurrency): Promise<LedgerPayment[]>;
+  /** The customer payment with this memo (not cancelled). */
+  findPayment(memo: string, partnerId: number): Promise<number | undefined>;
+  /** Register a payment on a posted invoice (an amount above the residual leaves the excess as customer credit). */
+  registerPayment(invoiceId: number, payment: PaymentRegistration): Promise<{ paymentId: number }>;
+  partnerByExternalId(externalId: string): Promise<number | undefined>;
+  /** The partner tag of this name, created once. */
+  tagId(name: string): Promise<number>;
+  addPartnerTag(partnerId: number, tagId: number): Promise<void>;
+  removePartnerTag(partnerId: number, tagId: number): Promise<void>;
+  /** An internal note in the record's chatter (HTML body, escaped by the caller). */
+  note(model: 'res.partner' | 'account.move', id: number, body: string): Promise<void>;
+}
+
+/**
+ * The provider, asked for what an event depends on when Odoo does not have it yet (a payment before its
+ * invoice, an invoice before its customer). `undefined`: the provider does not know it (yet).
+ * The invoice is returned only once finalized (a draft has no lines to post yet).
+ */
+export interface BillingSource {
+  customer(id: string): Promise<CustomerSnapshot | undefined>;
+  invoice(id: string): Promise<InvoiceSnapshot | undefined>;
+}

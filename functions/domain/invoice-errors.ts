@@ -1,0 +1,13 @@
+import { PermanentSyncError, RetryableSyncError } from '../shared/errors';
+
+/** Something an event depends on is in neither Odoo nor the provider yet: retry later, never guess. */
+export class DependencyMissingError extends RetryableSyncError {}
+
+/**
+ * Odoo computed another total than the provider's for a posted document. The document has been
+ * cancelled (finance never sees a wrong posted total); the message carries both totals.
+ */
+export class InvoiceTotalMismatchError extends PermanentSyncError {}
+
+/** The billing config or the Odoo database lacks what a document needs (currency, tax, company route). */
+export class BillingSetupError extends PermanentSyncError {}

@@ -1,0 +1,109 @@
+import type { InvoiceUncollectible } from '../../../events/invoice-uncollectible';
+import type { InvoiceVoided } from '../../../events/invoice-voided';
+import { DependencyMissingError } from '../../domain/invoice-errors';
+import { odooLineValues, providerCurrencyExponent, toOdooMinor, exactQuantityAndPrice, formatMinorUnits } from '../../domain/odoo-document-lines';
+import { isNewer, watermarkOf } from '../../domain/watermark';
+import { companyRouteFor } from '../../domain/billing-config';
+import { type BillingSyncPorts, html, invoiceKey, locateInvoice, odooDate, underLease } from './billing-sync-ports';
+import { ensureInvoicePosted } from './post-invoice';
+
+/**
+ * The invoice lifecycle after finalization. These events are snapshots of the invoice's state, ordered
+ * by the invoice's watermark: finalized < uncollectible / voided, and a void wins (a finalization older
+ * than the void is stale, so it can never create the invoice afterwards).
+ */
+
+export type InvoiceVoidOutcome =
+  | { outcome: 'cancelled'; moveId: number }
+  | { outcome: 'already-cancelled'; moveId: number }
+  | { outcome: 'not-in-odoo' }
+  | { outcome: 'stale'; watermark: string };
+
+/** `invoice.voided` → the Odoo invoice cancelled (back to draft, then cancel); never in Odoo → only the watermark. */
+export async function syncInvoiceVoided(event: InvoiceVoided, ports: BillingSyncPorts): Promise<InvoiceVoidOutcome> {
+  const invoice = event.data.invoice;
+  const candidate = watermarkOf(event);
+  return underLease<InvoiceVoidOutcome>(ports, invoiceKey(invoice.system, invoice.id), event.id, async (current) => {
+    if (!isNewer(candidate, current)) return { result: { outcome: 'stale', watermark: current ?? candidate } };
+    const moveId = await locateInvoice(ports, invoice.system, invoice.id);
+    if (moveId === undefined) return { result: { outcome: 'not-in-odoo' }, commit: candidate };
+    const document = await ports.ledger.readDocument(moveId);
+    if (!document || document.state === 'cancel') return { result: { outcome: 'already-cancelled', moveId }, commit: candidate };
+    await ports.ledger.cancelDocument(moveId);
+    return { result: { outcome: 'cancelled', moveId }, commit: candidate };
+  });
+}
+
+export type InvoiceUncollectibleOutcome =
+  | { outcome: 'marked-uncollectible'; moveId: number; partnerId: number; writeOffId?: number }
+  | { outcome: 'invoice-cancelled'; moveId: number }
+  | { outcome: 'stale'; watermark: string };
+
+/** `ref` marker of the write-off credit note: how a repeated attempt finds it. */
+export const writeOffMarker = (invoiceId: string): string => `Uncollectible write-off ${invoiceId}`;
+
+/**
+ * `invoice.uncollectible` → the partner tagged uncollectible with a note; with `writeOffUncollectible`,
+ * a posted credit note for what remains due: the reversal wizard when nothing was paid (it mirrors every
+ * line and tax of the invoice), else an out_refund with one untaxed line for the remaining amount.
+ * An invoice Odoo does not have yet is fetched from the provider and posted first.
+ */
+export async function syncInvoiceUncollectible(event: InvoiceUncollectible, ports: BillingSyncPorts): Promise<InvoiceUncollectibleOutcome> {
+  const mark = event.data.invoice;
+  const candidate = watermarkOf(event);
+  return underLease<InvoiceUncollectibleOutcome>(ports, invoiceKey(mark.system, mark.id), event.id, async (current) => {
+    if (!isNewer(candidate, current)) return { result: { outcome: 'stale', watermark: current ?? candidate } };
+    let moveId = await locateInvoice(ports, mark.system, mark.id);
+    if (moveId === undefined) {
+      const snapshot = await ports.source.invoice(mark.id);
+      if (!snapshot) throw new DependencyMissingError(`uncollectible invoice ${mark.id} is neither in Odoo nor at ${mark.system} yet`);
+      moveId = (await ensureInvoicePosted(snapshot, ports)).moveId;
+    }
+    const invoice = await ports.ledger.readDocument(moveId);
+    if (!invoice || invoice.state !== 'posted' || invoice.partnerId === undefined) {
+      return { result: { outcome: 'invoice-cancelled', moveId }, commit: candidate };
+    }
+    const partnerId = invoice.partnerId;
+    const remaining = toOdooMinor(mark.amountRemaining, providerCurrencyExponent(mark.system, invoice.currency.code), invoice.currency.decimalPlaces);
+    const tagId = await ports.ledger.tagId(ports.config.standingTags.uncollectible);
+    await ports.ledger.addPartnerTag(partnerId, tagId);
+
+    let writeOffId: number | undefined;
+    if (ports.config.writeOffUncollectible && remaining > 0) {
+      const marker = writeOffMarker(mark.id);
+      writeOffId = await ports.ledger.findReversal(moveId, marker);
+      if (writeOffId === undefined) {
+        const date = odooDate(mark.markedAt);
+        if (remaining === invoice.amountTotal) {
+          ({ creditNoteId: writeOffId } = await ports.ledger.reverseDocument(moveId, { reason: marker, date }));
+        } else {
+          const route = companyRouteFor(ports.config, mark.account, invoice.currency.code.toLowerCase());
+          const precisions = await ports.ledger.precisions();
+          const { quantity, priceUnit } = exactQuantityAndPrice(remaining, 1, { currencyDecimals: invoice.currency.decimalPlaces, ...precisions });
+          const line = { sourceLineId: null, priceId: null, name: `${marker} (${invoice.name ?? mark.id})`, quantity, priceUnit, taxIds: [], untaxed: remaining, tax: 0 };
+          const posted = await ports.ledger.createPostedDocument({
+            moveType: 'out_refund',
+            ref: marker,
+            partnerId,
+            companyId: route.companyId,
+            journalId: route.salesJournalId,
+            currency: invoice.currency,
+            invoiceDate: date,
+            dueDate: null,
+            lines: [odooLineValues(line, undefined)],
+            reversedEntryId: moveId,
+          });
+          writeOffId = posted.id;
+        }
+      }
+    }
+    const amount = `${formatMinorUnits(remaining, invoice.currency.decimalPlaces)} ${invoice.currency.code}`;
+    await ports.ledger.note(
+      'res.partner',
+      partnerId,
+      `<p>Invoice ${html(invoice.name ?? mark.id)} (${html(mark.id)}) marked uncollectible with ${html(amount)} remaining` +
+        `${writeOffId === undefined ? '' : `; written off by credit note ${writeOffId}`}.</p>`,
+    );
+    return { result: { outcome: 'marked-uncollectible', moveId, partnerId, ...(writeOffId === undefined ? {} : { writeOffId }) }, commit: candidate };
+  });
+}

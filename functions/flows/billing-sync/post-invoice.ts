@@ -1,0 +1,117 @@
+import type { InvoiceFinalized, InvoiceSnapshot } from '../../../events/invoice-finalized';
+import { companyRouteFor } from '../../domain/billing-config';
+import type { LedgerDocument } from '../../domain/billing-ledger';
+import { BillingSetupError, InvoiceTotalMismatchError } from '../../domain/invoice-errors';
+import { configuredOdooTaxId, configuredOdooTaxIds } from '../../domain/invoice-taxes';
+import { type DocumentPlan, odooLineValues, planDocumentLines, providerCurrencyExponent } from '../../domain/odoo-document-lines';
+import { isNewer, watermarkOf } from '../../domain/watermark';
+import { type BillingSyncPorts, invoiceKey, locateInvoice, ODOO_MOVE, odooDate, resolvePartner, underLease } from './billing-sync-ports';
+
+export type InvoicePostOutcome =
+  | { outcome: 'posted'; moveId: number; total: number; roundingDifference: number }
+  | { outcome: 'already-posted'; moveId: number; state: LedgerDocument['state'] }
+  | { outcome: 'stale'; watermark: string };
+
+/**
+ * `invoice.finalized` → a posted Odoo customer invoice, once, with the provider's total to the cent:
+ * - the invoice's write lease serialises every event about the invoice (payments included);
+ * - the watermark makes a finalization older than a void or an uncollectible mark a no-op;
+ * - identity map, then a search by `ref`, before creating: a crash between the Odoo create and the
+ *   identity-map write finds the invoice instead of duplicating it.
+ */
+export async function syncInvoiceFinalized(event: InvoiceFinalized, ports: BillingSyncPorts): Promise<InvoicePostOutcome> {
+  const invoice = event.data.invoice;
+  const candidate = watermarkOf(event);
+  return underLease<InvoicePostOutcome>(ports, invoiceKey(invoice.system, invoice.id), event.id, async (current) => {
+    if (!isNewer(candidate, current)) return { result: { outcome: 'stale', watermark: current ?? candidate } };
+    return { result: await ensureInvoicePosted(invoice, ports), commit: candidate };
+  });
+}
+
+/**
+ * The posted Odoo invoice of a provider invoice snapshot, created if Odoo has none. The caller holds the
+ * invoice's lease. Shared by `invoice.finalized` and by the events that find their invoice missing
+ * (a payment before its invoice: the snapshot comes from the provider).
+ */
+export async function ensureInvoicePosted(invoice: InvoiceSnapshot, ports: BillingSyncPorts): Promise<Exclude<InvoicePostOutcome, { outcome: 'stale' }>> {
+  const existing = await locateInvoice(ports, invoice.system, invoice.id);
+  if (existing !== undefined) return resumeExisting(invoice, existing, ports);
+
+  const { plan, draft } = await prepareInvoice(invoice, ports);
+  const partnerId = await resolvePartner(ports, invoice);
+  const pricedLines = invoice.lines.filter((line) => line.priceId !== null);
+  const products = await ports.ledger.products(
+    invoice.system,
+    [...new Map(pricedLines.map((line) => [line.priceId!, { priceId: line.priceId!, name: line.description?.trim() || line.priceId! }])).values()],
+  );
+  const posted = await ports.ledger.createPostedDocument({
+    ...draft,
+    partnerId,
+    lines: plan.lines.map((line) => odooLineValues(line, line.priceId === null ? undefined : products.get(line.priceId))),
+  });
+  // Checked before linking: a cancelled invoice must not stay linked (a redrive after the fix creates anew).
+  await checkPostedTotal(invoice, plan.total, posted, ports);
+  await ports.identityMap.link(invoiceKey(invoice.system, invoice.id), { ...ODOO_MOVE, id: String(posted.id) });
+  return { outcome: 'posted', moveId: posted.id, total: posted.amountTotal, roundingDifference: plan.roundingDifference };
+}
+
+/** Everything decided before the first write: route, currency, taxes, lines and their simulated totals. */
+async function prepareInvoice(invoice: InvoiceSnapshot, ports: BillingSyncPorts) {
+  const route = companyRouteFor(ports.config, invoice.account, invoice.currency);
+  const currency = await ports.ledger.currency(invoice.currency.toUpperCase());
+  if (!currency) throw new BillingSetupError(`Odoo has no currency ${invoice.currency.toUpperCase()} (invoice ${invoice.id})`);
+  const allTaxes = invoice.lines.flatMap((line) => line.taxes);
+  const [odooTaxes, precisions] = await Promise.all([
+    ports.ledger.taxes(configuredOdooTaxIds(ports.config, route.companyId, allTaxes)),
+    ports.ledger.precisions(),
+  ]);
+  const plan: DocumentPlan = planDocumentLines(invoice, {
+    precision: { currencyDecimals: currency.decimalPlaces, ...precisions },
+    providerExponent: providerCurrencyExponent(invoice.system, invoice.currency),
+    odooTaxFor: (tax) => {
+      const id = configuredOdooTaxId(ports.config, route.companyId, tax);
+      if (id === undefined) return undefined;
+      const odooTax = odooTaxes.get(id);
+      if (!odooTax) throw new BillingSetupError(`the Odoo tax ${id} configured for provider tax ${tax.taxRateId ?? tax.percentage ?? tax.label} does not exist in Odoo (billing config: taxes)`);
+      return odooTax;
+    },
+  });
+  return {
+    plan,
+    draft: {
+      moveType: 'out_invoice' as const,
+      ref: invoice.id,
+      companyId: route.companyId,
+      journalId: route.salesJournalId,
+      currency,
+      invoiceDate: odooDate(invoice.issuedAt),
+      dueDate: invoice.dueAt === null ? null : odooDate(invoice.dueAt),
+      narration: invoice.number === null ? undefined : `Stripe invoice ${invoice.number}`,
+    },
+  };
+}
+
+/**
+ * Odoo has a document with this `ref` already: posted (a redelivery, or a crash before the identity-map
+ * write) → nothing to do; draft (a crash between create and post) → post it and check its total;
+ * cancelled → voided or refused before, left alone.
+ */
+async function resumeExisting(invoice: InvoiceSnapshot, moveId: number, ports: BillingSyncPorts): Promise<Exclude<InvoicePostOutcome, { outcome: 'stale' }>> {
+  const document = await ports.ledger.readDocument(moveId);
+  if (document?.state !== 'draft') return { outcome: 'already-posted', moveId, state: document?.state ?? 'cancel' };
+  const { plan } = await prepareInvoice(invoice, ports);
+  const posted = await ports.ledger.postDocument(moveId);
+  await checkPostedTotal(invoice, plan.total, posted, ports);
+  return { outcome: 'posted', moveId, total: posted.amountTotal, roundingDifference: plan.roundingDifference };
+}
+
+/** Finance must never see a wrong posted total: cancel it and fail with both totals. */
+async function checkPostedTotal(invoice: InvoiceSnapshot, expected: number, posted: LedgerDocument, ports: BillingSyncPorts): Promise<void> {
+  if (posted.amountTotal === expected) return;
+  await ports.ledger.cancelDocument(posted.id, { retireRef: `${invoice.id} (cancelled: total mismatch)` });
+  const code = posted.currency.code;
+  throw new InvoiceTotalMismatchError(
+    `Odoo computed total ${posted.amountTotal} for invoice ${invoice.id} where Stripe has ${expected} (minor units of ${code}, ` +
+      `${posted.currency.decimalPlaces} decimals); the Odoo invoice ${posted.id} was cancelled`,
+  );
+}

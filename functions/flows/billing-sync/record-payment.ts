@@ -1,0 +1,89 @@
+import type { PaymentSucceeded } from '../../../events/payment-succeeded';
+import type { LedgerDocument } from '../../domain/billing-ledger';
+import { DependencyMissingError } from '../../domain/invoice-errors';
+import { formatMinorUnits, providerCurrencyExponent, toOdooMinor } from '../../domain/odoo-document-lines';
+import { PermanentSyncError } from '../../shared/errors';
+import { companyRouteFor } from '../../domain/billing-config';
+import { type BillingSyncPorts, invoiceKey, locateInvoice, ODOO_PAYMENT, odooDate, paymentKey, underLease } from './billing-sync-ports';
+import { ensureInvoicePosted } from './post-invoice';
+import { clearPastDue } from './account-standing';
+
+export type PaymentOutcome =
+  | { outcome: 'registered'; paymentId: number; moveId: number; invoicePaid: boolean }
+  | { outcome: 'already-registered'; paymentId: number; moveId?: number; invoicePaid?: boolean };
+
+/**
+ * `payment.succeeded` → a payment registered on the Odoo invoice for the amount actually paid. Payments
+ * are additive facts, not snapshots: no watermark; each is applied once, keyed on the provider payment id
+ * (identity map, then the Odoo payment's memo). Partial payments add up; a payment above what is left
+ * is registered whole and Odoo keeps the excess as the customer's credit (the wizard's default
+ * "keep open" handling). An invoice Odoo does not have yet is fetched from the provider and posted first.
+ * When the invoice becomes paid, the partner's past-due standing is cleared.
+ */
+export async function syncPaymentSucceeded(event: PaymentSucceeded, ports: BillingSyncPorts): Promise<PaymentOutcome> {
+  const payment = event.data.payment;
+  const key = paymentKey(payment.system, payment.id);
+  const known = await ports.identityMap.find(key, ODOO_PAYMENT.system, ODOO_PAYMENT.kind);
+  if (known !== undefined) return { outcome: 'already-registered', paymentId: Number(known) };
+
+  // The invoice's lease: payments of one invoice, and its creation, never race.
+  return underLease<PaymentOutcome>(ports, invoiceKey(payment.system, payment.invoiceId), event.id, async () => {
+    let moveId = await locateInvoice(ports, payment.system, payment.invoiceId);
+    if (moveId === undefined) {
+      const snapshot = await ports.source.invoice(payment.invoiceId);
+      if (!snapshot) throw new DependencyMissingError(`invoice ${payment.invoiceId} of payment ${payment.id} is neither in Odoo nor at ${payment.system} yet`);
+      moveId = (await ensureInvoicePosted(snapshot, ports)).moveId;
+    }
+    const invoice = await ports.ledger.readDocument(moveId);
+    if (!invoice || invoice.state !== 'posted') {
+      throw new PermanentSyncError(`payment ${payment.id}: the Odoo invoice ${moveId} of ${payment.invoiceId} is ${invoice?.state ?? 'deleted'}, not posted`);
+    }
+    if (invoice.currency.code !== payment.currency.toUpperCase()) {
+      throw new PermanentSyncError(`payment ${payment.id} is in ${payment.currency.toUpperCase()}, its invoice ${payment.invoiceId} in ${invoice.currency.code}`);
+    }
+    if (invoice.partnerId === undefined) throw new PermanentSyncError(`the Odoo invoice ${moveId} has no customer`);
+    const amount = toOdooMinor(payment.amount, providerCurrencyExponent(payment.system, payment.currency), invoice.currency.decimalPlaces);
+
+    let paymentId = await ports.ledger.findPayment(payment.id, invoice.partnerId);
+    let after: number;
+    if (paymentId === undefined) {
+      const before = await paidAmount(ports, invoice, []);
+      if (before >= invoice.amountTotal && invoice.amountTotal > 0) {
+        throw new PermanentSyncError(
+          `payment ${payment.id} (${formatMinorUnits(amount, invoice.currency.decimalPlaces)} ${invoice.currency.code}) is for invoice ${payment.invoiceId}, ` +
+            'already fully paid in Odoo: register it as customer credit by hand',
+        );
+      }
+      const route = companyRouteFor(ports.config, payment.account, payment.currency);
+      ({ paymentId } = await ports.ledger.registerPayment(moveId, {
+        amount,
+        currency: invoice.currency,
+        date: odooDate(payment.paidAt),
+        memo: payment.id,
+        journalId: route.bankJournalId,
+      }));
+      after = before + amount;
+    } else {
+      // Registered by an attempt that crashed before the identity-map write.
+      after = await paidAmount(ports, invoice, [paymentId]);
+    }
+    const invoicePaid = after >= invoice.amountTotal;
+    // Cleared when this payment completes the invoice — or again after a crash (the tag removal is idempotent).
+    if (invoicePaid) await clearPastDue(ports, invoice.partnerId, `Invoice ${invoice.name ?? payment.invoiceId} (${payment.invoiceId}) is paid.`);
+    await ports.identityMap.link(key, { ...ODOO_PAYMENT, id: String(paymentId) });
+    return { result: { outcome: 'registered', paymentId, moveId, invoicePaid } };
+  });
+}
+
+/**
+ * What the invoice's matched payments add up to, in minor units. Summed from the payments rather than
+ * read from `payment_state`/`amount_residual`: the recorded Odoo 18 build reads `paid` after a partial
+ * payment and does not reduce the residual (../shared/odoo-contract).
+ */
+async function paidAmount(ports: BillingSyncPorts, invoice: LedgerDocument, extraIds: number[]): Promise<number> {
+  const ids = [...new Set([...invoice.matchedPaymentIds, ...extraIds])];
+  if (ids.length === 0) return 0;
+  const payments = await ports.ledger.payments(ids, invoice.currency);
+  return payments.filter((payment) => payment.state !== 'canceled' && payment.state !== 'rejected').reduce((sum, payment) => sum + payment.amount, 0);
+}
+
