@@ -1,0 +1,188 @@
+import type { DisputeUpdated } from '../../../events/dispute-updated';
+import { entityKey } from '../../../events/envelope';
+import type { AccountStandingLedger } from '../../domain/account-standing';
+import { type BillingConfig, companyRouteFor } from '../../domain/billing-config';
+import type { LedgerDocument } from '../../domain/billing-ledger';
+import { type DisputeLedger, type DisputeSnapshot, disputeStageOf, lostDisputeMarker, reversalKindOf } from '../../domain/dispute-resolution';
+import type { IdentityMap } from '../../domain/identity-map';
+import { exactQuantityAndPrice, formatMinorUnits, odooLineValues, providerCurrencyExponent, toOdooMinor } from '../../domain/odoo-document-lines';
+import { isNewer, type WatermarkStore, watermarkOf } from '../../domain/watermark';
+import { PermanentSyncError } from '../../shared/errors';
+import { knownPartner } from '../subscription-sync/known-partner';
+import { underWatermarkLease } from '../subscription-sync/watermark-lease';
+import { invoiceKey, ODOO_MOVE, odooDate } from './billing-sync-ports';
+
+export interface DisputeSyncPorts {
+  readonly ledger: DisputeLedger;
+  readonly standing: AccountStandingLedger;
+  readonly identityMap: IdentityMap;
+  readonly watermarks: WatermarkStore;
+  readonly config: BillingConfig;
+}
+
+export type DisputeOutcome =
+  | { outcome: 'flagged'; partnerId: number; invoiceMoveId?: number }
+  | { outcome: 'won'; partnerId: number; invoiceMoveId?: number }
+  | { outcome: 'lost'; partnerId: number; invoiceMoveId: number; creditNoteId: number; reversal: 'full' | 'partial' | 'existing' }
+  /** Lost, but Odoo has no posted invoice to take it back from: the partner stays flagged, the note says what to book by hand. */
+  | { outcome: 'lost-without-invoice'; partnerId: number; invoiceMoveId?: number }
+  | { outcome: 'stale'; watermark: string };
+
+export const disputeKey = (dispute: Pick<DisputeSnapshot, 'system' | 'id'>): string => entityKey(dispute.system, 'dispute', dispute.id);
+
+/**
+ * `dispute.updated` → the account's standing and, when the dispute is lost, the money:
+ * - open: the partner tagged `standingTags.disputed`, a note (amount, reason, status) on the partner and on the invoice;
+ * - closed won (any close but lost): the tag removed, a note;
+ * - closed lost: a posted credit note on the invoice for the disputed amount (identity map
+ *   `<system>:dispute:<id>` → the credit note, else found by its `ref` marker: never two), the tag removed, a note.
+ * Ordered by the dispute's watermark: an `open` older than the close is stale, so open → lost in any order
+ * ends with the tag removed and one credit note. An invoice Odoo does not have (no invoice id, or not synced)
+ * only flags the partner and says so. A customer Odoo does not have is a retryable error.
+ * Effects come before notes: a failure part-way repeats idempotent effects, and the note is written once
+ * they all hold.
+ *
+ * Odoo calls per event, warm container (identity map knows partner and invoice; tag and currency cached):
+ * open or won 3 (tag `write`, `message_post` on partner and invoice); lost 8 (`read` of the invoice,
+ * `search_read` for an earlier credit note, 3 to create + post + read back the credit note — wizard
+ * `create` + `refund_moves` + `action_post` for a full reversal — untag, two notes). Cold: + invoice search 1,
+ * partner by external id 1, tag 1–2, currency 1.
+ */
+export async function syncDisputeUpdated(event: DisputeUpdated, ports: DisputeSyncPorts): Promise<DisputeOutcome> {
+  const dispute = event.data.dispute;
+  const candidate = watermarkOf(event);
+  return underWatermarkLease<DisputeOutcome>(ports.watermarks, disputeKey(dispute), event.id, async (current) => {
+    if (!isNewer(candidate, current)) return { result: { outcome: 'stale', watermark: current ?? candidate } };
+    const invoiceMoveId = dispute.invoiceId === null ? undefined : await locateInvoice(ports, dispute.system, dispute.invoiceId);
+    const partnerId = await disputedPartner(ports, dispute, invoiceMoveId);
+    const stage = disputeStageOf(dispute);
+    const tag = ports.config.standingTags.disputed;
+    const amount = `${formatMinorUnits(dispute.amount, providerCurrencyExponent(dispute.system, dispute.currency))} ${dispute.currency.toUpperCase()}`;
+    const about = `Dispute ${dispute.id} on ${dispute.chargeId ?? dispute.paymentIntentId ?? 'a payment'} (${amount}, reason: ${dispute.reason ?? 'not given'})`;
+    const invoiceText = dispute.invoiceId === null ? 'no invoice' : `invoice ${dispute.invoiceId}`;
+    const unknownInvoice = invoiceMoveId === undefined ? ` The disputed payment’s ${invoiceText} is not in Odoo: only the customer is flagged.` : '';
+    const withInvoice = invoiceMoveId === undefined ? {} : { invoiceMoveId };
+
+    let outcome: DisputeOutcome;
+    let body: string;
+    if (stage === 'open') {
+      await ports.standing.addTag(partnerId, tag);
+      body = `${about} is open (${dispute.status}). Standing “${tag}” set.${unknownInvoice}`;
+      outcome = { outcome: 'flagged', partnerId, ...withInvoice };
+    } else if (stage === 'won') {
+      await ports.standing.removeTag(partnerId, tag);
+      body = `${about} closed ${dispute.status}: the payment stands. Standing “${tag}” cleared.`;
+      outcome = { outcome: 'won', partnerId, ...withInvoice };
+    } else {
+      const reversal = invoiceMoveId === undefined ? undefined : await reverseLostDispute(ports, dispute, invoiceMoveId);
+      if (reversal === undefined || invoiceMoveId === undefined) {
+        // The money is gone and Odoo cannot show it yet: keep the customer flagged until a person books it.
+        await ports.standing.addTag(partnerId, tag);
+        body =
+          `${about} closed lost. No posted invoice in Odoo to credit (${invoiceText}): book a credit note of ${amount} by hand. ` +
+          `Standing “${tag}” kept.`;
+        outcome = { outcome: 'lost-without-invoice', partnerId, ...withInvoice };
+      } else {
+        await ports.standing.removeTag(partnerId, tag);
+        body = `${about} closed lost: credit note ${reversal.creditNoteId} takes the disputed amount back. Standing “${tag}” cleared.`;
+        outcome = { outcome: 'lost', partnerId, invoiceMoveId, creditNoteId: reversal.creditNoteId, reversal: reversal.kind };
+      }
+    }
+    await ports.standing.note('res.partner', partnerId, body);
+    if (invoiceMoveId !== undefined) await ports.standing.note('account.move', invoiceMoveId, body);
+    return { result: outcome, commit: candidate };
+  });
+}
+
+/** The Odoo invoice of a provider invoice: identity map (0 calls), else a search by `ref` (1 call), linked when found. */
+async function locateInvoice(ports: DisputeSyncPorts, system: DisputeSnapshot['system'], invoiceId: string): Promise<number | undefined> {
+  const key = invoiceKey(system, invoiceId);
+  const known = await ports.identityMap.find(key, ODOO_MOVE.system, ODOO_MOVE.kind);
+  if (known !== undefined) return Number(known);
+  const found = await ports.ledger.findDocument(invoiceId, 'out_invoice');
+  if (found !== undefined) await ports.identityMap.link(key, { ...ODOO_MOVE, id: String(found) });
+  return found;
+}
+
+/**
+ * The customer: the provider's customer id (synced by the customer flow, else retry). Without one, the
+ * partner of the disputed invoice; with neither, nothing says whose dispute it is: a permanent error.
+ */
+async function disputedPartner(ports: DisputeSyncPorts, dispute: DisputeSnapshot, invoiceMoveId: number | undefined): Promise<number> {
+  if (dispute.customerId !== null) return knownPartner(ports, { system: dispute.system, customerId: dispute.customerId });
+  const invoice = invoiceMoveId === undefined ? undefined : await ports.ledger.readDocument(invoiceMoveId);
+  if (invoice?.partnerId !== undefined) return invoice.partnerId;
+  throw new PermanentSyncError(`dispute ${dispute.id} names no customer and no invoice Odoo has: it cannot be attached to an account`);
+}
+
+/**
+ * The lost dispute's credit note, once: identity map (0 calls), else the credit note with its marker (crash
+ * recovery, 1 call), else created and posted — the reversal wizard for the whole invoice, an out_refund of the
+ * disputed amount otherwise. Undefined when the invoice is not posted (nothing to credit). Refuses a currency
+ * or an amount that does not fit the invoice before any write.
+ */
+async function reverseLostDispute(
+  ports: DisputeSyncPorts,
+  dispute: DisputeSnapshot,
+  invoiceMoveId: number,
+): Promise<{ creditNoteId: number; kind: 'full' | 'partial' | 'existing' } | undefined> {
+  const key = disputeKey(dispute);
+  const known = await ports.identityMap.find(key, ODOO_MOVE.system, ODOO_MOVE.kind);
+  if (known !== undefined) return { creditNoteId: Number(known), kind: 'existing' };
+  const invoice = await ports.ledger.readDocument(invoiceMoveId);
+  if (!invoice || invoice.state !== 'posted') return undefined;
+  const marker = lostDisputeMarker(dispute.id);
+  const existing = await ports.ledger.findReversal(invoiceMoveId, marker);
+  if (existing !== undefined) {
+    await ports.identityMap.link(key, { ...ODOO_MOVE, id: String(existing) });
+    return { creditNoteId: existing, kind: 'existing' };
+  }
+  if (invoice.currency.code !== dispute.currency.toUpperCase()) {
+    throw new PermanentSyncError(`dispute ${dispute.id} is in ${dispute.currency.toUpperCase()}, its invoice ${invoice.name ?? invoiceMoveId} in ${invoice.currency.code}`);
+  }
+  const disputed = toOdooMinor(dispute.amount, providerCurrencyExponent(dispute.system, dispute.currency), invoice.currency.decimalPlaces);
+  const kind = reversalKindOf(disputed, invoice.amountTotal);
+  if (kind === 'exceeds') {
+    throw new PermanentSyncError(
+      `dispute ${dispute.id} takes back ${formatMinorUnits(disputed, invoice.currency.decimalPlaces)} ${invoice.currency.code}, more than invoice ` +
+        `${invoice.name ?? invoiceMoveId} (${formatMinorUnits(invoice.amountTotal, invoice.currency.decimalPlaces)}): credit it by hand`,
+    );
+  }
+  const date = odooDate(dispute.updatedAt);
+  const creditNoteId =
+    kind === 'full'
+      ? (await ports.ledger.reverseDocument(invoiceMoveId, { reason: marker, date })).creditNoteId
+      : await partialCreditNote(ports, dispute, invoice, disputed, marker, date);
+  await ports.identityMap.link(key, { ...ODOO_MOVE, id: String(creditNoteId) });
+  return { creditNoteId, kind };
+}
+
+/** An out_refund with one untaxed line of exactly the disputed amount, reversing the invoice. */
+async function partialCreditNote(
+  ports: DisputeSyncPorts,
+  dispute: DisputeSnapshot,
+  invoice: LedgerDocument,
+  disputed: number,
+  marker: string,
+  date: string,
+): Promise<number> {
+  if (invoice.partnerId === undefined) throw new PermanentSyncError(`the Odoo invoice ${invoice.id} has no customer`);
+  const route = companyRouteFor(ports.config, dispute.account, dispute.currency);
+  const precisions = await ports.ledger.precisions();
+  const { quantity, priceUnit } = exactQuantityAndPrice(disputed, 1, { currencyDecimals: invoice.currency.decimalPlaces, ...precisions });
+  const line = { sourceLineId: null, priceId: null, name: `${marker} (${invoice.name ?? dispute.invoiceId ?? invoice.id})`, quantity, priceUnit, taxIds: [], untaxed: disputed, tax: 0 };
+  const posted = await ports.ledger.createPostedDocument({
+    moveType: 'out_refund',
+    ref: marker,
+    partnerId: invoice.partnerId,
+    companyId: route.companyId,
+    journalId: route.salesJournalId,
+    currency: invoice.currency,
+    invoiceDate: date,
+    dueDate: null,
+    lines: [odooLineValues(line, undefined)],
+    reversedEntryId: invoice.id,
+  });
+  // Exact by construction: quantity × price carries the amount exactly and the line has no tax.
+  return posted.id;
+}

@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import type { DisputeUpdated } from '../../../events/dispute-updated';
+import type { BillingConfig } from '../../../functions/domain/billing-config';
+import { DependencyMissingError } from '../../../functions/domain/invoice-errors';
+import { type DisputeSyncPorts, syncDisputeUpdated } from '../../../functions/flows/billing-sync/dispute-sync';
+import { isRetryable } from '../../../functions/shared/errors';
+import { InMemoryLedger } from '../billing/in-memory-billing';
+import { InMemoryIdentityMap, InMemoryWatermarks } from '../flows/in-memory-ports';
+import { InMemoryStanding } from '../subscriptions/in-memory-contracts';
+
+const CUSTOMER = 'cus_DSP1';
+const PARTNER_ID = 557;
+const USD = { id: 1, code: 'USD', decimalPlaces: 2 };
+const config: BillingConfig = {
+  companies: [{ account: null, currency: '*', companyId: 1, salesJournalId: 1, bankJournalId: 6 }],
+  taxes: [],
+  writeOffUncollectible: false,
+  standingTags: { pastDue: 'Past due', disputed: 'Disputed', uncollectible: 'Uncollectible' },
+};
+
+type Dispute = DisputeUpdated['data']['dispute'];
+const dispute = (status: string, closed: boolean, overrides: Partial<Dispute> = {}): Dispute => ({
+  system: 'stripe', account: null, id: 'dp_1', chargeId: 'ch_1', paymentIntentId: 'pi_1', invoiceId: 'in_1', customerId: CUSTOMER,
+  amount: 4999, currency: 'usd', reason: 'fraudulent', status, closed, updatedAt: '2026-11-10T10:00:00Z', ...overrides,
+});
+const updated = (second: number, data: Dispute): DisputeUpdated => ({
+  id: `stripe:evt_${second}:dispute.updated`, type: 'dispute.updated', source: 'stripe', subject: `stripe:dispute:${data.id}`,
+  time: new Date(Date.UTC(2026, 10, 10, 10, 0, second)).toISOString(), correlationId: `stripe:evt_${second}`, causationId: `evt_${second}`,
+  dataVersion: 1, data: { dispute: data },
+});
+
+async function ports(options: { invoiceTotal?: number | null } = {}) {
+  const ledger = new InMemoryLedger();
+  ledger.partnerExternalIds.set(`saas_sync.stripe_customer_${CUSTOMER}`, PARTNER_ID);
+  const total = options.invoiceTotal === undefined ? 4999 : options.invoiceTotal;
+  let invoiceId: number | undefined;
+  if (total !== null) {
+    ({ id: invoiceId } = await ledger.createPostedDocument({
+      moveType: 'out_invoice', ref: 'in_1', partnerId: PARTNER_ID, companyId: 1, journalId: 1, currency: USD, invoiceDate: '2026-11-01', dueDate: null,
+      lines: [{ name: 'Pro', quantity: 1, price_unit: total / 100, discount: 0, tax_ids: [[6, 0, []]] }],
+    }));
+  }
+  const standing = new InMemoryStanding();
+  const all: DisputeSyncPorts = { ledger, standing, identityMap: new InMemoryIdentityMap(), watermarks: new InMemoryWatermarks(), config };
+  return { ledger, standing, all, invoiceId };
+}
+
+const creditNotes = (ledger: InMemoryLedger) => [...ledger.moves.values()].filter((move) => move.moveType === 'out_refund');
+
+describe('dispute.updated → account standing and, when lost, a credit note', () => {
+  it('flags the partner while open, with a note giving amount and reason on the partner and on the invoice', async () => {
+    // Prepare
+    const p = await ports();
+    // Act
+    const outcome = await syncDisputeUpdated(updated(1, dispute('needs_response', false)), p.all);
+    // Assess
+    expect(outcome).toEqual({ outcome: 'flagged', partnerId: PARTNER_ID, invoiceMoveId: p.invoiceId });
+    expect(p.standing.tagsOf(PARTNER_ID)).toEqual(['Disputed']);
+    expect(p.standing.notes.map(({ model, id }) => [model, id])).toEqual([['res.partner', PARTNER_ID], ['account.move', p.invoiceId]]);
+    expect(p.standing.notes[0]?.body).toContain('49.99 USD, reason: fraudulent');
+  });
+
+  it.each([
+    ['open, then lost', [1, 2]],
+    ['lost, then open (delivered late)', [2, 1]],
+    ['open, lost, both again', [1, 2, 1, 2]],
+    ['lost twice, open in between', [2, 1, 2]],
+  ])('%s → the tag removed and exactly one credit note of the disputed amount', async (_name, order) => {
+    // Prepare
+    const p = await ports();
+    const events = new Map([[1, updated(1, dispute('needs_response', false))], [2, updated(2, dispute('lost', true))]]);
+    // Act
+    for (const second of order) await syncDisputeUpdated(events.get(second)!, p.all);
+    // Assess
+    const notes = creditNotes(p.ledger);
+    expect(notes).toHaveLength(1);
+    expect(p.ledger.totalOf(notes[0]!)).toBe(4999);
+    expect(notes[0]?.reversedEntryId).toBe(p.invoiceId);
+    expect(p.standing.tagsOf(PARTNER_ID)).toEqual([]);
+  });
+
+  it('takes back only the disputed amount of a partly disputed invoice (an out_refund of exactly that amount)', async () => {
+    // Prepare
+    const p = await ports({ invoiceTotal: 10000 });
+    // Act
+    const outcome = await syncDisputeUpdated(updated(1, dispute('lost', true, { amount: 3333 })), p.all);
+    // Assess
+    expect(outcome).toMatchObject({ outcome: 'lost', reversal: 'partial' });
+    const [note] = creditNotes(p.ledger);
+    expect(p.ledger.totalOf(note!)).toBe(3333);
+    expect(note?.ref).toBe('Lost dispute dp_1');
+  });
+
+  it('finds the credit note of an attempt that crashed before remembering it, instead of making a second', async () => {
+    // Prepare
+    const p = await ports();
+    await syncDisputeUpdated(updated(2, dispute('lost', true)), p.all);
+    const fresh = { ...p.all, identityMap: new InMemoryIdentityMap(), watermarks: new InMemoryWatermarks() };
+    // Act
+    const outcome = await syncDisputeUpdated(updated(2, dispute('lost', true)), fresh);
+    // Assess
+    expect(outcome).toMatchObject({ outcome: 'lost', reversal: 'existing' });
+    expect(creditNotes(p.ledger)).toHaveLength(1);
+  });
+
+  it('clears the flag of a won dispute without touching the money', async () => {
+    const p = await ports();
+    await syncDisputeUpdated(updated(1, dispute('needs_response', false)), p.all);
+    const outcome = await syncDisputeUpdated(updated(2, dispute('won', true)), p.all);
+    expect(outcome).toMatchObject({ outcome: 'won' });
+    expect(p.standing.tagsOf(PARTNER_ID)).toEqual([]);
+    expect(creditNotes(p.ledger)).toEqual([]);
+  });
+
+  it('only flags the partner, and says so, when the invoice is not in Odoo — even when lost', async () => {
+    // Prepare
+    const p = await ports({ invoiceTotal: null });
+    // Act
+    const open = await syncDisputeUpdated(updated(1, dispute('needs_response', false)), p.all);
+    const lost = await syncDisputeUpdated(updated(2, dispute('lost', true)), p.all);
+    // Assess
+    expect(open).toEqual({ outcome: 'flagged', partnerId: PARTNER_ID });
+    expect(lost).toEqual({ outcome: 'lost-without-invoice', partnerId: PARTNER_ID });
+    expect(p.standing.tagsOf(PARTNER_ID)).toEqual(['Disputed']);
+    expect(p.standing.notes.every((note) => note.model === 'res.partner')).toBe(true);
+    expect(p.standing.notes[0]?.body).toContain('invoice in_1 is not in Odoo');
+    expect(p.standing.notes[1]?.body).toContain('book a credit note of 49.99 USD by hand');
+    expect(creditNotes(p.ledger)).toEqual([]);
+  });
+
+  it('retries, writing nothing, when the customer is not in Odoo yet', async () => {
+    const p = await ports();
+    p.ledger.partnerExternalIds.clear();
+    const error = await syncDisputeUpdated(updated(1, dispute('needs_response', false)), p.all).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(DependencyMissingError);
+    expect(isRetryable(error)).toBe(true);
+    expect(p.standing.notes).toEqual([]);
+    expect(p.all.watermarks instanceof InMemoryWatermarks && p.all.watermarks.leases.size).toBe(0);
+  });
+
+  it('refuses (permanently, before any write) a lost dispute larger than its invoice', async () => {
+    const p = await ports({ invoiceTotal: 2000 });
+    const error = await syncDisputeUpdated(updated(1, dispute('lost', true, { amount: 4999 })), p.all).catch((caught: unknown) => caught);
+    expect(isRetryable(error)).toBe(false);
+    expect(creditNotes(p.ledger)).toEqual([]);
+    expect(p.standing.notes).toEqual([]);
+  });
+});
