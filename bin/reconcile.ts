@@ -1,0 +1,61 @@
+/**
+ * Reconcile a period by hand: Stripe vs Odoo.
+ *
+ *   npm run reconcile -- --from 2026-11-01 --to 2026-11-30 [--json] [--reemit]
+ *
+ * Env: STRIPE_API_KEY, STRIPE_API_URL (default https://api.stripe.com; the sandbox's URL locally),
+ * STRIPE_ACCOUNT (Connect, optional), ODOO_URL, ODOO_DB, ODOO_LOGIN, ODOO_API_KEY, ODOO_TRANSPORT
+ * (auto | jsonrpc | json2, default auto). Without --from/--to: yesterday (UTC).
+ * Prints a table (JSON with --json). Exit code: 0 no drift, 2 drift, 1 failure.
+ */
+import { parseArgs } from 'node:util';
+import { OdooClient } from '../functions/adapters/odoo/odoo-client';
+import type { OdooTransportChoice } from '../functions/adapters/odoo/odoo-config';
+import { STRIPE_API_VERSION, StripeApi } from '../functions/adapters/stripe/stripe-api';
+import { OdooReconciliationGateway } from '../functions/reconcile/odoo-reconciliation-reader';
+import { periodOf } from '../functions/reconcile/reconcile-event';
+import { reconcilePeriod } from '../functions/reconcile/reconcile-period';
+import { formatReportTable } from '../functions/reconcile/report-table';
+import { StripeProviderLister } from '../functions/reconcile/stripe-provider-lister';
+
+export const EXIT_NO_DRIFT = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_DRIFT = 2;
+
+export async function main(argv: string[], env: NodeJS.ProcessEnv, out: (text: string) => void): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { from: { type: 'string' }, to: { type: 'string' }, json: { type: 'boolean', default: false }, reemit: { type: 'boolean', default: false } },
+    strict: true,
+  });
+  const missing = ['STRIPE_API_KEY', 'ODOO_URL', 'ODOO_DB', 'ODOO_LOGIN', 'ODOO_API_KEY'].filter((name) => !env[name]);
+  if (missing.length > 0) throw new Error(`set ${missing.join(', ')}`);
+  const { period, reemit } = periodOf({ from: values.from, to: values.to, reemit: values.reemit }, new Date());
+
+  const stripe = new StripeApi({
+    apiKey: async () => env.STRIPE_API_KEY!,
+    apiVersion: STRIPE_API_VERSION,
+    ...(env.STRIPE_API_URL ? { baseUrl: env.STRIPE_API_URL } : {}),
+    ...(env.STRIPE_ACCOUNT ? { stripeAccount: env.STRIPE_ACCOUNT } : {}),
+  });
+  const odooKey = env.ODOO_API_KEY!;
+  const odoo = new OdooClient({
+    connection: { url: env.ODOO_URL!, database: env.ODOO_DB!, login: env.ODOO_LOGIN!, transport: (env.ODOO_TRANSPORT ?? 'auto') as OdooTransportChoice },
+    apiKey: { get: async () => odooKey, invalidate: () => undefined },
+  });
+  // No re-emitter from a workstation: --reemit reports it as skipped (the Lambda's wiring publishes to the bus).
+  const report = await reconcilePeriod(period, { provider: new StripeProviderLister(stripe), odoo: new OdooReconciliationGateway(odoo) }, { reemit });
+  out(values.json ? JSON.stringify(report, null, 2) : formatReportTable(report));
+  return report.summary.drift > 0 ? EXIT_DRIFT : EXIT_NO_DRIFT;
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (invokedDirectly) {
+  main(process.argv.slice(2), process.env, (text) => console.log(text)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(`reconcile: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(EXIT_FAILURE);
+    },
+  );
+}

@@ -1,0 +1,219 @@
+import { StripeAuthError, type StripeErrorDetails, StripeRequestError, StripeUnavailableError } from './stripe-api-errors';
+
+export { StripeAuthError, StripeRequestError, StripeUnavailableError, type StripeApiError, type StripeErrorDetails } from './stripe-api-errors';
+
+/**
+ * A tiny read client of Stripe's REST API on `fetch` (the `stripe` package would add hundreds of KB to
+ * every bundle that reads one invoice). Raw objects come back untyped: mapping them is the caller's job.
+ */
+
+/** The API version every object shape in this project was written against (sent as `Stripe-Version`). */
+export const STRIPE_API_VERSION = '2026-10-28.endive';
+
+/** Object types the client reads, by Stripe's `object` name. */
+const RESOURCE_PATHS = {
+  customer: 'customers',
+  subscription: 'subscriptions',
+  invoice: 'invoices',
+  invoice_payment: 'invoice_payments',
+  charge: 'charges',
+  refund: 'refunds',
+  credit_note: 'credit_notes',
+  payment_intent: 'payment_intents',
+} as const;
+export type StripeResource = keyof typeof RESOURCE_PATHS;
+
+export type StripeApiObject = { id: string; object: string } & Record<string, unknown>;
+
+type Scalar = string | number | boolean;
+/** Query parameters as Stripe takes them: `{ created: { gte: 1 } }` → `created[gte]=1`, `{ expand: ['x'] }` → `expand[0]=x`. */
+export type StripeListParams = Record<string, Scalar | undefined | readonly Scalar[] | Record<string, Scalar | undefined>>;
+
+export interface StripeRetrySettings {
+  /** Attempts in all, the first one included. */
+  maxAttempts: number;
+  /** Ceiling of the first backoff; doubles per attempt (full jitter: a random delay below the ceiling). */
+  baseDelayMs: number;
+  maxDelayMs: number;
+  /** No retry starts once this much time has gone since the first attempt. */
+  maxTotalMs: number;
+}
+
+export interface StripeClock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+  random(): number;
+}
+
+export interface StripeApiOptions {
+  /** The secret key, e.g. read from Secrets Manager and cached by the caller. */
+  apiKey: () => Promise<string>;
+  apiVersion: string;
+  /** Default `https://api.stripe.com`; the sandbox's URL locally. */
+  baseUrl?: string;
+  fetch?: typeof fetch;
+  /** Connect: act on this connected account (`Stripe-Account: acct_…`) unless a call says otherwise. */
+  stripeAccount?: string;
+  /** Bound of one HTTP exchange. */
+  timeoutMs?: number;
+  retry?: Partial<StripeRetrySettings>;
+  clock?: Partial<StripeClock>;
+}
+
+export interface StripeCallOptions {
+  stripeAccount?: string;
+}
+
+export const DEFAULT_STRIPE_RETRY: StripeRetrySettings = { maxAttempts: 4, baseDelayMs: 500, maxDelayMs: 5_000, maxTotalMs: 20_000 };
+const DEFAULT_TIMEOUT_MS = 20_000;
+/** Stripe's largest page. */
+const PAGE_LIMIT = 100;
+
+const systemClock: StripeClock = {
+  now: () => Date.now(),
+  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  random: () => Math.random(),
+};
+
+interface StripeErrorBody {
+  error?: { type?: string; code?: string; message?: string; param?: string };
+}
+
+interface ListEnvelope {
+  object: 'list';
+  data: StripeApiObject[];
+  has_more: boolean;
+}
+
+/** One answer of Stripe, or the failure to get one. */
+type Outcome = { ok: true; body: unknown } | { ok: false; error: StripeAuthError | StripeRequestError | StripeUnavailableError; retry: boolean; retryAfterMs?: number };
+
+export function encodeStripeParams(params: StripeListParams): URLSearchParams {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) {
+    if (value === undefined) continue;
+    if (Array.isArray(value)) value.forEach((item: Scalar, index) => search.append(`${key}[${index}]`, String(item)));
+    else if (typeof value === 'object') {
+      for (const [inner, innerValue] of Object.entries(value)) if (innerValue !== undefined) search.append(`${key}[${inner}]`, String(innerValue));
+    } else search.append(key, String(value));
+  }
+  return search;
+}
+
+/**
+ * Reads (GET only: every call is safe to repeat, so no `Idempotency-Key` is needed) with:
+ * - `retrieve(kind, id)`: the raw object, `undefined` when Stripe answers 404 `resource_missing`;
+ * - `list(kind, params)`: every object of every page (`limit=100`, `starting_after` the last id while `has_more`).
+ *
+ * Failures: 401/403 → `StripeAuthError`, other 4xx → `StripeRequestError` with Stripe's message (both
+ * permanent, never retried); 429, 5xx, network failures and timeouts are retried with full-jitter
+ * exponential backoff (a 429's `Retry-After` is honoured within `maxDelayMs`; Stripe's
+ * `Stripe-Should-Retry` header overrides the status), bounded in attempts and total time, then
+ * `StripeUnavailableError` (retryable by the caller's queue).
+ */
+export class StripeApi {
+  private readonly baseUrl: string;
+  private readonly fetchImpl: typeof fetch;
+  private readonly retry: StripeRetrySettings;
+  private readonly clock: StripeClock;
+  private readonly timeoutMs: number;
+
+  constructor(private readonly options: StripeApiOptions) {
+    this.baseUrl = (options.baseUrl ?? 'https://api.stripe.com').replace(/\/+$/, '');
+    this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
+    this.retry = { ...DEFAULT_STRIPE_RETRY, ...options.retry };
+    this.clock = { ...systemClock, ...options.clock };
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  }
+
+  async retrieve(kind: StripeResource, id: string, options: StripeCallOptions = {}): Promise<StripeApiObject | undefined> {
+    if (!id) throw new TypeError(`retrieve(${kind}) needs an id`);
+    try {
+      return (await this.get(`/v1/${RESOURCE_PATHS[kind]}/${encodeURIComponent(id)}`, undefined, options)) as StripeApiObject;
+    } catch (error) {
+      // Only "no such object": a 404 without `resource_missing` is a wrong URL, a bug to surface.
+      if (error instanceof StripeRequestError && error.details.status === 404 && error.details.code === 'resource_missing') return undefined;
+      throw error;
+    }
+  }
+
+  /** Every object matching `params`, newest first, fetching pages as the caller iterates. */
+  async *list(kind: StripeResource, params: StripeListParams = {}, options: StripeCallOptions = {}): AsyncGenerator<StripeApiObject, void, undefined> {
+    let startingAfter = typeof params.starting_after === 'string' ? params.starting_after : undefined;
+    for (;;) {
+      const page = (await this.get(
+        `/v1/${RESOURCE_PATHS[kind]}`,
+        encodeStripeParams({ limit: PAGE_LIMIT, ...params, starting_after: startingAfter }),
+        options,
+      )) as ListEnvelope;
+      if (page?.object !== 'list' || !Array.isArray(page.data)) {
+        throw new StripeUnavailableError({ operation: `GET /v1/${RESOURCE_PATHS[kind]}`, status: 200 }, 'the answer is not a list');
+      }
+      yield* page.data;
+      const last = page.data.at(-1);
+      if (!page.has_more || !last) return;
+      startingAfter = last.id;
+    }
+  }
+
+  private async get(path: string, search: URLSearchParams | undefined, options: StripeCallOptions): Promise<unknown> {
+    const query = search && [...search.keys()].length > 0 ? `?${search.toString()}` : '';
+    const operation = `GET ${path}`;
+    const startedAt = this.clock.now();
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.attempt(`${this.baseUrl}${path}${query}`, operation, options);
+      if (outcome.ok) return outcome.body;
+      if (!outcome.retry || attempt >= this.retry.maxAttempts) throw outcome.error;
+      const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
+      const jittered = this.clock.random() * ceiling;
+      const delay = Math.min(this.retry.maxDelayMs, Math.max(jittered, outcome.retryAfterMs ?? 0));
+      if (this.clock.now() - startedAt + delay > this.retry.maxTotalMs) throw outcome.error;
+      await this.clock.sleep(delay);
+    }
+  }
+
+  private async attempt(url: string, operation: string, options: StripeCallOptions): Promise<Outcome> {
+    const headers: Record<string, string> = {
+      Authorization: `Bearer ${await this.options.apiKey()}`,
+      'Stripe-Version': this.options.apiVersion,
+      Accept: 'application/json',
+    };
+    const account = options.stripeAccount ?? this.options.stripeAccount;
+    if (account) headers['Stripe-Account'] = account;
+    let response: Response;
+    let text: string;
+    try {
+      response = await this.fetchImpl(url, { method: 'GET', headers, signal: AbortSignal.timeout(this.timeoutMs) });
+      text = await response.text();
+    } catch (cause) {
+      const timedOut = cause instanceof Error && (cause.name === 'TimeoutError' || cause.name === 'AbortError');
+      const message = timedOut ? `no answer within ${this.timeoutMs} ms` : `network failure (${cause instanceof Error ? cause.message : String(cause)})`;
+      return { ok: false, error: new StripeUnavailableError({ operation, status: undefined }, message, { cause }), retry: true };
+    }
+    let body: unknown;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      body = undefined;
+    }
+    if (response.ok && body !== undefined) return { ok: true, body };
+
+    const stripeError = (body as StripeErrorBody | undefined)?.error;
+    const details: StripeErrorDetails = { operation, status: response.status };
+    if (stripeError?.type) details.type = stripeError.type;
+    if (stripeError?.code) details.code = stripeError.code;
+    if (stripeError?.param) details.param = stripeError.param;
+    const requestId = response.headers.get('request-id');
+    if (requestId) details.requestId = requestId;
+    const message = stripeError?.message ?? (response.ok ? 'the answer is not JSON' : `HTTP ${response.status}: ${text.slice(0, 200)}`);
+
+    if (response.status === 401 || response.status === 403) return { ok: false, error: new StripeAuthError(details, message), retry: false };
+    const transient = response.ok || response.status === 429 || response.status >= 500;
+    const shouldRetry = response.headers.get('stripe-should-retry');
+    const retry = shouldRetry === 'true' ? true : shouldRetry === 'false' ? false : transient;
+    // A 409 lock timeout comes with `Stripe-Should-Retry: true`: it is transient too.
+    const error = transient || retry ? new StripeUnavailableError(details, message) : new StripeRequestError(details, message);
+    const retryAfter = Number(response.headers.get('retry-after'));
+    return { ok: false, error, retry, ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {}) };
+  }
+}

@@ -1,0 +1,62 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Context } from 'aws-lambda';
+import * as z from 'zod/mini';
+import { secretApiKeyProvider } from '../adapters/aws/secret-api-key';
+import { readSecret } from '../adapters/aws/secrets';
+import { OdooClient } from '../adapters/odoo/odoo-client';
+import { STRIPE_API_VERSION, StripeApi } from '../adapters/stripe/stripe-api';
+import { DRIFT_KINDS } from '../domain/reconciliation';
+import { readEnv } from '../shared/env';
+import { logger, metrics } from '../shared/powertools';
+import { OdooReconciliationGateway } from './odoo-reconciliation-reader';
+import { periodOf } from './reconcile-event';
+import { reconcilePeriod, type ReconciliationReport } from './reconcile-period';
+import { StripeProviderLister } from './stripe-provider-lister';
+
+const text = () => z.string().check(z.minLength(1));
+const env = readEnv({
+  STRIPE_API_KEY_SECRET_NAME: text(),
+  /** The Stripe sandbox's URL locally; Stripe's API otherwise. */
+  STRIPE_API_URL: z.optional(text()),
+  /** Connect: reconcile this connected account. */
+  STRIPE_ACCOUNT: z.optional(text()),
+  ODOO_URL: text(),
+  ODOO_DB: text(),
+  ODOO_LOGIN: text(),
+  ODOO_TRANSPORT: z.enum(['auto', 'jsonrpc', 'json2']),
+  ODOO_API_KEY_SECRET_NAME: text(),
+});
+
+const odoo = new OdooClient({
+  connection: { url: env.ODOO_URL, database: env.ODOO_DB, login: env.ODOO_LOGIN, transport: env.ODOO_TRANSPORT },
+  apiKey: secretApiKeyProvider(env.ODOO_API_KEY_SECRET_NAME),
+});
+const stripe = new StripeApi({
+  apiKey: async () => (await readSecret(env.STRIPE_API_KEY_SECRET_NAME)).trim(),
+  apiVersion: STRIPE_API_VERSION,
+  ...(env.STRIPE_API_URL ? { baseUrl: env.STRIPE_API_URL } : {}),
+  ...(env.STRIPE_ACCOUNT ? { stripeAccount: env.STRIPE_ACCOUNT } : {}),
+});
+// The re-emitter (canonical events for missing documents, onto the bus) is wired by the stack owner.
+const ports = { provider: new StripeProviderLister(stripe), odoo: new OdooReconciliationGateway(odoo) };
+
+/**
+ * Scheduled reconciliation (Stripe vs Odoo) of yesterday, or of `{ from, to }`. Logs and returns the
+ * report; publishes `ReconciliationDrift` per kind (0 included, so an alarm sees data every run) and in all.
+ */
+export async function handler(event: unknown, context: Context): Promise<ReconciliationReport> {
+  logger.addContext(context);
+  const { period, reemit } = periodOf(event, new Date());
+  try {
+    const report = await reconcilePeriod(period, ports, { reemit });
+    for (const kind of DRIFT_KINDS) {
+      metrics.singleMetric().addDimension('kind', kind).addMetric('ReconciliationDrift', MetricUnit.Count, report.summary.byKind[kind]);
+    }
+    metrics.addMetric('ReconciliationDrift', MetricUnit.Count, report.summary.drift);
+    const log = report.summary.drift > 0 ? logger.warn.bind(logger) : logger.info.bind(logger);
+    log('reconciliation finished', { period, summary: report.summary, items: report.items, reemit: report.reemit });
+    return report;
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+}

@@ -1,0 +1,161 @@
+import {
+  type DocumentType,
+  type DriftItem,
+  type OdooDocuments,
+  type OdooPayment,
+  type ProviderDocuments,
+  type ProviderPayment,
+  reconcile,
+  type ReconciliationSummary,
+} from '../domain/reconciliation';
+
+/** Calendar days, UTC, both included: `{ from: '2026-11-01', to: '2026-11-30' }`. */
+export interface Period {
+  from: string;
+  to: string;
+}
+
+export class InvalidPeriodError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'InvalidPeriodError';
+  }
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+function checkDay(name: string, day: string): void {
+  if (!DAY.test(day) || Number.isNaN(Date.parse(`${day}T00:00:00Z`)) || new Date(`${day}T00:00:00Z`).toISOString().slice(0, 10) !== day) {
+    throw new InvalidPeriodError(`${name} must be a date YYYY-MM-DD, got ${JSON.stringify(day)}`);
+  }
+}
+
+export function checkPeriod(period: Period): Period {
+  checkDay('from', period.from);
+  checkDay('to', period.to);
+  if (period.from > period.to) throw new InvalidPeriodError(`from ${period.from} is after to ${period.to}`);
+  return period;
+}
+
+/** The day before `now`, UTC: the default period of the scheduled run. */
+export function yesterday(now: Date): Period {
+  const day = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - 1)).toISOString().slice(0, 10);
+  return { from: day, to: day };
+}
+
+/** The period as Stripe's `created` range: Unix seconds, both ends included. */
+export function createdRange(period: Period): { gte: number; lte: number } {
+  return { gte: Date.parse(`${period.from}T00:00:00Z`) / 1000, lte: Date.parse(`${period.to}T00:00:00Z`) / 1000 + 86_399 };
+}
+
+/** The provider side: documents of the period as plain records, and look-ups for the edge cases. */
+export interface ProviderLister {
+  listPeriod(period: Period): Promise<Omit<ProviderDocuments, 'knownOutsidePeriod'>>;
+  /** Of these ids found in Odoo but not in the period, the ones the provider has (outside the period). */
+  existing(references: ReadonlyArray<{ documentType: DocumentType; id: string }>): Promise<Set<string>>;
+  /** More ids a payment may be known by in Odoo (the charge of its payment intent), per payment id. */
+  moreReferences(payments: readonly ProviderPayment[]): Promise<Map<string, string[]>>;
+}
+
+/** The Odoo side, amounts already in minor units. */
+export interface OdooReconciliationReader {
+  /**
+   * Documents carrying these references (invoice and refund ids on moves, payment and refund ids as
+   * payment memos), plus every document of ours dated in the period (the orphan candidates).
+   */
+  read(request: { period: Period; moveReferences: readonly string[]; paymentMemos: readonly string[] }): Promise<OdooDocuments>;
+  /** Payments whose memo is one of these. */
+  readPayments(memos: readonly string[]): Promise<OdooPayment[]>;
+}
+
+export interface ReemitRequest {
+  documentType: DocumentType;
+  providerId: string;
+}
+
+/** Re-emits the canonical event of a provider document missing in Odoo (the flows then write it). */
+export interface Reemitter {
+  reemit(request: ReemitRequest): Promise<void>;
+}
+
+export interface ReconcilePorts {
+  provider: ProviderLister;
+  odoo: OdooReconciliationReader;
+  reemitter?: Reemitter;
+}
+
+export interface ReconciliationReport {
+  period: Period;
+  summary: ReconciliationSummary;
+  items: DriftItem[];
+  /** Present when a re-emit was asked for. */
+  reemit?: { emitted: string[]; failed: Array<{ providerId: string; error: string }>; skipped?: string };
+}
+
+function mergeById<T extends { id: number }>(...lists: ReadonlyArray<readonly T[]>): T[] {
+  return [...new Map(lists.flat().map((record) => [record.id, record])).values()];
+}
+
+/**
+ * Reconciles one period: provider documents vs Odoo, then (asked for) re-emits what is missing.
+ *
+ * Calls: the provider's period lists; one Odoo read of the documents carrying the period's ids and of
+ * ours dated in the period; then, only for what the first comparison could not settle, the provider's
+ * other ids of payments not found (charges) and one Odoo read for them, and a provider look-up of each
+ * orphan candidate (an id of ours outside the period is not an orphan).
+ */
+export async function reconcilePeriod(period: Period, ports: ReconcilePorts, options: { reemit?: boolean } = {}): Promise<ReconciliationReport> {
+  checkPeriod(period);
+  const provider = await ports.provider.listPeriod(period);
+  const moveReferences = new Set<string>([
+    ...provider.invoices.map((invoice) => invoice.id),
+    ...provider.payments.map((payment) => payment.invoiceId),
+    ...provider.refunds.map((refund) => refund.id),
+  ]);
+  const paymentMemos = new Set<string>([
+    ...provider.payments.flatMap((payment) => [payment.id, ...(payment.references ?? [])]),
+    ...provider.refunds.map((refund) => refund.id),
+  ]);
+  let odoo = await ports.odoo.read({ period, moveReferences: [...moveReferences], paymentMemos: [...paymentMemos] });
+  let first = reconcile(provider, odoo);
+
+  // Payments not found under their ids: the flow may have used the charge as memo.
+  const missingPaymentIds = new Set(first.items.filter((item) => item.kind === 'missing_in_odoo' && item.documentType === 'payment').map((item) => item.providerId));
+  let payments = provider.payments;
+  if (missingPaymentIds.size > 0) {
+    const more = await ports.provider.moreReferences(payments.filter((payment) => missingPaymentIds.has(payment.id)));
+    const newMemos = [...more.values()].flat().filter((memo) => !paymentMemos.has(memo));
+    if (newMemos.length > 0) {
+      payments = payments.map((payment) => ({ ...payment, references: [...(payment.references ?? []), ...(more.get(payment.id) ?? [])] }));
+      odoo = { moves: odoo.moves, payments: mergeById<OdooPayment>(odoo.payments, await ports.odoo.readPayments(newMemos)) };
+      first = reconcile({ ...provider, payments }, odoo);
+    }
+  }
+
+  // Orphan candidates: ask the provider whether it has them at all.
+  const candidates = first.items.filter((item) => item.kind === 'orphan_in_odoo');
+  const knownOutsidePeriod = candidates.length > 0 ? await ports.provider.existing(candidates.map(({ documentType, providerId }) => ({ documentType, id: providerId }))) : new Set<string>();
+  const result = knownOutsidePeriod.size > 0 ? reconcile({ ...provider, payments, knownOutsidePeriod }, odoo) : first;
+
+  const report: ReconciliationReport = { period, summary: result.summary, items: result.items };
+  if (options.reemit) report.reemit = await reemitMissing(result.items, ports.reemitter);
+  return report;
+}
+
+async function reemitMissing(items: readonly DriftItem[], reemitter: Reemitter | undefined): Promise<NonNullable<ReconciliationReport['reemit']>> {
+  if (!reemitter) return { emitted: [], failed: [], skipped: 'no re-emitter is configured' };
+  const emitted: string[] = [];
+  const failed: Array<{ providerId: string; error: string }> = [];
+  // One at a time: a re-emit burst would reach Odoo as one, past the flows' own pacing.
+  for (const item of items) {
+    if (item.kind !== 'missing_in_odoo') continue;
+    try {
+      await reemitter.reemit({ documentType: item.documentType, providerId: item.providerId });
+      emitted.push(item.providerId);
+    } catch (error) {
+      failed.push({ providerId: item.providerId, error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return { emitted, failed };
+}
+

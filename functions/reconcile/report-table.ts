@@ -1,0 +1,52 @@
+import { formatMinorUnits, providerCurrencyExponent } from '../domain/odoo-document-lines';
+import type { DriftItem } from '../domain/reconciliation';
+import type { ReconciliationReport } from './reconcile-period';
+
+const AMOUNT_KINDS = new Set<DriftItem['kind']>(['missing_in_odoo', 'amount_mismatch', 'orphan_in_odoo']);
+
+/** A drift value for humans: amounts in major units with their currency (`49.99 usd`), the rest as is. */
+function shown(item: DriftItem, value: DriftItem['expected'] | DriftItem['actual']): string {
+  if (value === undefined || value === null) return value === null ? '(none)' : '';
+  if (typeof value === 'number' && AMOUNT_KINDS.has(item.kind)) {
+    let exponent = 2;
+    try {
+      exponent = providerCurrencyExponent('stripe', item.currency);
+    } catch {
+      // Not a provider currency we know: show two decimals rather than nothing.
+    }
+    return `${formatMinorUnits(value, exponent)} ${item.currency}`;
+  }
+  return String(value);
+}
+
+/** The report as a plain-text table (the CLI's output), one line per drift item, then the summary. */
+export function formatReportTable(report: ReconciliationReport): string {
+  const header = ['kind', 'type', 'provider id', 'odoo id', 'expected', 'actual', 'detail'];
+  const rows = report.items.map((item) => [
+    item.kind,
+    item.documentType,
+    item.providerId,
+    item.odooId === undefined ? '' : String(item.odooId),
+    shown(item, item.expected),
+    shown(item, item.actual),
+    item.detail ?? '',
+  ]);
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
+  const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
+  const { summary, period } = report;
+  const checked = `checked ${summary.checked.invoice} invoices, ${summary.checked.payment} payments, ${summary.checked.refund} refunds`;
+  const lines = [`Reconciliation ${period.from} → ${period.to}: ${checked}`];
+  if (rows.length === 0) lines.push('No drift.');
+  else {
+    lines.push('', line(header), line(widths.map((width) => '-'.repeat(width))), ...rows.map(line), '');
+    const kinds = Object.entries(summary.byKind)
+      .filter(([, count]) => count > 0)
+      .map(([kind, count]) => `${kind} ${count}`);
+    lines.push(`${summary.drift} drift item${summary.drift === 1 ? '' : 's'}: ${kinds.join(', ')}`);
+  }
+  if (report.reemit) {
+    const { emitted, failed, skipped } = report.reemit;
+    lines.push(skipped ? `Re-emit skipped: ${skipped}` : `Re-emitted ${emitted.length}${failed.length ? `, failed ${failed.length}: ${failed.map((f) => `${f.providerId} (${f.error})`).join('; ')}` : ''}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,250 @@
+import { describe, expect, it } from 'vitest';
+import {
+  isOurReference,
+  type OdooMove,
+  type OdooPayment,
+  type ProviderDocuments,
+  type ProviderInvoice,
+  reconcile,
+} from '../../../functions/domain/reconciliation';
+
+const invoice = (overrides: Partial<ProviderInvoice> = {}): ProviderInvoice => ({
+  id: 'in_A',
+  customerId: 'cus_A',
+  currency: 'usd',
+  total: 4999,
+  status: 'paid',
+  ...overrides,
+});
+
+let nextId = 100;
+const move = (overrides: Partial<OdooMove> = {}): OdooMove => ({
+  id: nextId++,
+  moveType: 'out_invoice',
+  ref: 'in_A',
+  paymentReference: 'in_A',
+  state: 'posted',
+  paymentState: 'paid',
+  amountTotal: 4999,
+  currency: 'usd',
+  partnerRef: 'cus_A',
+  ...overrides,
+});
+
+const odooPayment = (overrides: Partial<OdooPayment> = {}): OdooPayment => ({
+  id: nextId++,
+  memo: 'inpay_A',
+  paymentType: 'inbound',
+  state: 'paid',
+  amount: 4999,
+  currency: 'usd',
+  reconciledMoveIds: [],
+  ...overrides,
+});
+
+const provider = (overrides: Partial<ProviderDocuments> = {}): ProviderDocuments => ({ invoices: [], payments: [], refunds: [], ...overrides });
+
+describe('reconcile (provider documents vs Odoo)', () => {
+  it('finds no drift when every document matches to the minor unit, state and partner', () => {
+    // Prepare
+    const invoiceMove = move();
+    const refundPayment = odooPayment({ memo: 're_A', paymentType: 'outbound', amount: 1000 });
+    // Act
+    const result = reconcile(
+      provider({
+        invoices: [invoice()],
+        payments: [{ id: 'inpay_A', invoiceId: 'in_A', amount: 4999, currency: 'usd', references: ['pi_A'] }],
+        refunds: [{ id: 're_A', invoiceId: 'in_A', amount: 1000, currency: 'usd', status: 'succeeded' }],
+      }),
+      { moves: [invoiceMove], payments: [odooPayment({ reconciledMoveIds: [invoiceMove.id] }), refundPayment] },
+    );
+    // Assess
+    expect(result.items).toEqual([]);
+    expect(result.summary).toEqual({
+      checked: { invoice: 1, payment: 1, refund: 1 },
+      drift: 0,
+      byKind: { missing_in_odoo: 0, amount_mismatch: 0, state_mismatch: 0, partner_mismatch: 0, duplicate_in_odoo: 0, orphan_in_odoo: 0 },
+      byDocumentType: { invoice: 0, payment: 0, refund: 0 },
+    });
+  });
+
+  it('reports a finalized invoice absent from Odoo as missing, with the total it should have', () => {
+    const result = reconcile(provider({ invoices: [invoice({ id: 'in_GONE', status: 'open', total: 1200 })] }), { moves: [], payments: [] });
+    expect(result.items).toEqual([{ kind: 'missing_in_odoo', documentType: 'invoice', providerId: 'in_GONE', expected: 1200, currency: 'usd' }]);
+    expect(result.summary.byKind.missing_in_odoo).toBe(1);
+  });
+
+  it('does not expect drafts, nor voided invoices that never reached Odoo', () => {
+    const result = reconcile(provider({ invoices: [invoice({ id: 'in_DRAFT', status: 'draft' }), invoice({ id: 'in_VOID', status: 'void' })] }), { moves: [], payments: [] });
+    expect(result.items).toEqual([]);
+    expect(result.summary.checked.invoice).toBe(1);
+  });
+
+  it('reports an amount mismatch to the minor unit, in zero- and three-decimal currencies', () => {
+    // Prepare: JPY has no minor unit (5000 yen is 5000); KWD has three (12.345 KD is 12345 fils).
+    const yen = move({ ref: 'in_JPY', paymentReference: 'in_JPY', currency: 'jpy', amountTotal: 4999 });
+    const dinar = move({ ref: 'in_KWD', paymentReference: 'in_KWD', currency: 'kwd', amountTotal: 12344 });
+    const exactDinar = move({ ref: 'in_KWD2', paymentReference: 'in_KWD2', currency: 'kwd', amountTotal: 12345 });
+    // Act
+    const result = reconcile(
+      provider({
+        invoices: [
+          invoice({ id: 'in_JPY', currency: 'jpy', total: 5000 }),
+          invoice({ id: 'in_KWD', currency: 'kwd', total: 12345 }),
+          invoice({ id: 'in_KWD2', currency: 'kwd', total: 12345 }),
+        ],
+      }),
+      { moves: [yen, dinar, exactDinar], payments: [] },
+    );
+    // Assess
+    expect(result.items).toEqual([
+      { kind: 'amount_mismatch', documentType: 'invoice', providerId: 'in_JPY', odooId: yen.id, expected: 5000, actual: 4999, currency: 'jpy' },
+      { kind: 'amount_mismatch', documentType: 'invoice', providerId: 'in_KWD', odooId: dinar.id, expected: 12345, actual: 12344, currency: 'kwd' },
+    ]);
+  });
+
+  it('reports a currency difference as an amount mismatch that says so', () => {
+    const euro = move({ currency: 'eur' });
+    const [item] = reconcile(provider({ invoices: [invoice()] }), { moves: [euro], payments: [] }).items;
+    expect(item).toMatchObject({ kind: 'amount_mismatch', odooId: euro.id, detail: 'currency usd in the provider, eur in Odoo' });
+  });
+
+  it.each([
+    { status: 'open', odoo: { state: 'posted', paymentState: 'paid' }, expected: 'posted/not_paid|partial', actual: 'posted/paid' },
+    { status: 'paid', odoo: { state: 'posted', paymentState: 'not_paid' }, expected: 'posted/paid|in_payment', actual: 'posted/not_paid' },
+    { status: 'paid', odoo: { state: 'draft', paymentState: 'not_paid' }, expected: 'posted/paid|in_payment', actual: 'draft/not_paid' },
+    { status: 'void', odoo: { state: 'posted', paymentState: 'not_paid' }, expected: 'cancel|posted/reversed', actual: 'posted/not_paid' },
+    { status: 'uncollectible', odoo: { state: 'cancel', paymentState: 'not_paid' }, expected: 'posted', actual: 'cancel/not_paid' },
+  ] as const)('reports a $status invoice that Odoo holds as $actual as a state mismatch', ({ status, odoo, expected, actual }) => {
+    const odooMove = move(odoo);
+    const result = reconcile(provider({ invoices: [invoice({ status })] }), { moves: [odooMove], payments: [] });
+    expect(result.items).toEqual([
+      { kind: 'state_mismatch', documentType: 'invoice', providerId: 'in_A', odooId: odooMove.id, expected, actual, currency: 'usd', detail: `Stripe status ${status}` },
+    ]);
+  });
+
+  it.each([
+    { status: 'open', state: 'posted', paymentState: 'partial' },
+    { status: 'paid', state: 'posted', paymentState: 'in_payment' },
+    { status: 'void', state: 'cancel', paymentState: 'not_paid' },
+    { status: 'void', state: 'posted', paymentState: 'reversed' },
+    { status: 'uncollectible', state: 'posted', paymentState: 'not_paid' },
+  ] as const)('accepts a $status invoice that Odoo holds as $state/$paymentState', ({ status, state, paymentState }) => {
+    expect(reconcile(provider({ invoices: [invoice({ status })] }), { moves: [move({ state, paymentState })], payments: [] }).items).toEqual([]);
+  });
+
+  it('reports an invoice on another partner than the customer', () => {
+    const odooMove = move({ partnerRef: 'cus_OTHER' });
+    const result = reconcile(provider({ invoices: [invoice()] }), { moves: [odooMove], payments: [] });
+    expect(result.items).toEqual([
+      { kind: 'partner_mismatch', documentType: 'invoice', providerId: 'in_A', odooId: odooMove.id, expected: 'cus_A', actual: 'cus_OTHER', currency: 'usd' },
+    ]);
+  });
+
+  it('compares the posted move and reports a second live one as a duplicate, ignoring a cancelled attempt', () => {
+    // Prepare
+    const cancelled = move({ state: 'cancel', paymentState: 'not_paid' });
+    const posted = move();
+    const duplicate = move();
+    // Act
+    const result = reconcile(provider({ invoices: [invoice()] }), { moves: [cancelled, duplicate, posted].reverse(), payments: [] });
+    // Assess
+    expect(result.items).toEqual([
+      { kind: 'duplicate_in_odoo', documentType: 'invoice', providerId: 'in_A', odooId: duplicate.id, currency: 'usd', detail: `also in Odoo as ${posted.id}` },
+    ]);
+  });
+
+  it('reports a document of ours that the provider does not have as an orphan, unless it is known outside the period or cancelled', () => {
+    // Prepare
+    const orphan = move({ ref: 'in_ORPHAN', paymentReference: 'in_ORPHAN', amountTotal: 700 });
+    const lastMonth = move({ ref: 'in_LASTMONTH', paymentReference: 'in_LASTMONTH' });
+    const cancelledOrphan = move({ ref: 'in_OLD', paymentReference: 'in_OLD', state: 'cancel' });
+    const orphanPayment = odooPayment({ memo: 'inpay_ORPHAN', amount: 700 });
+    // Act
+    const result = reconcile(provider({ knownOutsidePeriod: new Set(['in_LASTMONTH']) }), { moves: [orphan, lastMonth, cancelledOrphan], payments: [orphanPayment] });
+    // Assess
+    expect(result.items).toEqual([
+      { kind: 'orphan_in_odoo', documentType: 'invoice', providerId: 'in_ORPHAN', odooId: orphan.id, actual: 700, currency: 'usd' },
+      { kind: 'orphan_in_odoo', documentType: 'payment', providerId: 'inpay_ORPHAN', odooId: orphanPayment.id, actual: 700, currency: 'usd' },
+    ]);
+  });
+
+  it('never counts documents without a reference of ours (made by hand in Odoo) as orphans', () => {
+    const handMade = [
+      move({ ref: 'Consulting March', paymentReference: 'INV/2026/00042' }),
+      move({ ref: null, paymentReference: null }),
+      move({ moveType: 'in_invoice', ref: 'in_VENDOR', paymentReference: null }),
+      move({ moveType: 'out_invoice', ref: 'inv_2026_7', paymentReference: null }),
+    ];
+    const handPayments = [odooPayment({ memo: 'INV/2026/00042' }), odooPayment({ memo: null }), odooPayment({ memo: 'in_A', paymentType: 'inbound' })];
+    expect(reconcile(provider(), { moves: handMade, payments: handPayments }).items).toEqual([]);
+    expect([isOurReference('invoice', 'in_1Pgc6t'), isOurReference('invoice', 'inv_1'), isOurReference('payment', 'inpay_1'), isOurReference('refund', 'pyr_1')]).toEqual([true, false, true, true]);
+  });
+
+  it('matches a payment by any of its references, checks its amount, state and that it pays the invoice', () => {
+    // Prepare
+    const invoiceMove = move();
+    const otherMove = move({ ref: 'in_B', paymentReference: 'in_B' });
+    const byCharge = odooPayment({ memo: 'ch_A', amount: 4990, state: 'draft', reconciledMoveIds: [otherMove.id] });
+    // Act
+    const result = reconcile(
+      provider({ invoices: [invoice(), invoice({ id: 'in_B' })], payments: [{ id: 'inpay_A', invoiceId: 'in_A', amount: 4999, currency: 'usd', references: ['pi_A', 'ch_A'] }] }),
+      { moves: [invoiceMove, otherMove], payments: [byCharge] },
+    );
+    // Assess
+    expect(result.items).toEqual([
+      { kind: 'amount_mismatch', documentType: 'payment', providerId: 'inpay_A', odooId: byCharge.id, expected: 4999, actual: 4990, currency: 'usd' },
+      { kind: 'state_mismatch', documentType: 'payment', providerId: 'inpay_A', odooId: byCharge.id, expected: 'in_process|paid', actual: 'draft', currency: 'usd' },
+      {
+        kind: 'state_mismatch',
+        documentType: 'payment',
+        providerId: 'inpay_A',
+        odooId: byCharge.id,
+        expected: `reconciled with move ${invoiceMove.id}`,
+        actual: `reconciled with move ${otherMove.id}`,
+        currency: 'usd',
+        detail: 'invoice in_A',
+      },
+    ]);
+  });
+
+  it('reports a payment whose only Odoo record is cancelled as missing', () => {
+    const cancelled = odooPayment({ state: 'canceled' });
+    const result = reconcile(provider({ payments: [{ id: 'inpay_A', invoiceId: 'in_A', amount: 4999, currency: 'usd' }] }), { moves: [], payments: [cancelled] });
+    expect(result.items).toEqual([
+      { kind: 'missing_in_odoo', documentType: 'payment', providerId: 'inpay_A', odooId: cancelled.id, expected: 4999, currency: 'usd', detail: 'only a canceled payment in Odoo' },
+    ]);
+  });
+
+  it('reconciles refunds: missing, refunded in Odoo by credit note only, and failed ones that Odoo must not hold', () => {
+    // Prepare
+    const creditNote = move({ moveType: 'out_refund', ref: 're_CN', paymentReference: 're_CN', amountTotal: 250, paymentState: 'not_paid' });
+    const failedInOdoo = odooPayment({ memo: 're_FAILED', paymentType: 'outbound', amount: 100 });
+    // Act
+    const result = reconcile(
+      provider({
+        refunds: [
+          { id: 're_MISSING', invoiceId: null, amount: 300, currency: 'kwd', status: 'succeeded' },
+          { id: 're_CN', invoiceId: 'in_A', amount: 250, currency: 'usd', status: 'pending' },
+          { id: 're_FAILED', invoiceId: null, amount: 100, currency: 'usd', status: 'failed' },
+        ],
+      }),
+      { moves: [creditNote], payments: [failedInOdoo] },
+    );
+    // Assess
+    expect(result.items).toEqual([
+      { kind: 'missing_in_odoo', documentType: 'refund', providerId: 're_MISSING', expected: 300, currency: 'kwd' },
+      {
+        kind: 'state_mismatch',
+        documentType: 'refund',
+        providerId: 're_FAILED',
+        odooId: failedInOdoo.id,
+        expected: 'absent or cancelled',
+        actual: 'paid',
+        currency: 'usd',
+        detail: 'Stripe refund failed',
+      },
+    ]);
+    expect(result.summary.byDocumentType).toEqual({ invoice: 0, payment: 0, refund: 2 });
+  });
+});
