@@ -24,3 +24,6 @@ export function arnFor(identity: LocalAwsIdentity, service: string, resource: st
 export function resourceNameOfArn(arn: string): string {
   return arn.slice(arn.lastIndexOf(':') + 1);
 }
+
+/** What every SDK client of the local runtime signs with: the emulators check no signature. */
+export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local', sessionToken: 'local' } as const;

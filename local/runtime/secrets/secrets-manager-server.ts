@@ -12,6 +12,11 @@ import { AwsServiceError, startAwsJsonProtocolServer, type RunningAwsJsonServer 
  */
 export interface SecretsManagerServerOptions {
   readonly secretsFile: string;
+  /**
+   * Values served instead of the file's, kept in memory only: a real Odoo API key given on the command
+   * line is used without being written to disk.
+   */
+  readonly overrides?: Readonly<Record<string, string>>;
   readonly identity?: LocalAwsIdentity;
   readonly port?: number;
   readonly host?: string;
@@ -29,7 +34,7 @@ export function startSecretsManagerServer(options: SecretsManagerServerOptions):
     ...(options.host !== undefined ? { host: options.host } : {}),
     operations: {
       GetSecretValue: (input) => {
-        const secrets = readSecretsFile(options.secretsFile);
+        const secrets = { ...readSecretsFile(options.secretsFile), ...options.overrides };
         const name = secretNameFor(String(input['SecretId'] ?? ''), secrets);
         const value = name === undefined ? undefined : secrets[name];
         if (name === undefined || value === undefined) {

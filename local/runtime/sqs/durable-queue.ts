@@ -157,6 +157,11 @@ export class DurableQueue {
     this.restoreFromJournal();
   }
 
+  /** Where this queue dead-letters, if anywhere: what a redrive of that DLQ sends back here. */
+  get redrivePolicy(): RedrivePolicy | undefined {
+    return this.settings.redrivePolicy;
+  }
+
   send(request: SendMessageRequest): SendMessageResult {
     const now = this.now();
     const deduplicationId = this.deduplicationIdFor(request);
@@ -268,6 +273,26 @@ export class DurableQueue {
   remove(messageId: string): void {
     if (!this.messages.delete(messageId)) return;
     this.journal.append({ type: 'removed', messageId }, { sync: false });
+  }
+
+  /**
+   * Makes every received-but-not-deleted message visible now. For a restart of the local runtime: the
+   * consumers holding those receipts died with the previous process, so nothing will delete them, and
+   * waiting out the visibility timeout (minutes for a flow queue) would only stall the developer. The
+   * receive count is kept, as after any failed delivery. Returns how many messages were released.
+   */
+  releaseInFlightMessages(): number {
+    const now = this.now();
+    let released = 0;
+    for (const message of this.messages.values()) {
+      if (!message.receiptHandle || message.visibleAt <= now) continue;
+      message.visibleAt = now;
+      message.receiptHandle = undefined;
+      this.journal.append({ type: 'visibility-changed', messageId: message.messageId, visibleAt: now }, { sync: false });
+      released += 1;
+    }
+    if (released > 0) this.notifyWaiters();
+    return released;
   }
 
   /** The attributes GetQueueAttributes reports, as strings. */

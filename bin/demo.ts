@@ -1,0 +1,143 @@
+#!/usr/bin/env node
+/**
+ * `npm run demo` (with `npm start` running): plays a realistic day of Stripe customer webhooks against the
+ * local stack, correctly signed with the signing secret in .local/secrets.json, and shows after each one
+ * what Odoo holds: created partners, a Stripe retry that changes nothing, a late older update that is
+ * ignored, a deletion that archives the partner.
+ *
+ * Env: LOCAL_PORT (4000); ODOO_API_KEY to read a real Odoo (else the key in .local/secrets.json).
+ */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import Stripe from 'stripe';
+import { resolveStage } from '../lib/config/stages';
+import { OdooRecordReader, type OdooPartner } from '../local/runtime/odoo/odoo-record-reader';
+
+const PROJECT_ROOT = resolve(import.meta.dirname, '..');
+const baseUrl = `http://127.0.0.1:${process.env.LOCAL_PORT ?? 4000}`;
+const { config } = resolveStage('local');
+
+interface Step {
+  readonly title: string;
+  readonly event: ReturnType<typeof stripeEvent>;
+  /** What Odoo should show once the step has been applied. */
+  readonly expect: (partner: OdooPartner | undefined) => boolean;
+}
+
+const runId = Date.now().toString(36);
+const acme = customer(`cus_demo_acme_${runId}`, 'Acme Analytics GmbH', 'billing@acme-analytics.example', 'Berlin');
+const globex = customer(`cus_demo_globex_${runId}`, 'Globex Corporation', 'ap@globex.example', 'Springfield');
+const initech = customer(`cus_demo_initech_${runId}`, 'Initech LLC', 'finance@initech.example', 'Austin');
+const acmeRenamed = { ...acme, name: 'Acme Analytics SE', email: 'invoices@acme-analytics.example' };
+const now = Math.floor(Date.now() / 1000);
+const globexCreated = stripeEvent('customer.created', globex, now - 50);
+
+const steps: Step[] = [
+  { title: 'Acme signs up', event: stripeEvent('customer.created', acme, now - 60), expect: (partner) => partner?.name === acme.name },
+  { title: 'Globex signs up', event: globexCreated, expect: (partner) => partner?.name === globex.name },
+  { title: 'Stripe retries the Globex webhook (same event id)', event: globexCreated, expect: (partner) => partner?.name === globex.name },
+  { title: 'Acme renames itself and changes its billing email', event: stripeEvent('customer.updated', acmeRenamed, now - 30), expect: (partner) => partner?.name === acmeRenamed.name },
+  { title: 'A late, older Acme update arrives out of order', event: stripeEvent('customer.updated', { ...acme, name: 'Acme (stale)' }, now - 40), expect: (partner) => partner?.name === acmeRenamed.name },
+  { title: 'Initech signs up', event: stripeEvent('customer.created', initech, now - 20), expect: (partner) => partner?.name === initech.name },
+  { title: 'Initech closes its account', event: stripeEvent('customer.deleted', { id: initech.id, object: 'customer', deleted: true }, now - 10), expect: (partner) => partner?.active === false },
+];
+
+const secrets = JSON.parse(readFileSync(join(PROJECT_ROOT, '.local', 'secrets.json'), 'utf8')) as Record<string, string>;
+const signingSecret = secrets[config.stripe.webhookSecretName];
+if (!signingSecret) throw new Error(`.local/secrets.json has no "${config.stripe.webhookSecretName}": start the stack once with npm start`);
+const runtime = await fetch(`${baseUrl}/_local/endpoints`).then(
+  (response) => response.json() as Promise<{ odoo: { url: string; database: string; login: string } }>,
+  () => {
+    console.error(`No local stack at ${baseUrl}: run \`npm start\` first (or set LOCAL_PORT).`);
+    process.exit(1);
+  },
+);
+const odoo = new OdooRecordReader({ ...runtime.odoo, apiKey: process.env.ODOO_API_KEY ?? secrets[config.odoo.apiKeySecretName] ?? '' });
+
+console.log(`Demo: ${steps.length} Stripe webhooks → ${baseUrl}/webhooks/stripe → … → Odoo ${runtime.odoo.url} (${runtime.odoo.database})\n`);
+for (const [index, step] of steps.entries()) {
+  const payload = JSON.stringify(step.event);
+  const header = Stripe.webhooks.generateTestHeaderString({ payload, secret: signingSecret, timestamp: Math.floor(Date.now() / 1000) });
+  const startedAt = Date.now();
+  const response = await fetch(`${baseUrl}/webhooks/stripe`, { method: 'POST', headers: { 'content-type': 'application/json', 'Stripe-Signature': header }, body: payload });
+  console.log(`${progressBar(index + 1, steps.length)} ${step.title}`);
+  console.log(`    POST ${step.event.type} ${step.event.id} → HTTP ${response.status} ${await response.text()}`);
+  const customerId = (step.event.data.object as { id: string }).id;
+  const flowed = await waitForFlowsToSettle(`stripe:${step.event.id}`);
+  if (flowed) console.log(`    bus: ${flowed.detailType} (correlation id ${flowed.correlationId}) → rule ${flowed.matchedRules.join(', ') || '(none)'} → queue → consumer`);
+  const partner = await waitForOdoo(() => odoo.partnerByExternalId(`saas_sync.stripe_customer_${customerId}`), step.expect);
+  const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
+  console.log(partner ? `    Odoo res.partner #${partner.id}: ${describe(partner)}  (${seconds}s)` : `    Odoo: no partner yet after ${seconds}s: see the ops console ${baseUrl}/`);
+  console.log();
+}
+const duplicates = (await Promise.all([acme, globex, initech].map((entry) => odoo.partnersWithRef(entry.id)))).filter((partners) => partners.length !== 1);
+console.log(duplicates.length === 0 ? 'Every Stripe customer is exactly one Odoo partner.' : `Unexpected: ${duplicates.length} customers do not have exactly one partner.`);
+console.log(`Flows, queues, DLQ and events: ${baseUrl}/`);
+
+function customer(id: string, name: string, email: string, city: string) {
+  return {
+    id,
+    object: 'customer',
+    name,
+    email,
+    phone: '+1 555 0100',
+    address: { line1: '1 Market Street', line2: null, city, postal_code: '10001', state: null, country: 'US' },
+    created: Math.floor(Date.now() / 1000) - 3600,
+    currency: 'usd',
+    delinquent: false,
+    livemode: false,
+    metadata: { source: 'npm run demo' },
+  };
+}
+
+function stripeEvent(type: string, object: Record<string, unknown>, created: number) {
+  return {
+    id: `evt_demo_${type.replace('.', '_')}_${String(object['id'])}_${created}`,
+    object: 'event',
+    api_version: '2026-10-28.endive',
+    created,
+    data: { object },
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    type,
+  };
+}
+
+interface RuntimeState {
+  flows: { targets: { queue?: { visible: number; inFlight: number; delayed: number } }[] }[];
+  recentEvents: { detailType: string; correlationId?: string; matchedRules: string[] }[];
+}
+
+/** Until the webhook's canonical event is on the bus and every flow queue is empty again: the consumer has handled it. */
+async function waitForFlowsToSettle(correlationId: string): Promise<RuntimeState['recentEvents'][number] | undefined> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    const state = (await fetch(`${baseUrl}/_local/state`).then((response) => response.json())) as RuntimeState;
+    const event = state.recentEvents.find((candidate) => candidate.correlationId === correlationId);
+    const busy = state.flows.some((flow) => flow.targets.some(({ queue }) => queue && queue.visible + queue.inFlight + queue.delayed > 0));
+    if (event && !busy) return event;
+    await new Promise((resolveWait) => setTimeout(resolveWait, 100));
+  }
+  return undefined;
+}
+
+async function waitForOdoo(read: () => Promise<OdooPartner | undefined>, done: (partner: OdooPartner | undefined) => boolean): Promise<OdooPartner | undefined> {
+  const deadline = Date.now() + 20_000;
+  let partner = await read();
+  while (!done(partner) && Date.now() < deadline) {
+    await new Promise((resolveWait) => setTimeout(resolveWait, 200));
+    partner = await read();
+  }
+  return partner;
+}
+
+function describe(partner: OdooPartner): string {
+  return `"${partner.name}" ref=${String(partner.ref)} email=${String(partner.email)}${partner.active ? '' : ' [archived]'}`;
+}
+
+function progressBar(done: number, total: number): string {
+  const width = 20;
+  const filled = Math.round((done / total) * width);
+  return `[${'█'.repeat(filled)}${'░'.repeat(width - filled)}] ${done}/${total}`;
+}
