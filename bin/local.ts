@@ -4,6 +4,8 @@
  *
  * 1. synthesizes stage `local` into cdk.out (set LOCAL_SKIP_SYNTH=1 to reuse the last synth);
  * 2. starts the Odoo sandbox, unless ODOO_URL, ODOO_DB, ODOO_LOGIN and ODOO_API_KEY name a real Odoo;
+ *    starts the Stripe sandbox (what the billing flows and reconciliation read), unless STRIPE_API_KEY
+ *    names a real Stripe test-mode key;
  * 3. runs the stack (local/runtime) on LOCAL_PORT (4000): webhooks and the ops console.
  * Data lives in .local/ (git-ignored) and survives restarts. Ctrl-C or SIGTERM stops cleanly.
  */
@@ -14,6 +16,7 @@ import { startLocalStack, type OdooConnection } from '../local/runtime/local-sta
 import { LOCAL_STRIPE_WEBHOOK_SIGNING_SECRET } from '../local/runtime/stack/dev-secrets';
 import { synthesizeStack } from '../local/runtime/stack/synthesize';
 import { SANDBOX_API_KEY, startOdooSandbox } from '../local/sandbox/odoo/server';
+import { SANDBOX_STRIPE_API_KEY, startStripeSandbox } from '../local/sandbox/stripe/server';
 
 const PROJECT_ROOT = resolve(import.meta.dirname, '..');
 const DATA_DIR = join(PROJECT_ROOT, '.local');
@@ -56,6 +59,20 @@ if (given.length === REAL_ODOO_VARIABLES.length) {
   odooDescription = `Odoo ${version} sandbox ${sandbox.url} (database ${odoo.database}, login ${odoo.login}, API key ${SANDBOX_API_KEY}; data in .local/odoo-sandbox)`;
 }
 
+// Stripe: the functions read it with STRIPE_API_URL (the sandbox) or Stripe's own API with a real key.
+let stripe: { apiKey: string; apiUrl?: string; description: string; close?: () => Promise<void> };
+if (process.env.STRIPE_API_KEY) {
+  stripe = { apiKey: process.env.STRIPE_API_KEY, description: 'api.stripe.com (API key from STRIPE_API_KEY, kept in memory)' };
+} else {
+  const sandbox = await startStripeSandbox({ port: Number(process.env.STRIPE_SANDBOX_PORT ?? 12111), dataDir: join(DATA_DIR, 'stripe-sandbox') });
+  stripe = {
+    apiKey: SANDBOX_STRIPE_API_KEY,
+    apiUrl: sandbox.url,
+    description: `Stripe sandbox ${sandbox.url} (API key ${SANDBOX_STRIPE_API_KEY}; seed with POST ${sandbox.url}/_sandbox/objects; data in .local/stripe-sandbox)`,
+    close: sandbox.close,
+  };
+}
+
 const stack = await startLocalStack({
   cdkOut: CDK_OUT,
   stackName: stackName(stage),
@@ -65,7 +82,9 @@ const stack = await startLocalStack({
   secretSeeds: {
     [config.stripe.webhookSecretName]: LOCAL_STRIPE_WEBHOOK_SIGNING_SECRET,
     [config.odoo.apiKeySecretName]: SANDBOX_API_KEY,
+    [config.stripe.apiKeySecretName]: stripe.apiKey,
   },
+  ...(stripe.apiUrl ? { functionEnvironment: { STRIPE_API_URL: stripe.apiUrl } } : {}),
 });
 
 const lines = [
@@ -77,6 +96,7 @@ const lines = [
   '',
   `Ops console:  ${stack.url}/`,
   `Odoo:         ${odooDescription}`,
+  `Stripe API:   ${stripe.description}`,
   `Data:         ${DATA_DIR} (queues, tables, archive, executions; git-ignored, kept between runs)`,
   `Secrets:      ${stack.secretsFile} (Stripe signing secret under "${config.stripe.webhookSecretName}")`,
   `AWS endpoints for your own SDK calls: SQS ${stack.endpoints.sqs}, DynamoDB ${stack.endpoints.dynamodb}, EventBridge ${stack.endpoints.eventBridge}, Step Functions ${stack.endpoints.stepFunctions}, Secrets Manager ${stack.endpoints.secretsManager}`,
@@ -95,6 +115,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     void stack
       .stop()
       .then(() => closeSandbox?.())
+      .then(() => stripe.close?.())
       .then(() => process.exit(0), (error: unknown) => {
         console.error(error);
         process.exit(1);

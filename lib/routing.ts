@@ -5,6 +5,18 @@
  */
 export const ROUTES = {
   'customer-sync': ['customer.upserted', 'customer.deleted'],
+  // Every event about money on an invoice goes through one flow: they share the invoice's write lease.
+  'billing-sync': [
+    'invoice.finalized',
+    'invoice.voided',
+    'invoice.uncollectible',
+    'payment.succeeded',
+    'payment.failed',
+    'refund.created',
+    'credit_note.issued',
+    'dispute.updated',
+  ],
+  'subscription-sync': ['subscription.updated'],
 } as const satisfies Record<string, readonly string[]>;
 
 export type FlowName = keyof typeof ROUTES;

@@ -9,6 +9,7 @@ import { alarmWhenNotEmpty, deadLetterQueue } from './constructs/secure-queue';
 import { StateTables } from './constructs/state-tables';
 import { SyncEventBus } from './constructs/sync-event-bus';
 import { SyncFlow } from './constructs/sync-flow';
+import { Reconciliation } from './constructs/reconciliation';
 import { SyncFunction, removalPolicy, retentionDays } from './constructs/sync-function';
 import { WebhookApi } from './constructs/webhook-api';
 import { acknowledgeNagFindings } from './nag-acknowledgments';
@@ -19,9 +20,14 @@ export const EVENT_SOURCE = 'odoo-saas-sync';
 
 const handlerPath = (relative: string) => fileURLToPath(new URL(`../functions/${relative}`, import.meta.url));
 
-/** The consumer of each flow of the routing table. */
-const FLOW_HANDLERS: Record<FlowName, string> = {
-  'customer-sync': handlerPath('flows/customer-sync/handler.ts'),
+/**
+ * The consumer of each flow of the routing table, and what it reads besides Odoo and the state tables:
+ * the billing mapping (BILLING_CONFIG) and the Stripe API (to fetch a dependency Odoo does not have yet).
+ */
+const FLOW_CONSUMERS: Record<FlowName, { entry: string; billingConfig?: true; stripeApi?: true }> = {
+  'customer-sync': { entry: handlerPath('flows/customer-sync/handler.ts') },
+  'billing-sync': { entry: handlerPath('flows/billing-sync/handler.ts'), billingConfig: true, stripeApi: true },
+  'subscription-sync': { entry: handlerPath('flows/subscription-sync/handler.ts'), billingConfig: true },
 };
 
 export interface SyncStackProps extends StackProps {
@@ -38,6 +44,7 @@ export class SyncStack extends Stack {
   readonly flows: Record<FlowName, SyncFlow>;
   readonly alarms: AlarmTopic;
   readonly rejectedEvents: Queue;
+  readonly reconciliation: Reconciliation;
 
   constructor(scope: Construct, id: string, props: SyncStackProps) {
     super(scope, id, props);
@@ -89,6 +96,13 @@ export class SyncStack extends Stack {
     // Bus → flows → Odoo, with their state
     this.tables = new StateTables(this, 'State', { removalPolicy: common.removalPolicy });
     const odooApiKey = Secret.fromSecretNameV2(this, 'OdooApiKey', config.odoo.apiKeySecretName);
+    const stripeApiKey = Secret.fromSecretNameV2(this, 'StripeApiKey', config.stripe.apiKeySecretName);
+    const odooEnvironment = {
+      ODOO_URL: config.odoo.url,
+      ODOO_DB: config.odoo.database,
+      ODOO_LOGIN: config.odoo.login,
+      ODOO_TRANSPORT: config.odoo.transport,
+    };
     this.flows = Object.fromEntries(
       FLOW_NAMES.map((flowName) => {
         const flow = new SyncFlow(this, `Flow-${flowName}`, {
@@ -96,7 +110,7 @@ export class SyncStack extends Stack {
           bus: this.eventBus.bus,
           eventPattern: flowEventPattern(flowName, EVENT_SOURCE),
           ruleTargetDlq: this.eventBus.targetDlq,
-          entry: FLOW_HANDLERS[flowName],
+          entry: FLOW_CONSUMERS[flowName].entry,
           maxConcurrency: config.flowConcurrency,
           maxMessageAge: Duration.minutes(config.maxMessageAgeMinutes),
           alarms: this.alarms,
@@ -107,19 +121,28 @@ export class SyncStack extends Stack {
           .bindTable(this.tables.idempotency, 'IDEMPOTENCY_TABLE')
           .bindTable(this.tables.watermarks, 'WATERMARK_TABLE')
           .bindSecret(odooApiKey, 'ODOO_API_KEY_SECRET_NAME');
-        for (const [name, value] of Object.entries({
-          ODOO_URL: config.odoo.url,
-          ODOO_DB: config.odoo.database,
-          ODOO_LOGIN: config.odoo.login,
-          ODOO_TRANSPORT: config.odoo.transport,
-        })) {
-          flow.consumer.fn.addEnvironment(name, value);
-        }
+        for (const [name, value] of Object.entries(odooEnvironment)) flow.consumer.fn.addEnvironment(name, value);
+        if (FLOW_CONSUMERS[flowName].billingConfig) flow.consumer.fn.addEnvironment('BILLING_CONFIG', JSON.stringify(config.billing));
+        if (FLOW_CONSUMERS[flowName].stripeApi) flow.consumer.bindSecret(stripeApiKey, 'STRIPE_API_KEY_SECRET_NAME');
         return [flowName, flow];
       }),
     ) as Record<FlowName, SyncFlow>;
 
-    acknowledgeNagFindings(this, [config.stripe.webhookSecretName, config.odoo.apiKeySecretName], [this.eventBus.targetDlq, this.rejectedEvents]);
+    // Stripe ↔ Odoo, every day: drift is a metric with an alarm, and the report is in the function's log.
+    this.reconciliation = new Reconciliation(this, 'Reconciliation', {
+      schedule: config.reconcileSchedule,
+      odooApiKey,
+      stripeApiKey,
+      odooEnvironment,
+      alarms: this.alarms,
+      ...common,
+    });
+
+    acknowledgeNagFindings(
+      this,
+      [config.stripe.webhookSecretName, config.stripe.apiKeySecretName, config.odoo.apiKeySecretName],
+      [this.eventBus.targetDlq, this.rejectedEvents, this.reconciliation.scheduleDlq],
+    );
   }
 }
 

@@ -82,8 +82,6 @@ export class SyncFunction extends Construct {
         format: OutputFormat.ESM,
         target: 'node22',
         minify: true,
-        // Error class names reach DLQ messages (ErrorType) and logs: minified names like `kt` would tell operators nothing.
-        keepNames: true,
         sourceMap: true,
         sourceMapMode: SourceMapMode.EXTERNAL,
         sourcesContent: false,

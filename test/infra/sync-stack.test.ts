@@ -1,9 +1,11 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import { STAGES } from '../../lib/config/stages';
+import { resolveStage, STAGES } from '../../lib/config/stages';
 import { FLOW_NAMES, ROUTES } from '../../lib/routing';
 import { syncStack } from './stack-fixture';
+
+const STAGES_CONFIG = { prod: resolveStage('prod').config };
 
 describe('SyncStack', () => {
   it.each(STAGES)('passes cdk-nag AwsSolutions with no unacknowledged finding (stage %s)', (stage) => {
@@ -15,8 +17,8 @@ describe('SyncStack', () => {
 
   it('generates one rule per routing-table flow, matching exactly its canonical types', () => {
     const { template } = syncStack('prod');
-    const rules = Object.values(template.findResources('AWS::Events::Rule'));
-    expect(rules).toHaveLength(FLOW_NAMES.length);
+    const busRules = Object.values(template.findResources('AWS::Events::Rule')).filter((rule) => rule.Properties.EventPattern !== undefined);
+    expect(busRules).toHaveLength(FLOW_NAMES.length);
     for (const flow of FLOW_NAMES) {
       template.hasResourceProperties('AWS::Events::Rule', {
         EventBusName: { Ref: Match.stringLikeRegexp('EventsBus') },
@@ -81,6 +83,57 @@ describe('rejected events', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'ApproximateNumberOfMessagesVisible',
       Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('RejectedEvents'), 'QueueName'] } }],
+    });
+  });
+});
+
+describe('billing flows', () => {
+  const consumerVariables = (template: ReturnType<typeof syncStack>['template'], flow: string) => {
+    const fn = Object.entries(template.findResources('AWS::Lambda::Function')).find(([id]) => id.startsWith(`Flow${flow.replace('-', '')}`));
+    return fn?.[1].Properties.Environment.Variables as Record<string, unknown>;
+  };
+
+  it('gives the billing and subscription consumers the stage’s billing mapping, and only billing the Stripe API key', () => {
+    const { template } = syncStack('prod');
+    const billing = consumerVariables(template, 'billing-sync');
+    const subscriptions = consumerVariables(template, 'subscription-sync');
+    const customers = consumerVariables(template, 'customer-sync');
+    expect(JSON.parse(String(billing['BILLING_CONFIG']))).toEqual(STAGES_CONFIG.prod.billing);
+    expect(JSON.parse(String(subscriptions['BILLING_CONFIG']))).toEqual(STAGES_CONFIG.prod.billing);
+    expect(billing['STRIPE_API_KEY_SECRET_NAME']).toBe('odoo-saas-sync/prod/stripe-api-key');
+    expect(subscriptions['STRIPE_API_KEY_SECRET_NAME']).toBeUndefined();
+    expect(customers['BILLING_CONFIG']).toBeUndefined();
+  });
+});
+
+describe('reconciliation', () => {
+  it('runs the reconcile function on the stage’s schedule, with a DLQ for failed invocations', () => {
+    const { template } = syncStack('prod');
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: STAGES_CONFIG.prod.reconcileSchedule,
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('ReconciliationFunction'), 'Arn'] }, DeadLetterConfig: Match.anyValue(), RetryPolicy: Match.anyValue() })],
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ STRIPE_API_KEY_SECRET_NAME: 'odoo-saas-sync/prod/stripe-api-key', ODOO_API_KEY_SECRET_NAME: 'odoo-saas-sync/prod/odoo-api-key', ODOO_URL: 'https://odoo.example.com' }) },
+      Timeout: 600,
+    });
+  });
+
+  it('alarms on drift and on a failed run', () => {
+    const { template } = syncStack('prod');
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'OdooSaasSync',
+      MetricName: 'ReconciliationDrift',
+      Dimensions: [{ Name: 'service', Value: 'reconcile' }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: Match.anyValue(),
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Errors',
+      Namespace: 'AWS/Lambda',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: Match.stringLikeRegexp('ReconciliationFunction') } }],
+      AlarmActions: Match.anyValue(),
     });
   });
 });

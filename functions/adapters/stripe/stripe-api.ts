@@ -7,8 +7,8 @@ export { StripeAuthError, StripeRequestError, StripeUnavailableError, type Strip
  * every bundle that reads one invoice). Raw objects come back untyped: mapping them is the caller's job.
  */
 
-/** The API version every object shape in this project was written against (sent as `Stripe-Version`). */
-export const STRIPE_API_VERSION = '2026-10-28.endive';
+// The API version every object shape in this project was written against (sent as `Stripe-Version`).
+export { STRIPE_API_VERSION } from './stripe-object-mapping';
 
 /** Object types the client reads, by Stripe's `object` name. */
 const RESOURCE_PATHS = {

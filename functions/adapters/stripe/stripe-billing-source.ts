@@ -1,0 +1,38 @@
+import type { CustomerSnapshot } from '../../../events/customer-upserted';
+import type { InvoiceSnapshot } from '../../../events/invoice-finalized';
+import type { BillingSource } from '../../domain/billing-ledger';
+import type { StripeApi } from './stripe-api';
+import { customerSnapshotFromStripe, stripeCustomerSchema } from './stripe-customer-mapping';
+import { invoiceSnapshotFromStripe, stripeInvoiceSchema } from './stripe-invoice-mapping';
+import { parseStripeObject } from './stripe-object-mapping';
+
+/**
+ * The billing flows' view of Stripe when Odoo lacks what an event depends on: the object fetched from
+ * the API (1 GET, retried by StripeApi) and mapped exactly as the ingest maps a webhook, so a fetched
+ * invoice posts the same document as its `invoice.finalized` would.
+ *
+ * Connect: objects are read on the account the client was made for (the stage's `STRIPE_ACCOUNT`, else
+ * the platform account).
+ */
+export class StripeBillingSource implements BillingSource {
+  constructor(
+    private readonly stripe: StripeApi,
+    private readonly account: string | null = null,
+    private readonly nowSeconds: () => number = () => Math.floor(Date.now() / 1000),
+  ) {}
+
+  async customer(id: string): Promise<CustomerSnapshot | undefined> {
+    const raw = await this.stripe.retrieve('customer', id);
+    // A deleted customer answers `{ id, deleted: true }`: nothing to create a partner from.
+    if (raw === undefined || raw['deleted'] === true) return undefined;
+    return customerSnapshotFromStripe(parseStripeObject(stripeCustomerSchema, raw, 'customer'), raw['livemode'] === true);
+  }
+
+  /** Only a finalized invoice (open, paid, void or uncollectible): a draft has no final lines to post. */
+  async invoice(id: string): Promise<InvoiceSnapshot | undefined> {
+    const raw = await this.stripe.retrieve('invoice', id);
+    if (raw === undefined || raw['status'] === 'draft') return undefined;
+    const invoice = parseStripeObject(stripeInvoiceSchema, raw, 'invoice');
+    return invoiceSnapshotFromStripe(invoice, { account: this.account, observedAt: this.nowSeconds() });
+  }
+}

@@ -1,0 +1,46 @@
+import * as z from 'zod/mini';
+import { disputeUpdatedSchema } from '../../../events/dispute-updated';
+import { invoiceFinalizedSchema } from '../../../events/invoice-finalized';
+import { invoiceUncollectibleSchema } from '../../../events/invoice-uncollectible';
+import { invoiceVoidedSchema } from '../../../events/invoice-voided';
+import { paymentFailedSchema } from '../../../events/payment-failed';
+import { paymentSucceededSchema } from '../../../events/payment-succeeded';
+import { OdooAccountStandingLedger } from '../../adapters/odoo/account-standing-ledger';
+import { OdooBillingLedger } from '../../adapters/odoo/billing-ledger';
+import { OdooPartnerGateway } from '../../adapters/odoo/partner-gateway';
+import { StripeBillingSource } from '../../adapters/stripe/stripe-billing-source';
+import { billingConfigFromEnv, stripeApiFromEnv } from '../billing-wiring';
+import { flowConsumer, flowInfrastructure } from '../flow-consumer';
+import { syncDisputeUpdated } from './dispute-sync';
+import { syncBilling } from './sync-billing';
+
+const infrastructure = flowInfrastructure();
+const { stripe, account } = stripeApiFromEnv();
+const ledger = new OdooBillingLedger(infrastructure.odoo);
+const config = billingConfigFromEnv();
+const ports = {
+  ledger,
+  source: new StripeBillingSource(stripe, account),
+  partners: new OdooPartnerGateway(infrastructure.odoo),
+  // Shares the ledger's tag cache: a standing tag is looked up once per container.
+  standing: new OdooAccountStandingLedger(infrastructure.odoo, ledger),
+  identityMap: infrastructure.identityMap,
+  watermarks: infrastructure.watermarks,
+  config,
+};
+
+const billingEventSchema = z.discriminatedUnion('type', [
+  invoiceFinalizedSchema,
+  invoiceVoidedSchema,
+  invoiceUncollectibleSchema,
+  paymentSucceededSchema,
+  paymentFailedSchema,
+  disputeUpdatedSchema,
+]);
+
+/** billing-sync consumer: invoices, payments, refunds, credit notes and disputes → Odoo accounting. Wiring only. */
+export const handler = flowConsumer(infrastructure, {
+  flowName: 'billing-sync',
+  schema: billingEventSchema,
+  apply: (event) => (event.type === 'dispute.updated' ? syncDisputeUpdated(event, ports) : syncBilling(event, ports)),
+});

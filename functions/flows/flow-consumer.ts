@@ -1,0 +1,106 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import * as z from 'zod/mini';
+import { FlowQueue } from '../adapters/aws/flow-queue';
+import { IdentityMapTable } from '../adapters/aws/identity-map-table';
+import { secretApiKeyProvider } from '../adapters/aws/secret-api-key';
+import { WatermarkTable } from '../adapters/aws/watermark-table';
+import { OdooClient } from '../adapters/odoo/odoo-client';
+import { readEnv } from '../shared/env';
+import { createFlowRecordHandler } from '../shared/flow-record-handler';
+import { logger, metrics } from '../shared/powertools';
+
+/**
+ * The wiring every flow consumer shares (SQS batch → canonical event → idempotent use case → Odoo), so
+ * that a flow's handler.ts only names its events and its use case. Built once per container.
+ */
+
+export const text = () => z.string().check(z.minLength(1));
+
+/** The environment the stack gives every flow consumer (lib/sync-stack.ts, lib/constructs/sync-flow.ts). */
+const FLOW_ENV = {
+  IDENTITY_MAP_TABLE: text(),
+  IDEMPOTENCY_TABLE: text(),
+  WATERMARK_TABLE: text(),
+  QUEUE_URL: text(),
+  DLQ_URL: text(),
+  MAX_RECEIVE_COUNT: z.coerce.number().check(z.int(), z.positive()),
+  LEASE_SECONDS: z.coerce.number().check(z.int(), z.positive()),
+  ODOO_URL: text(),
+  ODOO_DB: text(),
+  ODOO_LOGIN: text(),
+  ODOO_TRANSPORT: z.enum(['auto', 'jsonrpc', 'json2']),
+  ODOO_API_KEY_SECRET_NAME: text(),
+};
+
+export interface FlowInfrastructure {
+  readonly env: z.infer<z.ZodMiniObject<typeof FLOW_ENV>>;
+  readonly odoo: OdooClient;
+  readonly identityMap: IdentityMapTable;
+  readonly watermarks: WatermarkTable;
+}
+
+const dynamoClient = new DynamoDBClient({});
+
+export function flowInfrastructure(): FlowInfrastructure {
+  const env = readEnv(FLOW_ENV);
+  const dynamo = DynamoDBDocumentClient.from(dynamoClient);
+  const odoo = new OdooClient({
+    connection: { url: env.ODOO_URL, database: env.ODOO_DB, login: env.ODOO_LOGIN, transport: env.ODOO_TRANSPORT },
+    apiKey: secretApiKeyProvider(env.ODOO_API_KEY_SECRET_NAME),
+    // One datapoint per Odoo request, dimensioned by operation (`res.partner.load`): the calls-per-event figure.
+    onCall: ({ operation }) => metrics.singleMetric().addDimension('operation', operation).addMetric('OdooCalls', MetricUnit.Count, 1),
+  });
+  return {
+    env,
+    odoo,
+    identityMap: new IdentityMapTable(dynamo, env.IDENTITY_MAP_TABLE),
+    watermarks: new WatermarkTable(dynamo, env.WATERMARK_TABLE, env.LEASE_SECONDS),
+  };
+}
+
+
+export interface FlowConsumerOptions<Event extends { id: string; correlationId: string }> {
+  readonly flowName: string;
+  /** The canonical events of this flow (its routing-table slice of the catalog). */
+  readonly schema: z.ZodMiniType<Event>;
+  /** The use case: one event, applied once in effect. */
+  readonly apply: (event: Event) => Promise<{ outcome: string }>;
+}
+
+/**
+ * The Lambda handler of a flow: partial batch responses, the flow's failure policy per record, and
+ * Powertools idempotency keyed on the canonical event id (the provider's event id), kept 7 days: Stripe
+ * retries for up to 3 days, and a replay soon after still applies nothing twice.
+ */
+export function flowConsumer<Event extends { id: string; correlationId: string }>(infrastructure: FlowInfrastructure, options: FlowConsumerOptions<Event>) {
+  const { env } = infrastructure;
+  const idempotency = new IdempotencyConfig({ eventKeyJmesPath: 'id', expiresAfterSeconds: 7 * 24 * 3600 });
+  const applyOnce = makeIdempotent(options.apply, {
+    persistenceStore: new DynamoDBPersistenceLayer({ tableName: env.IDEMPOTENCY_TABLE, awsSdkV3Client: dynamoClient }),
+    config: idempotency,
+  });
+  const processor = new BatchProcessor(EventType.SQS);
+  const handleRecord = createFlowRecordHandler({
+    flowName: options.flowName,
+    schema: options.schema,
+    apply: applyOnce,
+    queue: new FlowQueue(new SQSClient({}), env.QUEUE_URL, env.DLQ_URL),
+    maxReceiveCount: env.MAX_RECEIVE_COUNT,
+  });
+  return async function handler(event: SQSEvent, context: Context): Promise<SQSBatchResponse> {
+    logger.addContext(context);
+    idempotency.registerLambdaContext(context);
+    try {
+      return await processPartialResponse(event, handleRecord, processor, { context });
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+  };
+}
