@@ -1,6 +1,8 @@
+import type { CreditNoteIssued } from '../../events/credit-note-issued';
 import type { CustomerSnapshot } from '../../events/customer-upserted';
 import type { SourceSystem } from '../../events/envelope';
 import type { InvoiceSnapshot } from '../../events/invoice-finalized';
+import type { RefundCreated } from '../../events/refund-created';
 import type { OdooTaxRate } from './odoo-document-lines';
 
 /**
@@ -38,6 +40,16 @@ export interface LedgerDocument {
   matchedPaymentIds: number[];
 }
 
+/** A credit note reversing an invoice, as the refund and credit-note flows look for it. */
+export interface LedgerCreditNote {
+  id: number;
+  state: 'draft' | 'posted';
+  ref: string | null;
+  paymentReference: string | null;
+  /** Minor units of the invoice's currency. */
+  amountTotal: number;
+}
+
 export interface LedgerPayment {
   id: number;
   memo: string | null;
@@ -51,6 +63,8 @@ export interface DocumentDraft {
   moveType: DocumentMoveType;
   /** The provider document id: `ref` and `payment_reference`, how a repeated create finds it. */
   ref: string;
+  /** `payment_reference` when it is not `ref` (a credit note names the refunds that pay it out). */
+  paymentReference?: string;
   partnerId: number;
   companyId: number;
   journalId: number;
@@ -88,6 +102,8 @@ export interface BillingLedger {
   /** A credit note reversing `invoiceId` whose `ref` contains `marker`. */
   findReversal(invoiceId: number, marker: string): Promise<number | undefined>;
   readDocument(id: number): Promise<LedgerDocument | undefined>;
+  /** The credit notes reversing `invoiceId` that are not cancelled (drafts included), amounts in `currency`'s minor units. */
+  creditNotesOf(invoiceId: number, currency: LedgerCurrency): Promise<LedgerCreditNote[]>;
   /** Create and post; returns the document as Odoo computed it (compare its total before trusting it). */
   createPostedDocument(draft: DocumentDraft): Promise<LedgerDocument>;
   /** Post a draft left by an interrupted create; returns the document as Odoo computed it. */
@@ -102,7 +118,10 @@ export interface BillingLedger {
   payments(ids: readonly number[], currency: LedgerCurrency): Promise<LedgerPayment[]>;
   /** The customer payment with this memo (not cancelled). */
   findPayment(memo: string, partnerId: number): Promise<number | undefined>;
-  /** Register a payment on a posted invoice (an amount above the residual leaves the excess as customer credit). */
+  /**
+   * Register a payment on a posted invoice (an amount above the residual leaves the excess as customer credit),
+   * or on a posted credit note: then Odoo makes it an outbound customer payment (money sent back).
+   */
   registerPayment(invoiceId: number, payment: PaymentRegistration): Promise<{ paymentId: number }>;
   partnerByExternalId(externalId: string): Promise<number | undefined>;
   /** The partner tag of this name, created once. */
@@ -113,6 +132,9 @@ export interface BillingLedger {
   note(model: 'res.partner' | 'account.move', id: number, body: string): Promise<void>;
 }
 
+export type RefundSnapshot = RefundCreated['data']['refund'];
+export type CreditNoteSnapshot = CreditNoteIssued['data']['creditNote'];
+
 /**
  * The provider, asked for what an event depends on when Odoo does not have it yet (a payment before its
  * invoice, an invoice before its customer). `undefined`: the provider does not know it (yet).
@@ -121,4 +143,17 @@ export interface BillingLedger {
 export interface BillingSource {
   customer(id: string): Promise<CustomerSnapshot | undefined>;
   invoice(id: string): Promise<InvoiceSnapshot | undefined>;
+  /**
+   * The invoice whose payment a refund gives back (Stripe: the invoice payment of the refund's payment
+   * intent), for refunds whose event does not say. `null`: the provider says the refunded payment paid no
+   * invoice; `undefined`: it cannot tell (yet). Optional while the provider adapter lacks it: without it a
+   * refund without an invoice id is retried, never guessed.
+   */
+  refundInvoice?(refund: RefundSnapshot): Promise<string | null | undefined>;
+  /**
+   * The provider credit note that pays this refund out (lists it among its refunds), if any (Stripe: the
+   * credit notes of the invoice, `credit_notes?invoice=`). Optional: without it a refund arriving before its
+   * credit note gets a credit note of its own (see record-refund.ts).
+   */
+  creditNoteOfRefund?(refund: RefundSnapshot, invoiceId: string): Promise<CreditNoteSnapshot | undefined>;
 }

@@ -1,13 +1,19 @@
 import { PermanentSyncError, RetryableSyncError } from '../shared/errors';
 
 /** Something an event depends on is in neither Odoo nor the provider yet: retry later, never guess. */
-export class DependencyMissingError extends RetryableSyncError {}
+export class DependencyMissingError extends RetryableSyncError {
+  override name = 'DependencyMissingError';
+}
 
 /**
  * Odoo computed another total than the provider's for a posted document. The document has been
  * cancelled (finance never sees a wrong posted total); the message carries both totals.
  */
-export class InvoiceTotalMismatchError extends PermanentSyncError {}
+export class InvoiceTotalMismatchError extends PermanentSyncError {
+  override name = 'InvoiceTotalMismatchError';
+}
 
 /** The billing config or the Odoo database lacks what a document needs (currency, tax, company route). */
-export class BillingSetupError extends PermanentSyncError {}
+export class BillingSetupError extends PermanentSyncError {
+  override name = 'BillingSetupError';
+}

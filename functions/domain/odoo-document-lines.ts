@@ -85,10 +85,18 @@ export interface DocumentPlan {
   currencyDecimals: number;
 }
 
-export class UnmappedTaxError extends PermanentSyncError {}
-export class UnsupportedTaxError extends PermanentSyncError {}
-export class InexactAmountError extends PermanentSyncError {}
-export class DocumentTotalMismatchError extends PermanentSyncError {}
+export class UnmappedTaxError extends PermanentSyncError {
+  override name = 'UnmappedTaxError';
+}
+export class UnsupportedTaxError extends PermanentSyncError {
+  override name = 'UnsupportedTaxError';
+}
+export class InexactAmountError extends PermanentSyncError {
+  override name = 'InexactAmountError';
+}
+export class DocumentTotalMismatchError extends PermanentSyncError {
+  override name = 'DocumentTotalMismatchError';
+}
 
 // ---------------------------------------------------------------------------------------------------
 // Provider currency exponents

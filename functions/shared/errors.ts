@@ -5,25 +5,28 @@
  * is dead-lettered at once with this reason.
  */
 export abstract class SyncError extends Error {
+  // Every class sets its name as a literal: minified bundles rename classes, and the name is what an
+  // operator reads in a DLQ message's ErrorType and in the logs.
+  override name = 'SyncError';
   abstract readonly retryable: boolean;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
 }
 
 /** Transient: a timeout, a 5xx, a lock held by another writer, a dependency not yet synced. */
 export class RetryableSyncError extends SyncError {
+  override name = 'RetryableSyncError';
   readonly retryable = true;
 }
 
 /** Bad data or a rule the target rejects: retrying gives the same answer. */
 export class PermanentSyncError extends SyncError {
+  override name = 'PermanentSyncError';
   readonly retryable = false;
 }
 
 /** A record that is not a valid canonical event of the types this flow handles. */
-export class InvalidEventError extends PermanentSyncError {}
+export class InvalidEventError extends PermanentSyncError {
+  override name = 'InvalidEventError';
+}
 
 /** Is this failure worth another delivery? Errors we do not know are assumed transient. */
 export function isRetryable(error: unknown): boolean {

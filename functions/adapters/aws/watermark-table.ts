@@ -4,10 +4,14 @@ import type { Watermark, WatermarkStore } from '../../domain/watermark';
 import { RetryableSyncError } from '../../shared/errors';
 
 /** Another event about the same entity is being applied right now: try again shortly. */
-export class EntityBusyError extends RetryableSyncError {}
+export class EntityBusyError extends RetryableSyncError {
+  override name = 'EntityBusyError';
+}
 
 /** The lease expired and another writer took it before this one committed. */
-export class LeaseLostError extends RetryableSyncError {}
+export class LeaseLostError extends RetryableSyncError {
+  override name = 'LeaseLostError';
+}
 
 /**
  * Watermarks and write leases in DynamoDB, one item per entity (`pk`). Each method is one

@@ -20,6 +20,7 @@ function describe(details: StripeErrorDetails, message: string): string {
 
 /** 401/403: a wrong, revoked or restricted key. Retrying with the same key cannot help. */
 export class StripeAuthError extends PermanentSyncError {
+  override name = 'StripeAuthError';
   constructor(
     readonly details: StripeErrorDetails,
     message: string,
@@ -30,6 +31,7 @@ export class StripeAuthError extends PermanentSyncError {
 
 /** 400, 402, 409 and other refusals of the request itself (Stripe's message says why), or a list's 404. */
 export class StripeRequestError extends PermanentSyncError {
+  override name = 'StripeRequestError';
   constructor(
     readonly details: StripeErrorDetails,
     message: string,
@@ -40,6 +42,7 @@ export class StripeRequestError extends PermanentSyncError {
 
 /** 429, 5xx, a network failure or a timeout that outlasted the client's bounded retries: try again later. */
 export class StripeUnavailableError extends RetryableSyncError {
+  override name = 'StripeUnavailableError';
   constructor(
     readonly details: StripeErrorDetails,
     message: string,
