@@ -29,6 +29,12 @@ function node(title, ...lines) {
   return element('div', { class: 'node' }, element('b', {}, title), ...lines.map((line) => element('div', { class: 'mono count' }, line)));
 }
 
+// Schedules are UTC, as on AWS: the next run is shown in UTC too.
+function scheduleLine(schedule) {
+  if (schedule.state === 'DISABLED') return `${schedule.expression} · disabled`;
+  return `${schedule.expression} · next ${schedule.nextRun ? `${schedule.nextRun.slice(0, 16).replace('T', ' ')} UTC` : '—'}`;
+}
+
 function renderFlows(flows) {
   const container = document.getElementById('flows');
   container.replaceChildren(
@@ -38,7 +44,7 @@ function renderFlows(flows) {
         element(
           'div',
           { class: 'flow', 'data-rule': flow.rule },
-          node(`rule ${flow.rule}`, flow.detailTypes.join(', ') || '(any)', `delivered ${flow.delivered}`, flow.failed ? `failed ${flow.failed}` : ''),
+          node(`rule ${flow.rule}`, flow.schedule ? scheduleLine(flow.schedule) : flow.detailTypes.join(', ') || '(any)', `delivered ${flow.delivered}`, flow.failed ? `failed ${flow.failed}` : ''),
           element('span', { class: 'arrow' }, '→'),
           target.queue
             ? node(`queue ${target.queue.name}`, `visible ${target.queue.visible} · in flight ${target.queue.inFlight}`, target.deadLetterQueue ? `DLQ ${target.deadLetterQueue.visible + target.deadLetterQueue.inFlight}` : '')

@@ -1,4 +1,4 @@
-import type { LocalStack } from '../runtime/local-stack';
+import type { LocalRule, LocalStack } from '../runtime/local-stack';
 
 /**
  * The JSON the ops console polls (`GET /_local/state`): each flow as rule → queue → function → downstream
@@ -35,12 +35,8 @@ const EXECUTIONS_SHOWN = 50;
 export function buildOpsState(stack: LocalStack) {
   const queues = queueStates(stack);
   const queueByArn = new Map(stack.queueNames.map((name) => [stack.queues.queueNamed(name).arn, name]));
-  const flows = stack.rules.map((rule) => ({
-    rule: rule.name,
-    bus: rule.busName,
-    detailTypes: ((rule.eventPattern as { 'detail-type'?: string[] } | undefined)?.['detail-type'] ?? []) as string[],
-    ...stack.activity.deliveriesOf(rule.name),
-    targets: rule.targets.map((target) => {
+  const flowTargets = (targets: LocalRule['targets']) =>
+    targets.map((target) => {
       const queueName = target.kind === 'sqs' ? queueByArn.get(target.arn) : undefined;
       const queue = queues.find((candidate) => candidate.name === queueName);
       const deadLetterQueue = queue ? queues.find((candidate) => candidate.redrivesTo === queue.name) : undefined;
@@ -54,8 +50,27 @@ export function buildOpsState(stack: LocalStack) {
         ...(deadLetterQueue ? { deadLetterQueue } : {}),
         ...(consumerName ? { consumer: functionState(stack, consumerName) } : {}),
       };
+    });
+  const flows = [
+    ...stack.rules.map((rule) => ({
+      rule: rule.name,
+      bus: rule.busName,
+      detailTypes: ((rule.eventPattern as { 'detail-type'?: string[] } | undefined)?.['detail-type'] ?? []) as string[],
+      ...stack.activity.deliveriesOf(rule.name),
+      targets: flowTargets(rule.targets),
+    })),
+    ...stack.scheduleRules.map((rule) => {
+      const nextRun = rule.nextRun();
+      return {
+        rule: rule.name,
+        bus: 'default',
+        detailTypes: ['Scheduled Event'],
+        schedule: { expression: rule.scheduleExpression, state: rule.state, ...(nextRun ? { nextRun: nextRun.toISOString() } : {}) },
+        ...stack.activity.deliveriesOf(rule.name),
+        targets: flowTargets(rule.targets),
+      };
     }),
-  }));
+  ];
   return {
     stack: { name: stack.stackName, region: stack.identity.region, dataDir: stack.dataDir, odoo: stack.odoo },
     webhooks: stack.webhookUrls(),

@@ -6,9 +6,10 @@ import { catalogResources, UnsupportedResourceError, type CatalogedResource, typ
 import { startDynamoDb, tableDefinitionFromTemplate, type RunningDynamoDb } from './dynamodb/dynamodb-emulator';
 import { EventArchive } from './eventbridge/event-archive';
 import { LocalEventBus, type RuleTarget, type TargetDelivery, type TargetKind } from './eventbridge/event-bus';
+import { RuleScheduler } from './eventbridge/rule-scheduler';
 import { startEventBridgeServer } from './eventbridge/eventbridge-server';
 import type { RunningAwsJsonServer } from './http/aws-json-protocol-server';
-import { LambdaFunctionPool, type LambdaInvocationResult } from './lambda/function-pool';
+import { LambdaFunctionPool, type LambdaFunctionError, type LambdaInvocationResult } from './lambda/function-pool';
 import { DEFAULT_LOCAL_IDENTITY, resourceNameOfArn, type LocalAwsIdentity } from './local-aws-identity';
 import { startSecretsManagerServer } from './secrets/secrets-manager-server';
 import { SqsEventSourceMapping } from './sqs/event-source-mapping';
@@ -74,6 +75,16 @@ export interface LocalRule {
   readonly targets: readonly RuleTarget[];
 }
 
+/** A rule with a `ScheduleExpression` (on the default bus): its targets run at each due time, in UTC. */
+export interface LocalScheduleRule {
+  readonly name: string;
+  readonly scheduleExpression: string;
+  readonly state: 'ENABLED' | 'DISABLED';
+  readonly targets: readonly RuleTarget[];
+  /** The next due time; `undefined` when the rule is disabled, the stack stopped, or a cron's years are past. */
+  nextRun(): Date | undefined;
+}
+
 export interface LocalEventSourceMapping {
   readonly queueName: string;
   readonly functionName: string;
@@ -98,7 +109,10 @@ export interface LocalStack {
   /** Queues rule targets dead-letter to (`DeadLetterConfig`), where EventBridge puts what it could not deliver. */
   readonly deadLetterQueueNames: readonly string[];
   readonly buses: ReadonlyMap<string, LocalEventBus>;
+  /** Rules with an event pattern. */
   readonly rules: readonly LocalRule[];
+  /** Rules with a schedule expression (a rule with both is in both lists). */
+  readonly scheduleRules: readonly LocalScheduleRule[];
   readonly functions: ReadonlyMap<string, LocalFunction>;
   readonly eventSourceMappings: readonly LocalEventSourceMapping[];
   readonly stateMachines: LocalStateMachines;
@@ -109,6 +123,8 @@ export interface LocalStack {
   invokeFunction(functionName: string, event: unknown): Promise<LambdaInvocationResult>;
   /** Moves a DLQ's messages back to the queue whose redrive policy names it. */
   redrive(deadLetterQueueName: string): number;
+  /** Runs a schedule rule's targets now, as when it is due (the event's `time` is now). */
+  runScheduleRule(ruleName: string): Promise<void>;
   /** Re-delivers the archived events of a window to the bus's rules, as an EventBridge replay. */
   replay(request: { busName?: string; from: Date; to: Date; replayName?: string }): Promise<number>;
   /** Stops every poller and server; data stays on disk. */
@@ -171,7 +187,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       stateMachines.define(resource.physicalName, stateMachineDefinition(catalog, resource));
     }
 
-    const buses = createBuses(catalog, options.dataDir, identity, activity, {
+    const dispatchers: TargetDispatchers = {
       sqs: async ({ target, input }, messageAttributes) => {
         queues.queueByArn(target.arn).send({
           body: input,
@@ -185,6 +201,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
       sfn: async ({ target, input }) => {
         stateMachines.startExecution({ stateMachineArn: target.arn, input });
+      },
+    };
+    const buses = createBuses(catalog, options.dataDir, identity, activity, dispatchers, {
+      ...dispatchers,
+      // A scheduled run is one invocation nobody watches (on AWS its error shows only in the function's
+      // metrics): locally the rule waits for the result, so a failed run is logged and counted on the rule.
+      lambda: async ({ target, input }) => {
+        const functionName = resourceNameOfArn(target.arn);
+        const result = await invokeFunction(functionName, JSON.parse(input));
+        if (result.status === 'failed') throw new ScheduledRunFailedError(functionName, result.error);
       },
     });
     closers.push(() => {
@@ -275,6 +301,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       deadLetterQueueNames: buses.targetDeadLetterQueueArns.map((arn) => queues.queueByArn(arn).name),
       buses: buses.buses,
       rules: buses.rules,
+      scheduleRules: buses.scheduleRules,
       functions,
       eventSourceMappings,
       stateMachines,
@@ -296,6 +323,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         if (sources.length !== 1) throw new Error(`${deadLetterQueueName} is the dead-letter queue of ${sources.length === 0 ? 'no queue' : `${sources.length} queues`}: nothing to redrive to`);
         return queues.redrive({ deadLetterQueueName, destinationQueueName: sources[0] as string });
       },
+      runScheduleRule: (ruleName) => buses.scheduler.fire(ruleName),
       replay: async ({ busName, from, to, replayName }) => {
         const bus = buses.buses.get(busName ?? buses.defaultArchivedBus ?? 'default');
         if (!bus) throw new Error(`no event bus ${busName ?? '(with an archive)'}`);
@@ -312,6 +340,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     // Pollers start last: every function, queue and endpoint they need exists by now.
     for (const { mapping } of eventSourceMappings) mapping.start();
     stateMachines.resumeInterruptedExecutions();
+    closers.push(() => buses.scheduler.stop());
+    buses.scheduler.start();
+    for (const rule of buses.scheduleRules) {
+      const nextRun = rule.nextRun();
+      const when = rule.state === 'DISABLED' ? 'disabled' : nextRun ? `next run ${nextRun.toISOString()}` : 'no run ahead';
+      console.log(`[eventbridge] schedule rule ${rule.name} ${rule.scheduleExpression}: ${when}`);
+    }
     return localStack;
   } catch (error) {
     await stop().catch(() => undefined);
@@ -337,13 +372,30 @@ function createQueues(catalog: ResourceCatalog, queues: QueueRegistry): string[]
 
 type TargetDispatchers = Record<TargetKind, (delivery: TargetDelivery, messageAttributes?: MessageAttributes) => Promise<void>>;
 
+/** A function that a schedule rule invoked returned an error: the event was delivered, the run failed. */
+class ScheduledRunFailedError extends Error {
+  constructor(functionName: string, error: LambdaFunctionError) {
+    super(`${functionName} failed: ${error.errorType}: ${error.errorMessage}`);
+    this.name = 'ScheduledRunFailedError';
+  }
+}
+
 function createBuses(
   catalog: ResourceCatalog,
   dataDir: string,
   identity: LocalAwsIdentity,
   activity: StackActivity,
   dispatchers: TargetDispatchers,
-): { buses: Map<string, LocalEventBus>; rules: LocalRule[]; archives: EventArchive[]; targetDeadLetterQueueArns: string[]; defaultArchivedBus?: string } {
+  scheduleDispatchers: TargetDispatchers,
+): {
+  buses: Map<string, LocalEventBus>;
+  rules: LocalRule[];
+  scheduler: RuleScheduler;
+  scheduleRules: LocalScheduleRule[];
+  archives: EventArchive[];
+  targetDeadLetterQueueArns: string[];
+  defaultArchivedBus?: string;
+} {
   const busArnToName = new Map<string, string>();
   const busNames = ['default', ...catalog.ofType('AWS::Events::EventBus').map((bus) => bus.physicalName)];
   for (const name of busNames) busArnToName.set(`arn:${identity.partition}:events:${identity.region}:${identity.accountId}:event-bus/${name}`, name);
@@ -358,15 +410,17 @@ function createBuses(
   }
 
   // Counting wraps every dispatcher once, so the console sees each rule's deliveries whatever the target kind.
-  const counted = Object.fromEntries(
-    Object.entries(dispatchers).map(([kind, dispatch]) => [
-      kind,
-      async (delivery: TargetDelivery) => {
-        await dispatch(delivery);
-        activity.recordDelivery(delivery.ruleName, delivery.event.id);
-      },
-    ]),
-  ) as Record<TargetKind, (delivery: TargetDelivery) => Promise<void>>;
+  const counting = (toCount: TargetDispatchers) =>
+    Object.fromEntries(
+      Object.entries(toCount).map(([kind, dispatch]) => [
+        kind,
+        async (delivery: TargetDelivery) => {
+          await dispatch(delivery);
+          activity.recordDelivery(delivery.ruleName, delivery.event.id);
+        },
+      ]),
+    ) as Record<TargetKind, (delivery: TargetDelivery) => Promise<void>>;
+  const counted = counting(dispatchers);
 
   // EventBridge retries a failing target (up to 24 h) and then sends the event to the target's DLQ with the
   // error as message attributes; locally there is no retry: the event goes to the DLQ at once, so it is visible.
@@ -388,42 +442,72 @@ function createBuses(
     }).catch((dlqError: unknown) => console.error(`[eventbridge] could not dead-letter event ${delivery.event.id}: ${String(dlqError)}`));
   };
 
+  const onDeliveryFailure = (delivery: TargetDelivery, error: unknown) => {
+    activity.recordDeliveryFailure(delivery.ruleName);
+    const message = (error as Error).message ?? String(error);
+    if (error instanceof ScheduledRunFailedError) {
+      // Lambda had the event: on AWS the error is the function's (its own retries and destinations), never the rule target's DLQ.
+      console.error(`[eventbridge] schedule rule ${delivery.ruleName}: ${message} (event ${delivery.event.id})`);
+      return;
+    }
+    console.error(`[eventbridge] rule ${delivery.ruleName} could not deliver event ${delivery.event.id} to ${delivery.target.arn}: ${message}`);
+    const deadLetterQueueArn = targetDeadLetterQueues.get(`${delivery.ruleName}/${delivery.target.id}`);
+    if (deadLetterQueueArn) deadLetterUndeliveredEvent(deadLetterQueueArn, delivery, message);
+  };
+
   const buses = new Map<string, LocalEventBus>();
   for (const name of busNames) {
     const archive = archives.get(name);
-    const bus = new LocalEventBus({
-      name,
-      identity,
-      dispatchers: counted,
-      ...(archive ? { archive } : {}),
-      onDeliveryFailure: (delivery, error) => {
-        activity.recordDeliveryFailure(delivery.ruleName);
-        const message = (error as Error).message ?? String(error);
-        console.error(`[eventbridge] rule ${delivery.ruleName} could not deliver event ${delivery.event.id} to ${delivery.target.arn}: ${message}`);
-        const deadLetterQueueArn = targetDeadLetterQueues.get(`${delivery.ruleName}/${delivery.target.id}`);
-        if (deadLetterQueueArn) deadLetterUndeliveredEvent(deadLetterQueueArn, delivery, message);
-      },
-    });
+    const bus = new LocalEventBus({ name, identity, dispatchers: counted, ...(archive ? { archive } : {}), onDeliveryFailure });
     buses.set(name, bus);
   }
 
+  // Scheduled events are not put on the bus (no rule matches them, no archive keeps them); the console
+  // lists them with the events, so a developer sees each run.
+  const scheduler = new RuleScheduler({
+    identity,
+    dispatchers: counting(scheduleDispatchers),
+    onDeliveryFailure,
+    onScheduledEvent: (event) =>
+      activity.recordEvent({ eventId: event.id, busName: 'default', source: 'aws.events', detailType: 'Scheduled Event', receivedAt: new Date().toISOString(), matchedRules: [] }),
+  });
+
   const rules: LocalRule[] = [];
+  const scheduleRules: LocalScheduleRule[] = [];
   for (const resource of catalog.ofType('AWS::Events::Rule')) {
     const properties = catalog.resolve(resource, '') as Record<string, unknown>;
-    if (properties['ScheduleExpression'] !== undefined) {
-      throw new UnsupportedResourceError(resource.logicalId, resource.type, 'schedule rules do not run locally yet');
-    }
     const busRef = String(properties['EventBusName'] ?? 'default');
     const busName = busArnToName.get(busRef) ?? busRef;
     const bus = buses.get(busName);
     if (!bus) throw new UnsupportedResourceError(resource.logicalId, resource.type, `its bus ${busName} is not in the template`);
     const targets = ((properties['Targets'] as Record<string, unknown>[] | undefined) ?? []).map((target) => ruleTarget(resource, target));
+    const state = properties['State'] === 'DISABLED' ? 'DISABLED' : 'ENABLED';
+    const scheduleExpression = properties['ScheduleExpression'];
+    if (scheduleExpression !== undefined) {
+      const name = resource.physicalName;
+      if (busName !== 'default') throw new UnsupportedResourceError(resource.logicalId, resource.type, `a ScheduleExpression runs on the default bus only, as on AWS, not on ${busName}`);
+      try {
+        scheduler.addRule({ name, scheduleExpression: String(scheduleExpression), targets, state });
+      } catch (error) {
+        throw new Error(`${resource.logicalId} (${resource.type}): ${(error as Error).message}`, { cause: error });
+      }
+      scheduleRules.push({ name, scheduleExpression: String(scheduleExpression), state, targets, nextRun: () => scheduler.describe().find((rule) => rule.name === name)?.nextRun });
+    }
+    if (properties['EventPattern'] === undefined && scheduleExpression !== undefined) continue;
     const rule: LocalRule = { name: resource.physicalName, busName, eventPattern: properties['EventPattern'], targets };
-    bus.putRule({ name: rule.name, eventPattern: rule.eventPattern as never, targets, state: properties['State'] === 'DISABLED' ? 'DISABLED' : 'ENABLED' });
+    bus.putRule({ name: rule.name, eventPattern: rule.eventPattern as never, targets, state });
     rules.push(rule);
   }
   const defaultArchivedBus = [...archives.keys()][0];
-  return { buses, rules, archives: [...archives.values()], targetDeadLetterQueueArns: [...new Set(targetDeadLetterQueues.values())], ...(defaultArchivedBus ? { defaultArchivedBus } : {}) };
+  return {
+    buses,
+    rules,
+    scheduler,
+    scheduleRules,
+    archives: [...archives.values()],
+    targetDeadLetterQueueArns: [...new Set(targetDeadLetterQueues.values())],
+    ...(defaultArchivedBus ? { defaultArchivedBus } : {}),
+  };
 }
 
 function ruleTarget(rule: CatalogedResource, target: Record<string, unknown>): RuleTarget {
