@@ -82,8 +82,8 @@ const stack = await startLocalStack({
   secretSeeds: {
     [config.stripe.webhookSecretName]: LOCAL_STRIPE_WEBHOOK_SIGNING_SECRET,
     [config.odoo.apiKeySecretName]: SANDBOX_API_KEY,
-    [config.stripe.apiKeySecretName]: stripe.apiKey,
   },
+  secretOverrides: { [config.stripe.apiKeySecretName]: stripe.apiKey },
   ...(stripe.apiUrl ? { functionEnvironment: { STRIPE_API_URL: stripe.apiUrl } } : {}),
 });
 

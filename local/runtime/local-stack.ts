@@ -47,6 +47,8 @@ export interface LocalStackOptions {
   readonly odoo: OdooConnection;
   /** Secrets written to `<dataDir>/secrets.json` when the file lacks them (first start). */
   readonly secretSeeds?: Readonly<Record<string, string>>;
+  /** Secrets served from memory whatever `secrets.json` holds (credentials given on the command line, a sandbox's key). */
+  readonly secretOverrides?: Readonly<Record<string, string>>;
   /** Variables set on every function after the template's (e.g. a quieter `POWERTOOLS_LOG_LEVEL` in tests). */
   readonly functionEnvironment?: Readonly<Record<string, string>>;
   /** `off` disables the stage throttling, to measure the runtime itself (the bench); `template` by default. */
@@ -247,7 +249,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const secretsServer: RunningAwsJsonServer = await startSecretsManagerServer({
       secretsFile,
       identity,
-      overrides: Object.fromEntries(odooApiKeySecretNames.map((name) => [name, options.odoo.apiKey])),
+      overrides: { ...options.secretOverrides, ...Object.fromEntries(odooApiKeySecretNames.map((name) => [name, options.odoo.apiKey])) },
     });
     closers.push(() => secretsServer.close());
 
