@@ -146,14 +146,14 @@ export interface BillingSource {
   /**
    * The invoice whose payment a refund gives back (Stripe: the invoice payment of the refund's payment
    * intent), for refunds whose event does not say. `null`: the provider says the refunded payment paid no
-   * invoice; `undefined`: it cannot tell (yet). Optional while the provider adapter lacks it: without it a
-   * refund without an invoice id is retried, never guessed.
+   * invoice; `undefined`: it cannot tell (yet). Optional (StripeBillingSource has it): a source without it
+   * leaves a refund without an invoice id retried, never guessed.
    */
   refundInvoice?(refund: RefundSnapshot): Promise<string | null | undefined>;
   /**
    * The provider credit note that pays this refund out (lists it among its refunds), if any (Stripe: the
-   * credit notes of the invoice, `credit_notes?invoice=`). Optional: without it a refund arriving before its
-   * credit note gets a credit note of its own (see record-refund.ts).
+   * credit notes of the invoice, `credit_notes?invoice=`). Optional (StripeBillingSource has it): without it a
+   * refund arriving before its credit note gets a credit note of its own (functions/domain/refund-credit-notes.ts).
    */
   creditNoteOfRefund?(refund: RefundSnapshot, invoiceId: string): Promise<CreditNoteSnapshot | undefined>;
 }

@@ -17,3 +17,16 @@ export class InvoiceTotalMismatchError extends PermanentSyncError {
 export class BillingSetupError extends PermanentSyncError {
   override name = 'BillingSetupError';
 }
+
+/**
+ * The provider says the refunded payment paid no invoice: Odoo holds neither the payment nor anything to
+ * credit, so the refund is not booked (only noted on the customer). Never guessed onto another invoice.
+ */
+export class RefundWithoutInvoiceError extends PermanentSyncError {
+  override name = 'RefundWithoutInvoiceError';
+}
+
+/** The amount or currency of a refund or credit note does not fit the Odoo invoice: nothing was written. */
+export class CreditExceedsInvoiceError extends PermanentSyncError {
+  override name = 'CreditExceedsInvoiceError';
+}

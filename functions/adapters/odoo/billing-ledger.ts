@@ -3,6 +3,7 @@ import type {
   BillingLedger,
   DocumentDraft,
   DocumentMoveType,
+  LedgerCreditNote,
   LedgerCurrency,
   LedgerDocument,
   LedgerPayment,
@@ -50,6 +51,7 @@ export interface OdooBillingLedgerOptions {
  * - taxes: 1 for the ids not cached yet, else 0; precisions: 0 (configured);
  * - products: 0 when cached; else 1 (`ir.model.data` resolve) + 1 (`load()` of every missing one at once);
  * - findDocument / findReversal / findPayment / partnerByExternalId: 1; readDocument: 1; payments: 1 (0 for none);
+ * - creditNotesOf: 1 (`search_read` of the invoice's credit notes);
  * - createPostedDocument: 3 (create, action_post, read back the totals); postDocument: 2;
  * - cancelDocument: 2 (button_draft, button_cancel), 3 with `retireRef`;
  * - reverseDocument: 3 (wizard create, refund_moves, action_post of the credit note);
@@ -144,6 +146,23 @@ export class OdooBillingLedger implements BillingLedger {
     return record?.id;
   }
 
+  async creditNotesOf(invoiceId: number, currency: LedgerCurrency): Promise<LedgerCreditNote[]> {
+    const records = await searchRead(
+      this.odoo,
+      MOVE,
+      [['move_type', '=', 'out_refund'], ['reversed_entry_id', '=', invoiceId], ['state', '!=', 'cancel']],
+      ['state', 'ref', 'payment_reference', 'amount_total'],
+      { order: 'id asc' },
+    );
+    return records.map((record) => ({
+      id: record.id,
+      state: record.state === 'posted' ? 'posted' : 'draft',
+      ref: text(record.ref),
+      paymentReference: text(record.payment_reference),
+      amountTotal: odooAmountToMinor(Number(record.amount_total), currency.decimalPlaces),
+    }));
+  }
+
   async readDocument(id: number): Promise<LedgerDocument | undefined> {
     const [record] = await this.odoo.call<OdooRecord[]>(MOVE, 'read', { ids: [id], fields: DOCUMENT_FIELDS });
     return record ? this.toDocument(record) : undefined;
@@ -154,7 +173,7 @@ export class OdooBillingLedger implements BillingLedger {
       move_type: draft.moveType,
       partner_id: draft.partnerId,
       ref: draft.ref,
-      payment_reference: draft.ref,
+      payment_reference: draft.paymentReference ?? draft.ref,
       journal_id: draft.journalId,
       currency_id: draft.currency.id,
       invoice_date: draft.invoiceDate,

@@ -1,10 +1,11 @@
 import type { CustomerSnapshot } from '../../../events/customer-upserted';
 import type { InvoiceSnapshot } from '../../../events/invoice-finalized';
-import type { BillingSource } from '../../domain/billing-ledger';
+import type { BillingSource, CreditNoteSnapshot, RefundSnapshot } from '../../domain/billing-ledger';
 import type { StripeApi } from './stripe-api';
 import { customerSnapshotFromStripe, stripeCustomerSchema } from './stripe-customer-mapping';
 import { invoiceSnapshotFromStripe, stripeInvoiceSchema } from './stripe-invoice-mapping';
 import { parseStripeObject } from './stripe-object-mapping';
+import { creditNoteOfStripeRefund, invoiceOfStripeRefund } from './stripe-refund-lookups';
 
 /**
  * The billing flows' view of Stripe when Odoo lacks what an event depends on: the object fetched from
@@ -34,5 +35,15 @@ export class StripeBillingSource implements BillingSource {
     if (raw === undefined || raw['status'] === 'draft') return undefined;
     const invoice = parseStripeObject(stripeInvoiceSchema, raw, 'invoice');
     return invoiceSnapshotFromStripe(invoice, { account: this.account, observedAt: this.nowSeconds() });
+  }
+
+  /** The invoice a refund gives back on, through its payment intent's invoice payments (1 list call; stripe-refund-lookups.ts). */
+  async refundInvoice(refund: RefundSnapshot): Promise<string | null | undefined> {
+    return invoiceOfStripeRefund(this.stripe, refund);
+  }
+
+  /** The credit note of the invoice listing the refund (1 list call; stripe-refund-lookups.ts). */
+  async creditNoteOfRefund(refund: RefundSnapshot, invoiceId: string): Promise<CreditNoteSnapshot | undefined> {
+    return creditNoteOfStripeRefund(this.stripe, this.account, refund, invoiceId, this.nowSeconds());
   }
 }

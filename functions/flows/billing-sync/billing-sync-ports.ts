@@ -1,11 +1,12 @@
 import type { SourceSystem } from '../../../events/envelope';
 import type { BillingConfig } from '../../domain/billing-config';
-import type { BillingLedger, BillingSource } from '../../domain/billing-ledger';
+import type { BillingLedger, BillingSource, LedgerDocument } from '../../domain/billing-ledger';
 import { customerExternalId, customerToPartner } from '../../domain/customer-to-partner';
 import type { IdentityMap } from '../../domain/identity-map';
 import { DependencyMissingError } from '../../domain/invoice-errors';
 import type { PartnerGateway } from '../../domain/partner-gateway';
 import type { Watermark, WatermarkStore } from '../../domain/watermark';
+import { PermanentSyncError } from '../../shared/errors';
 
 /** Everything a billing use case talks to. */
 export interface BillingSyncPorts {
@@ -24,6 +25,10 @@ export const ODOO_PARTNER = { system: 'odoo', kind: 'res.partner' } as const;
 export const invoiceKey = (system: SourceSystem, id: string): string => `${system}:invoice:${id}`;
 export const customerKey = (system: SourceSystem, id: string): string => `${system}:customer:${id}`;
 export const paymentKey = (system: SourceSystem, id: string): string => `${system}:payment:${id}`;
+/** A refund → its Odoo credit note (`account.move`) and outbound payment (`account.payment`). */
+export const refundKey = (system: SourceSystem, id: string): string => `${system}:refund:${id}`;
+/** A provider credit note → its Odoo credit note (`account.move`). */
+export const creditNoteKey = (system: SourceSystem, id: string): string => `${system}:credit_note:${id}`;
 
 /** `2026-11-01T10:00:00Z` → `2026-11-01` (UTC: the provider's instants are UTC). */
 export const odooDate = (instant: string): string => new Date(instant).toISOString().slice(0, 10);
@@ -86,4 +91,24 @@ export async function locateInvoice(ports: BillingSyncPorts, system: SourceSyste
   const found = await ports.ledger.findDocument(invoiceId, 'out_invoice');
   if (found !== undefined) await ports.identityMap.link(key, { ...ODOO_MOVE, id: String(found) });
   return found;
+}
+
+/**
+ * The posted Odoo invoice something is booked against (1 call: `read`). A draft is an invoice whose posting
+ * was interrupted (its own event's retry posts it): retryable. A cancelled (voided) one or one without a
+ * customer cannot take a credit note or a refund: permanent.
+ */
+export async function postedInvoice(
+  ports: BillingSyncPorts,
+  moveId: number,
+  providerInvoiceId: string,
+  what: string,
+): Promise<LedgerDocument & { partnerId: number }> {
+  const invoice = await ports.ledger.readDocument(moveId);
+  if (invoice?.state === 'draft') throw new DependencyMissingError(`${what}: the Odoo invoice ${moveId} of ${providerInvoiceId} is still a draft`);
+  if (!invoice || invoice.state !== 'posted') {
+    throw new PermanentSyncError(`${what}: the Odoo invoice ${moveId} of ${providerInvoiceId} is ${invoice?.state ?? 'deleted'}, not posted`);
+  }
+  if (invoice.partnerId === undefined) throw new PermanentSyncError(`${what}: the Odoo invoice ${moveId} has no customer`);
+  return { ...invoice, partnerId: invoice.partnerId };
 }

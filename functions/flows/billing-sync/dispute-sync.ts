@@ -2,15 +2,15 @@ import type { DisputeUpdated } from '../../../events/dispute-updated';
 import { entityKey } from '../../../events/envelope';
 import type { AccountStandingLedger } from '../../domain/account-standing';
 import { type BillingConfig, companyRouteFor } from '../../domain/billing-config';
-import type { LedgerDocument } from '../../domain/billing-ledger';
 import { type DisputeLedger, type DisputeSnapshot, disputeStageOf, lostDisputeMarker, reversalKindOf } from '../../domain/dispute-resolution';
 import type { IdentityMap } from '../../domain/identity-map';
-import { exactQuantityAndPrice, formatMinorUnits, odooLineValues, providerCurrencyExponent, toOdooMinor } from '../../domain/odoo-document-lines';
+import { formatMinorUnits, providerCurrencyExponent, toOdooMinor } from '../../domain/odoo-document-lines';
 import { isNewer, type WatermarkStore, watermarkOf } from '../../domain/watermark';
 import { PermanentSyncError } from '../../shared/errors';
 import { knownPartner } from '../subscription-sync/known-partner';
 import { underWatermarkLease } from '../subscription-sync/watermark-lease';
 import { invoiceKey, ODOO_MOVE, odooDate } from './billing-sync-ports';
+import { postCreditNoteForAmount } from './credit-note-for-amount';
 
 export interface DisputeSyncPorts {
   readonly ledger: DisputeLedger;
@@ -148,41 +148,14 @@ async function reverseLostDispute(
         `${invoice.name ?? invoiceMoveId} (${formatMinorUnits(invoice.amountTotal, invoice.currency.decimalPlaces)}): credit it by hand`,
     );
   }
-  const date = odooDate(dispute.updatedAt);
-  const creditNoteId =
-    kind === 'full'
-      ? (await ports.ledger.reverseDocument(invoiceMoveId, { reason: marker, date })).creditNoteId
-      : await partialCreditNote(ports, dispute, invoice, disputed, marker, date);
+  const { creditNoteId } = await postCreditNoteForAmount(ports.ledger, {
+    invoice,
+    amount: disputed,
+    marker,
+    lineName: `${marker} (${invoice.name ?? dispute.invoiceId ?? invoice.id})`,
+    route: companyRouteFor(ports.config, dispute.account, dispute.currency),
+    date: odooDate(dispute.updatedAt),
+  });
   await ports.identityMap.link(key, { ...ODOO_MOVE, id: String(creditNoteId) });
   return { creditNoteId, kind };
-}
-
-/** An out_refund with one untaxed line of exactly the disputed amount, reversing the invoice. */
-async function partialCreditNote(
-  ports: DisputeSyncPorts,
-  dispute: DisputeSnapshot,
-  invoice: LedgerDocument,
-  disputed: number,
-  marker: string,
-  date: string,
-): Promise<number> {
-  if (invoice.partnerId === undefined) throw new PermanentSyncError(`the Odoo invoice ${invoice.id} has no customer`);
-  const route = companyRouteFor(ports.config, dispute.account, dispute.currency);
-  const precisions = await ports.ledger.precisions();
-  const { quantity, priceUnit } = exactQuantityAndPrice(disputed, 1, { currencyDecimals: invoice.currency.decimalPlaces, ...precisions });
-  const line = { sourceLineId: null, priceId: null, name: `${marker} (${invoice.name ?? dispute.invoiceId ?? invoice.id})`, quantity, priceUnit, taxIds: [], untaxed: disputed, tax: 0 };
-  const posted = await ports.ledger.createPostedDocument({
-    moveType: 'out_refund',
-    ref: marker,
-    partnerId: invoice.partnerId,
-    companyId: route.companyId,
-    journalId: route.salesJournalId,
-    currency: invoice.currency,
-    invoiceDate: date,
-    dueDate: null,
-    lines: [odooLineValues(line, undefined)],
-    reversedEntryId: invoice.id,
-  });
-  // Exact by construction: quantity × price carries the amount exactly and the line has no tax.
-  return posted.id;
 }

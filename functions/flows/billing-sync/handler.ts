@@ -1,10 +1,12 @@
 import * as z from 'zod/mini';
+import { creditNoteIssuedSchema } from '../../../events/credit-note-issued';
 import { disputeUpdatedSchema } from '../../../events/dispute-updated';
 import { invoiceFinalizedSchema } from '../../../events/invoice-finalized';
 import { invoiceUncollectibleSchema } from '../../../events/invoice-uncollectible';
 import { invoiceVoidedSchema } from '../../../events/invoice-voided';
 import { paymentFailedSchema } from '../../../events/payment-failed';
 import { paymentSucceededSchema } from '../../../events/payment-succeeded';
+import { refundCreatedSchema } from '../../../events/refund-created';
 import { OdooAccountStandingLedger } from '../../adapters/odoo/account-standing-ledger';
 import { OdooBillingLedger } from '../../adapters/odoo/billing-ledger';
 import { OdooPartnerGateway } from '../../adapters/odoo/partner-gateway';
@@ -35,6 +37,8 @@ const billingEventSchema = z.discriminatedUnion('type', [
   invoiceUncollectibleSchema,
   paymentSucceededSchema,
   paymentFailedSchema,
+  refundCreatedSchema,
+  creditNoteIssuedSchema,
   disputeUpdatedSchema,
 ]);
 

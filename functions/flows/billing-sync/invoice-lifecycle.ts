@@ -1,10 +1,11 @@
 import type { InvoiceUncollectible } from '../../../events/invoice-uncollectible';
 import type { InvoiceVoided } from '../../../events/invoice-voided';
 import { DependencyMissingError } from '../../domain/invoice-errors';
-import { odooLineValues, providerCurrencyExponent, toOdooMinor, exactQuantityAndPrice, formatMinorUnits } from '../../domain/odoo-document-lines';
+import { formatMinorUnits, providerCurrencyExponent, toOdooMinor } from '../../domain/odoo-document-lines';
 import { isNewer, watermarkOf } from '../../domain/watermark';
 import { companyRouteFor } from '../../domain/billing-config';
 import { type BillingSyncPorts, html, invoiceKey, locateInvoice, odooDate, underLease } from './billing-sync-ports';
+import { postCreditNoteForAmount } from './credit-note-for-amount';
 import { ensureInvoicePosted } from './post-invoice';
 
 /**
@@ -73,28 +74,14 @@ export async function syncInvoiceUncollectible(event: InvoiceUncollectible, port
       const marker = writeOffMarker(mark.id);
       writeOffId = await ports.ledger.findReversal(moveId, marker);
       if (writeOffId === undefined) {
-        const date = odooDate(mark.markedAt);
-        if (remaining === invoice.amountTotal) {
-          ({ creditNoteId: writeOffId } = await ports.ledger.reverseDocument(moveId, { reason: marker, date }));
-        } else {
-          const route = companyRouteFor(ports.config, mark.account, invoice.currency.code.toLowerCase());
-          const precisions = await ports.ledger.precisions();
-          const { quantity, priceUnit } = exactQuantityAndPrice(remaining, 1, { currencyDecimals: invoice.currency.decimalPlaces, ...precisions });
-          const line = { sourceLineId: null, priceId: null, name: `${marker} (${invoice.name ?? mark.id})`, quantity, priceUnit, taxIds: [], untaxed: remaining, tax: 0 };
-          const posted = await ports.ledger.createPostedDocument({
-            moveType: 'out_refund',
-            ref: marker,
-            partnerId,
-            companyId: route.companyId,
-            journalId: route.salesJournalId,
-            currency: invoice.currency,
-            invoiceDate: date,
-            dueDate: null,
-            lines: [odooLineValues(line, undefined)],
-            reversedEntryId: moveId,
-          });
-          writeOffId = posted.id;
-        }
+        ({ creditNoteId: writeOffId } = await postCreditNoteForAmount(ports.ledger, {
+          invoice,
+          amount: remaining,
+          marker,
+          lineName: `${marker} (${invoice.name ?? mark.id})`,
+          route: companyRouteFor(ports.config, mark.account, invoice.currency.code.toLowerCase()),
+          date: odooDate(mark.markedAt),
+        }));
       }
     }
     const amount = `${formatMinorUnits(remaining, invoice.currency.decimalPlaces)} ${invoice.currency.code}`;

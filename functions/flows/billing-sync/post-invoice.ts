@@ -1,9 +1,11 @@
+import type { DocumentLine } from '../../../events/billing-parts';
+import type { SourceSystem } from '../../../events/envelope';
 import type { InvoiceFinalized, InvoiceSnapshot } from '../../../events/invoice-finalized';
-import { companyRouteFor } from '../../domain/billing-config';
-import type { LedgerDocument } from '../../domain/billing-ledger';
+import { type CompanyRoute, companyRouteFor } from '../../domain/billing-config';
+import type { LedgerCurrency, LedgerDocument } from '../../domain/billing-ledger';
 import { BillingSetupError, InvoiceTotalMismatchError } from '../../domain/invoice-errors';
 import { configuredOdooTaxId, configuredOdooTaxIds } from '../../domain/invoice-taxes';
-import { type DocumentPlan, odooLineValues, planDocumentLines, providerCurrencyExponent } from '../../domain/odoo-document-lines';
+import { type DocumentPlan, odooLineValues, planDocumentLines, type ProviderDocument, providerCurrencyExponent } from '../../domain/odoo-document-lines';
 import { isNewer, watermarkOf } from '../../domain/watermark';
 import { type BillingSyncPorts, invoiceKey, locateInvoice, ODOO_MOVE, odooDate, resolvePartner, underLease } from './billing-sync-ports';
 
@@ -39,43 +41,39 @@ export async function ensureInvoicePosted(invoice: InvoiceSnapshot, ports: Billi
 
   const { plan, draft } = await prepareInvoice(invoice, ports);
   const partnerId = await resolvePartner(ports, invoice);
-  const pricedLines = invoice.lines.filter((line) => line.priceId !== null);
-  const products = await ports.ledger.products(
-    invoice.system,
-    [...new Map(pricedLines.map((line) => [line.priceId!, { priceId: line.priceId!, name: line.description?.trim() || line.priceId! }])).values()],
-  );
-  const posted = await ports.ledger.createPostedDocument({
-    ...draft,
-    partnerId,
-    lines: plan.lines.map((line) => odooLineValues(line, line.priceId === null ? undefined : products.get(line.priceId))),
-  });
+  const posted = await ports.ledger.createPostedDocument({ ...draft, partnerId, lines: await odooLinesOf(ports, invoice.system, invoice.lines, plan) });
   // Checked before linking: a cancelled invoice must not stay linked (a redrive after the fix creates anew).
-  await checkPostedTotal(invoice, plan.total, posted, ports);
+  await checkPostedTotal({ kind: 'invoice', id: invoice.id }, plan.total, posted, ports);
   await ports.identityMap.link(invoiceKey(invoice.system, invoice.id), { ...ODOO_MOVE, id: String(posted.id) });
   return { outcome: 'posted', moveId: posted.id, total: posted.amountTotal, roundingDifference: plan.roundingDifference };
 }
 
+/**
+ * `invoice_line_ids` values of a planned document: the service products of the provider prices (created
+ * on first sight, 0 calls when cached), lines without a price get none.
+ */
+export async function odooLinesOf(
+  ports: BillingSyncPorts,
+  system: SourceSystem,
+  sourceLines: readonly DocumentLine[],
+  plan: DocumentPlan,
+): Promise<Array<Record<string, unknown>>> {
+  const pricedLines = sourceLines.filter((line) => line.priceId !== null);
+  const products =
+    pricedLines.length === 0
+      ? new Map<string, number>()
+      : await ports.ledger.products(
+          system,
+          [...new Map(pricedLines.map((line) => [line.priceId!, { priceId: line.priceId!, name: line.description?.trim() || line.priceId! }])).values()],
+        );
+  return plan.lines.map((line) => odooLineValues(line, line.priceId === null ? undefined : products.get(line.priceId)));
+}
+
 /** Everything decided before the first write: route, currency, taxes, lines and their simulated totals. */
 async function prepareInvoice(invoice: InvoiceSnapshot, ports: BillingSyncPorts) {
-  const route = companyRouteFor(ports.config, invoice.account, invoice.currency);
   const currency = await ports.ledger.currency(invoice.currency.toUpperCase());
   if (!currency) throw new BillingSetupError(`Odoo has no currency ${invoice.currency.toUpperCase()} (invoice ${invoice.id})`);
-  const allTaxes = invoice.lines.flatMap((line) => line.taxes);
-  const [odooTaxes, precisions] = await Promise.all([
-    ports.ledger.taxes(configuredOdooTaxIds(ports.config, route.companyId, allTaxes)),
-    ports.ledger.precisions(),
-  ]);
-  const plan: DocumentPlan = planDocumentLines(invoice, {
-    precision: { currencyDecimals: currency.decimalPlaces, ...precisions },
-    providerExponent: providerCurrencyExponent(invoice.system, invoice.currency),
-    odooTaxFor: (tax) => {
-      const id = configuredOdooTaxId(ports.config, route.companyId, tax);
-      if (id === undefined) return undefined;
-      const odooTax = odooTaxes.get(id);
-      if (!odooTax) throw new BillingSetupError(`the Odoo tax ${id} configured for provider tax ${tax.taxRateId ?? tax.percentage ?? tax.label} does not exist in Odoo (billing config: taxes)`);
-      return odooTax;
-    },
-  });
+  const { plan, route } = await planProviderDocument(ports, invoice, currency);
   return {
     plan,
     draft: {
@@ -92,6 +90,36 @@ async function prepareInvoice(invoice: InvoiceSnapshot, ports: BillingSyncPorts)
 }
 
 /**
+ * The company route and the Odoo lines of a provider document (invoice or credit note) with the totals Odoo
+ * will compute, taxes mapped by configuration. No write: a tax that is not configured, or totals that differ
+ * by more than a rounding difference, fail here (permanently) before anything is created.
+ */
+export async function planProviderDocument(
+  ports: BillingSyncPorts,
+  document: ProviderDocument & { system: SourceSystem; account: string | null },
+  currency: LedgerCurrency,
+): Promise<{ plan: DocumentPlan; route: CompanyRoute }> {
+  const route = companyRouteFor(ports.config, document.account, document.currency);
+  const allTaxes = document.lines.flatMap((line) => line.taxes);
+  const [odooTaxes, precisions] = await Promise.all([
+    ports.ledger.taxes(configuredOdooTaxIds(ports.config, route.companyId, allTaxes)),
+    ports.ledger.precisions(),
+  ]);
+  const plan: DocumentPlan = planDocumentLines(document, {
+    precision: { currencyDecimals: currency.decimalPlaces, ...precisions },
+    providerExponent: providerCurrencyExponent(document.system, document.currency),
+    odooTaxFor: (tax) => {
+      const id = configuredOdooTaxId(ports.config, route.companyId, tax);
+      if (id === undefined) return undefined;
+      const odooTax = odooTaxes.get(id);
+      if (!odooTax) throw new BillingSetupError(`the Odoo tax ${id} configured for provider tax ${tax.taxRateId ?? tax.percentage ?? tax.label} does not exist in Odoo (billing config: taxes)`);
+      return odooTax;
+    },
+  });
+  return { plan, route };
+}
+
+/**
  * Odoo has a document with this `ref` already: posted (a redelivery, or a crash before the identity-map
  * write) → nothing to do; draft (a crash between create and post) → post it and check its total;
  * cancelled → voided or refused before, left alone.
@@ -101,17 +129,25 @@ async function resumeExisting(invoice: InvoiceSnapshot, moveId: number, ports: B
   if (document?.state !== 'draft') return { outcome: 'already-posted', moveId, state: document?.state ?? 'cancel' };
   const { plan } = await prepareInvoice(invoice, ports);
   const posted = await ports.ledger.postDocument(moveId);
-  await checkPostedTotal(invoice, plan.total, posted, ports);
+  await checkPostedTotal({ kind: 'invoice', id: invoice.id }, plan.total, posted, ports);
   return { outcome: 'posted', moveId, total: posted.amountTotal, roundingDifference: plan.roundingDifference };
 }
 
-/** Finance must never see a wrong posted total: cancel it and fail with both totals. */
-async function checkPostedTotal(invoice: InvoiceSnapshot, expected: number, posted: LedgerDocument, ports: BillingSyncPorts): Promise<void> {
+/**
+ * Finance must never see a wrong posted total: cancel it (its `ref` retired, so that a redrive after the fix
+ * creates anew) and fail with both totals.
+ */
+export async function checkPostedTotal(
+  document: { kind: 'invoice' | 'credit note'; id: string },
+  expected: number,
+  posted: LedgerDocument,
+  ports: BillingSyncPorts,
+): Promise<void> {
   if (posted.amountTotal === expected) return;
-  await ports.ledger.cancelDocument(posted.id, { retireRef: `${invoice.id} (cancelled: total mismatch)` });
+  await ports.ledger.cancelDocument(posted.id, { retireRef: `${document.id} (cancelled: total mismatch)` });
   const code = posted.currency.code;
   throw new InvoiceTotalMismatchError(
-    `Odoo computed total ${posted.amountTotal} for invoice ${invoice.id} where Stripe has ${expected} (minor units of ${code}, ` +
-      `${posted.currency.decimalPlaces} decimals); the Odoo invoice ${posted.id} was cancelled`,
+    `Odoo computed total ${posted.amountTotal} for ${document.kind} ${document.id} where Stripe has ${expected} (minor units of ${code}, ` +
+      `${posted.currency.decimalPlaces} decimals); the Odoo ${document.kind} ${posted.id} was cancelled`,
   );
 }

@@ -1,18 +1,29 @@
+import type { CreditNoteIssued } from '../../../events/credit-note-issued';
 import type { InvoiceFinalized } from '../../../events/invoice-finalized';
 import type { InvoiceUncollectible } from '../../../events/invoice-uncollectible';
 import type { InvoiceVoided } from '../../../events/invoice-voided';
 import type { PaymentFailed } from '../../../events/payment-failed';
 import type { PaymentSucceeded } from '../../../events/payment-succeeded';
+import type { RefundCreated } from '../../../events/refund-created';
 import { type PaymentFailedOutcome, syncPaymentFailed } from './account-standing';
 import type { BillingSyncPorts } from './billing-sync-ports';
 import { type InvoiceUncollectibleOutcome, type InvoiceVoidOutcome, syncInvoiceUncollectible, syncInvoiceVoided } from './invoice-lifecycle';
+import { type CreditNoteOutcome, syncCreditNoteIssued } from './post-credit-note';
 import { type InvoicePostOutcome, syncInvoiceFinalized } from './post-invoice';
 import { type PaymentOutcome, syncPaymentSucceeded } from './record-payment';
+import { type RefundOutcome, syncRefundCreated } from './record-refund';
 
-export type BillingEvent = InvoiceFinalized | InvoiceVoided | InvoiceUncollectible | PaymentSucceeded | PaymentFailed;
-export type BillingOutcome = InvoicePostOutcome | InvoiceVoidOutcome | InvoiceUncollectibleOutcome | PaymentOutcome | PaymentFailedOutcome;
+export type BillingEvent = InvoiceFinalized | InvoiceVoided | InvoiceUncollectible | PaymentSucceeded | PaymentFailed | RefundCreated | CreditNoteIssued;
+export type BillingOutcome =
+  | InvoicePostOutcome
+  | InvoiceVoidOutcome
+  | InvoiceUncollectibleOutcome
+  | PaymentOutcome
+  | PaymentFailedOutcome
+  | RefundOutcome
+  | CreditNoteOutcome;
 
-/** One billing event → its use case (the handler's `apply`). Refunds and credit notes are not handled yet. */
+/** One billing event → its use case (the handler's `apply`). Disputes have their own ports (dispute-sync.ts). */
 export function syncBilling(event: BillingEvent, ports: BillingSyncPorts): Promise<BillingOutcome> {
   switch (event.type) {
     case 'invoice.finalized':
@@ -25,5 +36,9 @@ export function syncBilling(event: BillingEvent, ports: BillingSyncPorts): Promi
       return syncPaymentSucceeded(event, ports);
     case 'payment.failed':
       return syncPaymentFailed(event, ports);
+    case 'refund.created':
+      return syncRefundCreated(event, ports);
+    case 'credit_note.issued':
+      return syncCreditNoteIssued(event, ports);
   }
 }

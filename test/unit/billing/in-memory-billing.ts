@@ -4,12 +4,15 @@ import type { SourceSystem } from '../../../events/envelope';
 import type {
   BillingLedger,
   BillingSource,
+  CreditNoteSnapshot,
   DocumentDraft,
   DocumentMoveType,
+  LedgerCreditNote,
   LedgerCurrency,
   LedgerDocument,
   LedgerPayment,
   PaymentRegistration,
+  RefundSnapshot,
 } from '../../../functions/domain/billing-ledger';
 import { type OdooTaxRate, simulateLineTaxes } from '../../../functions/domain/odoo-document-lines';
 
@@ -19,12 +22,23 @@ interface Move {
   state: 'draft' | 'posted' | 'cancel';
   name: string | null;
   ref: string;
+  paymentReference?: string;
   partnerId: number;
   currency: LedgerCurrency;
   lines: Array<Record<string, unknown>>;
   reversedEntryId?: number;
 }
-interface Payment { id: number; memo: string; partnerId: number; amount: number; invoiceId: number; state: string }
+interface Payment {
+  id: number;
+  memo: string;
+  partnerId: number;
+  amount: number;
+  invoiceId: number;
+  state: string;
+  /** As Odoo's payment wizard decides: money in for an invoice, out for a credit note. */
+  paymentType: 'inbound' | 'outbound';
+  journalId: number;
+}
 
 const CURRENCIES: Record<string, LedgerCurrency> = {
   USD: { id: 1, code: 'USD', decimalPlaces: 2 },
@@ -99,7 +113,8 @@ export class InMemoryLedger implements BillingLedger {
     this.count('createPostedDocument');
     const id = this.nextId++;
     const move: Move = {
-      id, moveType: draft.moveType, state: 'draft', name: null, ref: draft.ref, partnerId: draft.partnerId, currency: draft.currency, lines: draft.lines,
+      id, moveType: draft.moveType, state: 'draft', name: null, ref: draft.ref, paymentReference: draft.paymentReference ?? draft.ref, partnerId: draft.partnerId,
+      currency: draft.currency, lines: draft.lines,
       ...(draft.reversedEntryId === undefined ? {} : { reversedEntryId: draft.reversedEntryId }),
     };
     this.moves.set(id, move);
@@ -127,8 +142,17 @@ export class InMemoryLedger implements BillingLedger {
     this.count('reverseDocument');
     const invoice = this.moves.get(invoiceId)!;
     const id = this.nextId++;
-    this.moves.set(id, { ...invoice, id, moveType: 'out_refund', state: 'posted', name: `RINV/${id}`, ref: `Reversal of: ${invoice.name}, ${request.reason}`, reversedEntryId: invoiceId });
+    const { paymentReference: _dropped, ...copied } = invoice;
+    this.moves.set(id, { ...copied, id, moveType: 'out_refund', state: 'posted', name: `RINV/${id}`, ref: `Reversal of: ${invoice.name}, ${request.reason}`, reversedEntryId: invoiceId });
     return { creditNoteId: id };
+  }
+  async creditNotesOf(invoiceId: number): Promise<LedgerCreditNote[]> {
+    this.count('creditNotesOf');
+    return [...this.moves.values()]
+      .filter((move) => move.moveType === 'out_refund' && move.reversedEntryId === invoiceId && move.state !== 'cancel')
+      .map((move) => ({
+        id: move.id, state: move.state === 'posted' ? 'posted' : 'draft', ref: move.ref, paymentReference: move.paymentReference ?? null, amountTotal: this.totalOf(move),
+      }));
   }
   async payments(ids: readonly number[]): Promise<LedgerPayment[]> {
     this.count('payments');
@@ -146,7 +170,10 @@ export class InMemoryLedger implements BillingLedger {
     const invoice = this.moves.get(invoiceId)!;
     if (invoice.state !== 'posted') throw new Error('You can only register payment for posted journal entries.');
     const id = this.nextId++;
-    this.payments_.set(id, { id, memo: payment.memo, partnerId: invoice.partnerId, amount: payment.amount, invoiceId, state: 'paid' });
+    this.payments_.set(id, {
+      id, memo: payment.memo, partnerId: invoice.partnerId, amount: payment.amount, invoiceId, state: 'paid',
+      paymentType: invoice.moveType === 'out_refund' ? 'outbound' : 'inbound', journalId: payment.journalId,
+    });
     return { paymentId: id };
   }
   async partnerByExternalId(externalId: string) {
@@ -206,12 +233,44 @@ export class InMemoryLedger implements BillingLedger {
     const standing = [...this.partnerTags].map(([partner, tags]) => `${partner}:${[...tags].map((id) => tagNames.get(id)).sort().join(',')}`);
     return { invoices: invoices.sort((a, b) => `${a.ref}${a.type}`.localeCompare(`${b.ref}${b.type}`)), payments: this.payments_.size, standing };
   }
+
+  /**
+   * Customer documents as a finance user reads them in Odoo, independent of ids and call order: each move
+   * with its reference, total, what it reverses and how it is paid (`payment_state` from its matched payments).
+   */
+  financeView() {
+    const refOf = (id: number | undefined) => (id === undefined ? null : (this.moves.get(id)?.ref ?? null));
+    const documents = [...this.moves.values()].map((move) => {
+      const total = this.totalOf(move);
+      const payments = [...this.payments_.values()].filter((payment) => payment.invoiceId === move.id && payment.state === 'paid');
+      const paid = payments.reduce((sum, payment) => sum + payment.amount, 0);
+      return {
+        type: move.moveType, ref: move.ref, paymentReference: move.paymentReference ?? null, state: move.state, total, lines: move.lines.length,
+        reverses: refOf(move.reversedEntryId),
+        paymentState: move.state !== 'posted' ? 'not_paid' : paid === 0 ? 'not_paid' : paid >= total ? 'paid' : 'partial',
+        payments: payments.map((payment) => `${payment.paymentType} ${payment.memo}:${payment.amount} journal ${payment.journalId}`).sort(),
+      };
+    });
+    return documents.sort((a, b) => `${a.type}|${a.ref}`.localeCompare(`${b.type}|${b.ref}`));
+  }
 }
 
 export class InMemoryBillingSource implements BillingSource {
   readonly customers = new Map<string, CustomerSnapshot>();
   readonly invoices = new Map<string, InvoiceSnapshot>();
+  /** Refund id → the invoice its payment paid (null: none). */
+  readonly refundInvoices = new Map<string, string | null>();
+  /** Credit notes at the provider; `creditNoteOfRefund` finds the one listing a refund. */
+  readonly creditNotes = new Map<string, CreditNoteSnapshot>();
   calls = 0;
+  async refundInvoice(refund: RefundSnapshot) {
+    this.calls++;
+    return this.refundInvoices.get(refund.id);
+  }
+  async creditNoteOfRefund(refund: RefundSnapshot, invoiceId: string) {
+    this.calls++;
+    return [...this.creditNotes.values()].find((note) => note.invoiceId === invoiceId && note.refundIds.includes(refund.id));
+  }
   async customer(id: string) {
     this.calls++;
     return this.customers.get(id);
