@@ -128,7 +128,7 @@ export interface BillingLedger {
   tagId(name: string): Promise<number>;
   addPartnerTag(partnerId: number, tagId: number): Promise<void>;
   removePartnerTag(partnerId: number, tagId: number): Promise<void>;
-  /** An internal note in the record's chatter (HTML body, escaped by the caller). */
+  /** An internal note in the record's chatter, plain text (over RPC Odoo escapes a string body: markup would show as tags). */
   note(model: 'res.partner' | 'account.move', id: number, body: string): Promise<void>;
 }
 

@@ -1,6 +1,7 @@
 import type { PaymentFailed } from '../../../events/payment-failed';
+import { underWatermarkLease } from '../watermark-lease';
 import { formatMinorUnits, providerCurrencyExponent } from '../../domain/odoo-document-lines';
-import { type BillingSyncPorts, html, invoiceKey, locateInvoice, odooDate, resolvePartner, underLease } from './billing-sync-ports';
+import { type BillingSyncPorts, invoiceKey, locateInvoice, odooDate, resolvePartner } from './billing-sync-ports';
 
 /**
  * Account standing as partner tags (config `standingTags`) plus a chatter note saying why, so that
@@ -11,7 +12,7 @@ import { type BillingSyncPorts, html, invoiceKey, locateInvoice, odooDate, resol
 export async function clearPastDue(ports: BillingSyncPorts, partnerId: number, reason: string): Promise<void> {
   const tagId = await ports.ledger.tagId(ports.config.standingTags.pastDue);
   await ports.ledger.removePartnerTag(partnerId, tagId);
-  await ports.ledger.note('res.partner', partnerId, `<p>${html(reason)} Standing “${html(ports.config.standingTags.pastDue)}” cleared.</p>`);
+  await ports.ledger.note('res.partner', partnerId, `${reason} Standing “${ports.config.standingTags.pastDue}” cleared.`);
 }
 
 export type PaymentFailedOutcome = { outcome: 'flagged-past-due'; partnerId: number } | { outcome: 'invoice-settled'; moveId: number; state: string };
@@ -24,7 +25,7 @@ export type PaymentFailedOutcome = { outcome: 'flagged-past-due'; partnerId: num
  */
 export async function syncPaymentFailed(event: PaymentFailed, ports: BillingSyncPorts): Promise<PaymentFailedOutcome> {
   const attempt = event.data.attempt;
-  return underLease<PaymentFailedOutcome>(ports, invoiceKey(attempt.system, attempt.invoiceId), event.id, async () => {
+  return underWatermarkLease<PaymentFailedOutcome>(ports.watermarks, invoiceKey(attempt.system, attempt.invoiceId), event.id, async () => {
     const moveId = await locateInvoice(ports, attempt.system, attempt.invoiceId);
     if (moveId !== undefined) {
       const invoice = await ports.ledger.readDocument(moveId);
@@ -43,8 +44,8 @@ export async function syncPaymentFailed(event: PaymentFailed, ports: BillingSync
     await ports.ledger.note(
       'res.partner',
       partnerId,
-      `<p>Payment failed for invoice ${html(attempt.invoiceId)} (${html(due)} due, attempt ${attempt.attemptCount}): ` +
-        `${html(attempt.failureReason ?? 'no reason given')}. ${html(next)}</p>`,
+      `Payment failed for invoice ${attempt.invoiceId} (${due} due, attempt ${attempt.attemptCount}): ` +
+        `${attempt.failureReason ?? 'no reason given'}. ${next}`,
     );
     return { result: { outcome: 'flagged-past-due', partnerId } };
   });

@@ -5,8 +5,11 @@ import { customerExternalId, customerToPartner } from '../../domain/customer-to-
 import type { IdentityMap } from '../../domain/identity-map';
 import { DependencyMissingError } from '../../domain/invoice-errors';
 import type { PartnerGateway } from '../../domain/partner-gateway';
-import type { Watermark, WatermarkStore } from '../../domain/watermark';
+import type { WatermarkStore } from '../../domain/watermark';
 import { PermanentSyncError } from '../../shared/errors';
+import { customerKey, findPartner, ODOO_PARTNER } from '../known-partner';
+
+export { customerKey, ODOO_PARTNER };
 
 /** Everything a billing use case talks to. */
 export interface BillingSyncPorts {
@@ -20,10 +23,8 @@ export interface BillingSyncPorts {
 
 export const ODOO_MOVE = { system: 'odoo', kind: 'account.move' } as const;
 export const ODOO_PAYMENT = { system: 'odoo', kind: 'account.payment' } as const;
-export const ODOO_PARTNER = { system: 'odoo', kind: 'res.partner' } as const;
 
 export const invoiceKey = (system: SourceSystem, id: string): string => `${system}:invoice:${id}`;
-export const customerKey = (system: SourceSystem, id: string): string => `${system}:customer:${id}`;
 export const paymentKey = (system: SourceSystem, id: string): string => `${system}:payment:${id}`;
 /** A refund → its Odoo credit note (`account.move`) and outbound payment (`account.payment`). */
 export const refundKey = (system: SourceSystem, id: string): string => `${system}:refund:${id}`;
@@ -33,58 +34,27 @@ export const creditNoteKey = (system: SourceSystem, id: string): string => `${sy
 /** `2026-11-01T10:00:00Z` → `2026-11-01` (UTC: the provider's instants are UTC). */
 export const odooDate = (instant: string): string => new Date(instant).toISOString().slice(0, 10);
 
-/** Escapes text for a chatter note's HTML body (provider text is data, never markup). */
-export function html(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
-}
-
-/**
- * Runs `work` holding the entity's write lease. `work` returns the watermark to commit (a snapshot event
- * that was applied) or undefined (nothing to record: the lease is given back unchanged).
- */
-export async function underLease<T>(
-  ports: BillingSyncPorts,
-  entityKey: string,
-  owner: string,
-  work: (current: Watermark | undefined) => Promise<{ result: T; commit?: Watermark }>,
-): Promise<T> {
-  const { watermark } = await ports.watermarks.acquire(entityKey, owner);
-  let committed = false;
-  try {
-    const { result, commit } = await work(watermark);
-    if (commit !== undefined) {
-      await ports.watermarks.commit(entityKey, owner, commit);
-      committed = true;
-    }
-    return result;
-  } finally {
-    // A failed release is harmless (the lease expires) and must not hide the error that got us here.
-    if (!committed) await ports.watermarks.release(entityKey, owner).catch(() => undefined);
-  }
-}
-
 /**
  * The Odoo partner of a provider customer: identity map (0 Odoo calls), else its external id (1), else
  * the provider's snapshot upserted through the partner gateway (1 more). A customer the provider does not
  * know either is a retryable `DependencyMissingError`.
  */
 export async function resolvePartner(ports: BillingSyncPorts, party: { system: SourceSystem; customerId: string }): Promise<number> {
-  const key = customerKey(party.system, party.customerId);
-  const known = await ports.identityMap.find(key, ODOO_PARTNER.system, ODOO_PARTNER.kind);
-  if (known !== undefined) return Number(known);
-  const externalId = customerExternalId({ system: party.system, id: party.customerId });
-  let partnerId = await ports.ledger.partnerByExternalId(externalId);
-  if (partnerId === undefined) {
-    const customer = await ports.source.customer(party.customerId);
-    if (!customer) throw new DependencyMissingError(`customer ${party.customerId} is neither in Odoo nor at ${party.system} yet`);
-    ({ id: partnerId } = await ports.partners.upsert(externalId, customerToPartner(customer)));
-  }
-  await ports.identityMap.link(key, { ...ODOO_PARTNER, id: String(partnerId) });
+  const found = await findPartner(ports, party);
+  if (found !== undefined) return found;
+  const customer = await ports.source.customer(party.customerId);
+  if (!customer) throw new DependencyMissingError(`customer ${party.customerId} is neither in Odoo nor at ${party.system} yet`);
+  const { id: partnerId } = await ports.partners.upsert(customerExternalId({ system: party.system, id: party.customerId }), customerToPartner(customer));
+  await ports.identityMap.link(customerKey(party.system, party.customerId), { ...ODOO_PARTNER, id: String(partnerId) });
   return partnerId;
 }
 
 /** The Odoo invoice of a provider invoice: identity map (0 calls), else a search by `ref` (1 call). */
-export async function locateInvoice(ports: BillingSyncPorts, system: SourceSystem, invoiceId: string): Promise<number | undefined> {
+export async function locateInvoice(
+  ports: { identityMap: IdentityMap; ledger: Pick<BillingLedger, 'findDocument'> },
+  system: SourceSystem,
+  invoiceId: string,
+): Promise<number | undefined> {
   const key = invoiceKey(system, invoiceId);
   const known = await ports.identityMap.find(key, ODOO_MOVE.system, ODOO_MOVE.kind);
   if (known !== undefined) return Number(known);

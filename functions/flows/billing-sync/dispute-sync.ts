@@ -7,9 +7,9 @@ import type { IdentityMap } from '../../domain/identity-map';
 import { formatMinorUnits, providerCurrencyExponent, toOdooMinor } from '../../domain/odoo-document-lines';
 import { isNewer, type WatermarkStore, watermarkOf } from '../../domain/watermark';
 import { PermanentSyncError } from '../../shared/errors';
-import { knownPartner } from '../subscription-sync/known-partner';
-import { underWatermarkLease } from '../subscription-sync/watermark-lease';
-import { invoiceKey, ODOO_MOVE, odooDate } from './billing-sync-ports';
+import { knownPartner } from '../known-partner';
+import { underWatermarkLease } from '../watermark-lease';
+import { locateInvoice, ODOO_MOVE, odooDate } from './billing-sync-ports';
 import { postCreditNoteForAmount } from './credit-note-for-amount';
 
 export interface DisputeSyncPorts {
@@ -92,16 +92,6 @@ export async function syncDisputeUpdated(event: DisputeUpdated, ports: DisputeSy
     if (invoiceMoveId !== undefined) await ports.standing.note('account.move', invoiceMoveId, body);
     return { result: outcome, commit: candidate };
   });
-}
-
-/** The Odoo invoice of a provider invoice: identity map (0 calls), else a search by `ref` (1 call), linked when found. */
-async function locateInvoice(ports: DisputeSyncPorts, system: DisputeSnapshot['system'], invoiceId: string): Promise<number | undefined> {
-  const key = invoiceKey(system, invoiceId);
-  const known = await ports.identityMap.find(key, ODOO_MOVE.system, ODOO_MOVE.kind);
-  if (known !== undefined) return Number(known);
-  const found = await ports.ledger.findDocument(invoiceId, 'out_invoice');
-  if (found !== undefined) await ports.identityMap.link(key, { ...ODOO_MOVE, id: String(found) });
-  return found;
 }
 
 /**

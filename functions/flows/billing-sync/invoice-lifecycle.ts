@@ -1,10 +1,11 @@
 import type { InvoiceUncollectible } from '../../../events/invoice-uncollectible';
 import type { InvoiceVoided } from '../../../events/invoice-voided';
+import { underWatermarkLease } from '../watermark-lease';
 import { DependencyMissingError } from '../../domain/invoice-errors';
 import { formatMinorUnits, providerCurrencyExponent, toOdooMinor } from '../../domain/odoo-document-lines';
 import { isNewer, watermarkOf } from '../../domain/watermark';
 import { companyRouteFor } from '../../domain/billing-config';
-import { type BillingSyncPorts, html, invoiceKey, locateInvoice, odooDate, underLease } from './billing-sync-ports';
+import { type BillingSyncPorts, invoiceKey, locateInvoice, odooDate } from './billing-sync-ports';
 import { postCreditNoteForAmount } from './credit-note-for-amount';
 import { ensureInvoicePosted } from './post-invoice';
 
@@ -24,7 +25,7 @@ export type InvoiceVoidOutcome =
 export async function syncInvoiceVoided(event: InvoiceVoided, ports: BillingSyncPorts): Promise<InvoiceVoidOutcome> {
   const invoice = event.data.invoice;
   const candidate = watermarkOf(event);
-  return underLease<InvoiceVoidOutcome>(ports, invoiceKey(invoice.system, invoice.id), event.id, async (current) => {
+  return underWatermarkLease<InvoiceVoidOutcome>(ports.watermarks, invoiceKey(invoice.system, invoice.id), event.id, async (current) => {
     if (!isNewer(candidate, current)) return { result: { outcome: 'stale', watermark: current ?? candidate } };
     const moveId = await locateInvoice(ports, invoice.system, invoice.id);
     if (moveId === undefined) return { result: { outcome: 'not-in-odoo' }, commit: candidate };
@@ -52,7 +53,7 @@ export const writeOffMarker = (invoiceId: string): string => `Uncollectible writ
 export async function syncInvoiceUncollectible(event: InvoiceUncollectible, ports: BillingSyncPorts): Promise<InvoiceUncollectibleOutcome> {
   const mark = event.data.invoice;
   const candidate = watermarkOf(event);
-  return underLease<InvoiceUncollectibleOutcome>(ports, invoiceKey(mark.system, mark.id), event.id, async (current) => {
+  return underWatermarkLease<InvoiceUncollectibleOutcome>(ports.watermarks, invoiceKey(mark.system, mark.id), event.id, async (current) => {
     if (!isNewer(candidate, current)) return { result: { outcome: 'stale', watermark: current ?? candidate } };
     let moveId = await locateInvoice(ports, mark.system, mark.id);
     if (moveId === undefined) {
@@ -88,8 +89,8 @@ export async function syncInvoiceUncollectible(event: InvoiceUncollectible, port
     await ports.ledger.note(
       'res.partner',
       partnerId,
-      `<p>Invoice ${html(invoice.name ?? mark.id)} (${html(mark.id)}) marked uncollectible with ${html(amount)} remaining` +
-        `${writeOffId === undefined ? '' : `; written off by credit note ${writeOffId}`}.</p>`,
+      `Invoice ${invoice.name ?? mark.id} (${mark.id}) marked uncollectible with ${amount} remaining` +
+        `${writeOffId === undefined ? '' : `; written off by credit note ${writeOffId}`}.`,
     );
     return { result: { outcome: 'marked-uncollectible', moveId, partnerId, ...(writeOffId === undefined ? {} : { writeOffId }) }, commit: candidate };
   });

@@ -1,9 +1,10 @@
 import type { CreditNoteIssued } from '../../../events/credit-note-issued';
 import type { CreditNoteSnapshot, LedgerCreditNote, LedgerDocument } from '../../domain/billing-ledger';
+import { underWatermarkLease } from '../watermark-lease';
 import { CreditExceedsInvoiceError, DependencyMissingError } from '../../domain/invoice-errors';
 import { formatMinorUnits } from '../../domain/odoo-document-lines';
 import { creditedAmount, creditNotePaymentReference, isOwnRefundCreditNote } from '../../domain/refund-credit-notes';
-import { type BillingSyncPorts, creditNoteKey, html, invoiceKey, locateInvoice, ODOO_MOVE, odooDate, postedInvoice, underLease } from './billing-sync-ports';
+import { type BillingSyncPorts, creditNoteKey, invoiceKey, locateInvoice, ODOO_MOVE, odooDate, postedInvoice } from './billing-sync-ports';
 import { checkPostedTotal, odooLinesOf, planProviderDocument } from './post-invoice';
 
 export type CreditNoteOutcome =
@@ -33,7 +34,7 @@ export async function syncCreditNoteIssued(event: CreditNoteIssued, ports: Billi
   const key = creditNoteKey(creditNote.system, creditNote.id);
   const known = await ports.identityMap.find(key, ODOO_MOVE.system, ODOO_MOVE.kind);
   if (known !== undefined) return { outcome: 'already-posted', creditNoteId: Number(known) };
-  return underLease<CreditNoteOutcome>(ports, invoiceKey(creditNote.system, creditNote.invoiceId), event.id, async () => {
+  return underWatermarkLease<CreditNoteOutcome>(ports.watermarks, invoiceKey(creditNote.system, creditNote.invoiceId), event.id, async () => {
     const moveId = await locateInvoice(ports, creditNote.system, creditNote.invoiceId);
     if (moveId === undefined) {
       throw new DependencyMissingError(`invoice ${creditNote.invoiceId} of credit note ${creditNote.id} is not in Odoo yet`);
@@ -136,8 +137,8 @@ async function adoptRefundCreditNotes(
     await ports.ledger.note(
       'account.move',
       note.id,
-      `<p>Stripe credit note ${html(label)} covers refund ${html(refundId)}, booked by this credit note before Stripe linked them: ` +
-        'no other credit note was created; its lines are not mirrored here.</p>',
+      `Stripe credit note ${label} covers refund ${refundId}, booked by this credit note before Stripe linked them: ` +
+        'no other credit note was created; its lines are not mirrored here.',
     );
   }
   const creditNoteId = notes[0]!.id;

@@ -1,13 +1,14 @@
 import type { DocumentLine } from '../../../events/billing-parts';
 import type { SourceSystem } from '../../../events/envelope';
 import type { InvoiceFinalized, InvoiceSnapshot } from '../../../events/invoice-finalized';
+import { underWatermarkLease } from '../watermark-lease';
 import { type CompanyRoute, companyRouteFor } from '../../domain/billing-config';
 import type { LedgerCurrency, LedgerDocument } from '../../domain/billing-ledger';
 import { BillingSetupError, InvoiceTotalMismatchError } from '../../domain/invoice-errors';
 import { configuredOdooTaxId, configuredOdooTaxIds } from '../../domain/invoice-taxes';
 import { type DocumentPlan, odooLineValues, planDocumentLines, type ProviderDocument, providerCurrencyExponent } from '../../domain/odoo-document-lines';
 import { isNewer, watermarkOf } from '../../domain/watermark';
-import { type BillingSyncPorts, invoiceKey, locateInvoice, ODOO_MOVE, odooDate, resolvePartner, underLease } from './billing-sync-ports';
+import { type BillingSyncPorts, invoiceKey, locateInvoice, ODOO_MOVE, odooDate, resolvePartner } from './billing-sync-ports';
 
 export type InvoicePostOutcome =
   | { outcome: 'posted'; moveId: number; total: number; roundingDifference: number }
@@ -24,7 +25,7 @@ export type InvoicePostOutcome =
 export async function syncInvoiceFinalized(event: InvoiceFinalized, ports: BillingSyncPorts): Promise<InvoicePostOutcome> {
   const invoice = event.data.invoice;
   const candidate = watermarkOf(event);
-  return underLease<InvoicePostOutcome>(ports, invoiceKey(invoice.system, invoice.id), event.id, async (current) => {
+  return underWatermarkLease<InvoicePostOutcome>(ports.watermarks, invoiceKey(invoice.system, invoice.id), event.id, async (current) => {
     if (!isNewer(candidate, current)) return { result: { outcome: 'stale', watermark: current ?? candidate } };
     return { result: await ensureInvoicePosted(invoice, ports), commit: candidate };
   });

@@ -1,10 +1,11 @@
 import type { PaymentSucceeded } from '../../../events/payment-succeeded';
 import type { LedgerDocument } from '../../domain/billing-ledger';
+import { underWatermarkLease } from '../watermark-lease';
 import { DependencyMissingError } from '../../domain/invoice-errors';
 import { formatMinorUnits, providerCurrencyExponent, toOdooMinor } from '../../domain/odoo-document-lines';
 import { PermanentSyncError } from '../../shared/errors';
 import { companyRouteFor } from '../../domain/billing-config';
-import { type BillingSyncPorts, invoiceKey, locateInvoice, ODOO_PAYMENT, odooDate, paymentKey, underLease } from './billing-sync-ports';
+import { type BillingSyncPorts, invoiceKey, locateInvoice, ODOO_PAYMENT, odooDate, paymentKey } from './billing-sync-ports';
 import { ensureInvoicePosted } from './post-invoice';
 import { clearPastDue } from './account-standing';
 
@@ -27,7 +28,7 @@ export async function syncPaymentSucceeded(event: PaymentSucceeded, ports: Billi
   if (known !== undefined) return { outcome: 'already-registered', paymentId: Number(known) };
 
   // The invoice's lease: payments of one invoice, and its creation, never race.
-  return underLease<PaymentOutcome>(ports, invoiceKey(payment.system, payment.invoiceId), event.id, async () => {
+  return underWatermarkLease<PaymentOutcome>(ports.watermarks, invoiceKey(payment.system, payment.invoiceId), event.id, async () => {
     let moveId = await locateInvoice(ports, payment.system, payment.invoiceId);
     if (moveId === undefined) {
       const snapshot = await ports.source.invoice(payment.invoiceId);

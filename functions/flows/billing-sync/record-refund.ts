@@ -1,4 +1,5 @@
 import type { RefundCreated } from '../../../events/refund-created';
+import { underWatermarkLease } from '../watermark-lease';
 import { companyRouteFor } from '../../domain/billing-config';
 import type { RefundSnapshot } from '../../domain/billing-ledger';
 import { CreditExceedsInvoiceError, DependencyMissingError, RefundWithoutInvoiceError } from '../../domain/invoice-errors';
@@ -6,7 +7,6 @@ import { formatMinorUnits, providerCurrencyExponent, toOdooMinor } from '../../d
 import { booksRefund, creditedAmount, isOwnRefundCreditNote, refundMarker } from '../../domain/refund-credit-notes';
 import {
   type BillingSyncPorts,
-  html,
   invoiceKey,
   locateInvoice,
   ODOO_MOVE,
@@ -15,7 +15,6 @@ import {
   postedInvoice,
   refundKey,
   resolvePartner,
-  underLease,
 } from './billing-sync-ports';
 import { postCreditNoteForAmount } from './credit-note-for-amount';
 import { ensureCreditNotePosted } from './post-credit-note';
@@ -69,7 +68,7 @@ export async function syncRefundCreated(event: RefundCreated, ports: BillingSync
   const known = await ports.identityMap.find(key, ODOO_PAYMENT.system, ODOO_PAYMENT.kind);
   if (known !== undefined) return { outcome: 'already-refunded', paymentId: Number(known) };
   const invoiceId = await refundedInvoice(refund, ports);
-  return underLease<RefundOutcome>(ports, invoiceKey(refund.system, invoiceId), event.id, async () => ({
+  return underWatermarkLease<RefundOutcome>(ports.watermarks, invoiceKey(refund.system, invoiceId), event.id, async () => ({
     result: await refundOnInvoice(refund, invoiceId, ports),
   }));
 }
@@ -92,8 +91,8 @@ async function refundedInvoice(refund: RefundSnapshot, ports: BillingSyncPorts):
     await ports.ledger.note(
       'res.partner',
       partnerId,
-      `<p>Refund ${html(refund.id)} of ${html(amount)} (reason: ${html(refund.reason ?? 'not given')}) gives back ${html(paid)}, ` +
-        'which paid no Stripe invoice: not booked in Odoo. Book it by hand if it belongs in the accounts.</p>',
+      `Refund ${refund.id} of ${amount} (reason: ${refund.reason ?? 'not given'}) gives back ${paid}, ` +
+        'which paid no Stripe invoice: not booked in Odoo. Book it by hand if it belongs in the accounts.',
     );
   }
   throw new RefundWithoutInvoiceError(`refund ${refund.id} (${amount}) gives back ${paid}, which paid no ${refund.system} invoice: not booked${refund.customerId === null ? '' : ', noted on the customer'}`);

@@ -16,8 +16,8 @@ import {
 } from '../../domain/subscription-contract';
 import type { ContractLineValues, ContractOrder, ContractState, SubscriptionLedger } from '../../domain/subscription-ledger';
 import { isNewer, type WatermarkStore, watermarkOf } from '../../domain/watermark';
-import { knownPartner } from './known-partner';
-import { underWatermarkLease } from './watermark-lease';
+import { knownPartner } from '../known-partner';
+import { underWatermarkLease } from '../watermark-lease';
 
 export interface SubscriptionSyncPorts {
   readonly ledger: SubscriptionLedger;

@@ -1,9 +1,9 @@
-import type { Watermark, WatermarkStore } from '../../domain/watermark';
+import type { Watermark, WatermarkStore } from '../domain/watermark';
 
 /**
- * Runs `work` holding the entity's write lease. `work` returns the watermark to commit, or none (the lease
- * is given back unchanged). Same as billing-sync's `underLease`, which takes all of its ports for the
- * watermark store alone: to merge there (`underLease(ports.watermarks, …)`).
+ * Runs `work` holding the entity's write lease (one writer per entity across all consumers). `work`
+ * returns the watermark to commit (a snapshot event that was applied), or none: the lease is given back
+ * unchanged.
  */
 export async function underWatermarkLease<T>(
   watermarks: WatermarkStore,
