@@ -5,10 +5,13 @@
  *
  * Env: STRIPE_API_KEY, STRIPE_API_URL (default https://api.stripe.com; the sandbox's URL locally),
  * STRIPE_ACCOUNT (Connect, optional), ODOO_URL, ODOO_DB, ODOO_LOGIN, ODOO_API_KEY, ODOO_TRANSPORT
- * (auto | jsonrpc | json2, default auto). Without --from/--to: yesterday (UTC).
+ * (auto | jsonrpc | json2, default auto), EVENT_BUS_NAME (where --reemit publishes). Without --from/--to:
+ * yesterday (UTC).
  * Prints a table (JSON with --json). Exit code: 0 no drift, 2 drift, 1 failure.
  */
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { parseArgs } from 'node:util';
+import { publishCanonicalEvents } from '../functions/adapters/aws/event-publisher';
 import { OdooClient } from '../functions/adapters/odoo/odoo-client';
 import type { OdooTransportChoice } from '../functions/adapters/odoo/odoo-config';
 import { STRIPE_API_VERSION, StripeApi } from '../functions/adapters/stripe/stripe-api';
@@ -17,6 +20,7 @@ import { periodOf } from '../functions/reconcile/reconcile-event';
 import { reconcilePeriod } from '../functions/reconcile/reconcile-period';
 import { formatReportTable } from '../functions/reconcile/report-table';
 import { StripeProviderLister } from '../functions/reconcile/stripe-provider-lister';
+import { StripeReemitter } from '../functions/reconcile/stripe-reemitter';
 
 export const EXIT_NO_DRIFT = 0;
 export const EXIT_FAILURE = 1;
@@ -43,8 +47,15 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv, out: (text: s
     connection: { url: env.ODOO_URL!, database: env.ODOO_DB!, login: env.ODOO_LOGIN!, transport: (env.ODOO_TRANSPORT ?? 'auto') as OdooTransportChoice },
     apiKey: { get: async () => odooKey, invalidate: () => undefined },
   });
-  // No re-emitter from a workstation: --reemit reports it as skipped (the Lambda's wiring publishes to the bus).
-  const report = await reconcilePeriod(period, { provider: new StripeProviderLister(stripe), odoo: new OdooReconciliationGateway(odoo) }, { reemit });
+  // --reemit publishes to the bus named by EVENT_BUS_NAME (AWS credentials from the environment; locally
+  // AWS_ENDPOINT_URL_EVENTBRIDGE as `npm start` prints it); without it, re-emitting is reported as skipped.
+  const busName = env.EVENT_BUS_NAME;
+  const eventBridge = new EventBridgeClient({});
+  const reemitter = busName
+    ? new StripeReemitter(stripe, (events) => publishCanonicalEvents(eventBridge, busName, events), env.STRIPE_ACCOUNT ?? null)
+    : undefined;
+  const ports = { provider: new StripeProviderLister(stripe), odoo: new OdooReconciliationGateway(odoo), ...(reemitter ? { reemitter } : {}) };
+  const report = await reconcilePeriod(period, ports, { reemit });
   out(values.json ? JSON.stringify(report, null, 2) : formatReportTable(report));
   return report.summary.drift > 0 ? EXIT_DRIFT : EXIT_NO_DRIFT;
 }

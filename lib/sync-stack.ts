@@ -133,6 +133,7 @@ export class SyncStack extends Stack {
       schedule: config.reconcileSchedule,
       odooApiKey,
       stripeApiKey,
+      bus: this.eventBus.bus,
       odooEnvironment,
       alarms: this.alarms,
       ...common,

@@ -1,7 +1,9 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { secretApiKeyProvider } from '../adapters/aws/secret-api-key';
+import { publishCanonicalEvents } from '../adapters/aws/event-publisher';
 import { readSecret } from '../adapters/aws/secrets';
 import { OdooClient } from '../adapters/odoo/odoo-client';
 import { STRIPE_API_VERSION, StripeApi } from '../adapters/stripe/stripe-api';
@@ -12,6 +14,7 @@ import { OdooReconciliationGateway } from './odoo-reconciliation-reader';
 import { periodOf } from './reconcile-event';
 import { reconcilePeriod, type ReconciliationReport } from './reconcile-period';
 import { StripeProviderLister } from './stripe-provider-lister';
+import { StripeReemitter } from './stripe-reemitter';
 
 const text = () => z.string().check(z.minLength(1));
 const env = readEnv({
@@ -25,6 +28,8 @@ const env = readEnv({
   ODOO_LOGIN: text(),
   ODOO_TRANSPORT: z.enum(['auto', 'jsonrpc', 'json2']),
   ODOO_API_KEY_SECRET_NAME: text(),
+  /** Where `{ "reemit": true }` puts the canonical events of documents missing in Odoo. */
+  EVENT_BUS_NAME: text(),
 });
 
 const odoo = new OdooClient({
@@ -37,11 +42,16 @@ const stripe = new StripeApi({
   ...(env.STRIPE_API_URL ? { baseUrl: env.STRIPE_API_URL } : {}),
   ...(env.STRIPE_ACCOUNT ? { stripeAccount: env.STRIPE_ACCOUNT } : {}),
 });
-// The re-emitter (canonical events for missing documents, onto the bus) is wired by the stack owner.
-const ports = { provider: new StripeProviderLister(stripe), odoo: new OdooReconciliationGateway(odoo) };
+const eventBridge = new EventBridgeClient({});
+const ports = {
+  provider: new StripeProviderLister(stripe),
+  odoo: new OdooReconciliationGateway(odoo),
+  reemitter: new StripeReemitter(stripe, (events) => publishCanonicalEvents(eventBridge, env.EVENT_BUS_NAME, events), env.STRIPE_ACCOUNT ?? null),
+};
 
 /**
- * Scheduled reconciliation (Stripe vs Odoo) of yesterday, or of `{ from, to }`. Logs and returns the
+ * Scheduled reconciliation (Stripe vs Odoo) of yesterday, or of `{ from, to }`; with `reemit: true` the
+ * documents missing in Odoo are re-emitted as canonical events for the flows to apply. Logs and returns the
  * report; publishes `ReconciliationDrift` per kind (0 included, so an alarm sees data every run) and in all.
  */
 export async function handler(event: unknown, context: Context): Promise<ReconciliationReport> {

@@ -1,6 +1,6 @@
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
 import { type Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { Rule, Schedule } from 'aws-cdk-lib/aws-events';
+import { type IEventBus, Rule, Schedule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -16,6 +16,8 @@ export interface ReconciliationProps {
   readonly schedule: string;
   readonly odooApiKey: ISecret;
   readonly stripeApiKey: ISecret;
+  /** Where a run asked to re-emit puts the canonical events of documents missing in Odoo. */
+  readonly bus: IEventBus;
   /** ODOO_URL, ODOO_DB, ODOO_LOGIN, ODOO_TRANSPORT. */
   readonly odooEnvironment: Record<string, string>;
   readonly alarms: AlarmTopic;
@@ -29,7 +31,8 @@ const SERVICE_NAME = 'reconcile';
  * Scheduled reconciliation of Stripe against Odoo (functions/reconcile): the function, its schedule rule
  * (with a DLQ for invocations EventBridge could not make), and alarms on drift and on failed runs. The
  * report itself is in the function's log; operators run a period by hand with `npm run reconcile` or by
- * invoking the function with `{ "from": "YYYY-MM-DD", "to": "YYYY-MM-DD" }`.
+ * invoking the function with `{ "from": "YYYY-MM-DD", "to": "YYYY-MM-DD" }`, adding `"reemit": true` to
+ * have the documents missing in Odoo re-emitted onto the bus for the flows.
  */
 export class Reconciliation extends Construct {
   readonly function: SyncFunction;
@@ -50,7 +53,10 @@ export class Reconciliation extends Construct {
       logRetention: props.logRetention,
       removalPolicy: props.removalPolicy,
     });
-    this.function.bindSecret(props.odooApiKey, 'ODOO_API_KEY_SECRET_NAME').bindSecret(props.stripeApiKey, 'STRIPE_API_KEY_SECRET_NAME');
+    this.function
+      .bindSecret(props.odooApiKey, 'ODOO_API_KEY_SECRET_NAME')
+      .bindSecret(props.stripeApiKey, 'STRIPE_API_KEY_SECRET_NAME')
+      .bindEventBus(props.bus, 'EVENT_BUS_NAME');
 
     this.scheduleDlq = deadLetterQueue(this, 'ScheduleDlq', props.removalPolicy);
     this.schedule = new Rule(this, 'Schedule', {

@@ -114,7 +114,14 @@ describe('reconciliation', () => {
       Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('ReconciliationFunction'), 'Arn'] }, DeadLetterConfig: Match.anyValue(), RetryPolicy: Match.anyValue() })],
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: { Variables: Match.objectLike({ STRIPE_API_KEY_SECRET_NAME: 'odoo-saas-sync/prod/stripe-api-key', ODOO_API_KEY_SECRET_NAME: 'odoo-saas-sync/prod/odoo-api-key', ODOO_URL: 'https://odoo.example.com' }) },
+      Environment: {
+        Variables: Match.objectLike({
+          STRIPE_API_KEY_SECRET_NAME: 'odoo-saas-sync/prod/stripe-api-key',
+          ODOO_API_KEY_SECRET_NAME: 'odoo-saas-sync/prod/odoo-api-key',
+          ODOO_URL: 'https://odoo.example.com',
+          EVENT_BUS_NAME: Match.anyValue(),
+        }),
+      },
       Timeout: 600,
     });
   });
