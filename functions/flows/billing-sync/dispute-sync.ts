@@ -2,8 +2,10 @@ import type { DisputeUpdated } from '../../../events/dispute-updated';
 import { entityKey } from '../../../events/envelope';
 import type { AccountStandingLedger } from '../../domain/account-standing';
 import { type BillingConfig, companyRouteFor } from '../../domain/billing-config';
+import type { BillingSource } from '../../domain/billing-ledger';
 import { type DisputeLedger, type DisputeSnapshot, disputeStageOf, lostDisputeMarker, reversalKindOf } from '../../domain/dispute-resolution';
 import type { IdentityMap } from '../../domain/identity-map';
+import { DependencyMissingError } from '../../domain/invoice-errors';
 import { formatMinorUnits, providerCurrencyExponent, toOdooMinor } from '../../domain/odoo-document-lines';
 import { isNewer, type WatermarkStore, watermarkOf } from '../../domain/watermark';
 import { PermanentSyncError } from '../../shared/errors';
@@ -18,6 +20,8 @@ export interface DisputeSyncPorts {
   readonly identityMap: IdentityMap;
   readonly watermarks: WatermarkStore;
   readonly config: BillingConfig;
+  /** Asked for the invoice a dispute is about (the dispute names only its payment). */
+  readonly source?: Pick<BillingSource, 'refundInvoice'>;
 }
 
 export type DisputeOutcome =
@@ -42,6 +46,7 @@ export const disputeKey = (dispute: Pick<DisputeSnapshot, 'system' | 'id'>): str
  * Effects come before notes: a failure part-way repeats idempotent effects, and the note is written once
  * they all hold.
  *
+ * Stripe calls: 1 to find the invoice of the disputed payment (the dispute does not name it).
  * Odoo calls per event, warm container (identity map knows partner and invoice; tag and currency cached):
  * open or won 3 (tag `write`, `message_post` on partner and invoice); lost 8 (`read` of the invoice,
  * `search_read` for an earlier credit note, 3 to create + post + read back the credit note — wizard
@@ -49,11 +54,15 @@ export const disputeKey = (dispute: Pick<DisputeSnapshot, 'system' | 'id'>): str
  * partner by external id 1, tag 1–2, currency 1.
  */
 export async function syncDisputeUpdated(event: DisputeUpdated, ports: DisputeSyncPorts): Promise<DisputeOutcome> {
-  const dispute = event.data.dispute;
   const candidate = watermarkOf(event);
-  return underWatermarkLease<DisputeOutcome>(ports.watermarks, disputeKey(dispute), event.id, async (current) => {
+  return underWatermarkLease<DisputeOutcome>(ports.watermarks, disputeKey(event.data.dispute), event.id, async (current) => {
     if (!isNewer(candidate, current)) return { result: { outcome: 'stale', watermark: current ?? candidate } };
+    const dispute = await withDisputedInvoice(ports, event.data.dispute);
     const invoiceMoveId = dispute.invoiceId === null ? undefined : await locateInvoice(ports, dispute.system, dispute.invoiceId);
+    if (dispute.invoiceId !== null && invoiceMoveId === undefined && dispute.customerId === null) {
+      // Only the invoice can say whose dispute this is, and its invoice.finalized is on its way.
+      throw new DependencyMissingError(`dispute ${dispute.id} is about invoice ${dispute.invoiceId}, which is not in Odoo yet`);
+    }
     const partnerId = await disputedPartner(ports, dispute, invoiceMoveId);
     const stage = disputeStageOf(dispute);
     const tag = ports.config.standingTags.disputed;
@@ -92,6 +101,17 @@ export async function syncDisputeUpdated(event: DisputeUpdated, ports: DisputeSy
     if (invoiceMoveId !== undefined) await ports.standing.note('account.move', invoiceMoveId, body);
     return { result: outcome, commit: candidate };
   });
+}
+
+/**
+ * The dispute with its invoice: Stripe's dispute names only the charge and payment intent, so the invoice is
+ * asked from the provider the way a refund's is (the invoice the payment intent paid; 1 Stripe call). When
+ * the provider cannot tell (no payment intent, or one paying several invoices), the invoice stays unknown.
+ */
+async function withDisputedInvoice(ports: DisputeSyncPorts, dispute: DisputeSnapshot): Promise<DisputeSnapshot> {
+  if (dispute.invoiceId !== null || ports.source?.refundInvoice === undefined) return dispute;
+  const invoiceId = await ports.source.refundInvoice({ ...dispute, createdAt: dispute.updatedAt });
+  return invoiceId ? { ...dispute, invoiceId } : dispute;
 }
 
 /**

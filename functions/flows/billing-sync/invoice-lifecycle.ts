@@ -1,5 +1,6 @@
 import type { InvoiceUncollectible } from '../../../events/invoice-uncollectible';
 import type { InvoiceVoided } from '../../../events/invoice-voided';
+import type { SourceSystem } from '../../../events/envelope';
 import { underWatermarkLease } from '../watermark-lease';
 import { DependencyMissingError } from '../../domain/invoice-errors';
 import { formatMinorUnits, providerCurrencyExponent, toOdooMinor } from '../../domain/odoo-document-lines';
@@ -11,24 +12,37 @@ import { ensureInvoicePosted } from './post-invoice';
 
 /**
  * The invoice lifecycle after finalization. These events are snapshots of the invoice's state, ordered
- * by the invoice's watermark: finalized < uncollectible / voided, and a void wins (a finalization older
- * than the void is stale, so it can never create the invoice afterwards).
+ * by the invoice's watermark: finalized < uncollectible / voided, and a void wins. A lifecycle event that
+ * overtakes the finalization posts the invoice from the provider's snapshot first, so the finalization,
+ * stale when it comes, finds the same document the in-order delivery would have left.
  */
 
 export type InvoiceVoidOutcome =
   | { outcome: 'cancelled'; moveId: number }
   | { outcome: 'already-cancelled'; moveId: number }
-  | { outcome: 'not-in-odoo' }
   | { outcome: 'stale'; watermark: string };
 
-/** `invoice.voided` → the Odoo invoice cancelled (back to draft, then cancel); never in Odoo → only the watermark. */
+/**
+ * The Odoo invoice of a provider invoice, posted from the provider's snapshot first when Odoo does not
+ * have it yet (a lifecycle event that overtook its `invoice.finalized`, which will then be stale).
+ */
+async function locateOrPostInvoice(ports: BillingSyncPorts, system: SourceSystem, invoiceId: string, what: string): Promise<number> {
+  const moveId = await locateInvoice(ports, system, invoiceId);
+  if (moveId !== undefined) return moveId;
+  const snapshot = await ports.source.invoice(invoiceId);
+  if (!snapshot) throw new DependencyMissingError(`${what} invoice ${invoiceId} is neither in Odoo nor at ${system} yet`);
+  return (await ensureInvoicePosted(snapshot, ports)).moveId;
+}
+
+/** `invoice.voided` → the Odoo invoice cancelled (back to draft, then cancel), posted first if Odoo lacks it. */
 export async function syncInvoiceVoided(event: InvoiceVoided, ports: BillingSyncPorts): Promise<InvoiceVoidOutcome> {
   const invoice = event.data.invoice;
   const candidate = watermarkOf(event);
   return underWatermarkLease<InvoiceVoidOutcome>(ports.watermarks, invoiceKey(invoice.system, invoice.id), event.id, async (current) => {
     if (!isNewer(candidate, current)) return { result: { outcome: 'stale', watermark: current ?? candidate } };
-    const moveId = await locateInvoice(ports, invoice.system, invoice.id);
-    if (moveId === undefined) return { result: { outcome: 'not-in-odoo' }, commit: candidate };
+    // Posted first if Odoo lacks it, so a void that overtakes its finalization ends as the in-order
+    // delivery does (posted, numbered, then cancelled) instead of leaving Odoo without the document.
+    const moveId = await locateOrPostInvoice(ports, invoice.system, invoice.id, 'voided');
     const document = await ports.ledger.readDocument(moveId);
     if (!document || document.state === 'cancel') return { result: { outcome: 'already-cancelled', moveId }, commit: candidate };
     await ports.ledger.cancelDocument(moveId);
@@ -55,12 +69,7 @@ export async function syncInvoiceUncollectible(event: InvoiceUncollectible, port
   const candidate = watermarkOf(event);
   return underWatermarkLease<InvoiceUncollectibleOutcome>(ports.watermarks, invoiceKey(mark.system, mark.id), event.id, async (current) => {
     if (!isNewer(candidate, current)) return { result: { outcome: 'stale', watermark: current ?? candidate } };
-    let moveId = await locateInvoice(ports, mark.system, mark.id);
-    if (moveId === undefined) {
-      const snapshot = await ports.source.invoice(mark.id);
-      if (!snapshot) throw new DependencyMissingError(`uncollectible invoice ${mark.id} is neither in Odoo nor at ${mark.system} yet`);
-      moveId = (await ensureInvoicePosted(snapshot, ports)).moveId;
-    }
+    const moveId = await locateOrPostInvoice(ports, mark.system, mark.id, 'uncollectible');
     const invoice = await ports.ledger.readDocument(moveId);
     if (!invoice || invoice.state !== 'posted' || invoice.partnerId === undefined) {
       return { result: { outcome: 'invoice-cancelled', moveId }, commit: candidate };

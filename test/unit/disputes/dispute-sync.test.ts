@@ -146,3 +146,45 @@ describe('dispute.updated → account standing and, when lost, a credit note', (
     expect(p.standing.notes).toEqual([]);
   });
 });
+
+describe('a Stripe dispute, which names neither invoice nor customer', () => {
+  const stripeDispute = (status: string, closed: boolean) => dispute(status, closed, { invoiceId: null, customerId: null });
+
+  it('finds the invoice the disputed payment paid through the provider, flags its customer and credits it when lost', async () => {
+    // Prepare
+    const p = await ports();
+    const asked: Array<string | null> = [];
+    const all: DisputeSyncPorts = { ...p.all, source: { refundInvoice: async (payment) => (asked.push(payment.paymentIntentId), 'in_1') } };
+    // Act
+    const open = await syncDisputeUpdated(updated(1, stripeDispute('needs_response', false)), all);
+    const lost = await syncDisputeUpdated(updated(2, stripeDispute('lost', true)), all);
+    // Assess
+    expect(asked).toEqual(['pi_1', 'pi_1']);
+    expect(open).toEqual({ outcome: 'flagged', partnerId: PARTNER_ID, invoiceMoveId: p.invoiceId });
+    expect(lost).toMatchObject({ outcome: 'lost', partnerId: PARTNER_ID, invoiceMoveId: p.invoiceId });
+    expect(creditNotes(p.ledger).map((note) => p.ledger.totalOf(note))).toEqual([4999]);
+    expect(p.standing.tagsOf(PARTNER_ID)).toEqual([]);
+  });
+
+  it('waits (retryable) for an invoice the provider names but Odoo does not have yet', async () => {
+    // Prepare
+    const p = await ports({ invoiceTotal: null });
+    const all: DisputeSyncPorts = { ...p.all, source: { refundInvoice: async () => 'in_1' } };
+    // Act
+    const attempt = syncDisputeUpdated(updated(1, stripeDispute('needs_response', false)), all);
+    // Assess
+    await expect(attempt).rejects.toThrow(DependencyMissingError);
+    expect(p.standing.notes).toEqual([]);
+  });
+
+  it('is a permanent error when neither the provider nor the event says whose it is', async () => {
+    // Prepare
+    const p = await ports();
+    const all: DisputeSyncPorts = { ...p.all, source: { refundInvoice: async () => undefined } };
+    // Act
+    const attempt = syncDisputeUpdated(updated(1, stripeDispute('needs_response', false)), all);
+    // Assess
+    await expect(attempt).rejects.toThrow(/names no customer and no invoice/);
+    expect(p.standing.notes).toEqual([]);
+  });
+});
