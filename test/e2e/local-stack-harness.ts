@@ -7,11 +7,13 @@ import { startLocalStack, type LocalStack } from '../../local/runtime/local-stac
 import { OdooRecordReader } from '../../local/runtime/odoo/odoo-record-reader';
 import { synthesizeStack } from '../../local/runtime/stack/synthesize';
 import { SANDBOX_API_KEY, startOdooSandbox, type OdooSandbox } from '../../local/sandbox/odoo/server';
+import { SANDBOX_STRIPE_API_KEY, startStripeSandbox, type StripeSandbox } from '../../local/sandbox/stripe/server';
 import { signedHeader, TEST_SIGNING_SECRET } from '../fixtures/stripe/stripe-events';
 
 /**
  * What every end-to-end test needs: the real `stage=local` template and bundles (synthesized once for
- * all test files), an Odoo sandbox, and the local runtime on free ports with throwaway data directories.
+ * all test files), an Odoo sandbox, a Stripe sandbox (what the billing flows fetch missing dependencies
+ * from, as `npm start` wires it), and the local runtime on free ports with throwaway data directories.
  */
 
 export const PROJECT_ROOT = new URL('../..', import.meta.url).pathname;
@@ -67,28 +69,46 @@ export interface Harness {
   readonly stack: LocalStack;
   readonly sandbox: OdooSandbox;
   readonly odoo: OdooRecordReader;
+  /** The Stripe API the functions read (`STRIPE_API_URL`), seeded by the test with `seedStripe`. */
+  readonly stripe: StripeSandbox;
   readonly dataDir: string;
   readonly webhookUrl: string;
+  /** Stores Stripe objects in the Stripe sandbox (a repeated id replaces the object), as the API will serve them. */
+  seedStripe(objects: readonly Record<string, unknown>[]): Promise<void>;
   /** Stops the runtime and starts it again on the same data (a restart of `npm start`). */
   restart(): Promise<void>;
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { apiThrottling?: 'template' | 'off' } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  apiThrottling?: 'template' | 'off';
+  /**
+   * Runs the flows' retry delays faster by this factor (0.1: a 10–20 s backoff waits 1–2 s). The functions
+   * still choose each delay (ChangeMessageVisibility) and the queue still counts deliveries towards the
+   * DLQ: only the clock of a message waiting for its retry is sped up. Unset: real delays.
+   */
+  retryDelayScale?: number;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const cdkOut = await synthesizedCdkOut();
   const dataDir = mkdtempSync(join(tmpdir(), 'local-stack-e2e-'));
   const sandbox = await startOdooSandbox({ dataDir: join(dataDir, 'odoo'), database: STAGE.config.odoo.database, login: STAGE.config.odoo.login, apiKey: SANDBOX_API_KEY });
-  const start = () =>
-    startLocalStack({
+  const stripe = await startStripeSandbox({ dataDir: join(dataDir, 'stripe') });
+  const start = async () => {
+    const started = await startLocalStack({
       cdkOut,
       stackName: STACK_NAME,
       dataDir: join(dataDir, 'runtime'),
       port: 0,
       odoo: { url: sandbox.url, database: STAGE.config.odoo.database, login: STAGE.config.odoo.login, apiKey: SANDBOX_API_KEY },
-      secretSeeds: { [STAGE.config.stripe.webhookSecretName]: TEST_SIGNING_SECRET },
-      functionEnvironment: QUIET_FUNCTIONS,
+      secretSeeds: { [STAGE.config.stripe.webhookSecretName]: TEST_SIGNING_SECRET, [STAGE.config.stripe.apiKeySecretName]: SANDBOX_STRIPE_API_KEY },
+      functionEnvironment: { ...QUIET_FUNCTIONS, STRIPE_API_URL: stripe.url },
       ...(options.apiThrottling ? { apiThrottling: options.apiThrottling } : {}),
     });
+    if (options.retryDelayScale !== undefined) speedUpRetries(started, options.retryDelayScale);
+    return started;
+  };
   let stack = await start();
   const harness = {
     get stack() {
@@ -96,9 +116,14 @@ export async function startHarness(options: { apiThrottling?: 'template' | 'off'
     },
     sandbox,
     odoo: new OdooRecordReader({ url: sandbox.url, database: STAGE.config.odoo.database, login: STAGE.config.odoo.login, apiKey: SANDBOX_API_KEY }),
+    stripe,
     dataDir,
     get webhookUrl() {
       return `${stack.url}/webhooks/stripe`;
+    },
+    seedStripe: async (objects: readonly Record<string, unknown>[]) => {
+      const response = await fetch(`${stripe.url}/_sandbox/objects`, { method: 'POST', body: JSON.stringify(objects) });
+      if (!response.ok) throw new Error(`seeding the Stripe sandbox: ${response.status} ${await response.text()}`);
     },
     restart: async () => {
       await stack.stop();
@@ -107,10 +132,35 @@ export async function startHarness(options: { apiThrottling?: 'template' | 'off'
     close: async () => {
       await stack.stop();
       await sandbox.close();
+      await stripe.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
   return harness;
+}
+
+/**
+ * Shortens the wait of every failed flow message before its next delivery. The event source mapping records
+ * a failure once the invocation is over, after the function set the message's retry delay: that delay
+ * (what is left of it) is scaled down, so the retry comes sooner, in the same order, counted as usual.
+ */
+function speedUpRetries(stack: LocalStack, scale: number): void {
+  for (const { queueName } of stack.eventSourceMappings) {
+    const queue = stack.queues.queueNamed(queueName);
+    const recordFailure = queue.recordFailure.bind(queue);
+    queue.recordFailure = (receiptHandle, error) => {
+      const recorded = recordFailure(receiptHandle, error);
+      const message = queue.storedMessages().find((candidate) => candidate.receiptHandle === receiptHandle);
+      const waitSeconds = message === undefined ? 0 : (message.visibleAt - Date.now()) / 1000;
+      if (waitSeconds > 0) {
+        // Deleted or received again meanwhile (the receipt handle is stale): nothing to speed up.
+        void Promise.resolve()
+          .then(() => queue.changeVisibility(receiptHandle, Math.max(0.2, waitSeconds * scale)))
+          .catch(() => undefined);
+      }
+      return recorded;
+    };
+  }
 }
 
 /** POSTs a Stripe event as Stripe does: raw JSON body, `Stripe-Signature` computed by the official package. */
@@ -146,4 +196,68 @@ export function customerSyncQueues(stack: LocalStack): { queue: string; deadLett
   const queue = stack.queues.queueByArn(rule?.targets[0]?.arn ?? '');
   const deadLetterQueue = stack.queues.queueByArn(queue.redrivePolicy?.deadLetterTargetArn ?? '');
   return { queue: queue.name, deadLetterQueue: deadLetterQueue.name };
+}
+
+/** Every flow (event source mapping) queue with its DLQ, named after the consumer function. */
+export function flowQueues(stack: LocalStack): { functionName: string; queue: string; deadLetterQueue: string | undefined }[] {
+  return stack.eventSourceMappings.map(({ functionName, queueName }) => {
+    const deadLetterArn = stack.queues.queueNamed(queueName).redrivePolicy?.deadLetterTargetArn;
+    return { functionName, queue: queueName, deadLetterQueue: deadLetterArn === undefined ? undefined : stack.queues.queueByArn(deadLetterArn).name };
+  });
+}
+
+export interface DeadLetter {
+  readonly queue: string;
+  readonly errorType: string | undefined;
+  readonly reason: string | undefined;
+  /** The canonical event type and id of the message, when it carries one. */
+  readonly eventType: string | undefined;
+  readonly eventId: string | undefined;
+}
+
+/** What sits in the flows' DLQs and the rule targets' DLQs, with the reason each message carries. */
+export function deadLetters(stack: LocalStack): DeadLetter[] {
+  const queues = [...flowQueues(stack).flatMap(({ deadLetterQueue }) => (deadLetterQueue === undefined ? [] : [deadLetterQueue])), ...stack.deadLetterQueueNames];
+  return [...new Set(queues)].flatMap((queue) =>
+    stack.queues
+      .queueNamed(queue)
+      .storedMessages()
+      .map((message) => {
+        let detail: { type?: string; id?: string } | undefined;
+        try {
+          detail = (JSON.parse(message.body) as { detail?: { type?: string; id?: string } }).detail;
+        } catch {
+          detail = undefined;
+        }
+        return {
+          queue,
+          errorType: message.messageAttributes['ErrorType']?.StringValue,
+          reason: message.messageAttributes['FailureReason']?.StringValue ?? message.lastError,
+          eventType: detail?.type,
+          eventId: detail?.id,
+        };
+      }),
+  );
+}
+
+/**
+ * Until every flow queue has been empty (nothing visible, in flight or delayed) for a few polls in a row:
+ * every event delivered so far was applied, dead-lettered or dropped. Returns what the DLQs hold.
+ */
+export async function waitForFlowsSettled(stack: LocalStack, options: { timeoutMs?: number; quietPolls?: number } = {}): Promise<DeadLetter[]> {
+  const queues = flowQueues(stack).map(({ queue }) => queue);
+  let quiet = 0;
+  try {
+    await waitFor(
+      () => {
+        quiet = queues.every((queue) => queueDepth(stack, queue) === 0) ? quiet + 1 : 0;
+        return quiet >= (options.quietPolls ?? 3) || undefined;
+      },
+      { timeoutMs: options.timeoutMs ?? 60_000, what: 'the flow queues to drain' },
+    );
+  } catch (error) {
+    const depths = queues.map((queue) => `${queue}: ${queueDepth(stack, queue)}`).join(', ');
+    throw new Error(`${(error as Error).message} (${depths})`);
+  }
+  return deadLetters(stack);
 }
