@@ -1,0 +1,201 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench:burst`: a month-end burst through the local stack (stage `local`, real bundles) into the
+ * Odoo sandbox, on this machine. BENCH_CUSTOMERS (default 2500) customers each bring four signed Stripe
+ * webhooks — `customer.created`, `customer.subscription.created`, `invoice.finalized`,
+ * `invoice_payment.paid` — so the default is a 10,000-event burst. Prints a Markdown table for BENCHMARKS.md.
+ *
+ * The webhooks go out type by type (every customer, then every subscription, …), each wave as fast as
+ * BENCH_SENDERS (16) concurrent senders can post, and the next wave starts once the flow queues are drained:
+ * so Odoo calls per event can be told per event type. A counting proxy in front of the Odoo sandbox
+ * (bench/odoo-counting-proxy.ts) counts every request by `model.method` and the requests in flight at once:
+ * the peak must never exceed the configured bound, flow concurrency (SQS MaximumConcurrency) × the Odoo
+ * client's per-container concurrency limit. Every event must land: the dead-letter queues are checked, and
+ * the bench fails if one holds anything.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DEFAULT_ODOO_CONNECTION } from '../functions/adapters/odoo/odoo-config';
+import { resolveStage } from '../lib/config/stages';
+import { stackName } from '../lib/sync-stack';
+import { type LocalStack, startLocalStack } from '../local/runtime/local-stack';
+import { synthesizeStack } from '../local/runtime/stack/synthesize';
+import { SANDBOX_API_KEY, startOdooSandbox } from '../local/sandbox/odoo/server';
+import { SANDBOX_STRIPE_API_KEY, startStripeSandbox } from '../local/sandbox/stripe/server';
+import { customerObject, invoiceObject, invoicePaymentObject, type StoryLine, subscriptionObject } from '../test/fixtures/stripe/billing-story';
+import { signedHeader, stripeEvent } from '../test/fixtures/stripe/stripe-events';
+import { startOdooCountingProxy } from './odoo-counting-proxy';
+
+const PROJECT_ROOT = resolve(import.meta.dirname, '..');
+const CDK_OUT = join(PROJECT_ROOT, '.local', 'bench', 'cdk.out');
+const SIGNING_SECRET = 'whsec_bench_only';
+const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 2500);
+const SENDERS = Number(process.env.BENCH_SENDERS ?? 16);
+const WAVE_TIMEOUT_MS = Number(process.env.BENCH_WAVE_TIMEOUT_SECONDS ?? 1800) * 1000;
+
+const { stage, config } = resolveStage('local');
+if (process.env.LOCAL_SKIP_SYNTH !== '1') {
+  console.error(`Synthesizing stage ${stage} into ${CDK_OUT} …`);
+  await synthesizeStack({ projectRoot: PROJECT_ROOT, stage, outdir: CDK_OUT, quiet: true });
+}
+
+// A month of one plan at two seat counts, in the stage's routed currency.
+const T0 = Math.floor(Date.UTC(2026, 10, 30, 23, 0, 0) / 1000);
+const runId = Date.now().toString(36);
+const PLAN: StoryLine = { price: 'price_benchTeamMonthly', description: 'Team plan (monthly)', quantity: 1, unitAmount: 4900 };
+interface Customer {
+  readonly customer: string;
+  readonly subscription: string;
+  readonly invoice: string;
+  readonly lines: StoryLine[];
+}
+const customers: Customer[] = Array.from({ length: CUSTOMERS }, (_, index) => ({
+  customer: `cus_bench${runId}${index}`,
+  subscription: `sub_bench${runId}${index}`,
+  invoice: `in_bench${runId}${index}`,
+  lines: [{ ...PLAN, quantity: 1 + (index % 5) }],
+}));
+const name = (index: number) => `Bench Customer ${index}`;
+const waves = [
+  {
+    type: 'customer.created',
+    events: customers.map((c, i) => stripeEvent('customer.created', customerObject(c.customer, { name: name(i), email: `billing${i}@bench.example`, currency: 'eur' }), { created: T0 })),
+  },
+  {
+    type: 'customer.subscription.created',
+    events: customers.map((c) =>
+      stripeEvent('customer.subscription.created', subscriptionObject(c.subscription, { customer: c.customer, currency: 'eur', status: 'active', lines: c.lines, created: T0 + 10 }), { created: T0 + 10 }),
+    ),
+  },
+  {
+    type: 'invoice.finalized',
+    events: customers.map((c, i) =>
+      stripeEvent('invoice.finalized', invoiceObject(c.invoice, { customer: c.customer, customerName: name(i), currency: 'eur', lines: c.lines, subscription: c.subscription, finalizedAt: T0 + 20 }), {
+        created: T0 + 20,
+      }),
+    ),
+  },
+  {
+    type: 'invoice_payment.paid',
+    events: customers.map((c) => {
+      const amount = c.lines.reduce((sum, line) => sum + line.quantity * line.unitAmount, 0);
+      return stripeEvent('invoice_payment.paid', invoicePaymentObject(`inpay_bench${runId}${c.customer.slice(9)}`, { invoice: c.invoice, currency: 'eur', amount, paymentIntent: `pi_bench${c.customer.slice(9)}`, paidAt: T0 + 30 }), {
+        created: T0 + 30,
+      });
+    }),
+  },
+];
+
+const dataDir = mkdtempSync(join(tmpdir(), 'bench-burst-'));
+const sandbox = await startOdooSandbox({ database: config.odoo.database, login: config.odoo.login, apiKey: SANDBOX_API_KEY });
+const proxy = await startOdooCountingProxy(sandbox.url);
+const stripe = await startStripeSandbox({ apiKey: SANDBOX_STRIPE_API_KEY });
+const stack = await startLocalStack({
+  cdkOut: CDK_OUT,
+  stackName: stackName(stage),
+  dataDir,
+  port: 0,
+  odoo: { url: proxy.url, database: config.odoo.database, login: config.odoo.login, apiKey: SANDBOX_API_KEY },
+  secretSeeds: { [config.stripe.webhookSecretName]: SIGNING_SECRET },
+  secretOverrides: { [config.stripe.apiKeySecretName]: SANDBOX_STRIPE_API_KEY },
+  functionEnvironment: { POWERTOOLS_LOG_LEVEL: 'ERROR', POWERTOOLS_METRICS_DISABLED: 'true', STRIPE_API_URL: stripe.url },
+  // The stage allows 50 webhooks/s; a month-end burst is about what Odoo takes, so the quota is lifted here.
+  apiThrottling: 'off',
+});
+const webhookUrl = `${stack.url}/webhooks/stripe`;
+const concurrencyBound = config.flowConcurrency * DEFAULT_ODOO_CONNECTION.maxConcurrency;
+
+try {
+  // What a flow fetches when an event overtakes its dependency; in this ordered burst it is never needed.
+  const stripeObjects = waves.flatMap((wave) => wave.events.map((event) => event.data.object));
+  const seeded = await fetch(`${stripe.url}/_sandbox/objects`, { method: 'POST', body: JSON.stringify(stripeObjects) });
+  if (!seeded.ok) throw new Error(`seeding the Stripe sandbox: ${seeded.status}`);
+
+  const results = [];
+  const startedAt = performance.now();
+  for (const wave of waves) {
+    proxy.reset();
+    const waveStart = performance.now();
+    await send(wave.events);
+    await drained(stack);
+    const seconds = (performance.now() - waveStart) / 1000;
+    results.push({ type: wave.type, events: wave.events.length, seconds, calls: proxy.counts.total, peak: proxy.counts.peakInFlight, operations: new Map(proxy.counts.byOperation) });
+    console.error(`${wave.type}: ${wave.events.length} events in ${seconds.toFixed(1)} s, ${proxy.counts.total} Odoo calls, peak ${proxy.counts.peakInFlight} in flight`);
+  }
+  const totalSeconds = (performance.now() - startedAt) / 1000;
+  const deadLettered = deadLetterCount(stack);
+  if (deadLettered > 0) throw new Error(`${deadLettered} event(s) were dead-lettered: the burst did not land whole`);
+  printReport(results, totalSeconds);
+  if (results.some((result) => result.peak > concurrencyBound)) {
+    throw new Error(`Odoo saw more concurrent requests than the configured bound ${concurrencyBound}`);
+  }
+} finally {
+  await stack.stop();
+  await proxy.close();
+  await sandbox.close();
+  await stripe.close();
+  rmSync(dataDir, { recursive: true, force: true });
+}
+
+async function send(events: readonly object[]): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: SENDERS }, async () => {
+      while (next < events.length) {
+        const payload = JSON.stringify(events[next++]);
+        const response = await fetch(webhookUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'Stripe-Signature': signedHeader(payload, { secret: SIGNING_SECRET }) },
+          body: payload,
+        });
+        if (response.status !== 200) throw new Error(`webhook answered ${response.status}: ${await response.text()}`);
+      }
+    }),
+  );
+}
+
+function flowQueueDepth(local: LocalStack): number {
+  return local.eventSourceMappings.reduce((sum, { queueName }) => {
+    const attributes = local.queues.queueNamed(queueName).attributes();
+    return sum + ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'].reduce((n, key) => n + Number(attributes[key]), 0);
+  }, 0);
+}
+
+function deadLetterCount(local: LocalStack): number {
+  return local.eventSourceMappings.reduce((sum, { queueName }) => {
+    const deadLetterArn = local.queues.queueNamed(queueName).redrivePolicy?.deadLetterTargetArn;
+    return sum + (deadLetterArn ? local.queues.queueByArn(deadLetterArn).storedMessages().length : 0);
+  }, 0);
+}
+
+/** Until every flow queue has been empty for three polls in a row (100 ms apart). */
+async function drained(local: LocalStack): Promise<void> {
+  const deadline = Date.now() + WAVE_TIMEOUT_MS;
+  let quiet = 0;
+  while (quiet < 3) {
+    if (Date.now() > deadline) throw new Error(`the flow queues did not drain within ${WAVE_TIMEOUT_MS / 1000} s (${flowQueueDepth(local)} left)`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    quiet = flowQueueDepth(local) === 0 ? quiet + 1 : 0;
+  }
+}
+
+function printReport(results: { type: string; events: number; seconds: number; calls: number; peak: number; operations: Map<string, number> }[], totalSeconds: number): void {
+  const events = results.reduce((sum, result) => sum + result.events, 0);
+  const lines = [
+    `Month-end burst: ${events} events (${CUSTOMERS} customers × 4), ${SENDERS} senders; ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}`,
+    `flow concurrency ${config.flowConcurrency} × Odoo client limit ${DEFAULT_ODOO_CONNECTION.maxConcurrency} per container = bound ${concurrencyBound} concurrent Odoo requests per flow`,
+    '',
+    '| Stripe event | events | events/s | Odoo calls / event | peak concurrent Odoo requests | calls by operation (per event) |',
+    '|---|---:|---:|---:|---:|---|',
+    ...results.map((result) => {
+      const perOperation = [...result.operations]
+        .sort((a, b) => b[1] - a[1])
+        .map(([operation, count]) => `${operation} ${(count / result.events).toFixed(2)}`)
+        .join(', ');
+      return `| ${result.type} | ${result.events} | ${(result.events / result.seconds).toFixed(1)} | ${(result.calls / result.events).toFixed(2)} | ${result.peak} | ${perOperation} |`;
+    }),
+    `| **whole burst** | ${events} | ${(events / totalSeconds).toFixed(1)} | ${(results.reduce((sum, r) => sum + r.calls, 0) / events).toFixed(2)} | ${Math.max(...results.map((r) => r.peak))} | |`,
+  ];
+  console.log(lines.join('\n'));
+}
