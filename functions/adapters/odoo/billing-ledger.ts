@@ -19,6 +19,7 @@ import { cancelInvoice, createAndPostInvoice, createCreditNote, registerPayment 
 import { minorToOdooAmount, odooAmountToMinor } from './odoo-money';
 import { addPartnerTag, removePartnerTag } from './partner-operations';
 import { postNote, resolveExternalIds, searchRead, upsertByExternalId } from './record-operations';
+import { SingleFlightCache } from './single-flight-cache';
 
 const MOVE = 'account.move';
 const PAYMENT = 'account.payment';
@@ -60,10 +61,10 @@ export interface OdooBillingLedgerOptions {
  * - addPartnerTag / removePartnerTag / note: 1.
  */
 export class OdooBillingLedger implements BillingLedger {
-  private readonly currencies = new Map<string, LedgerCurrency>();
+  private readonly currencies = new SingleFlightCache<string, LedgerCurrency | undefined>();
   private readonly taxRates = new Map<number, OdooTaxRate>();
-  private readonly productIds = new Map<string, number>();
-  private readonly tagIds = new Map<string, number>();
+  private readonly productIds = new SingleFlightCache<string, number>();
+  private readonly tagIds = new SingleFlightCache<string, number>();
   private readonly precisionDigits: LedgerPrecisions;
 
   constructor(
@@ -74,8 +75,14 @@ export class OdooBillingLedger implements BillingLedger {
   }
 
   async currency(code: string): Promise<LedgerCurrency | undefined> {
-    const cached = this.currencies.get(code);
-    if (cached) return cached;
+    const lookup = this.currencies.get(code, () => this.readCurrency(code));
+    const currency = await lookup;
+    // "Odoo has no such currency" is not kept: it may be added while the container lives.
+    if (currency === undefined) this.currencies.forget(code, lookup);
+    return currency;
+  }
+
+  private async readCurrency(code: string): Promise<LedgerCurrency | undefined> {
     const [record] = await searchRead(this.odoo, 'res.currency', [['name', '=', code]], ['name', 'decimal_places', 'active'], {
       limit: 1,
       context: { active_test: false },
@@ -83,9 +90,7 @@ export class OdooBillingLedger implements BillingLedger {
     if (!record) return undefined;
     // Odoo hides archived currencies from invoice forms; booking a document in one needs it active.
     if (record.active === false) await this.odoo.call('res.currency', 'write', { ids: [record.id], vals: { active: true } });
-    const currency = { id: record.id, code, decimalPlaces: Number(record.decimal_places) };
-    this.currencies.set(code, currency);
-    return currency;
+    return { id: record.id, code, decimalPlaces: Number(record.decimal_places) };
   }
 
   async taxes(ids: readonly number[]): Promise<Map<number, OdooTaxRate>> {
@@ -112,22 +117,31 @@ export class OdooBillingLedger implements BillingLedger {
   }
 
   async products(system: SourceSystem, prices: ReadonlyArray<{ priceId: string; name: string }>): Promise<Map<string, number>> {
-    const byExternalId = new Map(prices.filter((price) => !this.productIds.has(price.priceId)).map((price) => [priceExternalId(system, price.priceId), price]));
-    if (byExternalId.size > 0) {
-      const resolved = await resolveExternalIds(this.odoo, [...byExternalId.keys()]);
-      const toCreate: Array<{ externalId: string; cells: string[]; priceId: string }> = [];
-      for (const [externalId, price] of byExternalId) {
-        const found = resolved.get(externalId);
-        if (found?.model === 'product.product') this.productIds.set(price.priceId, found.id);
-        // A service, no sale taxes: the invoice line's explicit tax_ids decide, never the product's default 15%.
-        else toCreate.push({ externalId, cells: [price.name, price.priceId, 'service', ''], priceId: price.priceId });
-      }
-      const ids = await loadByExternalIds(this.odoo, 'product.product', ['name', 'default_code', 'type', 'taxes_id/.id'], toCreate);
-      toCreate.forEach((row, index) => this.productIds.set(row.priceId, ids[index]!));
+    const unseen = prices.filter((price) => this.productIds.peek(price.priceId) === undefined);
+    if (unseen.length > 0) {
+      const resolving = this.resolveProducts(system, unseen);
+      for (const price of unseen) this.productIds.set(price.priceId, resolving.then((ids) => ids.get(price.priceId)!));
     }
     const result = new Map<string, number>();
-    for (const price of prices) result.set(price.priceId, this.productIds.get(price.priceId)!);
+    for (const price of prices) result.set(price.priceId, await this.productIds.peek(price.priceId)!);
     return result;
+  }
+
+  /** Finds the products of these prices by external id, and creates the missing ones in one `load()`. */
+  private async resolveProducts(system: SourceSystem, prices: ReadonlyArray<{ priceId: string; name: string }>): Promise<Map<string, number>> {
+    const byExternalId = new Map(prices.map((price) => [priceExternalId(system, price.priceId), price]));
+    const resolved = await resolveExternalIds(this.odoo, [...byExternalId.keys()]);
+    const ids = new Map<string, number>();
+    const toCreate: Array<{ externalId: string; cells: string[]; priceId: string }> = [];
+    for (const [externalId, price] of byExternalId) {
+      const found = resolved.get(externalId);
+      if (found?.model === 'product.product') ids.set(price.priceId, found.id);
+      // A service, no sale taxes: the invoice line's explicit tax_ids decide, never the product's default 15%.
+      else toCreate.push({ externalId, cells: [price.name, price.priceId, 'service', ''], priceId: price.priceId });
+    }
+    const created = await loadByExternalIds(this.odoo, 'product.product', ['name', 'default_code', 'type', 'taxes_id/.id'], toCreate);
+    toCreate.forEach((row, index) => ids.set(row.priceId, created[index]!));
+    return ids;
   }
 
   async findDocument(ref: string, moveType: DocumentMoveType): Promise<number | undefined> {
@@ -245,14 +259,12 @@ export class OdooBillingLedger implements BillingLedger {
     return found?.model === 'res.partner' ? found.id : undefined;
   }
 
-  async tagId(name: string): Promise<number> {
-    const cached = this.tagIds.get(name);
-    if (cached !== undefined) return cached;
-    // A tag finance already made is reused; ours is created by external id, so two containers create it once.
-    const [existing] = await searchRead(this.odoo, 'res.partner.category', [['name', '=', name]], ['name'], { limit: 1 });
-    const id = existing?.id ?? (await upsertByExternalId(this.odoo, 'res.partner.category', tagExternalId(name), { name })).id;
-    this.tagIds.set(name, id);
-    return id;
+  tagId(name: string): Promise<number> {
+    return this.tagIds.get(name, async () => {
+      // A tag finance already made is reused; ours is created by external id, so two containers create it once.
+      const [existing] = await searchRead(this.odoo, 'res.partner.category', [['name', '=', name]], ['name'], { limit: 1 });
+      return existing?.id ?? (await upsertByExternalId(this.odoo, 'res.partner.category', tagExternalId(name), { name })).id;
+    });
   }
 
   async addPartnerTag(partnerId: number, tagId: number): Promise<void> {
