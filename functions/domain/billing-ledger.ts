@@ -135,6 +135,17 @@ export interface BillingLedger {
 export type RefundSnapshot = RefundCreated['data']['refund'];
 export type CreditNoteSnapshot = CreditNoteIssued['data']['creditNote'];
 
+/** A provider tax rate as the billing config matches it (functions/domain/invoice-taxes.ts). */
+export interface ProviderTaxRate {
+  id: string;
+  /** Exact decimal string (`"19"`, `"8.875"`); null when the rate is not a percentage (a flat amount per unit). */
+  percentage: string | null;
+  /** Whether the rate is included in prices (a line's own `inclusive` says how the provider computed it, and wins). */
+  inclusive: boolean;
+  /** Display name and jurisdiction, for humans. */
+  label: string | null;
+}
+
 /**
  * The provider, asked for what an event depends on when Odoo does not have it yet (a payment before its
  * invoice, an invoice before its customer). `undefined`: the provider does not know it (yet).
@@ -156,4 +167,11 @@ export interface BillingSource {
    * refund arriving before its credit note gets a credit note of its own (functions/domain/refund-credit-notes.ts).
    */
   creditNoteOfRefund?(refund: RefundSnapshot, invoiceId: string): Promise<CreditNoteSnapshot | undefined>;
+  /**
+   * A tax rate by id, for the line taxes that name only their rate (Stripe: `tax_rate_details.tax_rate`, never
+   * expanded in webhooks) when the billing config does not map that id: its percentage is what the config
+   * matches. `undefined`: the provider does not know the rate. Optional (StripeBillingSource has it, cached per
+   * container): without it such a tax stays unmatched (`UnmappedTaxError`) unless the config names its id.
+   */
+  taxRate?(id: string): Promise<ProviderTaxRate | undefined>;
 }

@@ -19,6 +19,14 @@ export class BillingSetupError extends PermanentSyncError {
 }
 
 /**
+ * A document names a provider tax rate the provider does not know (deleted, or another account's): its rate,
+ * hence the Odoo tax, cannot be known. Map the rate by id in the billing config, or fix the provider account.
+ */
+export class UnknownTaxRateError extends PermanentSyncError {
+  override name = 'UnknownTaxRateError';
+}
+
+/**
  * The provider says the refunded payment paid no invoice: Odoo holds neither the payment nor anything to
  * credit, so the refund is not booked (only noted on the customer). Never guessed onto another invoice.
  */

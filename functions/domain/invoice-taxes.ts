@@ -1,5 +1,6 @@
-import type { LineTax } from '../../events/billing-parts';
+import type { DocumentLine, LineTax } from '../../events/billing-parts';
 import type { BillingConfig } from './billing-config';
+import type { ProviderTaxRate } from './billing-ledger';
 import { parseDecimal } from './odoo-document-lines';
 
 /**
@@ -31,4 +32,33 @@ export function samePercentage(left: string, right: string): boolean {
 /** Every Odoo tax id the lines of a document may need, to read them in one call. */
 export function configuredOdooTaxIds(config: BillingConfig, companyId: number, taxes: readonly LineTax[]): number[] {
   return [...new Set(taxes.map((tax) => configuredOdooTaxId(config, companyId, tax)).filter((id): id is number => id !== undefined))];
+}
+
+/**
+ * A provider tax the config can match only once its rate is known: it names a tax rate the config does not
+ * map by id and carries no percentage (Stripe line taxes name only their rate: webhooks never expand it).
+ */
+export function needsProviderTaxRate(config: BillingConfig, companyId: number, tax: LineTax): tax is LineTax & { taxRateId: string } {
+  return tax.percentage === null && tax.taxRateId !== null && configuredOdooTaxId(config, companyId, tax) === undefined;
+}
+
+/** The distinct tax rate ids of a document whose taxes need their rate from the provider. */
+export function taxRatesToResolve(config: BillingConfig, companyId: number, lines: readonly DocumentLine[]): string[] {
+  const ids = lines.flatMap((line) => line.taxes.filter((tax) => needsProviderTaxRate(config, companyId, tax)).map((tax) => tax.taxRateId!));
+  return [...new Set(ids)];
+}
+
+/**
+ * The lines with the provider's rates filled into the taxes that lacked a percentage: the percentage, and the
+ * label when the tax has none. Inclusiveness stays the line's: it is how the provider computed the amounts.
+ */
+export function withProviderTaxRates(lines: readonly DocumentLine[], rates: ReadonlyMap<string, ProviderTaxRate>): DocumentLine[] {
+  return lines.map((line) => {
+    if (!line.taxes.some((tax) => tax.percentage === null && tax.taxRateId !== null && rates.has(tax.taxRateId))) return line;
+    const taxes = line.taxes.map((tax) => {
+      const rate = tax.percentage === null && tax.taxRateId !== null ? rates.get(tax.taxRateId) : undefined;
+      return rate === undefined ? tax : { ...tax, percentage: rate.percentage, label: tax.label ?? rate.label };
+    });
+    return { ...line, taxes };
+  });
 }

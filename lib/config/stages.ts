@@ -24,7 +24,8 @@ const stageConfigSchema = z.object({
     webhookSecretName: z.string().min(1),
     /**
      * Name of the secret holding a restricted API key with read access (customers, invoices, payments,
-     * refunds, subscriptions): flows fetch a missing dependency with it, reconciliation lists with it.
+     * refunds, credit notes, subscriptions, tax rates): flows fetch a missing dependency and the percentage
+     * of a tax rate with it, reconciliation lists with it.
      */
     apiKeySecretName: z.string().min(1),
   }),

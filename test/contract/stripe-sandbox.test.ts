@@ -126,6 +126,23 @@ describe('Stripe sandbox', () => {
     expect(await ids('refund', { charge: 'ch_2' })).toEqual(['re_2']);
   });
 
+  it('serves tax rates by id and as a list filtered by active and inclusive, as the official client reads them', async () => {
+    await seed(sandbox, [
+      stripeObject('tax_rate', { id: 'txr_vat', percentage: 19, inclusive: false, created: NOV_1 }),
+      stripeObject('tax_rate', { id: 'txr_vat_incl', percentage: 19, inclusive: true, created: NOV_1 + 1 }),
+      stripeObject('tax_rate', { id: 'txr_old', percentage: 16, inclusive: false, active: false, created: NOV_1 + 2 }),
+    ]);
+    const rate = await official().taxRates.retrieve('txr_vat');
+    expect(rate).toMatchObject({ id: 'txr_vat', object: 'tax_rate', percentage: 19, inclusive: false, display_name: 'VAT', jurisdiction: 'DE' });
+    expect((await official().taxRates.list({ active: true })).data.map((r) => r.id)).toEqual(['txr_vat_incl', 'txr_vat']);
+    expect((await official().taxRates.list({ inclusive: false })).data.map((r) => r.id)).toEqual(['txr_old', 'txr_vat']);
+    expect((await all(api().list('tax_rate', { active: true, inclusive: true }))).map((r) => r.id)).toEqual(['txr_vat_incl']);
+    expect(await api().retrieve('tax_rate', 'txr_nope')).toBeUndefined();
+    const badBoolean = await api().list('tax_rate', { active: 'yes' }).next().catch((e: unknown) => e);
+    expect(badBoolean).toBeInstanceOf(StripeRequestError);
+    expect(badBoolean).toMatchObject({ details: { status: 400, param: 'active' } });
+  });
+
   it('keeps each Connect account’s objects apart (Stripe-Account)', async () => {
     await seed(sandbox, [stripeObject('customer', { id: 'cus_connected' })], 'acct_1');
     expect(await api().retrieve('customer', 'cus_connected')).toBeUndefined();

@@ -20,6 +20,7 @@ const RESOURCE_PATHS = {
   refund: 'refunds',
   credit_note: 'credit_notes',
   payment_intent: 'payment_intents',
+  tax_rate: 'tax_rates',
 } as const;
 export type StripeResource = keyof typeof RESOURCE_PATHS;
 

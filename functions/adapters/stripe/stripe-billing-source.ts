@@ -1,11 +1,12 @@
 import type { CustomerSnapshot } from '../../../events/customer-upserted';
 import type { InvoiceSnapshot } from '../../../events/invoice-finalized';
-import type { BillingSource, CreditNoteSnapshot, RefundSnapshot } from '../../domain/billing-ledger';
+import type { BillingSource, CreditNoteSnapshot, ProviderTaxRate, RefundSnapshot } from '../../domain/billing-ledger';
 import type { StripeApi } from './stripe-api';
 import { customerSnapshotFromStripe, stripeCustomerSchema } from './stripe-customer-mapping';
 import { invoiceSnapshotFromStripe, stripeInvoiceSchema } from './stripe-invoice-mapping';
 import { parseStripeObject } from './stripe-object-mapping';
 import { creditNoteOfStripeRefund, invoiceOfStripeRefund } from './stripe-refund-lookups';
+import { providerTaxRateFromStripe, stripeTaxRateObjectSchema } from './stripe-tax-rate-mapping';
 
 /**
  * The billing flows' view of Stripe when Odoo lacks what an event depends on: the object fetched from
@@ -16,6 +17,9 @@ import { creditNoteOfStripeRefund, invoiceOfStripeRefund } from './stripe-refund
  * the platform account).
  */
 export class StripeBillingSource implements BillingSource {
+  /** Tax rates read so far (this instance lives as long as its container), by id; in-flight reads shared. */
+  private readonly taxRates = new Map<string, Promise<ProviderTaxRate | undefined>>();
+
   constructor(
     private readonly stripe: StripeApi,
     private readonly account: string | null = null,
@@ -45,5 +49,31 @@ export class StripeBillingSource implements BillingSource {
   /** The credit note of the invoice listing the refund (1 list call; stripe-refund-lookups.ts). */
   async creditNoteOfRefund(refund: RefundSnapshot, invoiceId: string): Promise<CreditNoteSnapshot | undefined> {
     return creditNoteOfStripeRefund(this.stripe, this.account, refund, invoiceId, this.nowSeconds());
+  }
+
+  /**
+   * A tax rate (1 GET the first time, then 0: cached for the container's life). Safe to cache: Stripe lets no one
+   * change a rate's percentage or inclusiveness once created (a new rate is made instead); only names and
+   * `active` change, and the label is for humans. An unknown rate is not cached (asked again next time); nor is
+   * a failure.
+   */
+  taxRate(id: string): Promise<ProviderTaxRate | undefined> {
+    const cached = this.taxRates.get(id);
+    if (cached !== undefined) return cached;
+    const reading = this.readTaxRate(id);
+    this.taxRates.set(id, reading);
+    reading.then(
+      (rate) => {
+        if (rate === undefined) this.taxRates.delete(id);
+      },
+      () => this.taxRates.delete(id),
+    );
+    return reading;
+  }
+
+  private async readTaxRate(id: string): Promise<ProviderTaxRate | undefined> {
+    const raw = await this.stripe.retrieve('tax_rate', id);
+    if (raw === undefined) return undefined;
+    return providerTaxRateFromStripe(parseStripeObject(stripeTaxRateObjectSchema, raw, 'tax rate'));
   }
 }

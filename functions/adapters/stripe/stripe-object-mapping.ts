@@ -104,9 +104,22 @@ export const stripeTaxRateSchema = z.object({
 export type StripeTaxRate = z.infer<typeof stripeTaxRateSchema>;
 
 /**
+ * A tax rate's `percentage` as the exact decimal string the canonical events carry (`"19"`, `"8.875"`). Stripe
+ * sends a decimal with few digits; JSON makes it the nearest double, whose shortest representation (`String`)
+ * is that decimal again — no float arithmetic or fixed-digit formatting that could print `19.000000000000004`.
+ * Anything that is not a plain non-negative decimal (an exponent form) is refused rather than rounded.
+ */
+export function stripePercentage(percentage: number, what: string): string {
+  const text = String(percentage);
+  if (!/^\d+(\.\d+)?$/.test(text)) throw new MalformedStripeObjectError(`${what} has percentage ${text}, not a plain decimal`);
+  return text;
+}
+
+/**
  * Stripe's taxes on a line as canonical taxes. A line's `taxes` carry only the tax rate id, so the rate
  * and label are filled from `taxRates` when the object embeds them (credit note lines do) and are
- * otherwise null: the flow resolves the rate from its id, never from amount ÷ taxable amount.
+ * otherwise null (invoice lines in webhooks): the billing flow then reads the rate by its id
+ * (functions/flows/billing-sync/provider-tax-rates.ts), never from amount ÷ taxable amount.
  */
 export function lineTaxesFromStripe(taxes: readonly StripeTax[] | null | undefined, taxRates: readonly StripeTaxRate[] = []): LineTax[] {
   return (taxes ?? []).map((tax) => {
@@ -117,7 +130,7 @@ export function lineTaxesFromStripe(taxes: readonly StripeTax[] | null | undefin
       amount: tax.amount,
       taxableAmount: tax.taxable_amount ?? null,
       taxRateId,
-      percentage: rate?.percentage === null || rate?.percentage === undefined ? null : String(rate.percentage),
+      percentage: rate?.percentage === null || rate?.percentage === undefined ? null : stripePercentage(rate.percentage, `tax rate ${rate.id}`),
       inclusive: tax.tax_behavior === 'inclusive',
       label: label === '' ? null : label,
     };

@@ -28,6 +28,8 @@ export type CreditNoteOutcome =
  * invoice, `search_read` of its credit notes, `create` + `action_post` + `read` of the credit note. Cold: +1
  * invoice search, +1 currency, +1 taxes, + products of priced lines (Stripe credit note lines have none).
  * A duplicate: 0 (identity map). Late link (rule 3): 2 + one note per refund credit note.
+ * Stripe calls: 0 (Stripe credit note lines embed their tax rates), + 1 per tax rate the container has not read
+ * yet among line taxes that name only their rate and that the billing config does not map by id.
  */
 export async function syncCreditNoteIssued(event: CreditNoteIssued, ports: BillingSyncPorts): Promise<CreditNoteOutcome> {
   const creditNote = event.data.creditNote;

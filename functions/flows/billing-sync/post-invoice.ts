@@ -9,6 +9,7 @@ import { configuredOdooTaxId, configuredOdooTaxIds } from '../../domain/invoice-
 import { type DocumentPlan, odooLineValues, planDocumentLines, type ProviderDocument, providerCurrencyExponent } from '../../domain/odoo-document-lines';
 import { isNewer, watermarkOf } from '../../domain/watermark';
 import { type BillingSyncPorts, invoiceKey, locateInvoice, ODOO_MOVE, odooDate, resolvePartner } from './billing-sync-ports';
+import { withResolvedTaxRates } from './provider-tax-rates';
 
 export type InvoicePostOutcome =
   | { outcome: 'posted'; moveId: number; total: number; roundingDifference: number }
@@ -21,6 +22,10 @@ export type InvoicePostOutcome =
  * - the watermark makes a finalization older than a void or an uncollectible mark a no-op;
  * - identity map, then a search by `ref`, before creating: a crash between the Odoo create and the
  *   identity-map write finds the invoice instead of duplicating it.
+ *
+ * Stripe calls: 0, + 1 for the customer when Odoo lacks it, + 1 per tax rate the container has not read yet
+ * among the line taxes that name only their rate (webhook line taxes carry no percentage) and that the
+ * billing config does not map by id (provider-tax-rates.ts; a config mapping every rate by id needs none).
  */
 export async function syncInvoiceFinalized(event: InvoiceFinalized, ports: BillingSyncPorts): Promise<InvoicePostOutcome> {
   const invoice = event.data.invoice;
@@ -92,15 +97,17 @@ async function prepareInvoice(invoice: InvoiceSnapshot, ports: BillingSyncPorts)
 
 /**
  * The company route and the Odoo lines of a provider document (invoice or credit note) with the totals Odoo
- * will compute, taxes mapped by configuration. No write: a tax that is not configured, or totals that differ
- * by more than a rounding difference, fail here (permanently) before anything is created.
+ * will compute, taxes mapped by configuration (a tax naming only its provider tax rate gets the rate's
+ * percentage from the provider first: provider-tax-rates.ts). No write: a tax that is not configured, or
+ * totals that differ by more than a rounding difference, fail here (permanently) before anything is created.
  */
 export async function planProviderDocument(
   ports: BillingSyncPorts,
-  document: ProviderDocument & { system: SourceSystem; account: string | null },
+  providerDocument: ProviderDocument & { id: string; system: SourceSystem; account: string | null },
   currency: LedgerCurrency,
 ): Promise<{ plan: DocumentPlan; route: CompanyRoute }> {
-  const route = companyRouteFor(ports.config, document.account, document.currency);
+  const route = companyRouteFor(ports.config, providerDocument.account, providerDocument.currency);
+  const document = await withResolvedTaxRates(ports, route.companyId, providerDocument);
   const allTaxes = document.lines.flatMap((line) => line.taxes);
   const [odooTaxes, precisions] = await Promise.all([
     ports.ledger.taxes(configuredOdooTaxIds(ports.config, route.companyId, allTaxes)),

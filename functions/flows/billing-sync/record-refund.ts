@@ -58,7 +58,7 @@ const MONEY_MOVING = new Set(['succeeded', 'pending']);
  *   `refund_moves` + `action_post` for the whole invoice), 2 for the payment (wizard `create` + `action_create_payments`);
  * - a refund whose credit note is in Odoo already: 5 (no credit note to create);
  * - a refund before its provider credit note: 8, the credit note booked as `credit_note.issued` would
- *   (+ taxes / products when not cached), plus 1 Stripe call;
+ *   (+ taxes / products when not cached), plus 1 Stripe call (+ 1 per tax rate as for `credit_note.issued`);
  * - a duplicate: 0 (identity map); `failed` / `canceled`: 0. Cold: +1 invoice search, +1 currency.
  */
 export async function syncRefundCreated(event: RefundCreated, ports: BillingSyncPorts): Promise<RefundOutcome> {

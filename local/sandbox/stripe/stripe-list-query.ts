@@ -60,6 +60,14 @@ const invoicePaymentFilter: Filter = (object, value, param) => {
   });
 };
 
+/** A boolean filter (`active=true`), Stripe's form encoding of booleans. */
+const booleanEquals =
+  (field: string): Filter =>
+  (object, value, param) => {
+    if (value !== 'true' && value !== 'false') throw new StripeQueryError(`Invalid boolean: ${JSON.stringify(value)}`, param);
+    return object[field] === (value === 'true');
+  };
+
 /** `status` of the subscriptions list: `all` lists every status; no status lists the ones not canceled. */
 const subscriptionStatus: Filter = (object, value) => value === 'all' || object.status === value;
 
@@ -79,6 +87,7 @@ export const COLLECTIONS = {
   refunds: { type: 'refund', filters: { charge: equals('charge'), payment_intent: equals('payment_intent') } },
   credit_notes: { type: 'credit_note', filters: { invoice: equals('invoice'), customer: equals('customer') } },
   payment_intents: { type: 'payment_intent', filters: { customer: equals('customer') } },
+  tax_rates: { type: 'tax_rate', filters: { active: booleanEquals('active'), inclusive: booleanEquals('inclusive') } },
 } as const satisfies Record<string, { type: string; filters: Record<string, Filter> }>;
 export type CollectionName = keyof typeof COLLECTIONS;
 

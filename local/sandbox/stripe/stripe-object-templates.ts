@@ -14,6 +14,7 @@ export const STRIPE_OBJECT_TYPES = [
   'refund',
   'credit_note',
   'payment_intent',
+  'tax_rate',
 ] as const;
 export type StripeObjectType = (typeof STRIPE_OBJECT_TYPES)[number];
 

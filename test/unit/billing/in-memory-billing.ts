@@ -12,6 +12,7 @@ import type {
   LedgerDocument,
   LedgerPayment,
   PaymentRegistration,
+  ProviderTaxRate,
   RefundSnapshot,
 } from '../../../functions/domain/billing-ledger';
 import { type OdooTaxRate, simulateLineTaxes } from '../../../functions/domain/odoo-document-lines';
@@ -262,7 +263,15 @@ export class InMemoryBillingSource implements BillingSource {
   readonly refundInvoices = new Map<string, string | null>();
   /** Credit notes at the provider; `creditNoteOfRefund` finds the one listing a refund. */
   readonly creditNotes = new Map<string, CreditNoteSnapshot>();
+  /** Tax rates at the provider, by id; `taxRateCalls` counts the reads of each. */
+  readonly taxRates = new Map<string, ProviderTaxRate>();
+  readonly taxRateCalls: string[] = [];
   calls = 0;
+  async taxRate(id: string) {
+    this.calls++;
+    this.taxRateCalls.push(id);
+    return this.taxRates.get(id);
+  }
   async refundInvoice(refund: RefundSnapshot) {
     this.calls++;
     return this.refundInvoices.get(refund.id);
