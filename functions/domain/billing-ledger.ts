@@ -126,10 +126,11 @@ export interface BillingLedger {
   partnerByExternalId(externalId: string): Promise<number | undefined>;
   /** The partner tag of this name, created once. */
   tagId(name: string): Promise<number>;
+  partnerHasTag(partnerId: number, tagId: number): Promise<boolean>;
   addPartnerTag(partnerId: number, tagId: number): Promise<void>;
   removePartnerTag(partnerId: number, tagId: number): Promise<void>;
   /** An internal note in the record's chatter, plain text (over RPC Odoo escapes a string body: markup would show as tags). */
-  note(model: 'res.partner' | 'account.move', id: number, body: string): Promise<void>;
+  note(model: 'res.partner' | 'account.move' | 'sale.order', id: number, body: string): Promise<void>;
 }
 
 export type RefundSnapshot = RefundCreated['data']['refund'];

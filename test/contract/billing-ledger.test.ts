@@ -147,15 +147,28 @@ describe.each([
     const ports = await setup();
     const snapshot = invoice('in_pay', 'usd', [line('plan', 4900)]);
     await syncBilling(finalized(snapshot), ports);
+    const partnerId = (await ports.ledger.partnerByExternalId(`saas_sync.stripe_customer_${CUSTOMER}`))!;
+    const pastDue = await ports.ledger.tagId('Past due');
+    await ports.ledger.addPartnerTag(partnerId, pastDue);
     const partial = paid('in_pay', 'pi_part', 2000);
     expect(await syncBilling(partial, ports)).toMatchObject({ outcome: 'registered', invoicePaid: false });
     ports.identityMap.links.clear(); // as after a lost identity-map write: Odoo's memo must stop the duplicate
     expect(await syncBilling(partial, ports)).toMatchObject({ outcome: 'registered', invoicePaid: false });
+    expect(await ports.ledger.partnerHasTag(partnerId, pastDue)).toBe(true);
     expect(await syncBilling(paid('in_pay', 'pi_rest', 2900), ports)).toMatchObject({ outcome: 'registered', invoicePaid: true });
     const payments = await searchRead(client, 'account.payment', [], ['memo', 'amount', 'journal_id']);
     expect(payments.map((p) => [p.memo, p.amount]).sort()).toEqual([['pi_part', 20], ['pi_rest', 29]]);
+    expect(await ports.ledger.partnerHasTag(partnerId, pastDue)).toBe(false);
     const notes = await searchRead(client, 'mail.message', [['model', '=', 'res.partner']], ['body']);
     expect(notes.map((n) => String(n.body)).join()).toMatch(/is paid/);
+  });
+
+  it('leaves the partner’s chatter alone when a payment settles an invoice of a customer in good standing', async () => {
+    const ports = await setup();
+    await syncBilling(finalized(invoice('in_good', 'usd', [line('plan', 4900)])), ports);
+    expect(await syncBilling(paid('in_good', 'pi_good', 4900), ports)).toMatchObject({ outcome: 'registered', invoicePaid: true });
+    const notes = await searchRead(client, 'mail.message', [['model', '=', 'res.partner']], ['body']);
+    expect(notes.map((n) => String(n.body)).join()).not.toMatch(/cleared/);
   });
 
   it('posts EUR invoices with 19% VAT, excluded and included, to the cent', async () => {

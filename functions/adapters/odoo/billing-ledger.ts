@@ -58,7 +58,7 @@ export interface OdooBillingLedgerOptions {
  * - reverseDocument: 3 (wizard create, refund_moves, action_post of the credit note);
  * - registerPayment: 2 (wizard create, action_create_payments);
  * - tagId: 0 cached, else 1 (search by name) or 2 (+ `load()` by external id, created once across containers);
- * - addPartnerTag / removePartnerTag / note: 1.
+ * - partnerHasTag / addPartnerTag / removePartnerTag / note: 1.
  */
 export class OdooBillingLedger implements BillingLedger {
   private readonly currencies = new SingleFlightCache<string, LedgerCurrency | undefined>();
@@ -267,6 +267,11 @@ export class OdooBillingLedger implements BillingLedger {
     });
   }
 
+  async partnerHasTag(partnerId: number, tagId: number): Promise<boolean> {
+    const [partner] = await this.odoo.call<OdooRecord[]>('res.partner', 'read', { ids: [partnerId], fields: ['category_id'] });
+    return Array.isArray(partner?.category_id) && (partner.category_id as unknown[]).includes(tagId);
+  }
+
   async addPartnerTag(partnerId: number, tagId: number): Promise<void> {
     await addPartnerTag(this.odoo, partnerId, tagId);
   }
@@ -275,7 +280,7 @@ export class OdooBillingLedger implements BillingLedger {
     await removePartnerTag(this.odoo, partnerId, tagId);
   }
 
-  async note(model: 'res.partner' | 'account.move', id: number, body: string): Promise<void> {
+  async note(model: 'res.partner' | 'account.move' | 'sale.order', id: number, body: string): Promise<void> {
     await postNote(this.odoo, model, id, body);
   }
 

@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import type { LineTax } from '../../../events/billing-parts';
+import { PermanentSyncError } from '../../shared/errors';
 import { describeIssue } from '../../shared/validation-issues';
 
 /**
@@ -20,12 +21,12 @@ export interface StripeOrigin {
   readonly observedAt: number;
 }
 
-/** A Stripe object that lacks a field we rely on, or has it in a shape we do not know. A retry cannot fix it. */
-export class MalformedStripeObjectError extends Error {
-  constructor(detail: string) {
-    super(detail);
-    this.name = 'MalformedStripeObjectError';
-  }
+/**
+ * A Stripe object that lacks a field we rely on, or has it in a shape we do not know. A retry cannot fix
+ * it: the ingest sets such a webhook aside, and a flow that fetched such an object dead-letters the event.
+ */
+export class MalformedStripeObjectError extends PermanentSyncError {
+  override name = 'MalformedStripeObjectError';
 }
 
 /**
@@ -33,10 +34,7 @@ export class MalformedStripeObjectError extends Error {
  * Odoo a wrong total, so it is refused as a whole. A flow can fetch the full list and map again.
  */
 export class IncompleteStripeObjectError extends MalformedStripeObjectError {
-  constructor(detail: string) {
-    super(detail);
-    this.name = 'IncompleteStripeObjectError';
-  }
+  override name = 'IncompleteStripeObjectError';
 }
 
 /** Parses a Stripe object with one of the mapping schemas, or throws MalformedStripeObjectError naming the field. */

@@ -8,9 +8,13 @@ import { type BillingSyncPorts, invoiceKey, locateInvoice, odooDate, resolvePart
  * sales and support see it on the customer in Odoo.
  */
 
-/** Removes the past-due tag and says why: 2 calls (+ the tag's id the first time in a container). */
+/**
+ * Removes the past-due tag, if the partner carries it, and says why: 1 call when it does not (the common
+ * case: most payments follow no failure), 3 when it does (+ the tag's id the first time in a container).
+ */
 export async function clearPastDue(ports: BillingSyncPorts, partnerId: number, reason: string): Promise<void> {
   const tagId = await ports.ledger.tagId(ports.config.standingTags.pastDue);
+  if (!(await ports.ledger.partnerHasTag(partnerId, tagId))) return;
   await ports.ledger.removePartnerTag(partnerId, tagId);
   await ports.ledger.note('res.partner', partnerId, `${reason} Standing “${ports.config.standingTags.pastDue}” cleared.`);
 }

@@ -1,14 +1,12 @@
 import type { InvoiceUncollectible } from '../../../events/invoice-uncollectible';
 import type { InvoiceVoided } from '../../../events/invoice-voided';
-import type { SourceSystem } from '../../../events/envelope';
 import { underWatermarkLease } from '../watermark-lease';
-import { DependencyMissingError } from '../../domain/invoice-errors';
 import { formatMinorUnits, providerCurrencyExponent, toOdooMinor } from '../../domain/odoo-document-lines';
 import { isNewer, watermarkOf } from '../../domain/watermark';
 import { companyRouteFor } from '../../domain/billing-config';
-import { type BillingSyncPorts, invoiceKey, locateInvoice, odooDate } from './billing-sync-ports';
+import { type BillingSyncPorts, invoiceKey, odooDate } from './billing-sync-ports';
 import { postCreditNoteForAmount } from './credit-note-for-amount';
-import { ensureInvoicePosted } from './post-invoice';
+import { locateOrPostInvoice } from './post-invoice';
 
 /**
  * The invoice lifecycle after finalization. These events are snapshots of the invoice's state, ordered
@@ -21,18 +19,6 @@ export type InvoiceVoidOutcome =
   | { outcome: 'cancelled'; moveId: number }
   | { outcome: 'already-cancelled'; moveId: number }
   | { outcome: 'stale'; watermark: string };
-
-/**
- * The Odoo invoice of a provider invoice, posted from the provider's snapshot first when Odoo does not
- * have it yet (a lifecycle event that overtook its `invoice.finalized`, which will then be stale).
- */
-async function locateOrPostInvoice(ports: BillingSyncPorts, system: SourceSystem, invoiceId: string, what: string): Promise<number> {
-  const moveId = await locateInvoice(ports, system, invoiceId);
-  if (moveId !== undefined) return moveId;
-  const snapshot = await ports.source.invoice(invoiceId);
-  if (!snapshot) throw new DependencyMissingError(`${what} invoice ${invoiceId} is neither in Odoo nor at ${system} yet`);
-  return (await ensureInvoicePosted(snapshot, ports)).moveId;
-}
 
 /** `invoice.voided` → the Odoo invoice cancelled (back to draft, then cancel), posted first if Odoo lacks it. */
 export async function syncInvoiceVoided(event: InvoiceVoided, ports: BillingSyncPorts): Promise<InvoiceVoidOutcome> {

@@ -4,7 +4,7 @@ import type { InvoiceFinalized, InvoiceSnapshot } from '../../../events/invoice-
 import { underWatermarkLease } from '../watermark-lease';
 import { type CompanyRoute, companyRouteFor } from '../../domain/billing-config';
 import type { LedgerCurrency, LedgerDocument } from '../../domain/billing-ledger';
-import { BillingSetupError, InvoiceTotalMismatchError } from '../../domain/invoice-errors';
+import { BillingSetupError, DependencyMissingError, InvoiceTotalMismatchError } from '../../domain/invoice-errors';
 import { configuredOdooTaxId, configuredOdooTaxIds } from '../../domain/invoice-taxes';
 import { type DocumentPlan, odooLineValues, planDocumentLines, type ProviderDocument, providerCurrencyExponent } from '../../domain/odoo-document-lines';
 import { isNewer, watermarkOf } from '../../domain/watermark';
@@ -34,6 +34,18 @@ export async function syncInvoiceFinalized(event: InvoiceFinalized, ports: Billi
     if (!isNewer(candidate, current)) return { result: { outcome: 'stale', watermark: current ?? candidate } };
     return { result: await ensureInvoicePosted(invoice, ports), commit: candidate };
   });
+}
+
+/**
+ * The Odoo invoice of a provider invoice, posted from the provider's snapshot first when Odoo does not
+ * have it yet (a lifecycle event that overtook its `invoice.finalized`, which will then be stale).
+ */
+export async function locateOrPostInvoice(ports: BillingSyncPorts, system: SourceSystem, invoiceId: string, what: string): Promise<number> {
+  const moveId = await locateInvoice(ports, system, invoiceId);
+  if (moveId !== undefined) return moveId;
+  const snapshot = await ports.source.invoice(invoiceId);
+  if (!snapshot) throw new DependencyMissingError(`${what} invoice ${invoiceId} is neither in Odoo nor at ${system} yet`);
+  return (await ensureInvoicePosted(snapshot, ports)).moveId;
 }
 
 /**

@@ -1,13 +1,12 @@
 import type { PaymentSucceeded } from '../../../events/payment-succeeded';
+import { companyRouteFor } from '../../domain/billing-config';
 import type { LedgerDocument } from '../../domain/billing-ledger';
-import { underWatermarkLease } from '../watermark-lease';
-import { DependencyMissingError } from '../../domain/invoice-errors';
 import { formatMinorUnits, providerCurrencyExponent, toOdooMinor } from '../../domain/odoo-document-lines';
 import { PermanentSyncError } from '../../shared/errors';
-import { companyRouteFor } from '../../domain/billing-config';
-import { type BillingSyncPorts, invoiceKey, locateInvoice, ODOO_PAYMENT, odooDate, paymentKey } from './billing-sync-ports';
-import { ensureInvoicePosted } from './post-invoice';
+import { underWatermarkLease } from '../watermark-lease';
 import { clearPastDue } from './account-standing';
+import { type BillingSyncPorts, invoiceKey, ODOO_PAYMENT, odooDate, paymentKey } from './billing-sync-ports';
+import { locateOrPostInvoice } from './post-invoice';
 
 export type PaymentOutcome =
   | { outcome: 'registered'; paymentId: number; moveId: number; invoicePaid: boolean }
@@ -20,6 +19,10 @@ export type PaymentOutcome =
  * is registered whole and Odoo keeps the excess as the customer's credit (the wizard's default
  * "keep open" handling). An invoice Odoo does not have yet is fetched from the provider and posted first.
  * When the invoice becomes paid, the partner's past-due standing is cleared.
+ *
+ * Odoo calls, warm container (identity map knows the invoice): 5 — `read` of the invoice, `search_read` of
+ * the payment by memo, the wizard's `create` + `action_create_payments`, `res.partner.read` of the standing
+ * tags; +2 (`write`, `message_post`) when the payment clears a past-due standing. A duplicate: 0.
  */
 export async function syncPaymentSucceeded(event: PaymentSucceeded, ports: BillingSyncPorts): Promise<PaymentOutcome> {
   const payment = event.data.payment;
@@ -29,12 +32,7 @@ export async function syncPaymentSucceeded(event: PaymentSucceeded, ports: Billi
 
   // The invoice's lease: payments of one invoice, and its creation, never race.
   return underWatermarkLease<PaymentOutcome>(ports.watermarks, invoiceKey(payment.system, payment.invoiceId), event.id, async () => {
-    let moveId = await locateInvoice(ports, payment.system, payment.invoiceId);
-    if (moveId === undefined) {
-      const snapshot = await ports.source.invoice(payment.invoiceId);
-      if (!snapshot) throw new DependencyMissingError(`invoice ${payment.invoiceId} of payment ${payment.id} is neither in Odoo nor at ${payment.system} yet`);
-      moveId = (await ensureInvoicePosted(snapshot, ports)).moveId;
-    }
+    const moveId = await locateOrPostInvoice(ports, payment.system, payment.invoiceId, `paid (${payment.id})`);
     const invoice = await ports.ledger.readDocument(moveId);
     if (!invoice || invoice.state !== 'posted') {
       throw new PermanentSyncError(`payment ${payment.id}: the Odoo invoice ${moveId} of ${payment.invoiceId} is ${invoice?.state ?? 'deleted'}, not posted`);

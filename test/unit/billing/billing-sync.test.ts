@@ -244,7 +244,7 @@ describe('Odoo calls per event (in-memory ledger, warm caches)', () => {
     expect(afterInvoice).toBe(5);
     // readDocument, findPayment, registerPayment
     expect(afterPartial - afterInvoice).toBe(3);
-    // + payments (sum of the matched ones), removePartnerTag, note, tagId (first time)
-    expect(afterFinal - afterPartial).toBe(7);
+    // + payments (sum of the matched ones), tagId (first time), partnerHasTag: not past due, so no write and no note
+    expect(afterFinal - afterPartial).toBe(6);
   });
 });

@@ -188,6 +188,10 @@ export class InMemoryLedger implements BillingLedger {
     }
     return this.tags.get(name)!;
   }
+  async partnerHasTag(partnerId: number, tagId: number) {
+    this.count('partnerHasTag');
+    return this.partnerTags.get(partnerId)?.has(tagId) ?? false;
+  }
   async addPartnerTag(partnerId: number, tagId: number) {
     this.count('addPartnerTag');
     this.partnerTags.set(partnerId, new Set([...(this.partnerTags.get(partnerId) ?? []), tagId]));
@@ -196,7 +200,7 @@ export class InMemoryLedger implements BillingLedger {
     this.count('removePartnerTag');
     this.partnerTags.get(partnerId)?.delete(tagId);
   }
-  async note(model: 'res.partner' | 'account.move', id: number, body: string) {
+  async note(model: 'res.partner' | 'account.move' | 'sale.order', id: number, body: string) {
     this.count('note');
     this.notes.push({ model, id, body });
   }
