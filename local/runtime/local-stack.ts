@@ -153,13 +153,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   };
 
   try {
-    const queues = new QueueRegistry({ dataDirectory: options.dataDir, identity });
+    const activity = new StackActivity();
+    const queues = new QueueRegistry({
+      dataDirectory: options.dataDir,
+      identity,
+      onMessageVisible: (_queue, message) => {
+        if (activity.tracing) activity.recordHop('sqs.visible', message.body);
+      },
+    });
     closers.push(() => queues.close());
     const sqsServer: RunningSqsServer = await startSqsServer({ registry: queues });
     closers.push(() => sqsServer.close());
 
     const catalog = catalogResources(assembly.template, { identity, stackName: options.stackName, endpoints: { sqs: sqsServer.url } });
-    const activity = new StackActivity();
 
     const queueNames = createQueues(catalog, queues);
     // Receipts of the previous run died with it: see DurableQueue.releaseInFlightMessages.
@@ -191,7 +197,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
     const dispatchers: TargetDispatchers = {
       sqs: async ({ target, input }, messageAttributes) => {
-        queues.queueByArn(target.arn).send({
+        await queues.queueByArn(target.arn).send({
           body: input,
           ...(target.sqsMessageGroupId ? { messageGroupId: target.sqsMessageGroupId } : {}),
           ...(messageAttributes ? { messageAttributes } : {}),
@@ -223,7 +229,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     seedSecrets(secretsFile, options.secretSeeds ?? {});
     const eventBridgeServer = await startEventBridgeServer({
       buses: buses.buses,
-      onPut: (entry, result) => {
+      onPut: (entry, result, { receivedAt }) => {
+        if (activity.tracing) {
+          activity.recordHop('events.received', entry.Detail ?? '', receivedAt);
+          activity.recordHop('events.answered', entry.Detail ?? '');
+        }
         if (!('EventId' in result)) return;
         const detail = safeJson(entry.Detail) as { correlationId?: string; subject?: string } | undefined;
         activity.recordEvent({
@@ -281,7 +291,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       closers.push(() => pool.close());
     }
 
-    const eventSourceMappings = createEventSourceMappings(catalog, queues, functions, invokeFunction);
+    const eventSourceMappings = createEventSourceMappings(catalog, queues, functions, invokeFunction, activity);
     closers.push(async () => {
       await Promise.all(eventSourceMappings.map(({ mapping }) => mapping.stop()));
     });
@@ -578,6 +588,7 @@ function createEventSourceMappings(
   queues: QueueRegistry,
   functions: ReadonlyMap<string, LocalFunction>,
   invokeFunction: (functionName: string, event: unknown) => Promise<LambdaInvocationResult>,
+  activity: StackActivity,
 ): LocalEventSourceMapping[] {
   return catalog.ofType('AWS::Lambda::EventSourceMapping').flatMap((resource) => {
     const properties = catalog.resolve(resource, '') as Record<string, unknown>;
@@ -600,6 +611,9 @@ function createEventSourceMappings(
       maximumBatchingWindowInSeconds,
       ...(maximumConcurrency !== undefined ? { maximumConcurrency } : {}),
       reportBatchItemFailures: ((properties['FunctionResponseTypes'] as string[] | undefined) ?? []).includes('ReportBatchItemFailures'),
+      onBatchSettled: (batch) => {
+        if (activity.tracing) activity.recordHop('mapping.settled', batch.map((message) => message.body).join('\n'));
+      },
     });
     return [{ queueName: queue.name, functionName, batchSize, maximumBatchingWindowInSeconds, maximumConcurrency, mapping }];
   });

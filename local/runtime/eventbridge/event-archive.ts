@@ -9,8 +9,8 @@ export interface ArchivedEvent {
 
 /**
  * The bus archive as a durable JSON Lines file: every event the bus accepts (or those matching the
- * archive's own pattern, as an AWS archive may have one) is appended with fsync, so a replay after a
- * crash of the local runtime still finds it.
+ * archive's own pattern, as an AWS archive may have one) is appended and fsynced before PutEvents
+ * answers, so a replay after a crash of the local runtime still finds it.
  */
 export class EventArchive {
   private readonly journal: DurableJournal<ArchivedEvent>;
@@ -21,9 +21,15 @@ export class EventArchive {
     this.eventPattern = options.eventPattern === undefined ? undefined : parseEventPattern(options.eventPattern);
   }
 
-  record(event: Readonly<Record<string, unknown>>, archivedAt: Date): void {
-    if (this.eventPattern && !matchesEventPattern(this.eventPattern, event)) return;
-    this.journal.append({ archivedAt: archivedAt.toISOString(), event }, { sync: true });
+  /**
+   * Resolves once the event is on disk. The write happens before this returns (a replay reads it at
+   * once); the fsync is shared with the events archived meanwhile and runs off the event loop.
+   */
+  record(event: Readonly<Record<string, unknown>>, archivedAt: Date): Promise<void> {
+    if (this.eventPattern && !matchesEventPattern(this.eventPattern, event)) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.journal.appendDurably({ archivedAt: archivedAt.toISOString(), event }, (error) => (error ? reject(error) : resolve()));
+    });
   }
 
   /** Events archived in `[from, to]`, oldest first. Read from disk each time: archives outgrow memory. */

@@ -115,22 +115,27 @@ export class LocalEventBus {
     this.rules.delete(ruleName);
   }
 
-  /** Accepts, archives and delivers the entries; resolves once every matching target has been called. */
+  /**
+   * Accepts, archives and delivers the entries; resolves once every event is archived on disk and every
+   * matching target has been called. Archiving and delivery run side by side, as on AWS, where the
+   * archive is not in the delivery path: the archive's fsync and an SQS target's fsync overlap.
+   */
   async putEvents(entries: readonly PutEventsEntry[]): Promise<PutEventsResult> {
     const receivedAt = this.now();
     const resultEntries: PutEventsResultEntry[] = [];
-    const deliveries: Promise<void>[] = [];
+    const work: Promise<void>[] = [];
     for (const entry of entries) {
       const built = this.buildEvent(entry, receivedAt);
       if ('rejection' in built) {
         resultEntries.push(built.rejection);
         continue;
       }
-      this.options.archive?.record(built.event, receivedAt);
-      deliveries.push(this.deliver(built.event, receivedAt, () => true));
+      // Delivery first: an SQS target's journal write (and fsync) starts before the archive's.
+      work.push(this.deliver(built.event, receivedAt, () => true));
+      if (this.options.archive) work.push(this.options.archive.record(built.event, receivedAt));
       resultEntries.push({ EventId: built.event.id });
     }
-    await Promise.all(deliveries);
+    await Promise.all(work);
     return {
       FailedEntryCount: resultEntries.filter((entry) => 'ErrorCode' in entry).length,
       Entries: resultEntries,

@@ -15,15 +15,15 @@ const MAX_REQUEST_BYTES = 256 * 1024;
 export function startEventBridgeServer(options: {
   readonly buses: ReadonlyMap<string, LocalEventBus>;
   readonly port?: number;
-  /** Told of every accepted entry, for the ops console's recent events. */
-  readonly onPut?: (entry: PutEventsEntry, result: PutEventsResultEntry) => void;
+  /** Told of every entry once the bus answered it, for the ops console's recent events (and the bench's hops: `receivedAt` is the request's arrival). */
+  readonly onPut?: (entry: PutEventsEntry, result: PutEventsResultEntry, request: { receivedAt: number }) => void;
 }): Promise<RunningAwsJsonServer> {
   return startAwsJsonProtocolServer({
     targetPrefix: 'AWSEvents',
     jsonVersion: '1.1',
     ...(options.port !== undefined ? { port: options.port } : {}),
     operations: {
-      PutEvents: async (input) => {
+      PutEvents: async (input, request) => {
         const entries = (input['Entries'] as Record<string, unknown>[] | undefined) ?? [];
         if (entries.length === 0 || entries.length > MAX_ENTRIES) {
           throw new AwsServiceError('ValidationException', `1 validation error detected: Value at 'entries' failed to satisfy constraint: Member must have length between 1 and ${MAX_ENTRIES}`);
@@ -40,7 +40,7 @@ export function startEventBridgeServer(options: {
             const result: PutEventsResultEntry = bus
               ? ((await bus.putEvents([entry])).Entries[0] ?? { ErrorCode: 'InternalException', ErrorMessage: 'no result' })
               : { ErrorCode: 'ResourceNotFoundException', ErrorMessage: `Event bus ${busName} does not exist.` };
-            options.onPut?.(entry, result);
+            options.onPut?.(entry, result, { receivedAt: request.receivedAt });
             return result;
           }),
         );

@@ -43,7 +43,17 @@ export type LambdaInvocationOutcome =
   | { readonly status: 'succeeded'; readonly payload: unknown }
   | { readonly status: 'failed'; readonly error: LambdaFunctionError };
 
-export type LambdaInvocationResult = LambdaInvocationOutcome & { readonly requestId: string };
+/**
+ * When the handler ran, in epoch milliseconds with sub-millisecond precision (`performance.timeOrigin +
+ * performance.now()` in the worker): Lambda's "Duration" is `handlerEndedAt − handlerStartedAt`. Absent
+ * when the handler never ran (timeout, crashed worker, a bundle that failed to load).
+ */
+export interface HandlerTiming {
+  readonly handlerStartedAt: number;
+  readonly handlerEndedAt: number;
+}
+
+export type LambdaInvocationResult = LambdaInvocationOutcome & { readonly requestId: string; readonly timing?: HandlerTiming };
 
 /** Invokes a function with an event; what event source mappings and bus targets call. */
 export type InvokeFunction = (event: unknown) => Promise<LambdaInvocationResult>;
@@ -58,8 +68,8 @@ export class LambdaThrottledError extends Error {
 }
 
 type WorkerReply =
-  | { type: 'result'; requestId: string; payload: string }
-  | { type: 'error'; requestId: string; error: LambdaFunctionError };
+  | { type: 'result'; requestId: string; payload: string; timing?: HandlerTiming }
+  | { type: 'error'; requestId: string; error: LambdaFunctionError; timing?: HandlerTiming };
 
 const BOOTSTRAP_URL = new URL('./lambda-worker-bootstrap.mjs', import.meta.url);
 
@@ -181,12 +191,13 @@ export class LambdaFunctionPool {
     requestId: string,
     event: unknown,
     timeoutSeconds: number,
-  ): Promise<LambdaInvocationOutcome> {
+  ): Promise<LambdaInvocationOutcome & { timing?: HandlerTiming }> {
     return new Promise((resolve) => {
       const onMessage = (reply: WorkerReply) => {
         if (reply.requestId !== requestId) return;
         settle();
-        resolve(reply.type === 'result' ? { status: 'succeeded', payload: JSON.parse(reply.payload) } : { status: 'failed', error: reply.error });
+        const timing = reply.timing ? { timing: reply.timing } : {};
+        resolve(reply.type === 'result' ? { status: 'succeeded', payload: JSON.parse(reply.payload), ...timing } : { status: 'failed', error: reply.error, ...timing });
       };
       // A worker that dies mid-invocation (process.exit, uncaught error in a stray callback) fails it.
       const onExit = (exitCode: number) => {

@@ -20,14 +20,31 @@ let handlerLoading;
 
 parentPort.on('message', async (message) => {
   if (message.type !== 'invoke') return;
+  let handlerStartedAt;
   try {
     const handler = await (handlerLoading ??= loadHandler());
+    handlerStartedAt = epochNow();
     const result = await callHandler(handler, message.event, buildContext(message));
-    parentPort.postMessage({ type: 'result', requestId: message.requestId, payload: JSON.stringify(result ?? null) });
+    const handlerEndedAt = epochNow();
+    parentPort.postMessage({ type: 'result', requestId: message.requestId, payload: JSON.stringify(result ?? null), timing: { handlerStartedAt, handlerEndedAt } });
   } catch (error) {
-    parentPort.postMessage({ type: 'error', requestId: message.requestId, error: toLambdaError(error) });
+    const handlerEndedAt = epochNow();
+    parentPort.postMessage({
+      type: 'error',
+      requestId: message.requestId,
+      error: toLambdaError(error),
+      ...(handlerStartedAt !== undefined ? { timing: { handlerStartedAt, handlerEndedAt } } : {}),
+    });
   }
 });
+
+/**
+ * Milliseconds since the epoch with sub-millisecond precision, comparable across threads: what Lambda's
+ * REPORT line measures as Duration (the handler, without the runtime's hand-offs around it).
+ */
+function epochNow() {
+  return performance.timeOrigin + performance.now();
+}
 
 async function loadHandler() {
   const separator = settings.handler.lastIndexOf('.');

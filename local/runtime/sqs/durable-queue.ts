@@ -9,7 +9,10 @@ import { SqsError } from './sqs-error';
  * One SQS queue (standard or FIFO) whose state lives in an append-only journal under the data dir.
  * Hand-written: the SQS emulators (ElasticMQ, LocalStack) need a JVM or Docker, which `npm start` must not.
  *
- * Durability: a message is fsynced before SendMessage answers, so an accepted message survives `kill -9`.
+ * Durability: a message is fsynced before SendMessage answers, so an accepted message survives `kill -9`
+ * (and a power cut). It becomes visible to receivers at that same moment, never before: nothing can be
+ * received that a crash could still lose, and messages become visible in the order they were sent. The
+ * fsync is a group commit off the event loop (`DurableJournal.appendDurably`): concurrent sends share one.
  * Receives, visibility changes and deletes are journaled without fsync: losing one on a crash only makes
  * a message visible again, which is SQS's at-least-once contract anyway.
  */
@@ -76,6 +79,16 @@ export interface StoredMessage {
   readonly deadLetterQueueSourceArn?: string;
 }
 
+function promiseWithResolvers(): { promise: Promise<void>; resolve: () => void; reject: (error: Error) => void } {
+  let resolve!: () => void;
+  let reject!: (error: Error) => void;
+  const promise = new Promise<void>((onResolve, onReject) => {
+    resolve = onResolve;
+    reject = onReject;
+  });
+  return { promise, resolve, reject };
+}
+
 function sendResultFor(message: StoredMessage): SendMessageResult {
   return {
     messageId: message.messageId,
@@ -123,6 +136,14 @@ export interface DurableQueueOptions {
   /** Finds the DLQ named by the redrive policy; the registry owns every queue. */
   readonly findQueueByArn?: (arn: string) => DurableQueue | undefined;
   readonly now?: () => number;
+  /** Told when a message becomes receivable (durable and in the queue): for tracing, must not throw. */
+  readonly onMessageVisible?: (queue: DurableQueue, message: StoredMessage) => void;
+}
+
+interface PendingSend {
+  readonly message: StoredMessage;
+  /** Settles when the message is on disk (or its fsync failed). */
+  readonly durable: Promise<void>;
 }
 
 export class DurableQueue {
@@ -135,6 +156,10 @@ export class DurableQueue {
   private readonly deduplication = new Map<string, { messageId: string; seenAt: number }>();
   private readonly journal: DurableJournal<QueueJournalRecord>;
   private readonly waiters = new Set<() => void>();
+  /** Sent, written, waiting for their fsync: not receivable yet. */
+  private readonly pendingSends = new Map<string, PendingSend>();
+  /** A purge drops the sends still waiting for their fsync, as the journal's order says on replay. */
+  private purgeGeneration = 0;
   private lastSequenceNumber = 0n;
   private readonly now: () => number;
 
@@ -162,15 +187,23 @@ export class DurableQueue {
     return this.settings.redrivePolicy;
   }
 
-  send(request: SendMessageRequest): SendMessageResult {
+  /**
+   * SendMessage: resolves once the message is on disk, when it also becomes receivable. Everything that
+   * decides the answer (validation, deduplication, the FIFO sequence number, the journal write) happens
+   * before this returns its promise, so calls made one after the other keep their order.
+   */
+  async send(request: SendMessageRequest): Promise<SendMessageResult> {
     const now = this.now();
     const deduplicationId = this.deduplicationIdFor(request);
     if (deduplicationId !== undefined) {
       const seen = this.deduplication.get(deduplicationId);
       if (seen && now - seen.seenAt < DEDUPLICATION_WINDOW_MS) {
         // SQS accepts a duplicate within the window and answers as for the original, without enqueuing
-        // it; the body digest stays the request's own, which is what the SDK checks.
-        const original = this.messages.get(seen.messageId);
+        // it; the body digest stays the request's own, which is what the SDK checks. The answer waits
+        // until the original is on disk: an acknowledged duplicate must not outlive its original.
+        const pending = this.pendingSends.get(seen.messageId);
+        if (pending) await pending.durable;
+        const original = this.messages.get(seen.messageId) ?? pending?.message;
         return { ...(original ? sendResultFor(original) : { messageId: seen.messageId }), md5OfBody: md5OfBody(request.body) };
       }
     }
@@ -188,7 +221,7 @@ export class DurableQueue {
       ...(this.isFifo ? { messageGroupId: request.messageGroupId, sequenceNumber: this.nextSequenceNumber() } : {}),
       ...(deduplicationId !== undefined ? { messageDeduplicationId: deduplicationId } : {}),
     };
-    this.accept(message);
+    await this.acceptDurably(message);
     return sendResultFor(message);
   }
 
@@ -217,10 +250,10 @@ export class DurableQueue {
 
   /** ReceiveMessage with `WaitTimeSeconds`: waits until a message is available or the time is up. */
   async receiveWaiting(options: { maxMessages?: number; visibilityTimeoutSeconds?: number; waitTimeSeconds: number }): Promise<ReceivedMessage[]> {
-    const deadline = Date.now() + options.waitTimeSeconds * 1000;
+    const deadline = performance.now() + options.waitTimeSeconds * 1000;
     for (;;) {
       const received = this.receive(options);
-      const remaining = deadline - Date.now();
+      const remaining = deadline - performance.now();
       if (received.length > 0 || remaining <= 0) return received;
       await this.waitForChange(Math.min(remaining, LONG_POLL_RECHECK_MS));
     }
@@ -252,16 +285,20 @@ export class DurableQueue {
   }
 
   purge(): void {
+    this.purgeGeneration += 1;
     this.messages.clear();
     this.journal.append({ type: 'purged' }, { sync: true });
   }
 
   /**
-   * Takes over a message from another queue (DLQ move, redrive), fsynced like a send: same id, body
-   * and attributes, visible at once and never received here.
+   * Takes over a message from another queue (DLQ move, redrive), fsynced before this returns (the source
+   * forgets it right after): same id, body and attributes, visible at once and never received here.
    */
   acceptTransferred(message: TransferredMessage): void {
-    this.accept({ ...message, visibleAt: this.now(), receiveCount: 0 });
+    const accepted: StoredMessage = { ...message, visibleAt: this.now(), receiveCount: 0 };
+    // The synchronous fsync also covers the sends written before it: they become visible first, in order.
+    this.journal.append({ type: 'sent', message: accepted }, { sync: true });
+    this.makeVisible(accepted);
   }
 
   /** Every message with its bookkeeping, oldest first: for operators (DLQ inspection) and redrive. */
@@ -327,17 +364,40 @@ export class DurableQueue {
     this.journal.close();
   }
 
-  private accept(message: StoredMessage): void {
-    this.journal.append({ type: 'sent', message }, { sync: true });
+  /** Writes the message at once; it becomes receivable when its fsync completes, unless a purge came first. */
+  private acceptDurably(message: StoredMessage): Promise<void> {
+    const generation = this.purgeGeneration;
+    // Registered now, not when durable: a duplicate sent meanwhile must find the original.
+    this.rememberDeduplication(message);
+    const { promise, resolve, reject } = promiseWithResolvers();
+    this.pendingSends.set(message.messageId, { message, durable: promise });
+    // A failed fsync rejects the send (the SDK retries it) and any duplicate waiting on it; this only keeps
+    // the rejection from counting as unhandled while nobody but the pending entry holds it.
+    promise.catch(() => undefined);
+    this.journal.appendDurably({ type: 'sent', message }, (error) => {
+      this.pendingSends.delete(message.messageId);
+      if (error) return reject(error);
+      if (generation === this.purgeGeneration) this.makeVisible(message);
+      resolve();
+    });
+    return promise;
+  }
+
+  private makeVisible(message: StoredMessage): void {
     this.applySent(message);
+    this.options.onMessageVisible?.(this, message);
     this.notifyWaiters();
+  }
+
+  private rememberDeduplication(message: StoredMessage): void {
+    if (message.messageDeduplicationId !== undefined) {
+      this.deduplication.set(message.messageDeduplicationId, { messageId: message.messageId, seenAt: message.sentTimestamp });
+    }
   }
 
   private applySent(message: StoredMessage): void {
     this.messages.set(message.messageId, { ...message });
-    if (message.messageDeduplicationId !== undefined) {
-      this.deduplication.set(message.messageDeduplicationId, { messageId: message.messageId, seenAt: message.sentTimestamp });
-    }
+    this.rememberDeduplication(message);
     if (message.sequenceNumber !== undefined && BigInt(message.sequenceNumber) > this.lastSequenceNumber) {
       this.lastSequenceNumber = BigInt(message.sequenceNumber);
     }

@@ -29,11 +29,15 @@ export interface SqsEventSourceMappingOptions {
   readonly reportBatchItemFailures?: boolean;
   /** Told of every failed batch or item, so the developer sees why messages come back. */
   readonly onFailure?: (failure: { messageIds: readonly string[]; reason: string }) => void;
+  /** Told when a batch is done with: the invocation returned and its messages were deleted or failed (tracing). */
+  readonly onBatchSettled?: (batch: readonly ReceivedMessage[]) => void;
 }
 
 /** How long one poll waits for a first message before checking whether the mapping was stopped. */
 const POLL_WAIT_SECONDS = 0.2;
 const MAX_MESSAGES_PER_RECEIVE = 10;
+/** The end of a batching window closer than this is waited by turns of the event loop, not by a timer. */
+const WINDOW_END_PRECISION_MS = 2;
 
 export class SqsEventSourceMapping {
   private running = false;
@@ -82,27 +86,51 @@ export class SqsEventSourceMapping {
     await Promise.all(inFlight);
   }
 
+  /**
+   * Waits for a first message (the queue wakes the wait as soon as one is receivable: no polling delay),
+   * then keeps the batch open for the batching window, measured on the monotonic clock from the first
+   * receive, unless it fills first. It never closes before the window is over, and closes within a turn
+   * of the event loop after: timers fire on whole milliseconds of the loop's clock, up to one or two
+   * late, so the last `WINDOW_END_PRECISION_MS` are waited by turns of the event loop instead.
+   */
   private async collectBatch(): Promise<ReceivedMessage[]> {
     const batch: ReceivedMessage[] = [];
     const windowMs = (this.options.maximumBatchingWindowInSeconds ?? 0) * 1000;
     let closesAt: number | undefined;
     while (this.running && batch.length < this.batchSize) {
-      const remainingWindowMs = closesAt === undefined ? POLL_WAIT_SECONDS * 1000 : closesAt - Date.now();
-      if (remainingWindowMs <= 0) break;
-      const received = await this.options.queue.receiveWaiting({
-        maxMessages: Math.min(MAX_MESSAGES_PER_RECEIVE, this.batchSize - batch.length),
-        waitTimeSeconds: Math.min(remainingWindowMs, POLL_WAIT_SECONDS * 1000) / 1000,
-      });
-      batch.push(...received);
-      if (batch.length === 0) continue;
+      const maxMessages = Math.min(MAX_MESSAGES_PER_RECEIVE, this.batchSize - batch.length);
+      let received: ReceivedMessage[];
+      if (closesAt === undefined) {
+        received = await this.options.queue.receiveWaiting({ maxMessages, waitTimeSeconds: POLL_WAIT_SECONDS });
+      } else {
+        const remainingWindowMs = closesAt - performance.now();
+        if (remainingWindowMs <= 0) break;
+        if (remainingWindowMs > WINDOW_END_PRECISION_MS) {
+          const waitMs = Math.min(remainingWindowMs, POLL_WAIT_SECONDS * 1000) - WINDOW_END_PRECISION_MS;
+          received = await this.options.queue.receiveWaiting({ maxMessages, waitTimeSeconds: waitMs / 1000 });
+        } else {
+          await new Promise<void>((resolve) => setImmediate(resolve));
+          received = this.options.queue.receive({ maxMessages });
+        }
+      }
+      if (received.length === 0 && batch.length === 0) continue;
       // The window opens with the first message; without a window, the first receive closes the batch.
-      closesAt ??= Date.now() + windowMs;
+      closesAt ??= performance.now() + windowMs;
+      batch.push(...received);
       if (windowMs === 0) break;
     }
     return batch;
   }
 
   private async processBatch(batch: readonly ReceivedMessage[]): Promise<void> {
+    try {
+      await this.invokeAndSettle(batch);
+    } finally {
+      this.options.onBatchSettled?.(batch);
+    }
+  }
+
+  private async invokeAndSettle(batch: readonly ReceivedMessage[]): Promise<void> {
     const event: SQSEvent = { Records: batch.map((message) => this.toSqsRecord(message)) };
     let result: LambdaInvocationResult;
     try {

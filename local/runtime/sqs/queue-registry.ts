@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { DEFAULT_LOCAL_IDENTITY, resourceNameOfArn, type LocalAwsIdentity } from '../local-aws-identity';
-import { DurableQueue, withoutDeliveryState, type QueueSettings } from './durable-queue';
+import { DurableQueue, withoutDeliveryState, type DurableQueueOptions, type QueueSettings } from './durable-queue';
 import { SqsError } from './sqs-error';
 
 /**
@@ -11,7 +11,15 @@ export class QueueRegistry {
   readonly identity: LocalAwsIdentity;
   private readonly queues = new Map<string, DurableQueue>();
 
-  constructor(private readonly options: { dataDirectory: string; identity?: LocalAwsIdentity; now?: () => number }) {
+  constructor(
+    private readonly options: {
+      dataDirectory: string;
+      identity?: LocalAwsIdentity;
+      now?: () => number;
+      /** Told when a message becomes receivable in any queue (tracing). */
+      onMessageVisible?: DurableQueueOptions['onMessageVisible'];
+    },
+  ) {
     this.identity = options.identity ?? DEFAULT_LOCAL_IDENTITY;
   }
 
@@ -25,6 +33,7 @@ export class QueueRegistry {
       identity: this.identity,
       findQueueByArn: (arn) => this.queues.get(resourceNameOfArn(arn)),
       ...(this.options.now ? { now: this.options.now } : {}),
+      ...(this.options.onMessageVisible ? { onMessageVisible: this.options.onMessageVisible } : {}),
     });
     this.queues.set(settings.name, queue);
     return queue;

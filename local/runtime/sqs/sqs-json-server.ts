@@ -28,21 +28,25 @@ export async function startSqsServer(options: { registry: QueueRegistry; port?: 
     ...(options.host !== undefined ? { host: options.host } : {}),
     operations: {
       GetQueueUrl: (input) => ({ QueueUrl: queueUrl(registry.queueNamed(requiredString(input, 'QueueName')).name) }),
-      SendMessage: (input) => toSendMessageOutput(queueOf(input).send(toSendMessageRequest(input))),
-      SendMessageBatch: (input) => {
+      SendMessage: async (input) => toSendMessageOutput(await queueOf(input).send(toSendMessageRequest(input))),
+      SendMessageBatch: async (input) => {
         const queue = queueOf(input);
         const entries = (input['Entries'] as Record<string, unknown>[] | undefined) ?? [];
         if (entries.length === 0) throw new SqsError('EmptyBatchRequest', 'There should be at least one SendMessageBatchRequestEntry in the request.');
+        // Sent in entry order (each send is written before the next starts); the entries share one fsync.
+        const outcomes = await Promise.allSettled(entries.map((entry) => queue.send(toSendMessageRequest(entry))));
         const Successful: Record<string, unknown>[] = [];
         const Failed: Record<string, unknown>[] = [];
-        for (const entry of entries) {
-          try {
-            Successful.push({ Id: entry['Id'], ...toSendMessageOutput(queue.send(toSendMessageRequest(entry))) });
-          } catch (error) {
-            const sqsError = error instanceof SqsError ? error : new SqsError('InternalError', String(error));
-            Failed.push({ Id: entry['Id'], SenderFault: true, Code: sqsError.queryErrorCode, Message: sqsError.message });
+        outcomes.forEach((outcome, index) => {
+          const id = entries[index]?.['Id'];
+          if (outcome.status === 'fulfilled') {
+            Successful.push({ Id: id, ...toSendMessageOutput(outcome.value) });
+            return;
           }
-        }
+          const error: unknown = outcome.reason;
+          const sqsError = error instanceof SqsError ? error : new SqsError('InternalError', String(error));
+          Failed.push({ Id: id, SenderFault: sqsError.queryErrorCode !== 'InternalError', Code: sqsError.queryErrorCode, Message: sqsError.message });
+        });
         return { Successful, Failed };
       },
       ReceiveMessage: async (input) => {
@@ -99,7 +103,7 @@ function toSendMessageRequest(input: Record<string, unknown>): SendMessageReques
   };
 }
 
-function toSendMessageOutput(result: ReturnType<DurableQueue['send']>): Record<string, unknown> {
+function toSendMessageOutput(result: Awaited<ReturnType<DurableQueue['send']>>): Record<string, unknown> {
   return {
     MessageId: result.messageId,
     MD5OfMessageBody: result.md5OfBody,

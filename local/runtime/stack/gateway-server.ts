@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { handleConsoleRequest } from '../../console/console-routes';
 import { API_GATEWAY_MAX_PAYLOAD_BYTES, readBodyUpTo, type LocalRestApi } from '../apigateway/rest-api';
 import type { LocalStack } from '../local-stack';
+import { epochNow } from './stack-activity';
 
 /**
  * The one port a developer uses (`LOCAL_PORT`, 4000 by default): the REST APIs' routes, and the ops
@@ -31,6 +32,7 @@ export async function startGatewayServer(options: { stack: LocalStack; port: num
 }
 
 async function route(stack: LocalStack, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  const arrivedAt = epochNow();
   const url = new URL(request.url ?? '/', 'http://localhost');
   if (await handleConsoleRequest(stack, url, request, response)) return;
 
@@ -47,6 +49,8 @@ async function route(stack: LocalStack, request: IncomingMessage, response: Serv
     response.end(JSON.stringify({ message: 'Request Too Long' }));
     return;
   }
+  const traced = stack.activity.tracing ? body.toString('utf8') : undefined;
+  if (traced !== undefined) stack.activity.recordHop('api.request', traced, arrivedAt);
   const answer = await target.api.handle({
     method,
     path: target.path,
@@ -57,6 +61,7 @@ async function route(stack: LocalStack, request: IncomingMessage, response: Serv
   });
   response.writeHead(answer.statusCode, answer.headers as Record<string, string | string[]>);
   response.end(answer.body);
+  if (traced !== undefined) stack.activity.recordHop('api.response', traced);
 }
 
 /** The API and the path within it: `/<stage>/rest` when the stage prefix is there, else the bare path. */

@@ -23,7 +23,51 @@ export interface FunctionActivity {
   totalDurationMs: number;
 }
 
-export type InvocationListener = (invocation: { functionName: string; event: unknown; durationMs: number }) => void;
+export interface FinishedInvocation {
+  readonly functionName: string;
+  readonly event: unknown;
+  /** Wall time of the invocation as its caller sees it (waiting for an execution, hand-offs, the handler). */
+  readonly durationMs: number;
+  /** When the runtime was asked to invoke, and when the result was back: epoch ms, sub-millisecond. */
+  readonly startedAt: number;
+  readonly endedAt: number;
+  /** When the handler itself ran, measured in the worker (absent if it never ran). */
+  readonly handlerStartedAt?: number;
+  readonly handlerEndedAt?: number;
+}
+
+export type InvocationListener = (invocation: FinishedInvocation) => void;
+
+/**
+ * Points on an event's way through the runtime, for the bench's per-hop breakdown. `subject` is what the
+ * hop carries (a request body, a message body), for the listener to recognise its events in.
+ */
+export type HopName =
+  /** The API received a request (`at`: the request's arrival, before its body was read). */
+  | 'api.request'
+  /** The API finished answering it. */
+  | 'api.response'
+  /** A PutEvents request reached the EventBridge endpoint (`subject`: the entry's Detail). */
+  | 'events.received'
+  /** The bus answered it: archived, and delivered to every matching target. */
+  | 'events.answered'
+  /** A message became receivable in a queue: on disk, and the pollers woken. */
+  | 'sqs.visible'
+  /** An event source mapping is done with a batch: result back, messages deleted or failed. */
+  | 'mapping.settled';
+
+export interface Hop {
+  readonly hop: HopName;
+  readonly at: number;
+  readonly subject: string;
+}
+
+export type HopListener = (hop: Hop) => void;
+
+/** Milliseconds since the epoch with sub-millisecond precision, comparable with the workers' own. */
+export function epochNow(): number {
+  return performance.timeOrigin + performance.now();
+}
 
 const RECENT_EVENT_LIMIT = 100;
 
@@ -34,6 +78,7 @@ export class StackActivity {
   private readonly deliveryFailures = new Map<string, number>();
   private readonly functionActivity = new Map<string, FunctionActivity>();
   private readonly invocationListeners = new Set<InvocationListener>();
+  private readonly hopListeners = new Set<HopListener>();
 
   recordEvent(event: RecentEvent): void {
     // Rules match while PutEvents runs, before its answer (and so this record) exists.
@@ -66,14 +111,35 @@ export class StackActivity {
     return () => this.invocationListeners.delete(listener);
   }
 
+  /** Told of the hops events take through the runtime (the bench's breakdown); nothing is traced without one. */
+  onHop(listener: HopListener): () => void {
+    this.hopListeners.add(listener);
+    return () => this.hopListeners.delete(listener);
+  }
+
+  /** Whether anyone listens to hops: callers skip building a subject otherwise. */
+  get tracing(): boolean {
+    return this.hopListeners.size > 0;
+  }
+
+  recordHop(hop: HopName, subject: string, at: number = epochNow()): void {
+    for (const listener of this.hopListeners) listener({ hop, at, subject });
+  }
+
   /** Wraps an invocation so its count, errors, concurrency and duration are recorded. */
-  async recordInvocation<T extends { status: string }>(functionName: string, invocation: () => Promise<T>, event?: unknown): Promise<T> {
+  async recordInvocation<T extends { status: string; timing?: { handlerStartedAt: number; handlerEndedAt: number } }>(
+    functionName: string,
+    invocation: () => Promise<T>,
+    event?: unknown,
+  ): Promise<T> {
     const activity = this.activityOf(functionName);
     activity.invocations += 1;
     activity.running += 1;
-    const startedAt = performance.now();
+    const startedAt = epochNow();
+    let timing: T['timing'];
     try {
       const result = await invocation();
+      timing = result.timing;
       if (result.status === 'failed') activity.errors += 1;
       return result;
     } catch (error) {
@@ -81,9 +147,10 @@ export class StackActivity {
       throw error;
     } finally {
       activity.running -= 1;
-      const durationMs = performance.now() - startedAt;
+      const endedAt = epochNow();
+      const durationMs = endedAt - startedAt;
       activity.totalDurationMs += durationMs;
-      for (const listener of this.invocationListeners) listener({ functionName, event, durationMs });
+      for (const listener of this.invocationListeners) listener({ functionName, event, durationMs, startedAt, endedAt, ...timing });
     }
   }
 

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { QueueRegistry } from '../../../local/runtime/sqs/queue-registry';
 
 const REPOSITORY_ROOT = resolve(import.meta.dirname, '../../..');
@@ -27,9 +27,9 @@ afterEach(() => {
 });
 
 describe('standard queue', () => {
-  it('hides a received message for the visibility timeout, then redelivers it with a higher receive count', () => {
+  it('hides a received message for the visibility timeout, then redelivers it with a higher receive count', async () => {
     const queue = registry.createQueue({ name: 'invoices', visibilityTimeoutSeconds: 30 });
-    const { messageId } = queue.send({ body: 'invoice 1' });
+    const { messageId } = await queue.send({ body: 'invoice 1' });
 
     const [first] = queue.receive();
     expect(first).toMatchObject({ messageId, body: 'invoice 1', attributes: { ApproximateReceiveCount: '1' } });
@@ -41,9 +41,9 @@ describe('standard queue', () => {
     expect(second?.receiptHandle).not.toBe(first?.receiptHandle);
   });
 
-  it('deletes with the latest receipt handle only; an older one succeeds without deleting, as in SQS', () => {
+  it('deletes with the latest receipt handle only; an older one succeeds without deleting, as in SQS', async () => {
     const queue = registry.createQueue({ name: 'invoices', visibilityTimeoutSeconds: 1 });
-    queue.send({ body: 'invoice 1' });
+    await queue.send({ body: 'invoice 1' });
     const [first] = queue.receive();
     advanceSeconds(2);
     const [second] = queue.receive();
@@ -58,26 +58,26 @@ describe('standard queue', () => {
     expect(queue.receive()).toEqual([]);
   });
 
-  it('holds a message back for its DelaySeconds', () => {
+  it('holds a message back for its DelaySeconds', async () => {
     const queue = registry.createQueue({ name: 'invoices' });
-    queue.send({ body: 'later', delaySeconds: 10 });
+    await queue.send({ body: 'later', delaySeconds: 10 });
     expect(queue.receive()).toEqual([]);
     expect(queue.attributes()['ApproximateNumberOfMessagesDelayed']).toBe('1');
     advanceSeconds(10);
     expect(queue.receive().map((message) => message.body)).toEqual(['later']);
   });
 
-  it('drops messages older than the retention period', () => {
+  it('drops messages older than the retention period', async () => {
     const queue = registry.createQueue({ name: 'invoices', messageRetentionSeconds: 60 });
-    queue.send({ body: 'stale' });
+    await queue.send({ body: 'stale' });
     advanceSeconds(61);
     expect(queue.receive()).toEqual([]);
     expect(queue.attributes()['ApproximateNumberOfMessages']).toBe('0');
   });
 
-  it('changes the visibility of an in-flight message', () => {
+  it('changes the visibility of an in-flight message', async () => {
     const queue = registry.createQueue({ name: 'invoices', visibilityTimeoutSeconds: 300 });
-    queue.send({ body: 'retry me soon' });
+    await queue.send({ body: 'retry me soon' });
     const [message] = queue.receive();
     queue.changeVisibility(message?.receiptHandle ?? '', 5);
     advanceSeconds(5);
@@ -86,14 +86,14 @@ describe('standard queue', () => {
 });
 
 describe('dead-letter queue and redrive', () => {
-  it('moves a message to the DLQ after maxReceiveCount receives, with its last error, and redrives it back', () => {
+  it('moves a message to the DLQ after maxReceiveCount receives, with its last error, and redrives it back', async () => {
     const deadLetterQueue = registry.createQueue({ name: 'invoices-dlq' });
     const queue = registry.createQueue({
       name: 'invoices',
       visibilityTimeoutSeconds: 10,
       redrivePolicy: { deadLetterTargetArn: deadLetterQueue.arn, maxReceiveCount: 2 },
     });
-    const { messageId } = queue.send({ body: 'poison' });
+    const { messageId } = await queue.send({ body: 'poison' });
     for (let attempt = 1; attempt <= 2; attempt += 1) {
       const [received] = queue.receive();
       queue.recordFailure(received?.receiptHandle ?? '', `Odoo rejected the invoice (attempt ${attempt})`);
@@ -118,11 +118,11 @@ describe('dead-letter queue and redrive', () => {
 });
 
 describe('FIFO queue', () => {
-  it('delivers a group in order and holds the group while one of its messages is in flight', () => {
+  it('delivers a group in order and holds the group while one of its messages is in flight', async () => {
     const queue = registry.createQueue({ name: 'customers.fifo', visibilityTimeoutSeconds: 30 });
-    queue.send({ body: 'a1', messageGroupId: 'a', messageDeduplicationId: 'a1' });
-    queue.send({ body: 'a2', messageGroupId: 'a', messageDeduplicationId: 'a2' });
-    queue.send({ body: 'b1', messageGroupId: 'b', messageDeduplicationId: 'b1' });
+    await queue.send({ body: 'a1', messageGroupId: 'a', messageDeduplicationId: 'a1' });
+    await queue.send({ body: 'a2', messageGroupId: 'a', messageDeduplicationId: 'a2' });
+    await queue.send({ body: 'b1', messageGroupId: 'b', messageDeduplicationId: 'b1' });
 
     const [a1] = queue.receive();
     expect(a1?.body).toBe('a1');
@@ -134,44 +134,107 @@ describe('FIFO queue', () => {
     expect(queue.receive({ maxMessages: 10 }).map((message) => message.body)).toEqual(['a2']);
   });
 
-  it('returns several messages of one group in order in one batch', () => {
+  it('returns several messages of one group in order in one batch', async () => {
     const queue = registry.createQueue({ name: 'customers.fifo', contentBasedDeduplication: true });
-    for (const body of ['1', '2', '3']) queue.send({ body, messageGroupId: 'g' });
+    for (const body of ['1', '2', '3']) await queue.send({ body, messageGroupId: 'g' });
     expect(queue.receive({ maxMessages: 10 }).map((message) => message.body)).toEqual(['1', '2', '3']);
   });
 
-  it('drops a duplicate within five minutes and answers with the original message id', () => {
+  it('drops a duplicate within five minutes and answers with the original message id', async () => {
     const queue = registry.createQueue({ name: 'customers.fifo' });
-    const original = queue.send({ body: 'created', messageGroupId: 'c', messageDeduplicationId: 'evt_1' });
-    const duplicate = queue.send({ body: 'created', messageGroupId: 'c', messageDeduplicationId: 'evt_1' });
+    const original = await queue.send({ body: 'created', messageGroupId: 'c', messageDeduplicationId: 'evt_1' });
+    const duplicate = await queue.send({ body: 'created', messageGroupId: 'c', messageDeduplicationId: 'evt_1' });
     expect(duplicate.messageId).toBe(original.messageId);
     const received = queue.receive({ maxMessages: 10 });
     expect(received).toHaveLength(1);
     queue.delete(received[0]?.receiptHandle ?? '');
 
     advanceSeconds(301);
-    queue.send({ body: 'created again', messageGroupId: 'c', messageDeduplicationId: 'evt_1' });
+    await queue.send({ body: 'created again', messageGroupId: 'c', messageDeduplicationId: 'evt_1' });
     expect(queue.attributes()['ApproximateNumberOfMessages']).toBe('1');
   });
 
-  it('requires a group id and a deduplication id (or content-based deduplication)', () => {
+  it('requires a group id and a deduplication id (or content-based deduplication)', async () => {
     const queue = registry.createQueue({ name: 'customers.fifo' });
-    expect(() => queue.send({ body: 'x' })).toThrow(/MessageGroupId/);
-    expect(() => queue.send({ body: 'x', messageGroupId: 'g' })).toThrow(/ContentBasedDeduplication/);
+    await expect(queue.send({ body: 'x' })).rejects.toThrow(/MessageGroupId/);
+    await expect(queue.send({ body: 'x', messageGroupId: 'g' })).rejects.toThrow(/ContentBasedDeduplication/);
+  });
+});
+
+describe('sending: durable before receivable', () => {
+  it('makes a message receivable only once its send has answered, which is once it is on disk', async () => {
+    const queue = registry.createQueue({ name: 'invoices' });
+    const sending = queue.send({ body: 'invoice 1' });
+    // Written to the journal, its fsync still running: no receiver may get a message a crash could lose.
+    expect(queue.receive()).toEqual([]);
+    expect(readFileSync(join(dataDirectory, 'sqs', 'invoices.jsonl'), 'utf8')).toContain('invoice 1');
+
+    const { messageId } = await sending;
+    expect(queue.receive()).toMatchObject([{ messageId, body: 'invoice 1' }]);
+  });
+
+  it('wakes a waiting receive as soon as a message is sent, without waiting for a timer', async () => {
+    const queue = registry.createQueue({ name: 'invoices' });
+    // Timers never fire while faked: only the send can end this 20-second long poll.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const waiting = queue.receiveWaiting({ waitTimeSeconds: 20 });
+      const { messageId } = await queue.send({ body: 'wake up' });
+      expect(await waiting).toMatchObject([{ messageId, body: 'wake up' }]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('keeps the order of sends made one after the other without waiting for each (FIFO)', async () => {
+    const queue = registry.createQueue({ name: 'customers.fifo', contentBasedDeduplication: true });
+    await Promise.all(['1', '2', '3'].map((body) => queue.send({ body, messageGroupId: 'g' })));
+    expect(queue.receive({ maxMessages: 10 }).map((message) => message.body)).toEqual(['1', '2', '3']);
+  });
+
+  it('answers a duplicate of a message still being written only once the original is on disk, with its id', async () => {
+    const queue = registry.createQueue({ name: 'customers.fifo' });
+    const original = queue.send({ body: 'created', messageGroupId: 'c', messageDeduplicationId: 'evt_1' });
+    const duplicate = queue.send({ body: 'created', messageGroupId: 'c', messageDeduplicationId: 'evt_1' });
+    const first = await Promise.race([duplicate.then(() => 'duplicate'), original.then(() => 'original')]);
+    expect(first).toBe('original');
+    expect((await duplicate).messageId).toBe((await original).messageId);
+    expect(queue.receive({ maxMessages: 10 })).toHaveLength(1);
+  });
+
+  it('lets a purge drop a send still waiting for its fsync, as the journal replays it', async () => {
+    const queue = registry.createQueue({ name: 'invoices' });
+    const sending = queue.send({ body: 'sent before the purge' });
+    queue.purge();
+    await sending;
+    expect(queue.receive()).toEqual([]);
+
+    registry.close();
+    registry = openRegistry();
+    expect(registry.createQueue({ name: 'invoices' }).receive()).toEqual([]);
+  });
+
+  it('still has every answered message after the registry is closed and reopened', async () => {
+    const queue = registry.createQueue({ name: 'invoices' });
+    const sent = await Promise.all(Array.from({ length: 20 }, (_, index) => queue.send({ body: `invoice ${index}` })));
+    registry.close();
+    registry = openRegistry();
+    const reopened = registry.createQueue({ name: 'invoices' });
+    expect(reopened.storedMessages().map((message) => message.messageId)).toEqual(sent.map((result) => result.messageId));
   });
 });
 
 describe('durability', () => {
-  it('restores messages, their receive counts and FIFO deduplication after a restart', () => {
+  it('restores messages, their receive counts and FIFO deduplication after a restart', async () => {
     const queue = registry.createQueue({ name: 'customers.fifo', visibilityTimeoutSeconds: 30 });
-    const { messageId } = queue.send({ body: 'kept', messageGroupId: 'g', messageDeduplicationId: 'd1' });
+    const { messageId } = await queue.send({ body: 'kept', messageGroupId: 'g', messageDeduplicationId: 'd1' });
     queue.receive();
     registry.close();
 
     registry = openRegistry();
     const reopened = registry.createQueue({ name: 'customers.fifo', visibilityTimeoutSeconds: 30 });
     expect(reopened.receive()).toEqual([]);
-    expect(reopened.send({ body: 'kept', messageGroupId: 'g', messageDeduplicationId: 'd1' }).messageId).toBe(messageId);
+    expect((await reopened.send({ body: 'kept', messageGroupId: 'g', messageDeduplicationId: 'd1' })).messageId).toBe(messageId);
     advanceSeconds(31);
     expect(reopened.receive()[0]).toMatchObject({ messageId, attributes: { ApproximateReceiveCount: '2' } });
     // Compacted on open: one record per live message.
@@ -185,8 +248,9 @@ describe('durability', () => {
       [
         `import { QueueRegistry } from ${JSON.stringify(join(REPOSITORY_ROOT, 'local/runtime/sqs/queue-registry.ts'))};`,
         `const registry = new QueueRegistry({ dataDirectory: process.argv[2] ?? '' });`,
-        `const { messageId } = registry.createQueue({ name: 'orders' }).send({ body: 'accepted before the crash' });`,
-        `process.stdout.write('accepted ' + messageId + '\\n');`,
+        `void registry.createQueue({ name: 'orders' }).send({ body: 'accepted before the crash' }).then(({ messageId }) => {`,
+        `  process.stdout.write('accepted ' + messageId + '\\n');`,
+        `});`,
         `setInterval(() => {}, 1000);`,
       ].join('\n'),
     );

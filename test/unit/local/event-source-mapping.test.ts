@@ -3,9 +3,10 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SQSEvent } from 'aws-lambda';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LambdaFunctionPool, type InvokeFunction, type LambdaInvocationResult } from '../../../local/runtime/lambda/function-pool';
 import { SqsEventSourceMapping, type SqsEventSourceMappingOptions } from '../../../local/runtime/sqs/event-source-mapping';
+import type { ReceivedMessage } from '../../../local/runtime/sqs/durable-queue';
 import { QueueRegistry } from '../../../local/runtime/sqs/queue-registry';
 
 let dataDirectory: string;
@@ -55,7 +56,7 @@ async function eventually(assertion: () => void, timeoutMs = 3_000): Promise<voi
 describe('SQS event source mapping', () => {
   it('invokes the function with the SQS event Lambda builds', async () => {
     const queue = registry.createQueue({ name: 'customers.fifo' });
-    queue.send({
+    await queue.send({
       body: '{"customer":"cus_1"}',
       messageGroupId: 'cus_1',
       messageDeduplicationId: 'evt_1',
@@ -93,7 +94,7 @@ describe('SQS event source mapping', () => {
 
   it('never puts more than BatchSize messages in one event', async () => {
     const queue = registry.createQueue({ name: 'invoices' });
-    for (let index = 0; index < 12; index += 1) queue.send({ body: String(index) });
+    for (let index = 0; index < 12; index += 1) await queue.send({ body: String(index) });
     const fn = recordingFunction(() => succeeded());
 
     startMapping({ queue, invoke: fn.invoke, batchSize: 5 });
@@ -104,7 +105,7 @@ describe('SQS event source mapping', () => {
 
   it('gathers messages for the batching window into one batch beyond ten', async () => {
     const queue = registry.createQueue({ name: 'invoices' });
-    for (let index = 0; index < 15; index += 1) queue.send({ body: String(index) });
+    for (let index = 0; index < 15; index += 1) await queue.send({ body: String(index) });
     const fn = recordingFunction(() => succeeded());
 
     startMapping({ queue, invoke: fn.invoke, batchSize: 100, maximumBatchingWindowInSeconds: 0.3, maximumConcurrency: 2 });
@@ -115,7 +116,7 @@ describe('SQS event source mapping', () => {
 
   it('deletes all but the items reported in batchItemFailures, and records why those failed', async () => {
     const queue = registry.createQueue({ name: 'invoices', visibilityTimeoutSeconds: 60 });
-    for (const body of ['ok-1', 'bad', 'ok-2']) queue.send({ body });
+    for (const body of ['ok-1', 'bad', 'ok-2']) await queue.send({ body });
     const fn = recordingFunction((event) =>
       succeeded({ batchItemFailures: event.Records.filter((record) => record.body === 'bad').map((record) => ({ itemIdentifier: record.messageId })) }),
     );
@@ -128,7 +129,7 @@ describe('SQS event source mapping', () => {
 
   it('fails the whole batch on an invalid partial response', async () => {
     const queue = registry.createQueue({ name: 'invoices', visibilityTimeoutSeconds: 60 });
-    for (const body of ['a', 'b']) queue.send({ body });
+    for (const body of ['a', 'b']) await queue.send({ body });
     const fn = recordingFunction(() => succeeded({ batchItemFailures: [{ itemIdentifier: 'not-in-this-batch' }] }));
 
     startMapping({ queue, invoke: fn.invoke, reportBatchItemFailures: true, maximumBatchingWindowInSeconds: 0.2 });
@@ -145,7 +146,7 @@ describe('SQS event source mapping', () => {
       visibilityTimeoutSeconds: 0.2,
       redrivePolicy: { deadLetterTargetArn: deadLetterQueue.arn, maxReceiveCount: 2 },
     });
-    queue.send({ body: 'poison' });
+    await queue.send({ body: 'poison' });
     const fn = recordingFunction(() => ({
       status: 'failed',
       requestId: 'r',
@@ -161,7 +162,7 @@ describe('SQS event source mapping', () => {
 
   it('keeps at most MaximumConcurrency batches in flight', async () => {
     const queue = registry.createQueue({ name: 'invoices' });
-    for (let index = 0; index < 8; index += 1) queue.send({ body: String(index) });
+    for (let index = 0; index < 8; index += 1) await queue.send({ body: String(index) });
     let inFlight = 0;
     let mostInFlight = 0;
     const fn = recordingFunction(async () => {
@@ -189,8 +190,8 @@ describe('SQS event source mapping', () => {
     );
     const pool = new LambdaFunctionPool({ functionName: 'invoice-flow', codeDirectory, handler: 'index.handler' });
     const queue = registry.createQueue({ name: 'invoices', visibilityTimeoutSeconds: 60 });
-    queue.send({ body: '{"fail":false}' });
-    queue.send({ body: '{"fail":true}' });
+    await queue.send({ body: '{"fail":false}' });
+    await queue.send({ body: '{"fail":true}' });
 
     try {
       startMapping({ queue, invoke: pool.invoke, reportBatchItemFailures: true, maximumBatchingWindowInSeconds: 0.2 });
@@ -199,5 +200,69 @@ describe('SQS event source mapping', () => {
       await mapping?.stop();
       await pool.close();
     }
+  });
+});
+
+describe('SQS event source mapping: when it invokes', () => {
+  it('is woken by a send: an idle mapping invokes without any of its poll timers firing', async () => {
+    const queue = registry.createQueue({ name: 'invoices' });
+    let invoked!: (event: SQSEvent) => void;
+    const invocation = new Promise<SQSEvent>((resolve) => {
+      invoked = resolve;
+    });
+    // Timers (and the clock they run on) only move when told: only the send can end the mapping's long poll.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+    try {
+      startMapping({
+        queue,
+        invoke: async (event) => {
+          invoked(event as SQSEvent);
+          return succeeded();
+        },
+      });
+      // Let the mapping settle into its (timer-bound, here frozen) long poll.
+      for (let turn = 0; turn < 5; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+      const { messageId } = await queue.send({ body: 'now' });
+      expect((await invocation).Records.map((record) => record.messageId)).toEqual([messageId]);
+      const stopping = mapping?.stop();
+      await vi.advanceTimersByTimeAsync(1_000);
+      await stopping;
+      mapping = undefined;
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('keeps the batching window open for the whole window from the first message, never less', async () => {
+    const visibleAt = new Map<string, number>();
+    registry.close();
+    registry = new QueueRegistry({ dataDirectory, onMessageVisible: (_queue, message) => visibleAt.set(message.messageId, performance.now()) });
+    const queue = registry.createQueue({ name: 'invoices' });
+    const invokedAt: number[] = [];
+    const fn = recordingFunction(() => {
+      invokedAt.push(performance.now());
+      return succeeded();
+    });
+    startMapping({ queue, invoke: fn.invoke, maximumBatchingWindowInSeconds: 0.1 });
+
+    for (let round = 0; round < 3; round += 1) {
+      const { messageId } = await queue.send({ body: `round ${round}` });
+      await eventually(() => expect(fn.events).toHaveLength(round + 1));
+      const waitedMs = (invokedAt[round] ?? 0) - (visibleAt.get(messageId) ?? Number.NaN);
+      expect(waitedMs).toBeGreaterThanOrEqual(100);
+      // Closed on time, not on the next timer tick or poll: generous bound for a busy machine.
+      expect(waitedMs).toBeLessThan(150);
+    }
+  });
+
+  it('reports a batch settled after its messages are deleted', async () => {
+    const queue = registry.createQueue({ name: 'invoices' });
+    await queue.send({ body: 'done' });
+    const settled = new Promise<{ batch: readonly ReceivedMessage[]; left: number }>((resolve) => {
+      startMapping({ queue, invoke: async () => succeeded(), onBatchSettled: (batch) => resolve({ batch, left: queue.storedMessages().length }) });
+    });
+    const { batch, left } = await settled;
+    expect(batch.map((message) => message.body)).toEqual(['done']);
+    expect(left).toBe(0);
   });
 });

@@ -81,6 +81,21 @@ describe('LambdaFunctionPool', () => {
     expect(pool.warmExecutionCount).toBe(1);
   });
 
+  it('reports when the handler ran, measured in the worker, within the invocation as its caller sees it', async () => {
+    const codeDirectory = writeBundle('timed', 'index.mjs', `export const handler = async () => { await new Promise((r) => setTimeout(r, 30)); return 'ok'; };`);
+    const pool = poolFor({ functionName: 'timed', codeDirectory });
+    await pool.invoke({}); // cold start: loading the bundle is not handler time
+
+    const invokedAt = performance.timeOrigin + performance.now();
+    const result = await pool.invoke({});
+    const returnedAt = performance.timeOrigin + performance.now();
+
+    const { handlerStartedAt = Number.NaN, handlerEndedAt = Number.NaN } = result.timing ?? {};
+    expect(handlerStartedAt).toBeGreaterThanOrEqual(invokedAt);
+    expect(handlerEndedAt).toBeLessThanOrEqual(returnedAt);
+    expect(handlerEndedAt - handlerStartedAt).toBeGreaterThanOrEqual(29);
+  });
+
   it('loads a CommonJS index.js as CommonJS, and supports callback handlers', async () => {
     const codeDirectory = writeBundle(
       'cjs',
