@@ -14,7 +14,8 @@ import {
   subscriptionObject,
 } from '../fixtures/stripe/billing-story';
 import { stripeEvent } from '../fixtures/stripe/stripe-events';
-import { type DeadLetter, deadLetters, type Harness, postStripeWebhook, STAGE, startHarness, waitForFlowsSettled } from './local-stack-harness';
+import type { ReconciliationReport } from '../../functions/reconcile/reconcile-period';
+import { type DeadLetter, deadLetters, type Harness, postStripeWebhook, runReconciliation, STAGE, startHarness, waitForFlowsSettled } from './local-stack-harness';
 import { type FinanceMove, financeSnapshot, OdooFinanceView } from './odoo-finance-view';
 
 /**
@@ -26,7 +27,8 @@ import { type FinanceMove, financeSnapshot, OdooFinanceView } from './odoo-finan
  *
  * Then the property the stack promises (DESIGN.md, "Order and duplicates do not matter"): the same
  * webhooks, each delivered twice, in a shuffled order, into a fresh stack, leave Odoo exactly as the
- * in-order run did.
+ * in-order run did. After each run the deployed reconciliation function, run for the scenarios' period
+ * against the same Stripe sandbox (holding every document in its final state) and Odoo, finds no drift.
  */
 
 // Retries (a dependency not in Odoo yet, an entity being written) come 5× sooner: same order, same counting.
@@ -443,45 +445,187 @@ describe('6. currencies with 2, 0 and 3 decimals', () => {
   });
 });
 
-describe('7. the same webhooks, each delivered twice, in a shuffled order, into a fresh stack', () => {
+describe('7. a mid-cycle upgrade with proration', () => {
+  const customer = 'cus_e2eS7Acme';
+  const subscription = 'sub_e2eS7Acme';
+  const firstInvoice = 'in_e2eS7AcmeNov';
+  const prorationInvoice = 'in_e2eS7AcmeUpgrade';
+  const item = 'si_e2eS7Acme_0';
+  /** The cycle: 30 days from 31 Oct; the upgrade half way through, on 15 Nov. */
+  const cycleStart = T0 + 86400 * 40;
+  const cycleEnd = cycleStart + 86400 * 30;
+  const upgradedAt = cycleStart + 86400 * 15;
+  const team = (quantity: number) => lines(['price_e2eS7Team', 'Team plan', quantity, 4900]);
+  const subscriptionWith = (quantity: number) => subscriptionObject(subscription, { customer, currency: 'eur', status: 'active', lines: team(quantity), created: cycleStart });
+  const firstFields = { customer, customerName: 'Acme Corporation', currency: 'eur', lines: team(1).map((line) => ({ ...line, period: { start: cycleStart, end: cycleEnd } })), subscription, finalizedAt: cycleStart + 20 };
+  // What Stripe bills for 1 → 3 seats half way through the month (proration_behavior always_invoice): the
+  // unused half of 1 seat given back, the remaining half of 3 seats charged; each line at the price, with
+  // the subscription's quantity and the prorated amount.
+  const prorationLines: StoryLine[] = [
+    { price: 'price_e2eS7Team', description: 'Unused time on 1 × Team plan after 15 Nov 2026', quantity: 1, unitAmount: 4900, amount: -2450, proration: true, subscriptionItem: item, period: { start: upgradedAt, end: cycleEnd } },
+    { price: 'price_e2eS7Team', description: 'Remaining time on 3 × Team plan after 15 Nov 2026', quantity: 3, unitAmount: 4900, amount: 7350, proration: true, subscriptionItem: item, period: { start: upgradedAt, end: cycleEnd } },
+  ];
+  const prorationFields = { customer, customerName: 'Acme Corporation', currency: 'eur', lines: prorationLines, subscription, billingReason: 'subscription_update', finalizedAt: upgradedAt + 10 };
+  const firstPayment = invoicePaymentObject('inpay_e2eS7AcmeNov', { invoice: firstInvoice, currency: 'eur', amount: 4900, paymentIntent: 'pi_e2eS7AcmeNov', paidAt: cycleStart + 30 });
+  const prorationPayment = invoicePaymentObject('inpay_e2eS7AcmeUpgrade', { invoice: prorationInvoice, currency: 'eur', amount: 4900, paymentIntent: 'pi_e2eS7AcmeUpgrade', paidAt: upgradedAt + 70 });
+  const setup = [
+    stripeEvent('customer.created', customerObject(customer, { name: 'Acme Corporation', email: 'billing@acme.example', currency: 'eur' }), { id: 'evt_e2eS7CustomerCreated', created: cycleStart - 10 }),
+    stripeEvent('customer.subscription.created', subscriptionWith(1), { id: 'evt_e2eS7SubscriptionCreated', created: cycleStart }),
+    stripeEvent('invoice.finalized', invoiceObject(firstInvoice, firstFields), { id: 'evt_e2eS7FirstFinalized', created: cycleStart + 20 }),
+    stripeEvent('invoice_payment.paid', firstPayment, { id: 'evt_e2eS7FirstPaid', created: cycleStart + 30 }),
+  ];
+  const upgrade = [
+    stripeEvent('customer.subscription.updated', subscriptionWith(3), { id: 'evt_e2eS7SubscriptionUpgraded', created: upgradedAt }),
+    stripeEvent('invoice.finalized', invoiceObject(prorationInvoice, prorationFields), { id: 'evt_e2eS7ProrationFinalized', created: upgradedAt + 10 }),
+    stripeEvent('invoice_payment.paid', prorationPayment, { id: 'evt_e2eS7ProrationPaid', created: upgradedAt + 70 }),
+  ];
+
+  beforeAll(async () => {
+    customers.push(customer);
+    await seed(
+      setup[0]!.data.object as StripeObjectJson,
+      subscriptionWith(3),
+      invoiceObject(firstInvoice, { ...firstFields, status: 'paid', paidAt: cycleStart + 30 }),
+      firstPayment,
+      invoiceObject(prorationInvoice, { ...prorationFields, status: 'paid', paidAt: upgradedAt + 70 }),
+      prorationPayment,
+    );
+    await deliver(...setup);
+    expect(deadLettersOf(setup)).toEqual([]);
+  });
+
+  async function contractLines(partnerId: number) {
+    const orders = await odoo.ordersOf(partnerId);
+    expect(orders.map((order) => [order.client_order_ref, order.state])).toEqual([[subscription, 'sale']]);
+    const orderLines = await odoo.orderLinesOf([orders[0]!.id]);
+    return { order: orders[0]!, lines: orderLines.map((line) => [line.product_id && line.product_id[1], line.product_uom_qty, line.price_unit, line.price_subtotal]) };
+  }
+
+  it('before the upgrade: a contract for 1 × Team plan, its first month invoiced and paid', async () => {
+    const partner = await customerOf(customer);
+    const { order, lines: contract } = await contractLines(partner.id);
+    expect(order.amount_total).toBe(49);
+    expect(contract).toEqual([['[price_e2eS7Team] Team plan', 1, 49, 49]]);
+    expect(await invoiceOf(firstInvoice)).toMatchObject({ state: 'posted', amount_total: 49, payment_state: 'paid' });
+  });
+
+  it('the upgrade amends the contract to 3 seats and books the proration invoice, a negative line included, paid by one payment', async () => {
+    await deliver(...upgrade);
+    const letters = deadLettersOf(upgrade);
+    expect(letters, letters.map((letter) => `${letter.eventId}: ${letter.errorType}: ${letter.reason}`).join('\n')).toEqual([]);
+
+    const partner = await customerOf(customer);
+    // The same contract, amended: one order, its line now 3 seats.
+    const { order, lines: contract } = await contractLines(partner.id);
+    expect(order.amount_total).toBe(147);
+    expect(contract).toEqual([['[price_e2eS7Team] Team plan', 3, 49, 147]]);
+
+    const posted = await invoiceOf(prorationInvoice);
+    expect(posted).toMatchObject({ move_type: 'out_invoice', state: 'posted', amount_untaxed: 49, amount_tax: 0, amount_total: 49, payment_state: 'paid', invoice_date: '2026-11-15' });
+    expect(currencyOf(posted)).toBe('EUR');
+    const invoiceLines = (await odoo.moveLinesOf([posted.id])).map((line) => [line.product_id && line.product_id[1], line.name, line.quantity, line.price_unit, line.price_subtotal]);
+    expect(invoiceLines).toEqual([
+      ['[price_e2eS7Team] Team plan', 'Unused time on 1 × Team plan after 15 Nov 2026 (2026-11-15 – 2026-11-30)', 1, -24.5, -24.5],
+      ['[price_e2eS7Team] Team plan', 'Remaining time on 3 × Team plan after 15 Nov 2026 (2026-11-15 – 2026-11-30)', 3, 24.5, 73.5],
+    ]);
+    // Still the first invoice and no credit note: a proration credit stays a line of the proration invoice.
+    expect((await odoo.movesOf(partner.id)).map((move) => [move.move_type, move.ref, move.amount_total])).toEqual([
+      ['out_invoice', firstInvoice, 49],
+      ['out_invoice', prorationInvoice, 49],
+    ]);
+
+    const payments = (await odoo.paymentsOf(partner.id)).filter((payment) => payment.reconciled_invoice_ids.includes(posted.id));
+    expect(payments).toHaveLength(1);
+    expect(payments[0]).toMatchObject({ state: 'paid', payment_type: 'inbound', amount: 49, memo: 'inpay_e2eS7AcmeUpgrade', reconciled_invoice_ids: [posted.id] });
+  });
+});
+
+/** The UTC days covering every Stripe document the scenarios seeded (invoices, payments, refunds: their `created`), both included. */
+function scenarioPeriod(): { from: string; to: string } {
+  const created = stripeState
+    .filter((object) => ['invoice', 'invoice_payment', 'refund'].includes(String(object['object'])))
+    .map((object) => object['created'])
+    .filter((value): value is number => typeof value === 'number');
+  const day = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 10);
+  return { from: day(Math.min(...created)), to: day(Math.max(...created)) };
+}
+
+/** What the reconciliation must have checked: every invoice, paid invoice payment and refund in the Stripe sandbox. */
+function expectedChecks(): Record<'invoice' | 'payment' | 'refund', number> {
+  const ofType = (type: string, predicate: (object: StripeObjectJson) => boolean = () => true) =>
+    new Set(stripeState.filter((object) => object['object'] === type && predicate(object)).map((object) => object.id)).size;
+  return { invoice: ofType('invoice'), payment: ofType('invoice_payment', (object) => object['status'] === 'paid'), refund: ofType('refund') };
+}
+
+/** The reconciliation report, drift items spelled out for the failure message. */
+function expectNoDrift(report: ReconciliationReport, context: string): void {
+  const drift = report.items.map(
+    (item) =>
+      `${item.kind} ${item.documentType} ${item.providerId}${item.odooId === undefined ? '' : ` (Odoo ${item.odooId})`}: ` +
+      `expected ${String(item.expected ?? '-')}, got ${String(item.actual ?? '-')} ${item.currency}${item.detail ? ` — ${item.detail}` : ''}`,
+  );
+  expect(report.summary.drift, `${context}: reconciliation ${report.period.from}..${report.period.to} found drift:\n${drift.join('\n')}`).toBe(0);
+  expect(report.items).toEqual([]);
+  expect(report.summary.checked, context).toEqual(expectedChecks());
+}
+
+describe('8. reconciliation of the in-order run', () => {
+  it('the deployed reconciliation function, for the scenarios’ period, finds every Stripe document in Odoo as Stripe has it: no drift', async () => {
+    const report = await runReconciliation(harness.stack, scenarioPeriod());
+    expectNoDrift(report, 'in-order run');
+  });
+});
+
+describe('9. the same webhooks, each delivered twice, in a shuffled order, into a fresh stack', () => {
   /** The seed of the shuffle: BILLING_SHUFFLE_SEED reproduces a run. */
   const shuffleSeed = Number(process.env.BILLING_SHUFFLE_SEED ?? Math.floor(Math.random() * 2 ** 31));
+  let fresh: Harness | undefined;
+  let inOrder: unknown;
+  let inOrderDeadLetters: string[];
+  let letters: DeadLetter[];
 
-  it('leave Odoo exactly as the in-order run did: same records, totals, states and links, no duplicate', { timeout: 180_000 }, async () => {
+  beforeAll(async () => {
     expect(stream.length).toBeGreaterThan(20);
-    const inOrder = await financeSnapshot(odoo, customers);
-    const inOrderDeadLetters = distinctDeadLetters(deadLetters(harness.stack));
+    inOrder = await financeSnapshot(odoo, customers);
+    inOrderDeadLetters = distinctDeadLetters(deadLetters(harness.stack));
     await harness.close();
     harnessClosed = true;
 
     const deliveries = shuffled([...stream, ...stream], shuffleSeed);
     console.log(`billing e2e: ${deliveries.length} deliveries (${stream.length} webhooks × 2), shuffle seed ${shuffleSeed} (BILLING_SHUFFLE_SEED=${shuffleSeed} reproduces it)`);
-    const fresh = await startHarness({ retryDelayScale: RETRY_DELAY_SCALE });
-    try {
-      await fresh.seedStripe(stripeState);
-      // Stripe delivers concurrently: a few webhooks in flight at once, taken in the shuffled order.
-      const startedAt = Date.now();
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: CONCURRENT_DELIVERIES }, async () => {
-          while (next < deliveries.length) {
-            const event = deliveries[next++]!;
-            const response = await postStripeWebhook(fresh.webhookUrl, event);
-            expect(response.status, `${event.type} ${event.id}: ${response.body}`).toBe(200);
-          }
-        }),
-      );
-      const deliveredAt = Date.now();
-      const letters = await waitForFlowsSettled(fresh.stack, { timeoutMs: 120_000 });
-      console.log(`billing e2e: delivered in ${deliveredAt - startedAt} ms, settled ${Date.now() - deliveredAt} ms later`);
+    fresh = await startHarness({ retryDelayScale: RETRY_DELAY_SCALE });
+    await fresh.seedStripe(stripeState);
+    // Stripe delivers concurrently: a few webhooks in flight at once, taken in the shuffled order.
+    const startedAt = Date.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: CONCURRENT_DELIVERIES }, async () => {
+        while (next < deliveries.length) {
+          const event = deliveries[next++]!;
+          const response = await postStripeWebhook(fresh!.webhookUrl, event);
+          expect(response.status, `${event.type} ${event.id}: ${response.body}`).toBe(200);
+        }
+      }),
+    );
+    const deliveredAt = Date.now();
+    letters = await waitForFlowsSettled(fresh.stack, { timeoutMs: 120_000 });
+    console.log(`billing e2e: delivered in ${deliveredAt - startedAt} ms, settled ${Date.now() - deliveredAt} ms later`);
+  }, 180_000);
 
-      const reshuffled = await financeSnapshot(financeViewOf(fresh), customers);
-      expect(reshuffled, `shuffle seed ${shuffleSeed}`).toEqual(inOrder);
-      // What could not be applied in order cannot be applied shuffled either, for the same reason.
-      expect(distinctDeadLetters(letters), `shuffle seed ${shuffleSeed}`).toEqual(inOrderDeadLetters);
-    } finally {
-      await fresh.close();
-    }
+  afterAll(async () => {
+    await fresh?.close();
+  });
+
+  it('leave Odoo exactly as the in-order run did: same records, totals, states and links, no duplicate', async () => {
+    const reshuffled = await financeSnapshot(financeViewOf(fresh!), customers);
+    expect(reshuffled, `shuffle seed ${shuffleSeed}`).toEqual(inOrder);
+    // What could not be applied in order cannot be applied shuffled either, for the same reason.
+    expect(distinctDeadLetters(letters), `shuffle seed ${shuffleSeed}`).toEqual(inOrderDeadLetters);
+  });
+
+  it('and the reconciliation of the fresh stack finds no drift either', async () => {
+    const report = await runReconciliation(fresh!.stack, scenarioPeriod());
+    expectNoDrift(report, `shuffled run, seed ${shuffleSeed}`);
   });
 });
 

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ReconciliationReport } from '../../functions/reconcile/reconcile-period';
 import { resolveStage } from '../../lib/config/stages';
 import { stackName } from '../../lib/sync-stack';
 import { startLocalStack, type LocalStack } from '../../local/runtime/local-stack';
@@ -260,4 +261,26 @@ export async function waitForFlowsSettled(stack: LocalStack, options: { timeoutM
     throw new Error(`${(error as Error).message} (${depths})`);
   }
   return deadLetters(stack);
+}
+
+/**
+ * The function the reconciliation schedule runs, found through the schedule rule that targets it, as an
+ * operator would: the Lambda target of a schedule rule whose function is the stack's reconciliation.
+ */
+export function reconcileFunctionName(stack: LocalStack): string {
+  const scheduled = stack.scheduleRules.flatMap((rule) => rule.targets.map((target) => target.arn.slice(target.arn.lastIndexOf(':') + 1)));
+  const names = [...new Set(scheduled)].filter((name) => /^Reconcil/.test(stack.functions.get(name)?.logicalId ?? ''));
+  if (names.length !== 1) throw new Error(`expected one scheduled reconciliation function, found ${JSON.stringify(names)} among schedule targets ${JSON.stringify(scheduled)}`);
+  return names[0]!;
+}
+
+/**
+ * Invokes the deployed reconciliation function with a manual period (`{ from, to }`, UTC days, both
+ * included) as `aws lambda invoke` would, and returns its report. A function error throws with its type and message.
+ */
+export async function runReconciliation(stack: LocalStack, period: { from: string; to: string }): Promise<ReconciliationReport> {
+  const functionName = reconcileFunctionName(stack);
+  const result = await stack.invokeFunction(functionName, period);
+  if (result.status !== 'succeeded') throw new Error(`${functionName} failed: ${result.error.errorType}: ${result.error.errorMessage}`);
+  return result.payload as ReconciliationReport;
 }

@@ -58,6 +58,29 @@ export interface FinancePayment {
   reconciled_invoice_ids: number[];
 }
 
+/** A contract line: a sale order line. */
+export interface FinanceOrderLine {
+  id: number;
+  order_id: Many2one;
+  product_id: Many2one;
+  name: string;
+  product_uom_qty: number;
+  price_unit: number;
+  price_subtotal: number;
+}
+
+/** A line of an invoice or credit note (`account.move.line`; the Odoo sandbox keeps the invoice lines only). */
+export interface FinanceMoveLine {
+  id: number;
+  move_id: Many2one;
+  product_id: Many2one;
+  name: string;
+  quantity: number;
+  price_unit: number;
+  price_subtotal: number;
+  price_total: number;
+}
+
 const MOVE_FIELDS = [
   'name',
   'move_type',
@@ -76,6 +99,8 @@ const MOVE_FIELDS = [
 ];
 const PAYMENT_FIELDS = ['name', 'state', 'memo', 'payment_type', 'partner_type', 'partner_id', 'currency_id', 'amount', 'date', 'reconciled_invoice_ids'];
 const ORDER_FIELDS = ['name', 'state', 'client_order_ref', 'partner_id', 'currency_id', 'amount_total'];
+const ORDER_LINE_FIELDS = ['order_id', 'product_id', 'name', 'product_uom_qty', 'price_unit', 'price_subtotal'];
+const MOVE_LINE_FIELDS = ['move_id', 'product_id', 'name', 'quantity', 'price_unit', 'price_subtotal', 'price_total'];
 
 export class OdooFinanceView {
   private uid: number | undefined;
@@ -96,6 +121,18 @@ export class OdooFinanceView {
 
   async ordersOf(partnerId: number): Promise<FinanceOrder[]> {
     return this.searchRead<FinanceOrder>('sale.order', [['partner_id', '=', partnerId]], ORDER_FIELDS, { order: 'id' });
+  }
+
+  /** The lines of contracts (sale orders), in order. */
+  async orderLinesOf(orderIds: readonly number[]): Promise<FinanceOrderLine[]> {
+    if (orderIds.length === 0) return [];
+    return this.searchRead<FinanceOrderLine>('sale.order.line', [['order_id', 'in', [...orderIds]]], ORDER_LINE_FIELDS, { order: 'id' });
+  }
+
+  /** The lines of invoices and credit notes, in order. */
+  async moveLinesOf(moveIds: readonly number[]): Promise<FinanceMoveLine[]> {
+    if (moveIds.length === 0) return [];
+    return this.searchRead<FinanceMoveLine>('account.move.line', [['move_id', 'in', [...moveIds]]], MOVE_LINE_FIELDS, { order: 'id' });
   }
 
   /** Customer invoices and credit notes of a partner, in any state. */
@@ -168,15 +205,6 @@ export class OdooFinanceView {
   }
 }
 
-interface SnapshotLine {
-  product: string | false;
-  name: string;
-  quantity: number;
-  price_unit: number;
-  price_subtotal: number;
-  price_total: number;
-}
-
 /**
  * Everything finance sees of these customers, normalized so that two Odoo databases fed the same events can
  * be compared: no database ids, no sequence numbers (`INV/2026/00021` depends on the order documents were
@@ -194,11 +222,7 @@ export async function financeSnapshot(view: OdooFinanceView, customerIds: readon
       Promise.all(partnerIds.map((id) => view.movesOf(id))).then((lists) => lists.flat()),
       Promise.all(partnerIds.map((id) => view.paymentsOf(id))).then((lists) => lists.flat()),
     ]);
-    const lines = moves.length === 0 ? [] : await view.searchRead<SnapshotLine & { move_id: [number, string]; product_id: [number, string] | false }>(
-      'account.move.line',
-      [['move_id', 'in', moves.map((move) => move.id)]],
-      ['move_id', 'product_id', 'name', 'quantity', 'price_unit', 'price_subtotal', 'price_total'],
-    );
+    const [lines, orderLines] = await Promise.all([view.moveLinesOf(moves.map((move) => move.id)), view.orderLinesOf(orders.map((order) => order.id))]);
 
     // A stable key per document, from Stripe's ids and amounts rather than Odoo's ids and numbers.
     const byId = new Map(moves.map((move) => [move.id, move]));
@@ -220,7 +244,19 @@ export async function financeSnapshot(view: OdooFinanceView, customerIds: readon
     customers.push({
       customer: customerId,
       partners: partners.map(({ name, ref, email, tags }) => ({ name, ref, email, tags })),
-      orders: sorted(orders.map((order) => ({ state: order.state, client_order_ref: order.client_order_ref, currency: currency(order), amount_total: order.amount_total }))),
+      orders: sorted(
+        orders.map((order) => ({
+          state: order.state,
+          client_order_ref: order.client_order_ref,
+          currency: currency(order),
+          amount_total: order.amount_total,
+          lines: sorted(
+            orderLines
+              .filter((line) => line.order_id !== false && line.order_id[0] === order.id)
+              .map((line) => ({ product: line.product_id === false ? false : line.product_id[1], name: line.name, quantity: line.product_uom_qty, price_unit: line.price_unit, price_subtotal: line.price_subtotal })),
+          ),
+        })),
+      ),
       documents: sorted(
         moves.map((move) => ({
           key: keyOf(move),
@@ -236,7 +272,7 @@ export async function financeSnapshot(view: OdooFinanceView, customerIds: readon
           invoice_date: move.invoice_date,
           lines: sorted(
             lines
-              .filter((line) => line.move_id[0] === move.id)
+              .filter((line) => line.move_id !== false && line.move_id[0] === move.id)
               .map((line) => ({
                 product: line.product_id === false ? false : line.product_id[1],
                 name: normalized(line.name),
