@@ -9,13 +9,14 @@ import type { DocumentLine, LineTax } from '../../events/billing-parts';
 import type { InvoiceFinalized, InvoiceSnapshot } from '../../events/invoice-finalized';
 import type { InvoiceVoided } from '../../events/invoice-voided';
 import type { PaymentSucceeded } from '../../events/payment-succeeded';
-import { OdooClient, odooAmountToMinor, resetDatabaseGuards, searchRead } from '../../functions/adapters/odoo';
+import { type OdooClient, odooAmountToMinor, searchRead } from '../../functions/adapters/odoo';
 import { OdooBillingLedger } from '../../functions/adapters/odoo/billing-ledger';
 import { OdooPartnerGateway } from '../../functions/adapters/odoo/partner-gateway';
 import type { BillingConfig } from '../../functions/domain/billing-config';
 import { ROUNDING_LINE_LABEL } from '../../functions/domain/odoo-document-lines';
 import { syncBilling } from '../../functions/flows/billing-sync/sync-billing';
 import { InMemoryBillingSource } from '../unit/billing/in-memory-billing';
+import { freshSandboxClient } from './sandbox-client';
 import { InMemoryIdentityMap, InMemoryWatermarks } from '../unit/flows/in-memory-ports';
 
 const API_KEY = 'billing-contract-key';
@@ -74,14 +75,8 @@ describe.each([
   });
 
   async function setup(writeOffUncollectible = false) {
-    resetDatabaseGuards();
-    sandbox.reset();
     calls = [];
-    client = new OdooClient({
-      connection: { url: sandbox.url, database: `odoo${version.split('.')[0]}`, login: 'admin', transport, ratePerSecond: 1000 },
-      apiKey: { get: async () => API_KEY, invalidate: () => undefined },
-      onCall: ({ operation }) => calls.push(operation),
-    });
+    client = freshSandboxClient(sandbox, { version, transport }, API_KEY, (operation) => calls.push(operation));
     const createTax = async (name: string, amount: number, inclusive: boolean) =>
       (await client.call<number[]>('account.tax', 'create', {
         vals_list: [{ name, amount, amount_type: 'percent', type_tax_use: 'sale', price_include_override: inclusive ? 'tax_included' : 'tax_excluded' }],

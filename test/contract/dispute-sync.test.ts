@@ -5,11 +5,12 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startOdooSandbox } from '../../local/sandbox/odoo/server';
 import type { DisputeUpdated } from '../../events/dispute-updated';
-import { createAndPostInvoice, minorToOdooAmount, OdooClient, odooAmountToMinor, resetDatabaseGuards, searchRead, upsertByExternalId } from '../../functions/adapters/odoo';
+import { createAndPostInvoice, minorToOdooAmount, type OdooClient, odooAmountToMinor, searchRead, upsertByExternalId } from '../../functions/adapters/odoo';
 import { OdooAccountStandingLedger } from '../../functions/adapters/odoo/account-standing-ledger';
 import { OdooBillingLedger } from '../../functions/adapters/odoo/billing-ledger';
 import type { BillingConfig } from '../../functions/domain/billing-config';
 import { type DisputeSyncPorts, syncDisputeUpdated } from '../../functions/flows/billing-sync/dispute-sync';
+import { freshSandboxClient } from './sandbox-client';
 import { InMemoryIdentityMap, InMemoryWatermarks } from '../unit/flows/in-memory-ports';
 
 const API_KEY = 'dispute-contract-key';
@@ -54,14 +55,8 @@ describe.each([
   });
   beforeEach(async () => {
     second = 0;
-    resetDatabaseGuards();
-    sandbox.reset();
     calls = [];
-    client = new OdooClient({
-      connection: { url: sandbox.url, database: `odoo${version.split('.')[0]}`, login: 'admin', transport, ratePerSecond: 1000 },
-      apiKey: { get: async () => API_KEY, invalidate: () => undefined },
-      onCall: ({ operation }) => calls.push(operation),
-    });
+    client = freshSandboxClient(sandbox, { version, transport }, API_KEY, (operation) => calls.push(operation));
     ({ id: partnerId } = await upsertByExternalId(client, 'res.partner', `saas_sync.stripe_customer_${CUSTOMER}`, { name: 'Acme Corp', ref: CUSTOMER, is_company: true }));
     const billing = new OdooBillingLedger(client);
     ports = { ledger: billing, standing: new OdooAccountStandingLedger(client, billing), identityMap: new InMemoryIdentityMap(), watermarks: new InMemoryWatermarks(), config };

@@ -11,7 +11,7 @@ import type { CreditNoteIssued } from '../../events/credit-note-issued';
 import type { InvoiceFinalized, InvoiceSnapshot } from '../../events/invoice-finalized';
 import type { PaymentSucceeded } from '../../events/payment-succeeded';
 import type { RefundCreated } from '../../events/refund-created';
-import { OdooClient, odooAmountToMinor, type OdooRecord, resetDatabaseGuards, searchRead } from '../../functions/adapters/odoo';
+import { type OdooClient, odooAmountToMinor, type OdooRecord, searchRead } from '../../functions/adapters/odoo';
 import { OdooBillingLedger } from '../../functions/adapters/odoo/billing-ledger';
 import { OdooPartnerGateway } from '../../functions/adapters/odoo/partner-gateway';
 import type { BillingConfig } from '../../functions/domain/billing-config';
@@ -20,6 +20,7 @@ import { CreditExceedsInvoiceError, DependencyMissingError } from '../../functio
 import { syncBilling } from '../../functions/flows/billing-sync/sync-billing';
 import { isRetryable } from '../../functions/shared/errors';
 import { InMemoryBillingSource } from '../unit/billing/in-memory-billing';
+import { freshSandboxClient } from './sandbox-client';
 import { InMemoryIdentityMap, InMemoryWatermarks } from '../unit/flows/in-memory-ports';
 
 const API_KEY = 'refund-contract-key';
@@ -77,14 +78,8 @@ describe.each([
 
   async function setup() {
     second = 0;
-    resetDatabaseGuards();
-    sandbox.reset();
     calls = [];
-    client = new OdooClient({
-      connection: { url: sandbox.url, database: `odoo${version.split('.')[0]}`, login: 'admin', transport, ratePerSecond: 1000 },
-      apiKey: { get: async () => API_KEY, invalidate: () => undefined },
-      onCall: ({ operation }) => calls.push(operation),
-    });
+    client = freshSandboxClient(sandbox, { version, transport }, API_KEY, (operation) => calls.push(operation));
     const [vat] = await client.call<number[]>('account.tax', 'create', {
       vals_list: [{ name: 'VAT 19%', amount: 19, amount_type: 'percent', type_tax_use: 'sale', price_include_override: 'tax_excluded' }],
     });

@@ -6,12 +6,13 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startOdooSandbox } from '../../local/sandbox/odoo/server';
 import type { SubscriptionSnapshot, SubscriptionUpdated } from '../../events/subscription-updated';
-import { OdooClient, odooAmountToMinor, resetDatabaseGuards, searchRead, upsertByExternalId } from '../../functions/adapters/odoo';
+import { type OdooClient, odooAmountToMinor, searchRead, upsertByExternalId } from '../../functions/adapters/odoo';
 import { OdooAccountStandingLedger } from '../../functions/adapters/odoo/account-standing-ledger';
 import { OdooBillingLedger } from '../../functions/adapters/odoo/billing-ledger';
 import { OdooSubscriptionLedger } from '../../functions/adapters/odoo/subscription-ledger';
 import type { BillingConfig } from '../../functions/domain/billing-config';
 import { syncSubscription, type SubscriptionSyncPorts } from '../../functions/flows/subscription-sync/sync-subscription';
+import { freshSandboxClient } from './sandbox-client';
 import { InMemoryIdentityMap, InMemoryWatermarks } from '../unit/flows/in-memory-ports';
 
 const API_KEY = 'subscription-contract-key';
@@ -60,14 +61,8 @@ describe.each([
   });
   beforeEach(async () => {
     second = 0;
-    resetDatabaseGuards();
-    sandbox.reset();
     calls = [];
-    client = new OdooClient({
-      connection: { url: sandbox.url, database: `odoo${version.split('.')[0]}`, login: 'admin', transport, ratePerSecond: 1000 },
-      apiKey: { get: async () => API_KEY, invalidate: () => undefined },
-      onCall: ({ operation }) => calls.push(operation),
-    });
+    client = freshSandboxClient(sandbox, { version, transport }, API_KEY, (operation) => calls.push(operation));
     // The customer flow has synced the customer.
     ({ id: partnerId } = await upsertByExternalId(client, 'res.partner', `saas_sync.stripe_customer_${CUSTOMER}`, { name: 'Acme Corp', ref: CUSTOMER, is_company: true }));
     const billing = new OdooBillingLedger(client);
