@@ -1,4 +1,4 @@
-import type { OdooReaderConnection } from '../../local/runtime/odoo/odoo-record-reader';
+import { type OdooReaderConnection, OdooRecordReader } from '../../local/runtime/odoo/odoo-record-reader';
 
 /**
  * What a finance user sees in Odoo after the billing flows ran: customers with their tags, contracts
@@ -103,9 +103,11 @@ const ORDER_LINE_FIELDS = ['order_id', 'product_id', 'name', 'product_uom_qty', 
 const MOVE_LINE_FIELDS = ['move_id', 'product_id', 'name', 'quantity', 'price_unit', 'price_subtotal', 'price_total'];
 
 export class OdooFinanceView {
-  private uid: number | undefined;
+  private readonly reader: OdooRecordReader;
 
-  constructor(private readonly connection: OdooReaderConnection) {}
+  constructor(connection: OdooReaderConnection) {
+    this.reader = new OdooRecordReader(connection);
+  }
 
   /** The partner of a provider customer (external id `saas_sync.<system>_customer_<id>`), with its tag names. */
   async customer(customerId: string, system = 'stripe'): Promise<FinancePartner | undefined> {
@@ -172,36 +174,8 @@ export class OdooFinanceView {
     return partners.map(({ category_id, ...partner }) => ({ ...partner, tags: category_id.map((id) => tagName.get(id) ?? `#${id}`).sort() }));
   }
 
-  async searchRead<Row>(model: string, domain: unknown[], fields: string[], options: { order?: string; context?: Record<string, unknown> } = {}): Promise<Row[]> {
-    const uid = await this.authenticate();
-    return (await this.call('object', 'execute_kw', [
-      this.connection.database,
-      uid,
-      this.connection.apiKey,
-      model,
-      'search_read',
-      [domain],
-      { fields, ...(options.order ? { order: options.order } : {}), context: options.context ?? {} },
-    ])) as Row[];
-  }
-
-  private async authenticate(): Promise<number> {
-    if (this.uid !== undefined) return this.uid;
-    const uid = await this.call('common', 'authenticate', [this.connection.database, this.connection.login, this.connection.apiKey, {}]);
-    if (typeof uid !== 'number') throw new Error(`Odoo ${this.connection.url} refused login ${this.connection.login}`);
-    this.uid = uid;
-    return uid;
-  }
-
-  private async call(service: string, method: string, args: unknown[]): Promise<unknown> {
-    const response = await fetch(`${this.connection.url}/jsonrpc`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ jsonrpc: '2.0', method: 'call', params: { service, method, args }, id: Date.now() }),
-    });
-    const body = (await response.json()) as { result?: unknown; error?: { data?: { message?: string }; message?: string } };
-    if (body.error) throw new Error(`Odoo ${service}.${method}: ${body.error.data?.message ?? body.error.message ?? 'error'}`);
-    return body.result;
+  searchRead<Row>(model: string, domain: unknown[], fields: string[], options: { order?: string; context?: Record<string, unknown> } = {}): Promise<Row[]> {
+    return this.reader.searchRead<Row>(model, domain, fields, options);
   }
 }
 

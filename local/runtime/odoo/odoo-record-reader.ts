@@ -34,22 +34,23 @@ export class OdooRecordReader {
     const links = (await this.searchRead('ir.model.data', [['module', '=', module], ['name', '=', name], ['model', '=', 'res.partner']], ['res_id'])) as { res_id: number }[];
     const partnerId = links[0]?.res_id;
     if (partnerId === undefined) return undefined;
-    const partners = (await this.searchRead('res.partner', [['id', '=', partnerId]], PARTNER_FIELDS, { active_test: false })) as OdooPartner[];
+    const partners = (await this.searchRead('res.partner', [['id', '=', partnerId]], PARTNER_FIELDS, { context: { active_test: false } })) as OdooPartner[];
     return partners[0];
   }
 
   /** Every partner whose `ref` is `ref`, archived ones included: more than one is a duplicate. */
   async partnersWithRef(ref: string): Promise<OdooPartner[]> {
-    return (await this.searchRead('res.partner', [['ref', '=', ref]], PARTNER_FIELDS, { active_test: false })) as OdooPartner[];
+    return (await this.searchRead('res.partner', [['ref', '=', ref]], PARTNER_FIELDS, { context: { active_test: false } })) as OdooPartner[];
   }
 
   /** The refs among `refs` that some partner has: one query for many customers. */
   async existingRefs(refs: readonly string[]): Promise<Set<string>> {
-    const partners = (await this.searchRead('res.partner', [['ref', 'in', [...refs]]], ['ref'], { active_test: false })) as { ref: string }[];
+    const partners = (await this.searchRead('res.partner', [['ref', 'in', [...refs]]], ['ref'], { context: { active_test: false } })) as { ref: string }[];
     return new Set(partners.map((partner) => partner.ref));
   }
 
-  private async searchRead(model: string, domain: unknown[], fields: string[], context: Record<string, unknown> = {}): Promise<unknown[]> {
+  /** `search_read` of any model (read-only use: the demo, the benches and the end-to-end tests' views of Odoo). */
+  async searchRead<Row = unknown>(model: string, domain: unknown[], fields: string[], options: { order?: string; context?: Record<string, unknown> } = {}): Promise<Row[]> {
     const uid = await this.authenticate();
     return (await this.call('object', 'execute_kw', [
       this.connection.database,
@@ -58,8 +59,8 @@ export class OdooRecordReader {
       model,
       'search_read',
       [domain],
-      { fields, context },
-    ])) as unknown[];
+      { fields, ...(options.order ? { order: options.order } : {}), context: options.context ?? {} },
+    ])) as Row[];
   }
 
   private async authenticate(): Promise<number> {

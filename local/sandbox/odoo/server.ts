@@ -7,6 +7,7 @@ import { seedDatabase } from './seed';
 import type { ServedDatabase } from './served-database';
 import { servesJson2, webVersion, type OdooVersion } from './server-version';
 import { OdooStore } from './store';
+import { readBody } from '../read-body';
 
 /** The dev API key the sandbox accepts unless told otherwise: it stands for `<api-key>` in the fixtures. */
 export const SANDBOX_API_KEY = 'sandbox-api-key';
@@ -59,7 +60,7 @@ export async function startOdooSandbox(options: OdooSandboxOptions = {}): Promis
   };
 
   const server = createServer((request, response) => {
-    readBody(request)
+    readBody(request, MAX_BODY_BYTES)
       .then((rawBody) => route(database, request, rawBody, response))
       .catch((error: unknown) => {
         const message = error instanceof Error ? error.message : String(error);
@@ -97,24 +98,6 @@ function route(database: ServedDatabase, request: IncomingMessage, rawBody: stri
   } else {
     sendJson(response, 404, { name: 'werkzeug.exceptions.NotFound', message: 'The requested URL was not found on the server.' });
   }
-}
-
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error('request body too large'));
-        request.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown): void {

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { COLLECTIONS, isCollection, listPage, parseStripeQuery, StripeQueryError } from './stripe-list-query';
 import { StripeObjectStore } from './stripe-object-store';
 import type { StripeObject } from './stripe-object-templates';
+import { readBody } from '../read-body';
 
 /** The secret key the sandbox accepts unless told otherwise. */
 export const SANDBOX_STRIPE_API_KEY = 'sk_test_sandbox';
@@ -57,7 +58,7 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
   let faults: Fault[] = [];
 
   const server = createServer((request, response) => {
-    readBody(request)
+    readBody(request, MAX_BODY_BYTES)
       .then((body) => {
         const url = new URL(request.url ?? '/', 'http://sandbox');
         if (url.pathname.startsWith('/_sandbox/')) return handleSandbox(request.method ?? 'GET', url, body, request, response);
@@ -241,20 +242,3 @@ function sendJson(response: ServerResponse, status: number, body: unknown): void
   response.end(text);
 }
 
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error('request body too large'));
-        request.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
-}
