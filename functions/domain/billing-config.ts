@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { PermanentSyncError } from '../shared/errors';
 
 /**
  * How provider billing maps onto the Odoo database, per deployment (stage config → the flow's
@@ -40,10 +41,11 @@ export const billingConfigSchema = z.strictObject({
 export type BillingConfig = z.infer<typeof billingConfigSchema>;
 export type CompanyRoute = BillingConfig['companies'][number];
 
-export class NoCompanyRouteError extends Error {
+/** Configuration, not data: retrying cannot help until the stage config gains the route (then redrive the DLQ). */
+export class NoCompanyRouteError extends PermanentSyncError {
+  override name = 'NoCompanyRouteError';
   constructor(account: string | null, currency: string) {
     super(`no Odoo company is configured for provider account ${account ?? '(platform)'} and currency ${currency} (billing config: companies)`);
-    this.name = 'NoCompanyRouteError';
   }
 }
 
