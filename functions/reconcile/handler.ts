@@ -4,9 +4,8 @@ import type { Context } from 'aws-lambda';
 import * as z from 'zod/mini';
 import { secretApiKeyProvider } from '../adapters/aws/secret-api-key';
 import { publishCanonicalEvents } from '../adapters/aws/event-publisher';
-import { readSecret } from '../adapters/aws/secrets';
 import { OdooClient } from '../adapters/odoo/odoo-client';
-import { STRIPE_API_VERSION, StripeApi } from '../adapters/stripe/stripe-api';
+import { stripeApiFromEnv } from '../adapters/stripe/stripe-api-from-env';
 import { DRIFT_KINDS } from '../domain/reconciliation';
 import { readEnv } from '../shared/env';
 import { logger, metrics } from '../shared/powertools';
@@ -18,11 +17,6 @@ import { StripeReemitter } from './stripe-reemitter';
 
 const text = () => z.string().check(z.minLength(1));
 const env = readEnv({
-  STRIPE_API_KEY_SECRET_NAME: text(),
-  /** The Stripe sandbox's URL locally; Stripe's API otherwise. */
-  STRIPE_API_URL: z.optional(text()),
-  /** Connect: reconcile this connected account. */
-  STRIPE_ACCOUNT: z.optional(text()),
   ODOO_URL: text(),
   ODOO_DB: text(),
   ODOO_LOGIN: text(),
@@ -36,17 +30,13 @@ const odoo = new OdooClient({
   connection: { url: env.ODOO_URL, database: env.ODOO_DB, login: env.ODOO_LOGIN, transport: env.ODOO_TRANSPORT },
   apiKey: secretApiKeyProvider(env.ODOO_API_KEY_SECRET_NAME),
 });
-const stripe = new StripeApi({
-  apiKey: async () => (await readSecret(env.STRIPE_API_KEY_SECRET_NAME)).trim(),
-  apiVersion: STRIPE_API_VERSION,
-  ...(env.STRIPE_API_URL ? { baseUrl: env.STRIPE_API_URL } : {}),
-  ...(env.STRIPE_ACCOUNT ? { stripeAccount: env.STRIPE_ACCOUNT } : {}),
-});
+// Connect: the account reconciled is STRIPE_ACCOUNT's.
+const { stripe, account } = stripeApiFromEnv();
 const eventBridge = new EventBridgeClient({});
 const ports = {
   provider: new StripeProviderLister(stripe),
   odoo: new OdooReconciliationGateway(odoo),
-  reemitter: new StripeReemitter(stripe, (events) => publishCanonicalEvents(eventBridge, env.EVENT_BUS_NAME, events), env.STRIPE_ACCOUNT ?? null),
+  reemitter: new StripeReemitter(stripe, (events) => publishCanonicalEvents(eventBridge, env.EVENT_BUS_NAME, events), account),
 };
 
 /**

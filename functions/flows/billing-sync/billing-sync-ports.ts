@@ -9,8 +9,6 @@ import type { WatermarkStore } from '../../domain/watermark';
 import { PermanentSyncError } from '../../shared/errors';
 import { customerKey, findPartner, ODOO_PARTNER } from '../known-partner';
 
-export { customerKey, ODOO_PARTNER };
-
 /** Everything a billing use case talks to. */
 export interface BillingSyncPorts {
   readonly ledger: BillingLedger;

@@ -4,6 +4,7 @@ import { customerExternalId, customerToPartner } from '../../domain/customer-to-
 import type { IdentityMap } from '../../domain/identity-map';
 import type { PartnerGateway } from '../../domain/partner-gateway';
 import { isNewer, type WatermarkStore, watermarkOf } from '../../domain/watermark';
+import { ODOO_PARTNER } from '../known-partner';
 
 export interface CustomerSyncPorts {
   readonly partners: PartnerGateway;
@@ -15,8 +16,6 @@ export type CustomerSyncOutcome =
   | { outcome: 'upserted'; partnerId: number }
   | { outcome: 'archived'; archived: boolean }
   | { outcome: 'stale'; watermark: string };
-
-const ODOO_PARTNER = { system: 'odoo', kind: 'res.partner' } as const;
 
 /**
  * Applies one customer event to Odoo, exactly once in effect:
