@@ -102,6 +102,9 @@ export class SyncStack extends Stack {
       ODOO_DB: config.odoo.database,
       ODOO_LOGIN: config.odoo.login,
       ODOO_TRANSPORT: config.odoo.transport,
+      // Per container: functions/shared/odoo-protection-env.ts reads them into the Odoo client's limits.
+      ODOO_MAX_REQUESTS_PER_SECOND: String(config.odoo.maxRequestsPerSecond),
+      ODOO_MAX_CONCURRENT_REQUESTS: String(config.odoo.maxConcurrentRequests),
     };
     this.flows = Object.fromEntries(
       FLOW_NAMES.map((flowName) => {

@@ -14,6 +14,7 @@ import { WatermarkTable } from '../adapters/aws/watermark-table';
 import { OdooClient } from '../adapters/odoo/odoo-client';
 import { readEnv } from '../shared/env';
 import { createFlowRecordHandler } from '../shared/flow-record-handler';
+import { ODOO_PROTECTION_ENV, odooProtectionSettings } from '../shared/odoo-protection-env';
 import { logger, metrics } from '../shared/powertools';
 
 /**
@@ -37,6 +38,7 @@ const FLOW_ENV = {
   ODOO_LOGIN: text(),
   ODOO_TRANSPORT: z.enum(['auto', 'jsonrpc', 'json2']),
   ODOO_API_KEY_SECRET_NAME: text(),
+  ...ODOO_PROTECTION_ENV,
 };
 
 export interface FlowInfrastructure {
@@ -52,7 +54,7 @@ export function flowInfrastructure(): FlowInfrastructure {
   const env = readEnv(FLOW_ENV);
   const dynamo = DynamoDBDocumentClient.from(dynamoClient);
   const odoo = new OdooClient({
-    connection: { url: env.ODOO_URL, database: env.ODOO_DB, login: env.ODOO_LOGIN, transport: env.ODOO_TRANSPORT },
+    connection: { url: env.ODOO_URL, database: env.ODOO_DB, login: env.ODOO_LOGIN, transport: env.ODOO_TRANSPORT, ...odooProtectionSettings(env) },
     apiKey: secretApiKeyProvider(env.ODOO_API_KEY_SECRET_NAME),
     // One datapoint per Odoo request, dimensioned by operation (`res.partner.load`): the calls-per-event figure.
     onCall: ({ operation }) => metrics.singleMetric().addDimension('operation', operation).addMetric('OdooCalls', MetricUnit.Count, 1),

@@ -8,6 +8,7 @@ import { OdooClient } from '../adapters/odoo/odoo-client';
 import { stripeApiFromEnv } from '../adapters/stripe/stripe-api-from-env';
 import { DRIFT_KINDS } from '../domain/reconciliation';
 import { readEnv } from '../shared/env';
+import { ODOO_PROTECTION_ENV, odooProtectionSettings } from '../shared/odoo-protection-env';
 import { logger, metrics } from '../shared/powertools';
 import { OdooReconciliationGateway } from './odoo-reconciliation-reader';
 import { periodOf } from './reconcile-event';
@@ -22,12 +23,14 @@ const env = readEnv({
   ODOO_LOGIN: text(),
   ODOO_TRANSPORT: z.enum(['auto', 'jsonrpc', 'json2']),
   ODOO_API_KEY_SECRET_NAME: text(),
+  // The stage's limits: a reconciliation run reads while the flows write, and Odoo sees both.
+  ...ODOO_PROTECTION_ENV,
   /** Where `{ "reemit": true }` puts the canonical events of documents missing in Odoo. */
   EVENT_BUS_NAME: text(),
 });
 
 const odoo = new OdooClient({
-  connection: { url: env.ODOO_URL, database: env.ODOO_DB, login: env.ODOO_LOGIN, transport: env.ODOO_TRANSPORT },
+  connection: { url: env.ODOO_URL, database: env.ODOO_DB, login: env.ODOO_LOGIN, transport: env.ODOO_TRANSPORT, ...odooProtectionSettings(env) },
   apiKey: secretApiKeyProvider(env.ODOO_API_KEY_SECRET_NAME),
 });
 // Connect: the account reconciled is STRIPE_ACCOUNT's.

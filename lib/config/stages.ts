@@ -18,6 +18,14 @@ const stageConfigSchema = z.object({
     apiKeySecretName: z.string().min(1),
     /** `auto` probes the server version: JSON-2 from Odoo 19, JSON-RPC before. */
     transport: z.enum(['auto', 'jsonrpc', 'json2']),
+    /**
+     * Odoo's protection, per Lambda container (each concurrent consumer of a flow is one container, so Odoo
+     * sees up to `flowConcurrency` × these per flow): sustained HTTP requests per second toward Odoo (the
+     * burst is one second's worth), and HTTP requests in flight at once. The bounds keep a typo from
+     * turning the limit off (1000/s) or stalling every flow (0).
+     */
+    maxRequestsPerSecond: z.number().positive().max(100),
+    maxConcurrentRequests: z.number().int().min(1).max(16),
   }),
   stripe: z.object({
     /** Name of the Secrets Manager secret holding the webhook endpoint's signing secret (`whsec_…`). */
@@ -81,6 +89,12 @@ const FRESH_ODOO_BILLING: StageConfig['billing'] = {
   standingTags: { pastDue: 'Past due', disputed: 'Disputed payment', uncollectible: 'Uncollectible' },
 };
 
+/**
+ * The Odoo client's own defaults (functions/adapters/odoo/odoo-config.ts): 4 requests in flight leave a
+ * small Odoo's worker pool (often 2–8 workers) usable by people while the flows write.
+ */
+const ODOO_PROTECTION = { maxRequestsPerSecond: 10, maxConcurrentRequests: 4 } as const;
+
 const defaults = {
   env: { region: 'eu-west-1' },
   api: { rateLimit: 50, burstLimit: 100, maxBodyBytes: 256 * 1024 },
@@ -99,6 +113,7 @@ const STAGE_CONFIGS: Record<Stage, StageConfig> = {
       login: 'admin',
       apiKeySecretName: 'odoo-saas-sync/local/odoo-api-key',
       transport: 'auto',
+      ...ODOO_PROTECTION,
     },
     stripe: { webhookSecretName: 'odoo-saas-sync/local/stripe-webhook-secret', apiKeySecretName: 'odoo-saas-sync/local/stripe-api-key' },
     flowConcurrency: 2,
@@ -115,6 +130,7 @@ const STAGE_CONFIGS: Record<Stage, StageConfig> = {
       login: 'integration@example.com',
       apiKeySecretName: 'odoo-saas-sync/dev/odoo-api-key',
       transport: 'auto',
+      ...ODOO_PROTECTION,
     },
     stripe: { webhookSecretName: 'odoo-saas-sync/dev/stripe-webhook-secret', apiKeySecretName: 'odoo-saas-sync/dev/stripe-api-key' },
     flowConcurrency: 2,
@@ -131,6 +147,7 @@ const STAGE_CONFIGS: Record<Stage, StageConfig> = {
       login: 'integration@example.com',
       apiKeySecretName: 'odoo-saas-sync/staging/odoo-api-key',
       transport: 'auto',
+      ...ODOO_PROTECTION,
     },
     stripe: { webhookSecretName: 'odoo-saas-sync/staging/stripe-webhook-secret', apiKeySecretName: 'odoo-saas-sync/staging/stripe-api-key' },
     flowConcurrency: 5,
@@ -147,6 +164,7 @@ const STAGE_CONFIGS: Record<Stage, StageConfig> = {
       login: 'integration@example.com',
       apiKeySecretName: 'odoo-saas-sync/prod/odoo-api-key',
       transport: 'auto',
+      ...ODOO_PROTECTION,
     },
     stripe: { webhookSecretName: 'odoo-saas-sync/prod/stripe-webhook-secret', apiKeySecretName: 'odoo-saas-sync/prod/stripe-api-key' },
     flowConcurrency: 10,

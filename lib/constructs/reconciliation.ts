@@ -18,7 +18,7 @@ export interface ReconciliationProps {
   readonly stripeApiKey: ISecret;
   /** Where a run asked to re-emit puts the canonical events of documents missing in Odoo. */
   readonly bus: IEventBus;
-  /** ODOO_URL, ODOO_DB, ODOO_LOGIN, ODOO_TRANSPORT. */
+  /** ODOO_URL, ODOO_DB, ODOO_LOGIN, ODOO_TRANSPORT, ODOO_MAX_REQUESTS_PER_SECOND, ODOO_MAX_CONCURRENT_REQUESTS. */
   readonly odooEnvironment: Record<string, string>;
   readonly alarms: AlarmTopic;
   readonly logRetention: RetentionDays;

@@ -1,8 +1,10 @@
-import { Match } from 'aws-cdk-lib/assertions';
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { resolveStage, STAGES } from '../../lib/config/stages';
 import { FLOW_NAMES, ROUTES } from '../../lib/routing';
+import { SyncStack } from '../../lib/sync-stack';
 import { syncStack } from './stack-fixture';
 
 const STAGES_CONFIG = { prod: resolveStage('prod').config };
@@ -103,6 +105,30 @@ describe('billing flows', () => {
     expect(billing['STRIPE_API_KEY_SECRET_NAME']).toBe('odoo-saas-sync/prod/stripe-api-key');
     expect(subscriptions['STRIPE_API_KEY_SECRET_NAME']).toBeUndefined();
     expect(customers['BILLING_CONFIG']).toBeUndefined();
+  });
+});
+
+describe('Odoo protection', () => {
+  it('gives every flow consumer and the reconciliation the stage’s Odoo rate limit and concurrency per container', () => {
+    // Prepare: values unlike the client's defaults (10/s, 4), so a setting that is not passed through shows.
+    const { config } = resolveStage('prod');
+    const throttled = { ...config, odoo: { ...config.odoo, maxRequestsPerSecond: 2.5, maxConcurrentRequests: 2 } };
+    // Act
+    const stack = new SyncStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Throttled', { stage: 'prod', config: throttled, env: config.env });
+    // Assess
+    const functions = Object.entries(Template.fromStack(stack).findResources('AWS::Lambda::Function'));
+    const odooCallers = functions.filter(([id]) => FLOW_NAMES.some((flow) => id.startsWith(`Flow${flow.replace('-', '')}`)) || id.startsWith('ReconciliationFunction'));
+    expect(odooCallers).toHaveLength(FLOW_NAMES.length + 1);
+    for (const [id, fn] of odooCallers) {
+      expect({ id, ...fn.Properties.Environment.Variables }).toMatchObject({ id, ODOO_MAX_REQUESTS_PER_SECOND: '2.5', ODOO_MAX_CONCURRENT_REQUESTS: '2' });
+    }
+  });
+
+  it('keeps the Odoo settings away from the ingest, which never calls Odoo', () => {
+    const { stack } = syncStack('prod');
+    const variables = Template.fromStack(stack).findResources('AWS::Lambda::Function');
+    const ingest = Object.entries(variables).find(([id]) => id.startsWith('StripeIngest'));
+    expect(ingest?.[1].Properties.Environment.Variables).not.toHaveProperty('ODOO_MAX_REQUESTS_PER_SECOND');
   });
 });
 

@@ -27,6 +27,29 @@ describe('stage configuration', () => {
     expect(() => resolveStage('dev', { local: config, dev: broken, staging: config, prod: config })).toThrow(/flowConcurrency/);
   });
 
+  it.each([
+    ['no rate limit at all', { maxRequestsPerSecond: 0 }, /odoo\.maxRequestsPerSecond: .*>0/],
+    ['a rate limit that protects nothing', { maxRequestsPerSecond: 1000 }, /odoo\.maxRequestsPerSecond: .*<=100/],
+    ['no request ever in flight', { maxConcurrentRequests: 0 }, /odoo\.maxConcurrentRequests: .*>=1/],
+    ['a fractional concurrency', { maxConcurrentRequests: 2.5 }, /odoo\.maxConcurrentRequests: .*expected int/],
+    ['more requests in flight than any Odoo worker pool', { maxConcurrentRequests: 64 }, /odoo\.maxConcurrentRequests: .*<=16/],
+  ])('rejects an Odoo protection setting with %s, naming the setting and its bound', (_case, odoo, message) => {
+    // Prepare
+    const { config } = resolveStage('prod');
+    const broken = { ...config, odoo: { ...config.odoo, ...odoo } };
+    // Act
+    const resolving = () => resolveStage('prod', { local: config, dev: config, staging: config, prod: broken });
+    // Assess
+    expect(resolving).toThrow(InvalidStageConfigError);
+    expect(resolving).toThrow(message);
+  });
+
+  it('requires the Odoo protection settings (no silent default)', () => {
+    const { config } = resolveStage('prod');
+    const { maxRequestsPerSecond: _dropped, ...odoo } = config.odoo;
+    expect(() => resolveStage('prod', { local: config, dev: config, staging: config, prod: { ...config, odoo } })).toThrow(/odoo\.maxRequestsPerSecond/);
+  });
+
   it('keeps production data when the stack is deleted', () => {
     expect(resolveStage('prod').config.removalPolicy).toBe('retain');
   });
