@@ -1,7 +1,7 @@
 import type { CustomerSnapshot } from '../../../events/customer-upserted';
 import type { InvoiceSnapshot } from '../../../events/invoice-finalized';
 import type { BillingSource, CreditNoteSnapshot, ProviderTaxRate, RefundSnapshot } from '../../domain/billing-ledger';
-import type { StripeApi } from './stripe-api';
+import type { StripeApi, StripeCallOptions } from './stripe-api';
 import { customerSnapshotFromStripe, stripeCustomerSchema } from './stripe-customer-mapping';
 import { invoiceSnapshotFromStripe, stripeInvoiceSchema } from './stripe-invoice-mapping';
 import { parseStripeObject } from './stripe-object-mapping';
@@ -13,8 +13,8 @@ import { providerTaxRateFromStripe, stripeTaxRateObjectSchema } from './stripe-t
  * the API (1 GET, retried by StripeApi) and mapped exactly as the ingest maps a webhook, so a fetched
  * invoice posts the same document as its `invoice.finalized` would.
  *
- * Connect: objects are read on the account the client was made for (the stage's `STRIPE_ACCOUNT`, else
- * the platform account).
+ * Connect: objects are read on this source's account (`Stripe-Account`), which is the account of the event
+ * being applied (StripeBillingSources picks it); null reads on the client's own account.
  */
 export class StripeBillingSource implements BillingSource {
   /** Tax rates read so far (this instance lives as long as its container), by id; in-flight reads shared. */
@@ -26,8 +26,13 @@ export class StripeBillingSource implements BillingSource {
     private readonly nowSeconds: () => number = () => Math.floor(Date.now() / 1000),
   ) {}
 
+  /** `Stripe-Account` of every read: an object of a connected account is a 404 anywhere else. */
+  private get onAccount(): StripeCallOptions {
+    return this.account === null ? {} : { stripeAccount: this.account };
+  }
+
   async customer(id: string): Promise<CustomerSnapshot | undefined> {
-    const raw = await this.stripe.retrieve('customer', id);
+    const raw = await this.stripe.retrieve('customer', id, this.onAccount);
     // A deleted customer answers `{ id, deleted: true }`: nothing to create a partner from.
     if (raw === undefined || raw['deleted'] === true) return undefined;
     return customerSnapshotFromStripe(parseStripeObject(stripeCustomerSchema, raw, 'customer'), raw['livemode'] === true);
@@ -35,7 +40,7 @@ export class StripeBillingSource implements BillingSource {
 
   /** Only a finalized invoice (open, paid, void or uncollectible): a draft has no final lines to post. */
   async invoice(id: string): Promise<InvoiceSnapshot | undefined> {
-    const raw = await this.stripe.retrieve('invoice', id);
+    const raw = await this.stripe.retrieve('invoice', id, this.onAccount);
     if (raw === undefined || raw['status'] === 'draft') return undefined;
     const invoice = parseStripeObject(stripeInvoiceSchema, raw, 'invoice');
     return invoiceSnapshotFromStripe(invoice, { account: this.account, observedAt: this.nowSeconds() });
@@ -43,12 +48,12 @@ export class StripeBillingSource implements BillingSource {
 
   /** The invoice a refund gives back on, through its payment intent's invoice payments (1 list call; stripe-refund-lookups.ts). */
   async refundInvoice(refund: RefundSnapshot): Promise<string | null | undefined> {
-    return invoiceOfStripeRefund(this.stripe, refund);
+    return invoiceOfStripeRefund(this.stripe, refund, this.onAccount);
   }
 
   /** The credit note of the invoice listing the refund (1 list call; stripe-refund-lookups.ts). */
   async creditNoteOfRefund(refund: RefundSnapshot, invoiceId: string): Promise<CreditNoteSnapshot | undefined> {
-    return creditNoteOfStripeRefund(this.stripe, this.account, refund, invoiceId, this.nowSeconds());
+    return creditNoteOfStripeRefund(this.stripe, this.account, refund, invoiceId, this.nowSeconds(), this.onAccount);
   }
 
   /**
@@ -72,8 +77,35 @@ export class StripeBillingSource implements BillingSource {
   }
 
   private async readTaxRate(id: string): Promise<ProviderTaxRate | undefined> {
-    const raw = await this.stripe.retrieve('tax_rate', id);
+    const raw = await this.stripe.retrieve('tax_rate', id, this.onAccount);
     if (raw === undefined) return undefined;
     return providerTaxRateFromStripe(parseStripeObject(stripeTaxRateObjectSchema, raw, 'tax rate'));
+  }
+}
+
+/**
+ * One StripeBillingSource per Stripe account, made on first use and kept for the container's life (each keeps
+ * its own tax-rate cache: tax rates belong to an account). Connect webhooks name the connected account the
+ * event happened on (`account`, carried by every canonical billing event): the flow reads on that account.
+ * An event without one is the platform's own — or, when the stage names `STRIPE_ACCOUNT` (the stack serves
+ * one connected account through an account-level endpoint), that account's.
+ */
+export class StripeBillingSources {
+  private readonly byAccount = new Map<string | null, StripeBillingSource>();
+
+  constructor(
+    private readonly stripe: StripeApi,
+    private readonly stageAccount: string | null = null,
+    private readonly nowSeconds?: () => number,
+  ) {}
+
+  forAccount(eventAccount: string | null): StripeBillingSource {
+    const account = eventAccount ?? this.stageAccount;
+    let source = this.byAccount.get(account);
+    if (source === undefined) {
+      source = new StripeBillingSource(this.stripe, account, this.nowSeconds);
+      this.byAccount.set(account, source);
+    }
+    return source;
   }
 }

@@ -1,5 +1,5 @@
 import type { CreditNoteSnapshot, RefundSnapshot } from '../../domain/billing-ledger';
-import type { StripeApi, StripeApiObject } from './stripe-api';
+import type { StripeApi, StripeApiObject, StripeCallOptions } from './stripe-api';
 import { creditNoteFromStripe, stripeCreditNoteSchema } from './stripe-credit-note-mapping';
 import { stripeInvoicePaymentSchema } from './stripe-invoice-payment-mapping';
 import { idOf, parseStripeObject } from './stripe-object-mapping';
@@ -7,7 +7,7 @@ import { idOf, parseStripeObject } from './stripe-object-mapping';
 /**
  * What a refund event does not say and the refund flow must not guess, asked from Stripe: the two refund
  * lookups of `BillingSource` (functions/domain/billing-ledger.ts), which `StripeBillingSource` delegates to.
- * Objects are read on the client's account (Connect: the stage's `STRIPE_ACCOUNT`).
+ * Objects are read on the account `options` names (Connect: the account of the event being applied).
  */
 
 async function collect(iterable: AsyncIterable<StripeApiObject>): Promise<StripeApiObject[]> {
@@ -25,10 +25,10 @@ async function collect(iterable: AsyncIterable<StripeApiObject>): Promise<Stripe
  * - several invoices (one payment intent can pay several), or a refund of a bare charge (no payment intent, which no invoice payment names) →
  *   `undefined`: Stripe does not say which, the flow retries and dead-letters with the reason; never a guess.
  */
-export async function invoiceOfStripeRefund(stripe: StripeApi, refund: RefundSnapshot): Promise<string | null | undefined> {
+export async function invoiceOfStripeRefund(stripe: StripeApi, refund: RefundSnapshot, options: StripeCallOptions = {}): Promise<string | null | undefined> {
   if (refund.invoiceId !== null) return refund.invoiceId;
   if (refund.paymentIntentId === null) return undefined;
-  const payments = await collect(stripe.list('invoice_payment', { payment: { type: 'payment_intent', payment_intent: refund.paymentIntentId } }));
+  const payments = await collect(stripe.list('invoice_payment', { payment: { type: 'payment_intent', payment_intent: refund.paymentIntentId } }, options));
   const invoices = new Set(
     payments
       .map((raw) => parseStripeObject(stripeInvoicePaymentSchema, raw, 'invoice payment'))
@@ -49,8 +49,9 @@ export async function creditNoteOfStripeRefund(
   refund: RefundSnapshot,
   invoiceId: string,
   observedAt: number,
+  options: StripeCallOptions = {},
 ): Promise<CreditNoteSnapshot | undefined> {
-  const creditNotes = await collect(stripe.list('credit_note', { invoice: invoiceId }));
+  const creditNotes = await collect(stripe.list('credit_note', { invoice: invoiceId }, options));
   for (const raw of creditNotes) {
     if (raw['status'] === 'void') continue;
     const creditNote = parseStripeObject(stripeCreditNoteSchema, raw, 'credit note');

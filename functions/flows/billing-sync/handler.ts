@@ -11,19 +11,20 @@ import { OdooAccountStandingLedger } from '../../adapters/odoo/account-standing-
 import { OdooBillingLedger } from '../../adapters/odoo/billing-ledger';
 import { OdooPartnerGateway } from '../../adapters/odoo/partner-gateway';
 import { stripeApiFromEnv } from '../../adapters/stripe/stripe-api-from-env';
-import { StripeBillingSource } from '../../adapters/stripe/stripe-billing-source';
+import { StripeBillingSources } from '../../adapters/stripe/stripe-billing-source';
 import { billingConfigFromEnv } from '../billing-wiring';
 import { flowConsumer, flowInfrastructure } from '../flow-consumer';
-import { syncDisputeUpdated } from './dispute-sync';
-import { syncBilling } from './sync-billing';
+import { applyBillingEvent, type BillingFlowPorts } from './apply-billing-event';
 
 const infrastructure = flowInfrastructure();
 const { stripe, account } = stripeApiFromEnv();
 const ledger = new OdooBillingLedger(infrastructure.odoo);
 const config = billingConfigFromEnv();
-const ports = {
+// Connect: one source per Stripe account, the event's own (else the stage's STRIPE_ACCOUNT, else the platform).
+const sources = new StripeBillingSources(stripe, account);
+const ports: BillingFlowPorts = {
   ledger,
-  source: new StripeBillingSource(stripe, account),
+  sourceFor: (eventAccount) => sources.forAccount(eventAccount),
   partners: new OdooPartnerGateway(infrastructure.odoo),
   // Shares the ledger's tag cache: a standing tag is looked up once per container.
   standing: new OdooAccountStandingLedger(infrastructure.odoo, ledger),
@@ -47,5 +48,5 @@ const billingEventSchema = z.discriminatedUnion('type', [
 export const handler = flowConsumer(infrastructure, {
   flowName: 'billing-sync',
   schema: billingEventSchema,
-  apply: (event) => (event.type === 'dispute.updated' ? syncDisputeUpdated(event, ports) : syncBilling(event, ports)),
+  apply: (event) => applyBillingEvent(event, ports),
 });
