@@ -23,8 +23,7 @@ import { type LocalStack, startLocalStack } from '../local/runtime/local-stack';
 import { synthesizeStack } from '../local/runtime/stack/synthesize';
 import { SANDBOX_API_KEY, startOdooSandbox } from '../local/sandbox/odoo/server';
 import { SANDBOX_STRIPE_API_KEY, startStripeSandbox } from '../local/sandbox/stripe/server';
-import { customerObject, invoiceObject, invoicePaymentObject, type StoryLine, subscriptionObject } from '../test/fixtures/stripe/billing-story';
-import { signedHeader, stripeEvent } from '../test/fixtures/stripe/stripe-events';
+import { billingMonth, sendSignedWebhooks } from './billing-month';
 import { startOdooCountingProxy } from './odoo-counting-proxy';
 
 const PROJECT_ROOT = resolve(import.meta.dirname, '..');
@@ -40,52 +39,7 @@ if (process.env.LOCAL_SKIP_SYNTH !== '1') {
   await synthesizeStack({ projectRoot: PROJECT_ROOT, stage, outdir: CDK_OUT, quiet: true });
 }
 
-// A month of one plan at two seat counts, in the stage's routed currency.
-const T0 = Math.floor(Date.UTC(2026, 10, 30, 23, 0, 0) / 1000);
-const runId = Date.now().toString(36);
-const PLAN: StoryLine = { price: 'price_benchTeamMonthly', description: 'Team plan (monthly)', quantity: 1, unitAmount: 4900 };
-interface Customer {
-  readonly customer: string;
-  readonly subscription: string;
-  readonly invoice: string;
-  readonly lines: StoryLine[];
-}
-const customers: Customer[] = Array.from({ length: CUSTOMERS }, (_, index) => ({
-  customer: `cus_bench${runId}${index}`,
-  subscription: `sub_bench${runId}${index}`,
-  invoice: `in_bench${runId}${index}`,
-  lines: [{ ...PLAN, quantity: 1 + (index % 5) }],
-}));
-const name = (index: number) => `Bench Customer ${index}`;
-const waves = [
-  {
-    type: 'customer.created',
-    events: customers.map((c, i) => stripeEvent('customer.created', customerObject(c.customer, { name: name(i), email: `billing${i}@bench.example`, currency: 'eur' }), { created: T0 })),
-  },
-  {
-    type: 'customer.subscription.created',
-    events: customers.map((c) =>
-      stripeEvent('customer.subscription.created', subscriptionObject(c.subscription, { customer: c.customer, currency: 'eur', status: 'active', lines: c.lines, created: T0 + 10 }), { created: T0 + 10 }),
-    ),
-  },
-  {
-    type: 'invoice.finalized',
-    events: customers.map((c, i) =>
-      stripeEvent('invoice.finalized', invoiceObject(c.invoice, { customer: c.customer, customerName: name(i), currency: 'eur', lines: c.lines, subscription: c.subscription, finalizedAt: T0 + 20 }), {
-        created: T0 + 20,
-      }),
-    ),
-  },
-  {
-    type: 'invoice_payment.paid',
-    events: customers.map((c) => {
-      const amount = c.lines.reduce((sum, line) => sum + line.quantity * line.unitAmount, 0);
-      return stripeEvent('invoice_payment.paid', invoicePaymentObject(`inpay_bench${runId}${c.customer.slice(9)}`, { invoice: c.invoice, currency: 'eur', amount, paymentIntent: `pi_bench${c.customer.slice(9)}`, paidAt: T0 + 30 }), {
-        created: T0 + 30,
-      });
-    }),
-  },
-];
+const { waves, stripeObjects } = billingMonth(CUSTOMERS);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'bench-burst-'));
 const sandbox = await startOdooSandbox({ database: config.odoo.database, login: config.odoo.login, apiKey: SANDBOX_API_KEY });
@@ -108,7 +62,6 @@ const concurrencyBound = config.flowConcurrency * DEFAULT_ODOO_CONNECTION.maxCon
 
 try {
   // What a flow fetches when an event overtakes its dependency; in this ordered burst it is never needed.
-  const stripeObjects = waves.flatMap((wave) => wave.events.map((event) => event.data.object));
   const seeded = await fetch(`${stripe.url}/_sandbox/objects`, { method: 'POST', body: JSON.stringify(stripeObjects) });
   if (!seeded.ok) throw new Error(`seeding the Stripe sandbox: ${seeded.status}`);
 
@@ -117,7 +70,7 @@ try {
   for (const wave of waves) {
     proxy.reset();
     const waveStart = performance.now();
-    await send(wave.events);
+    await sendSignedWebhooks(webhookUrl, wave.events, { secret: SIGNING_SECRET, senders: SENDERS });
     await drained(stack);
     const seconds = (performance.now() - waveStart) / 1000;
     results.push({ type: wave.type, events: wave.events.length, seconds, calls: proxy.counts.total, peak: proxy.counts.peakInFlight, operations: new Map(proxy.counts.byOperation) });
@@ -136,23 +89,6 @@ try {
   await sandbox.close();
   await stripe.close();
   rmSync(dataDir, { recursive: true, force: true });
-}
-
-async function send(events: readonly object[]): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: SENDERS }, async () => {
-      while (next < events.length) {
-        const payload = JSON.stringify(events[next++]);
-        const response = await fetch(webhookUrl, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'Stripe-Signature': signedHeader(payload, { secret: SIGNING_SECRET }) },
-          body: payload,
-        });
-        if (response.status !== 200) throw new Error(`webhook answered ${response.status}: ${await response.text()}`);
-      }
-    }),
-  );
 }
 
 function flowQueueDepth(local: LocalStack): number {
