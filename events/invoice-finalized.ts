@@ -23,6 +23,12 @@ export const invoiceSnapshotSchema = z.strictObject({
   dueAt: z.nullable(instantSchema),
   billingReason: z.nullable(z.string()),
   lines: z.array(documentLineSchema),
+  /**
+   * True when the provider's payload carried only the first lines (Stripe embeds a handful and says
+   * `has_more`): `lines` is then that beginning, and the flow reads the complete list from the provider
+   * before posting. Absent or false: `lines` is every line.
+   */
+  linesIncomplete: z.optional(z.boolean()),
   subtotal: minorAmountSchema,
   totalDiscount: minorAmountSchema,
   totalTax: minorAmountSchema,

@@ -1,4 +1,5 @@
 import type { CreditNoteIssued } from '../../events/credit-note-issued';
+import type { DocumentLine } from '../../events/billing-parts';
 import type { CustomerSnapshot } from '../../events/customer-upserted';
 import type { SourceSystem } from '../../events/envelope';
 import type { InvoiceSnapshot } from '../../events/invoice-finalized';
@@ -150,11 +151,18 @@ export interface ProviderTaxRate {
 /**
  * The provider, asked for what an event depends on when Odoo does not have it yet (a payment before its
  * invoice, an invoice before its customer). `undefined`: the provider does not know it (yet).
- * The invoice is returned only once finalized (a draft has no lines to post yet).
+ * The invoice is returned only once finalized (a draft has no lines to post yet), with every line.
  */
 export interface BillingSource {
   customer(id: string): Promise<CustomerSnapshot | undefined>;
   invoice(id: string): Promise<InvoiceSnapshot | undefined>;
+  /**
+   * The invoice's complete lines, in the provider's order, for an invoice event that carried only the first
+   * ones (`linesIncomplete`): every page is read. `undefined`: the provider does not know the invoice.
+   * Optional (StripeBillingSource has it): without it such an invoice cannot be posted (a permanent error,
+   * never an invoice missing lines).
+   */
+  invoiceLines?(invoice: { id: string }): Promise<DocumentLine[] | undefined>;
   /**
    * The invoice whose payment a refund gives back (Stripe: the invoice payment of the refund's payment
    * intent), for refunds whose event does not say. `null`: the provider says the refunded payment paid no

@@ -104,7 +104,8 @@ export function encodeStripeParams(params: StripeListParams): URLSearchParams {
 /**
  * Reads (GET only: every call is safe to repeat, so no `Idempotency-Key` is needed) with:
  * - `retrieve(kind, id)`: the raw object, `undefined` when Stripe answers 404 `resource_missing`;
- * - `list(kind, params)`: every object of every page (`limit=100`, `starting_after` the last id while `has_more`).
+ * - `list(kind, params)`: every object of every page (`limit=100`, `starting_after` the last id while `has_more`);
+ * - `invoiceLines(id)`: every line of an invoice, the same way.
  *
  * Failures: 401/403 → `StripeAuthError`, other 4xx → `StripeRequestError` with Stripe's message (both
  * permanent, never retried); 429, 5xx, network failures and timeouts are retried with full-jitter
@@ -139,16 +140,27 @@ export class StripeApi {
   }
 
   /** Every object matching `params`, newest first, fetching pages as the caller iterates. */
-  async *list(kind: StripeResource, params: StripeListParams = {}, options: StripeCallOptions = {}): AsyncGenerator<StripeApiObject, void, undefined> {
+  list(kind: StripeResource, params: StripeListParams = {}, options: StripeCallOptions = {}): AsyncGenerator<StripeApiObject, void, undefined> {
+    return this.pages(`/v1/${RESOURCE_PATHS[kind]}`, params, options);
+  }
+
+  /**
+   * Every line of an invoice (`GET /v1/invoices/{id}/lines`), in the invoice's order, page after page: an
+   * invoice embeds only its first lines (`lines.has_more`). An invoice Stripe does not know is a
+   * `StripeRequestError` 404 `resource_missing`.
+   */
+  invoiceLines(invoiceId: string, options: StripeCallOptions = {}): AsyncGenerator<StripeApiObject, void, undefined> {
+    if (!invoiceId) throw new TypeError('invoiceLines needs an invoice id');
+    return this.pages(`/v1/invoices/${encodeURIComponent(invoiceId)}/lines`, {}, options);
+  }
+
+  /** A list endpoint read to its end: `limit=100`, then `starting_after` the last id while `has_more`. */
+  private async *pages(path: string, params: StripeListParams, options: StripeCallOptions): AsyncGenerator<StripeApiObject, void, undefined> {
     let startingAfter = typeof params.starting_after === 'string' ? params.starting_after : undefined;
     for (;;) {
-      const page = (await this.get(
-        `/v1/${RESOURCE_PATHS[kind]}`,
-        encodeStripeParams({ limit: PAGE_LIMIT, ...params, starting_after: startingAfter }),
-        options,
-      )) as ListEnvelope;
+      const page = (await this.get(path, encodeStripeParams({ limit: PAGE_LIMIT, ...params, starting_after: startingAfter }), options)) as ListEnvelope;
       if (page?.object !== 'list' || !Array.isArray(page.data)) {
-        throw new StripeUnavailableError({ operation: `GET /v1/${RESOURCE_PATHS[kind]}`, status: 200 }, 'the answer is not a list');
+        throw new StripeUnavailableError({ operation: `GET ${path}`, status: 200 }, 'the answer is not a list');
       }
       yield* page.data;
       const last = page.data.at(-1);

@@ -1,9 +1,10 @@
+import type { DocumentLine } from '../../../events/billing-parts';
 import type { CustomerSnapshot } from '../../../events/customer-upserted';
 import type { InvoiceSnapshot } from '../../../events/invoice-finalized';
 import type { BillingSource, CreditNoteSnapshot, ProviderTaxRate, RefundSnapshot } from '../../domain/billing-ledger';
-import type { StripeApi, StripeCallOptions } from './stripe-api';
+import { type StripeApi, type StripeCallOptions, StripeRequestError } from './stripe-api';
 import { customerSnapshotFromStripe, stripeCustomerSchema } from './stripe-customer-mapping';
-import { invoiceSnapshotFromStripe, stripeInvoiceSchema } from './stripe-invoice-mapping';
+import { documentLineFromStripeInvoiceLine, invoiceSnapshotFromStripe, stripeInvoiceLineSchema, stripeInvoiceSchema } from './stripe-invoice-mapping';
 import { parseStripeObject } from './stripe-object-mapping';
 import { creditNoteOfStripeRefund, invoiceOfStripeRefund } from './stripe-refund-lookups';
 import { providerTaxRateFromStripe, stripeTaxRateObjectSchema } from './stripe-tax-rate-mapping';
@@ -38,12 +39,33 @@ export class StripeBillingSource implements BillingSource {
     return customerSnapshotFromStripe(parseStripeObject(stripeCustomerSchema, raw, 'customer'), raw['livemode'] === true);
   }
 
-  /** Only a finalized invoice (open, paid, void or uncollectible): a draft has no final lines to post. */
+  /**
+   * Only a finalized invoice (open, paid, void or uncollectible): a draft has no final lines to post. With every
+   * line: 1 GET, + 1 per 100 lines when the invoice embeds only its first ones.
+   */
   async invoice(id: string): Promise<InvoiceSnapshot | undefined> {
     const raw = await this.stripe.retrieve('invoice', id, this.onAccount);
     if (raw === undefined || raw['status'] === 'draft') return undefined;
     const invoice = parseStripeObject(stripeInvoiceSchema, raw, 'invoice');
-    return invoiceSnapshotFromStripe(invoice, { account: this.account, observedAt: this.nowSeconds() });
+    const { linesIncomplete, ...snapshot } = invoiceSnapshotFromStripe(invoice, { account: this.account, observedAt: this.nowSeconds() });
+    if (!linesIncomplete) return snapshot;
+    const lines = await this.invoiceLines(invoice);
+    // Retrieved a moment ago: gone now means deleted in between, as good as unknown.
+    return lines === undefined ? undefined : { ...snapshot, lines };
+  }
+
+  /** Every line of the invoice (`GET /v1/invoices/{id}/lines`, 100 a page), mapped as the ingest maps embedded lines. */
+  async invoiceLines(invoice: { id: string }): Promise<DocumentLine[] | undefined> {
+    const lines: DocumentLine[] = [];
+    try {
+      for await (const raw of this.stripe.invoiceLines(invoice.id, this.onAccount)) {
+        lines.push(documentLineFromStripeInvoiceLine(parseStripeObject(stripeInvoiceLineSchema, raw, 'invoice line')));
+      }
+    } catch (error) {
+      if (error instanceof StripeRequestError && error.details.status === 404 && error.details.code === 'resource_missing') return undefined;
+      throw error;
+    }
+    return lines;
   }
 
   /** The invoice a refund gives back on, through its payment intent's invoice payments (1 list call; stripe-refund-lookups.ts). */

@@ -5,7 +5,6 @@ import type { InvoiceUncollectible } from '../../../events/invoice-uncollectible
 import type { InvoiceVoided } from '../../../events/invoice-voided';
 import type { PaymentFailed } from '../../../events/payment-failed';
 import {
-  completeList,
   embeddedListSchema,
   expandableIdSchema,
   idOf,
@@ -111,10 +110,12 @@ export function documentLineFromStripeInvoiceLine(line: StripeInvoiceLine): Docu
 /**
  * A finalized Stripe invoice as the canonical snapshot Odoo posts. Totals are Stripe's own, never
  * recomputed: the tax total counts inclusive and exclusive taxes alike (`total_taxes`).
- * Throws IncompleteStripeObjectError when the payload's line list is cut short.
+ * An invoice carries only its first lines when it has many (`lines.has_more`): the snapshot then has those,
+ * marked `linesIncomplete`, and whoever posts it reads the rest (`GET /v1/invoices/{id}/lines`) first — the
+ * ingest may not (no lookup that can fail there), the billing flow does (StripeBillingSource.invoiceLines).
  */
 export function invoiceSnapshotFromStripe(invoice: StripeInvoice, origin: StripeOrigin): InvoiceSnapshot {
-  const lines = completeList(invoice.lines, `invoice ${invoice.id} lines`);
+  const lines = invoice.lines.data;
   return {
     ...party(invoice, origin),
     id: invoice.id,
@@ -125,6 +126,7 @@ export function invoiceSnapshotFromStripe(invoice: StripeInvoice, origin: Stripe
     dueAt: isoOrNull(invoice.due_date),
     billingReason: invoice.billing_reason ?? null,
     lines: lines.map(documentLineFromStripeInvoiceLine),
+    ...(invoice.lines.has_more ? { linesIncomplete: true } : {}),
     subtotal: invoice.subtotal,
     totalDiscount: sumAmounts(invoice.total_discount_amounts),
     totalTax: sumAmounts(invoice.total_taxes),

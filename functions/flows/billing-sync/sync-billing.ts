@@ -7,6 +7,7 @@ import type { PaymentSucceeded } from '../../../events/payment-succeeded';
 import type { RefundCreated } from '../../../events/refund-created';
 import { type PaymentFailedOutcome, syncPaymentFailed } from './account-standing';
 import type { BillingSyncPorts } from './billing-sync-ports';
+import { finalizedWithCompleteLines } from './complete-invoice-lines';
 import { type InvoiceUncollectibleOutcome, type InvoiceVoidOutcome, syncInvoiceUncollectible, syncInvoiceVoided } from './invoice-lifecycle';
 import { type CreditNoteOutcome, syncCreditNoteIssued } from './post-credit-note';
 import { type InvoicePostOutcome, syncInvoiceFinalized } from './post-invoice';
@@ -24,10 +25,12 @@ export type BillingOutcome =
   | CreditNoteOutcome;
 
 /** One billing event → its use case (the handler's `apply`). Disputes have their own ports (dispute-sync.ts). */
-export function syncBilling(event: BillingEvent, ports: BillingSyncPorts): Promise<BillingOutcome> {
+export async function syncBilling(event: BillingEvent, ports: BillingSyncPorts): Promise<BillingOutcome> {
   switch (event.type) {
     case 'invoice.finalized':
-      return syncInvoiceFinalized(event, ports);
+      // An invoice with more lines than its event carries is completed from the provider first. Before the lease
+      // and the watermark: a rare stale or repeated one then costs a read, but the use case sees every line.
+      return syncInvoiceFinalized(await finalizedWithCompleteLines(event, ports.source), ports);
     case 'invoice.voided':
       return syncInvoiceVoided(event, ports);
     case 'invoice.uncollectible':

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { COLLECTIONS, isCollection, listPage, parseStripeQuery, StripeQueryError } from './stripe-list-query';
+import { COLLECTIONS, isCollection, listPage, nestedListPage, parseStripeQuery, StripeQueryError } from './stripe-list-query';
 import { StripeObjectStore } from './stripe-object-store';
 import type { StripeObject } from './stripe-object-templates';
 import { readBody } from '../read-body';
@@ -45,6 +45,11 @@ interface StripeErrorBody {
 }
 
 const MAX_BODY_BYTES = 20 * 1024 * 1024;
+/**
+ * Lines an invoice embeds, as Stripe does ("the first handful": a list's default page); the rest are at
+ * `/v1/invoices/{id}/lines`. Seed an invoice with all its lines in `lines.data`: the sandbox cuts them.
+ */
+export const EMBEDDED_INVOICE_LINES = 10;
 
 /**
  * Stripe's read API for the objects the stack needs, served from seeded objects with Stripe's shapes:
@@ -122,7 +127,8 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
     }
 
     const [, version, collection, id, ...rest] = url.pathname.split('/');
-    if (method !== 'GET' || version !== 'v1' || collection === undefined || !isCollection(collection) || rest.length > 0 || id === '') {
+    const invoiceLines = collection === 'invoices' && id !== undefined && id !== '' && rest.length === 1 && rest[0] === 'lines';
+    if (method !== 'GET' || version !== 'v1' || collection === undefined || !isCollection(collection) || (rest.length > 0 && !invoiceLines) || id === '') {
       return sendError(response, request, 404, {
         type: 'invalid_request_error',
         message: `Unrecognized request URL (${method}: ${url.pathname}). Please see https://stripe.com/docs or we can help at https://support.stripe.com/.`,
@@ -132,16 +138,23 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
     const account = accountOf(request);
     try {
       const query = parseStripeQuery(url.searchParams);
+      if (invoiceLines) {
+        const invoiceId = decodeURIComponent(id!);
+        const invoice = store.get(account, 'invoice', invoiceId);
+        if (!invoice) return sendError(response, request, 404, { type: 'invalid_request_error', code: 'resource_missing', param: 'invoice', message: `No such invoice: '${invoiceId}'` });
+        const page = nestedListPage('line_item', linesOf(invoice), query);
+        return sendApi(response, request, 200, { object: 'list', data: page.data, has_more: page.has_more, url: `/v1/invoices/${invoiceId}/lines` });
+      }
       if (id !== undefined) {
         for (const param of query.keys()) if (param !== 'expand') throw new StripeQueryError(`Received unknown parameter: ${param}`, param);
         const object = store.get(account, type, decodeURIComponent(id));
         if (!object) {
           return sendError(response, request, 404, { type: 'invalid_request_error', code: 'resource_missing', param: 'id', message: `No such ${type}: '${decodeURIComponent(id)}'` });
         }
-        return sendApi(response, request, 200, object);
+        return sendApi(response, request, 200, served(object));
       }
       const page = listPage(collection, store.list(account, type), query);
-      return sendApi(response, request, 200, { object: 'list', data: page.data, has_more: page.has_more, url: `/v1/${collection}` });
+      return sendApi(response, request, 200, { object: 'list', data: page.data.map(served), has_more: page.has_more, url: `/v1/${collection}` });
     } catch (error) {
       if (!(error instanceof StripeQueryError)) throw error;
       return sendError(response, request, error.status, {
@@ -172,6 +185,20 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
       store.clear();
     },
   };
+}
+
+/** Every line of a seeded invoice, in its order. */
+function linesOf(invoice: StripeObject): StripeObject[] {
+  const lines = invoice.lines as { data?: unknown } | undefined;
+  return Array.isArray(lines?.data) ? (lines.data as StripeObject[]) : [];
+}
+
+/** An object as Stripe answers it: an invoice with more lines than it embeds carries the first ones and `has_more`. */
+function served(object: StripeObject): StripeObject {
+  if (object.object !== 'invoice') return object;
+  const lines = linesOf(object);
+  if (lines.length <= EMBEDDED_INVOICE_LINES) return object;
+  return { ...object, lines: { ...(object.lines as object), data: lines.slice(0, EMBEDDED_INVOICE_LINES), has_more: true, url: `/v1/invoices/${object.id}/lines` } };
 }
 
 function parseSeed(body: string): StripeObject[] {

@@ -152,6 +152,22 @@ export function listPage(collection: CollectionName, objects: StripeObject[], qu
     predicates.push((object) => typeof object.created === 'number' && inRange(object.created));
   }
 
+  return slicePage(type, objects, predicates, query);
+}
+
+/**
+ * One page of a list nested in an object (`/v1/invoices/{id}/lines`): in the parent's order, `limit` and
+ * the cursors only (Stripe documents no filter there).
+ */
+export function nestedListPage(type: string, objects: StripeObject[], query: Map<string, QueryValue>): ListPage {
+  for (const param of query.keys()) {
+    if (!['limit', 'starting_after', 'ending_before', 'expand'].includes(param)) throw new StripeQueryError(`Received unknown parameter: ${param}`, param);
+  }
+  return slicePage(type, objects, [], query);
+}
+
+/** `limit` 1..100 (default 10) and the `starting_after` / `ending_before` cursors over `objects`, keeping those the predicates accept. */
+function slicePage(type: string, objects: StripeObject[], predicates: Array<(object: StripeObject) => boolean>, query: Map<string, QueryValue>): ListPage {
   const limitText = query.get('limit') ?? '10';
   if (typeof limitText !== 'string') throw new StripeQueryError('Invalid integer', 'limit');
   const limit = integer(limitText, 'limit');

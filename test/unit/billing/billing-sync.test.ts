@@ -231,6 +231,55 @@ describe('invoice lifecycle', () => {
   });
 });
 
+describe('invoice.finalized of an invoice with more lines than its event carries', () => {
+  /** The event as the ingest maps a webhook that embeds only the first line of the two. */
+  const cutShort = () => finalized('evt_fin', 1, { ...invoice(), lines: invoice().lines.slice(0, 1), linesIncomplete: true });
+
+  it('reads the complete lines from the provider, then posts every line with the provider’s total', async () => {
+    // Prepare
+    const p = ports();
+    // Act
+    const outcome = await syncBilling(cutShort(), p);
+    // Assess
+    expect(outcome).toMatchObject({ outcome: 'posted', total: 5299 });
+    expect(p.ledger.state().invoices).toEqual([{ ref: INVOICE, type: 'out_invoice', state: 'posted', total: 5299, lines: 2, payments: [] }]);
+    expect(p.source.invoiceLineCalls).toEqual([INVOICE]);
+  });
+
+  it('asks the provider nothing for an invoice whose event carries every line', async () => {
+    const p = ports();
+    await syncBilling(finalized(), p);
+    expect(p.source.invoiceLineCalls).toEqual([]);
+  });
+
+  it('retries, posting nothing, while the provider does not know the invoice', async () => {
+    const p = ports();
+    p.source.invoices.clear();
+    const error = await syncBilling(cutShort(), p).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(DependencyMissingError);
+    expect(isRetryable(error)).toBe(true);
+    expect(p.ledger.state().invoices).toEqual([]);
+  });
+
+  it('fails permanently, posting nothing, when the provider’s list lacks a line the event carried', async () => {
+    const p = ports();
+    p.source.invoices.set(INVOICE, { ...invoice(), lines: invoice().lines.slice(1) });
+    const error = await syncBilling(cutShort(), p).catch((caught: unknown) => caught);
+    expect(isRetryable(error)).toBe(false);
+    expect(String(error)).toContain('lacks line(s) il_1');
+    expect(p.ledger.state().invoices).toEqual([]);
+  });
+
+  it('fails permanently, posting nothing, with a provider that cannot list lines', async () => {
+    const p = ports();
+    const withoutLines = { customer: (id: string) => p.source.customer(id), invoice: (id: string) => p.source.invoice(id) };
+    const error = await syncBilling(cutShort(), { ...p, source: withoutLines }).catch((caught: unknown) => caught);
+    expect(isRetryable(error)).toBe(false);
+    expect(String(error)).toContain('first 1 lines');
+    expect(p.ledger.state().invoices).toEqual([]);
+  });
+});
+
 describe('Odoo calls per event (in-memory ledger, warm caches)', () => {
   it('counts the ledger calls of the usual path', async () => {
     const p = ports();

@@ -1,3 +1,4 @@
+import type { DocumentLine } from '../../../events/billing-parts';
 import type { CustomerSnapshot } from '../../../events/customer-upserted';
 import type { InvoiceSnapshot } from '../../../events/invoice-finalized';
 import type { SourceSystem } from '../../../events/envelope';
@@ -291,5 +292,12 @@ export class InMemoryBillingSource implements BillingSource {
   async invoice(id: string) {
     this.calls++;
     return this.invoices.get(id);
+  }
+  /** Every line of an invoice the provider holds (the `invoices` map's snapshot is taken as complete). */
+  readonly invoiceLineCalls: string[] = [];
+  async invoiceLines(invoice: { id: string }): Promise<DocumentLine[] | undefined> {
+    this.calls++;
+    this.invoiceLineCalls.push(invoice.id);
+    return this.invoices.get(invoice.id)?.lines;
   }
 }

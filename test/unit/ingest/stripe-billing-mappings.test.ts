@@ -195,9 +195,15 @@ describe('invoiceSnapshotFromStripe', () => {
     expect(invoiceSnapshotFromStripe(invoice, PLATFORM)).toMatchObject({ customerId: 'cus_QXg1o8vcGmoR32', subscriptionId: 'sub_1Pgc6rB7WZ01zgkWNy0Cn5nw' });
   });
 
-  it('refuses an invoice whose payload cuts its lines short, rather than post a partial invoice', () => {
+  it('maps an invoice whose payload cuts its lines short with the lines it carries, marked incomplete for the flow to read the rest', () => {
     const invoice = invoiceOf({ ...sample('invoice'), lines: { ...(sample('invoice').lines as object), has_more: true } });
-    expect(() => invoiceSnapshotFromStripe(invoice, PLATFORM)).toThrow(IncompleteStripeObjectError);
+    const snapshot = invoiceSnapshotFromStripe(invoice, PLATFORM);
+    expect(snapshot.linesIncomplete).toBe(true);
+    expect(snapshot.lines.map((line) => line.id)).toEqual(['il_1Pgc6sB7WZ01zgkWFnxLrLCq']);
+  });
+
+  it('leaves a complete invoice unmarked', () => {
+    expect(invoiceSnapshotFromStripe(invoiceOf(sample('invoice')), PLATFORM)).not.toHaveProperty('linesIncomplete');
   });
 
   it.each([
@@ -384,5 +390,11 @@ describe('creditNoteFromStripe', () => {
     const creditNote = creditNoteFromStripe(parseStripeObject(stripeCreditNoteSchema, { ...raw, lines: { ...raw.lines, data: [swiss] }, refunds }, 'credit note'), PLATFORM);
     expect(creditNote.lines[0]?.taxes[0]).toMatchObject({ percentage: '8.1', label: 'MWST CH' });
     expect(creditNote.refundIds).toEqual(['re_1Pgc72B7WZ01zgkWqPvrRrPE']);
+  });
+
+  it('still refuses a credit note whose payload cuts its lines short (only invoices are completed by the flow)', () => {
+    const raw = sample('credit_note') as unknown as Stripe.CreditNote;
+    const cut = parseStripeObject(stripeCreditNoteSchema, { ...raw, lines: { ...raw.lines, has_more: true } }, 'credit note');
+    expect(() => creditNoteFromStripe(cut, PLATFORM)).toThrow(IncompleteStripeObjectError);
   });
 });

@@ -169,6 +169,17 @@ describe('POST /webhooks/stripe', () => {
     expect(rejectedMessages()).toHaveLength(0);
   });
 
+  it('puts an invoice with more lines than its webhook carries on the bus, marked incomplete, without asking Stripe for the rest', async () => {
+    // Prepare
+    const cut = { ...sample('invoice'), lines: { ...(sample('invoice').lines as object), has_more: true } };
+    // Act
+    const response = await handler(signed(stripeEvent('invoice.finalized', cut)), context);
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(canonicalOnBus()[0]).toMatchObject({ type: 'invoice.finalized', data: { invoice: { linesIncomplete: true, lines: [{ id: 'il_1Pgc6sB7WZ01zgkWFnxLrLCq' }] } } });
+    expect(rejectedMessages()).toHaveLength(0);
+  });
+
   it.each([
     ['customer.subscription.created', 'subscription', 'subscription.updated', 'stripe:subscription:sub_1Pgc6rB7WZ01zgkWNy0Cn5nw'],
     ['customer.subscription.deleted', 'subscription', 'subscription.updated', 'stripe:subscription:sub_1Pgc6rB7WZ01zgkWNy0Cn5nw'],
@@ -277,7 +288,7 @@ describe('POST /webhooks/stripe', () => {
 
   it.each([
     ['an invoice with a decimal amount', 'invoice.finalized', () => ({ ...sample('invoice'), total: '71.40' }), /total: invalid_type/],
-    ['an invoice whose lines are cut short', 'invoice.finalized', () => ({ ...sample('invoice'), lines: { ...(sample('invoice').lines as object), has_more: true } }), /has_more/],
+    ['a credit note whose lines are cut short', 'credit_note.created', () => ({ ...sample('credit_note'), lines: { ...(sample('credit_note').lines as object), has_more: true } }), /has_more/],
     ['a customer event about something else', 'customer.created', () => ({ id: 'sub_1', object: 'subscription' }), /not a customer \(id: /],
   ])('acknowledges a signed event carrying %s with 200 and sets it aside with the reason, instead of a 400 Stripe would retry', async (_, type, object, reason) => {
     const addMetric = vi.spyOn(metrics, 'addMetric');
