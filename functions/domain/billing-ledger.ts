@@ -159,7 +159,7 @@ export interface BillingSource {
   /**
    * The invoice's complete lines, in the provider's order, for an invoice event that carried only the first
    * ones (`linesIncomplete`): every page is read. `undefined`: the provider does not know the invoice.
-   * Optional (StripeBillingSource has it): without it such an invoice cannot be posted (a permanent error,
+   * Optional (the provider adapter has it): without it such an invoice cannot be posted (a permanent error,
    * never an invoice missing lines).
    */
   invoiceLines?(invoice: { id: string }): Promise<DocumentLine[] | undefined>;
@@ -176,6 +176,13 @@ export interface BillingSource {
    * refund arriving before its credit note gets a credit note of its own (functions/domain/refund-credit-notes.ts).
    */
   creditNoteOfRefund?(refund: RefundSnapshot, invoiceId: string): Promise<CreditNoteSnapshot | undefined>;
+  /**
+   * The customer who made a payment (the charge's customer, else its payment intent's), for a dispute
+   * whose payment no single invoice says the owner of (a payment intent that paid several invoices, a bare
+   * charge). `null`: a payment of no customer (a guest checkout); `undefined`: the provider does not know the
+   * payment. Optional (the provider adapter has it): without it such a dispute cannot be attached to an account.
+   */
+  paymentCustomer?(payment: { chargeId: string | null; paymentIntentId: string | null }): Promise<string | null | undefined>;
   /**
    * A tax rate by id, for the line taxes that name only their rate (Stripe: `tax_rate_details.tax_rate`, never
    * expanded in webhooks) when the billing config does not map that id: its percentage is what the config

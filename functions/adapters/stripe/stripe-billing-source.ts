@@ -1,3 +1,4 @@
+import * as z from 'zod/mini';
 import type { DocumentLine } from '../../../events/billing-parts';
 import type { CustomerSnapshot } from '../../../events/customer-upserted';
 import type { InvoiceSnapshot } from '../../../events/invoice-finalized';
@@ -5,9 +6,12 @@ import type { BillingSource, CreditNoteSnapshot, ProviderTaxRate, RefundSnapshot
 import { type StripeApi, type StripeCallOptions, StripeRequestError } from './stripe-api';
 import { customerSnapshotFromStripe, stripeCustomerSchema } from './stripe-customer-mapping';
 import { documentLineFromStripeInvoiceLine, invoiceSnapshotFromStripe, stripeInvoiceLineSchema, stripeInvoiceSchema } from './stripe-invoice-mapping';
-import { parseStripeObject } from './stripe-object-mapping';
+import { expandableIdSchema, idOf, parseStripeObject } from './stripe-object-mapping';
 import { creditNoteOfStripeRefund, invoiceOfStripeRefund } from './stripe-refund-lookups';
 import { providerTaxRateFromStripe, stripeTaxRateObjectSchema } from './stripe-tax-rate-mapping';
+
+/** What a charge or payment intent says of its payer: the customer, absent for a guest payment. */
+const stripePayerSchema = z.object({ id: z.string(), customer: z.nullish(expandableIdSchema) });
 
 /**
  * The billing flows' view of Stripe when Odoo lacks what an event depends on: the object fetched from
@@ -76,6 +80,21 @@ export class StripeBillingSource implements BillingSource {
   /** The credit note of the invoice listing the refund (1 list call; stripe-refund-lookups.ts). */
   async creditNoteOfRefund(refund: RefundSnapshot, invoiceId: string): Promise<CreditNoteSnapshot | undefined> {
     return creditNoteOfStripeRefund(this.stripe, this.account, refund, invoiceId, this.nowSeconds(), this.onAccount);
+  }
+
+  /**
+   * The customer of a disputed payment: the charge's (1 GET; Stripe names the charge of every dispute), else
+   * its payment intent's.
+   */
+  async paymentCustomer(payment: { chargeId: string | null; paymentIntentId: string | null }): Promise<string | null | undefined> {
+    const raw =
+      payment.chargeId !== null
+        ? await this.stripe.retrieve('charge', payment.chargeId, this.onAccount)
+        : payment.paymentIntentId !== null
+          ? await this.stripe.retrieve('payment_intent', payment.paymentIntentId, this.onAccount)
+          : undefined;
+    if (raw === undefined) return undefined;
+    return idOf(parseStripeObject(stripePayerSchema, raw, payment.chargeId !== null ? 'charge' : 'payment intent').customer);
   }
 
   /**

@@ -6,8 +6,8 @@ import { type DisputeOutcome, type DisputeSyncPorts, syncDisputeUpdated } from '
 import { type BillingEvent, type BillingOutcome, syncBilling } from './sync-billing';
 
 /**
- * Everything billing-sync talks to, with the provider asked per account: a provider account (a Stripe
- * Connect account) sees only its own objects, so what an event depends on is read on the event's account.
+ * Everything billing-sync talks to, with the provider asked per account: a provider account (a connected
+ * account of a platform) sees only its own objects, so what an event depends on is read on the event's account.
  */
 export type BillingFlowPorts = Omit<BillingSyncPorts, 'source'> &
   Omit<DisputeSyncPorts, 'source'> & {

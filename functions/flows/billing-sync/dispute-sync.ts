@@ -20,8 +20,11 @@ export interface DisputeSyncPorts {
   readonly identityMap: IdentityMap;
   readonly watermarks: WatermarkStore;
   readonly config: BillingConfig;
-  /** Asked for the invoice a dispute is about (the dispute names only its payment). */
-  readonly source?: Pick<BillingSource, 'refundInvoice'>;
+  /**
+   * Asked for the invoice a dispute is about (the dispute names only its payment) and, when no single invoice
+   * says whose payment it was, for the customer of the payment.
+   */
+  readonly source?: Pick<BillingSource, 'refundInvoice' | 'paymentCustomer'>;
 }
 
 export type DisputeOutcome =
@@ -41,12 +44,16 @@ export const disputeKey = (dispute: Pick<DisputeSnapshot, 'system' | 'id'>): str
  * - closed lost: a posted credit note on the invoice for the disputed amount (identity map
  *   `<system>:dispute:<id>` → the credit note, else found by its `ref` marker: never two), the tag removed, a note.
  * Ordered by the dispute's watermark: an `open` older than the close is stale, so open → lost in any order
- * ends with the tag removed and one credit note. An invoice Odoo does not have (no invoice id, or not synced)
- * only flags the partner and says so. A customer Odoo does not have is a retryable error.
+ * ends with the tag removed and one credit note. No single invoice in Odoo (the payment paid several, a bare
+ * charge, or the invoice not synced): only the partner is flagged — found through the payment's customer when
+ * nothing else names it — with a note saying why no invoice is credited, and, when lost, that the credit is
+ * booked by hand (never a guessed credit note, never a dead letter). A customer Odoo does not have is a
+ * retryable error.
  * Effects come before notes: a failure part-way repeats idempotent effects, and the note is written once
  * they all hold.
  *
- * Stripe calls: 1 to find the invoice of the disputed payment (the dispute does not name it).
+ * Provider calls: 1 to find the invoice of the disputed payment (the dispute does not name it); + 1 for the
+ * payment's customer when no single invoice in Odoo says whose payment it was.
  * Odoo calls per event, warm container (identity map knows partner and invoice; tag and currency cached):
  * open or won 3 (tag `write`, `message_post` on partner and invoice); lost 8 (`read` of the invoice,
  * `search_read` for an earlier credit note, 3 to create + post + read back the credit note — wizard
@@ -57,7 +64,7 @@ export async function syncDisputeUpdated(event: DisputeUpdated, ports: DisputeSy
   const candidate = watermarkOf(event);
   return underWatermarkLease<DisputeOutcome>(ports.watermarks, disputeKey(event.data.dispute), event.id, async (current) => {
     if (!isNewer(candidate, current)) return { result: { outcome: 'stale', watermark: current ?? candidate } };
-    const dispute = await withDisputedInvoice(ports, event.data.dispute);
+    const { dispute, noInvoice } = await withDisputedInvoice(ports, event.data.dispute);
     const invoiceMoveId = dispute.invoiceId === null ? undefined : await locateInvoice(ports, dispute.system, dispute.invoiceId);
     if (dispute.invoiceId !== null && invoiceMoveId === undefined && dispute.customerId === null) {
       // Only the invoice can say whose dispute this is, and its invoice.finalized is on its way.
@@ -69,7 +76,9 @@ export async function syncDisputeUpdated(event: DisputeUpdated, ports: DisputeSy
     const amount = `${formatMinorUnits(dispute.amount, providerCurrencyExponent(dispute.system, dispute.currency))} ${dispute.currency.toUpperCase()}`;
     const about = `Dispute ${dispute.id} on ${dispute.chargeId ?? dispute.paymentIntentId ?? 'a payment'} (${amount}, reason: ${dispute.reason ?? 'not given'})`;
     const invoiceText = dispute.invoiceId === null ? 'no invoice' : `invoice ${dispute.invoiceId}`;
-    const unknownInvoice = invoiceMoveId === undefined ? ` The disputed payment’s ${invoiceText} is not in Odoo: only the customer is flagged.` : '';
+    // Why no invoice is credited, said on the partner so that finance knows what to look at.
+    const whyNoInvoice = noInvoice ?? `the disputed payment’s ${invoiceText} is not in Odoo`;
+    const unknownInvoice = invoiceMoveId === undefined ? ` ${capitalized(whyNoInvoice)}: no invoice is credited, only the customer is flagged.` : '';
     const withInvoice = invoiceMoveId === undefined ? {} : { invoiceMoveId };
 
     let outcome: DisputeOutcome;
@@ -88,8 +97,8 @@ export async function syncDisputeUpdated(event: DisputeUpdated, ports: DisputeSy
         // The money is gone and Odoo cannot show it yet: keep the customer flagged until a person books it.
         await ports.standing.addTag(partnerId, tag);
         body =
-          `${about} closed lost. No posted invoice in Odoo to credit (${invoiceText}): book a credit note of ${amount} by hand. ` +
-          `Standing “${tag}” kept.`;
+          `${about} closed lost. No posted invoice in Odoo to credit (${invoiceMoveId === undefined ? whyNoInvoice : invoiceText}): ` +
+          `book a credit note of ${amount} by hand. Standing “${tag}” kept.`;
         outcome = { outcome: 'lost-without-invoice', partnerId, ...withInvoice };
       } else {
         await ports.standing.removeTag(partnerId, tag);
@@ -105,25 +114,45 @@ export async function syncDisputeUpdated(event: DisputeUpdated, ports: DisputeSy
 
 /**
  * The dispute with its invoice: Stripe's dispute names only the charge and payment intent, so the invoice is
- * asked from the provider the way a refund's is (the invoice the payment intent paid; 1 Stripe call). When
- * the provider cannot tell (no payment intent, or one paying several invoices), the invoice stays unknown.
+ * asked from the provider the way a refund's is (the invoice the payment intent paid; 1 provider call). When there
+ * is no single invoice, `noInvoice` says why, for the partner's note: a bare charge (no payment intent), a
+ * payment intent that paid no invoice, or one that paid several (the dispute does not say which it takes back).
  */
-async function withDisputedInvoice(ports: DisputeSyncPorts, dispute: DisputeSnapshot): Promise<DisputeSnapshot> {
-  if (dispute.invoiceId !== null || ports.source?.refundInvoice === undefined) return dispute;
+async function withDisputedInvoice(ports: DisputeSyncPorts, dispute: DisputeSnapshot): Promise<{ dispute: DisputeSnapshot; noInvoice?: string }> {
+  if (dispute.invoiceId !== null || ports.source?.refundInvoice === undefined) return { dispute };
+  const payment = dispute.chargeId ?? 'the payment';
+  if (dispute.paymentIntentId === null) return { dispute, noInvoice: `the disputed payment ${payment} is a bare charge, of no invoice` };
   const invoiceId = await ports.source.refundInvoice({ ...dispute, createdAt: dispute.updatedAt });
-  return invoiceId ? { ...dispute, invoiceId } : dispute;
+  if (invoiceId) return { dispute: { ...dispute, invoiceId } };
+  if (invoiceId === null) return { dispute, noInvoice: `the disputed payment ${payment} paid no invoice` };
+  return {
+    dispute,
+    noInvoice: `the disputed payment ${payment} paid several invoices (payment intent ${dispute.paymentIntentId}) and the dispute does not say which one it takes back`,
+  };
 }
 
 /**
  * The customer: the provider's customer id (synced by the customer flow, else retry). Without one, the
- * partner of the disputed invoice; with neither, nothing says whose dispute it is: a permanent error.
+ * partner of the disputed invoice; without that (a payment of several invoices, a bare charge), the customer
+ * of the payment as the provider knows it (the charge's customer; 1 call). Only a payment the provider
+ * gives no customer for (a guest checkout) is attached to no account: a permanent error naming the charge.
  */
 async function disputedPartner(ports: DisputeSyncPorts, dispute: DisputeSnapshot, invoiceMoveId: number | undefined): Promise<number> {
   if (dispute.customerId !== null) return knownPartner(ports, { system: dispute.system, customerId: dispute.customerId });
   const invoice = invoiceMoveId === undefined ? undefined : await ports.ledger.readDocument(invoiceMoveId);
   if (invoice?.partnerId !== undefined) return invoice.partnerId;
-  throw new PermanentSyncError(`dispute ${dispute.id} names no customer and no invoice Odoo has: it cannot be attached to an account`);
+  const customerId = ports.source?.paymentCustomer === undefined ? null : await ports.source.paymentCustomer(dispute);
+  if (customerId === undefined) {
+    throw new DependencyMissingError(`dispute ${dispute.id}: ${dispute.system} does not know its payment ${dispute.chargeId ?? dispute.paymentIntentId} (yet)`);
+  }
+  if (customerId !== null) return knownPartner(ports, { system: dispute.system, customerId });
+  throw new PermanentSyncError(
+    `dispute ${dispute.id} names no customer and no invoice Odoo has, and its payment ${dispute.chargeId ?? dispute.paymentIntentId ?? ''} has no customer at ` +
+      `${dispute.system}: it cannot be attached to an account`,
+  );
 }
+
+const capitalized = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
 
 /**
  * The lost dispute's credit note, once: identity map (0 calls), else the credit note with its marker (crash

@@ -188,3 +188,89 @@ describe('a Stripe dispute, which names neither invoice nor customer', () => {
     expect(p.standing.notes).toEqual([]);
   });
 });
+
+describe('a dispute whose payment no single invoice owns (several invoices, a bare charge): the customer found through the charge', () => {
+  const unowned = (status: string, closed: boolean, overrides: Partial<Dispute> = {}) => dispute(status, closed, { invoiceId: null, customerId: null, ...overrides });
+  /** The provider: the payment intent paid several invoices (no single one), the charge belongs to CUSTOMER. */
+  function provider(customer: string | null | undefined = CUSTOMER) {
+    const asked = { invoices: [] as Array<string | null>, customers: [] as Array<string | null> };
+    const source: DisputeSyncPorts['source'] = {
+      refundInvoice: async (payment) => (asked.invoices.push(payment.paymentIntentId), undefined),
+      paymentCustomer: async (payment) => (asked.customers.push(payment.chargeId), customer),
+    };
+    return { asked, source };
+  }
+
+  it('flags the charge’s customer while open, with a partner note naming the dispute, the amount and why no invoice is credited', async () => {
+    // Prepare
+    const p = await ports();
+    const { asked, source } = provider();
+    // Act
+    const outcome = await syncDisputeUpdated(updated(1, unowned('needs_response', false)), { ...p.all, source });
+    // Assess
+    expect(outcome).toEqual({ outcome: 'flagged', partnerId: PARTNER_ID });
+    expect(asked).toEqual({ invoices: ['pi_1'], customers: ['ch_1'] });
+    expect(p.standing.tagsOf(PARTNER_ID)).toEqual(['Disputed']);
+    expect(p.standing.notes).toHaveLength(1);
+    expect(p.standing.notes[0]).toMatchObject({ model: 'res.partner', id: PARTNER_ID });
+    expect(p.standing.notes[0]?.body).toContain('Dispute dp_1 on ch_1 (49.99 USD, reason: fraudulent) is open');
+    expect(p.standing.notes[0]?.body).toContain('paid several invoices (payment intent pi_1) and the dispute does not say which one it takes back: no invoice is credited');
+  });
+
+  it('when lost, keeps the customer flagged and notes the credit to book by hand — no guessed credit note, no dead letter', async () => {
+    // Prepare
+    const p = await ports();
+    const { source } = provider();
+    const all = { ...p.all, source };
+    // Act
+    await syncDisputeUpdated(updated(1, unowned('needs_response', false)), all);
+    const lost = await syncDisputeUpdated(updated(2, unowned('lost', true)), all);
+    // Assess
+    expect(lost).toEqual({ outcome: 'lost-without-invoice', partnerId: PARTNER_ID });
+    expect(creditNotes(p.ledger)).toEqual([]);
+    expect(p.standing.tagsOf(PARTNER_ID)).toEqual(['Disputed']);
+    expect(p.standing.notes[1]?.body).toMatch(/closed lost\. No posted invoice in Odoo to credit \(the disputed payment ch_1 paid several invoices .*\): book a credit note of 49\.99 USD by hand/);
+  });
+
+  it('flags the customer of a bare charge (no payment intent, no invoice) without asking for an invoice', async () => {
+    // Prepare
+    const p = await ports();
+    const { asked, source } = provider();
+    // Act
+    const outcome = await syncDisputeUpdated(updated(1, unowned('warning_needs_response', false, { paymentIntentId: null })), { ...p.all, source });
+    // Assess
+    expect(outcome).toEqual({ outcome: 'flagged', partnerId: PARTNER_ID });
+    expect(asked).toEqual({ invoices: [], customers: ['ch_1'] });
+    expect(p.standing.notes[0]?.body).toContain('The disputed payment ch_1 is a bare charge, of no invoice: no invoice is credited, only the customer is flagged');
+  });
+
+  it('says the payment paid no invoice when the provider says so', async () => {
+    const p = await ports();
+    const source: DisputeSyncPorts['source'] = { refundInvoice: async () => null, paymentCustomer: async () => CUSTOMER };
+    await syncDisputeUpdated(updated(1, unowned('needs_response', false)), { ...p.all, source });
+    expect(p.standing.notes[0]?.body).toContain('The disputed payment ch_1 paid no invoice: no invoice is credited');
+  });
+
+  it('retries, writing nothing, while the charge’s customer is not in Odoo yet', async () => {
+    const p = await ports();
+    p.ledger.partnerExternalIds.clear();
+    const error = await syncDisputeUpdated(updated(1, unowned('needs_response', false)), { ...p.all, source: provider().source }).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(DependencyMissingError);
+    expect(p.standing.notes).toEqual([]);
+  });
+
+  it('retries while the provider does not know the disputed charge', async () => {
+    const p = await ports();
+    const error = await syncDisputeUpdated(updated(1, unowned('needs_response', false)), { ...p.all, source: { refundInvoice: async () => undefined, paymentCustomer: async () => undefined } }).catch((caught: unknown) => caught);
+    expect(isRetryable(error)).toBe(true);
+    expect(p.standing.notes).toEqual([]);
+  });
+
+  it('fails permanently, naming the charge, only for a payment of no customer at all (a guest checkout)', async () => {
+    const p = await ports();
+    const error = await syncDisputeUpdated(updated(1, unowned('needs_response', false)), { ...p.all, source: provider(null).source }).catch((caught: unknown) => caught);
+    expect(isRetryable(error)).toBe(false);
+    expect(String(error)).toContain('its payment ch_1 has no customer at stripe');
+    expect(p.standing.notes).toEqual([]);
+  });
+});
