@@ -85,7 +85,8 @@ export function billingMonth(customerCount: number, runId: string = Date.now().t
 
 /**
  * Posts the events, signed with `secret`, from `senders` concurrent senders (each takes the next event of
- * the list), and calls `answered` with each response's status. Resolves once every event was posted.
+ * the list), and calls `answered` with each response's status (0: no answer, the connection failed); without
+ * `answered`, anything but 200 throws. Resolves once every event was posted.
  */
 export async function sendSignedWebhooks(
   webhookUrl: string,
@@ -98,14 +99,24 @@ export async function sendSignedWebhooks(
       while (next < events.length) {
         const event = events[next++]!;
         const payload = JSON.stringify(event);
-        const response = await fetch(webhookUrl, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'Stripe-Signature': signedHeader(payload, { secret: options.secret }) },
-          body: payload,
-        });
-        const body = await response.text();
-        if (options.answered) options.answered(response.status, body, event);
-        else if (response.status !== 200) throw new Error(`webhook answered ${response.status}: ${body}`);
+        let status: number;
+        let body: string;
+        try {
+          const response = await fetch(webhookUrl, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'Stripe-Signature': signedHeader(payload, { secret: options.secret }) },
+            body: payload,
+          });
+          status = response.status;
+          body = await response.text();
+        } catch (error) {
+          // No answer (the runtime was killed): Stripe would deliver it again later; the caller decides.
+          if (!options.answered) throw error;
+          status = 0;
+          body = String(error);
+        }
+        if (options.answered) options.answered(status, body, event);
+        else if (status !== 200) throw new Error(`webhook answered ${status}: ${body}`);
       }
     }),
   );
