@@ -7,13 +7,14 @@ import { stackName } from '../../lib/sync-stack';
 import { startLocalStack, type LocalStack } from '../../local/runtime/local-stack';
 import { OdooRecordReader } from '../../local/runtime/odoo/odoo-record-reader';
 import { synthesizeStack } from '../../local/runtime/stack/synthesize';
-import { SANDBOX_API_KEY, startOdooSandbox, type OdooSandbox } from '../../local/sandbox/odoo/server';
+import { SANDBOX_API_KEY, startOdooSandbox } from '../../local/sandbox/odoo/server';
 import { SANDBOX_STRIPE_API_KEY, startStripeSandbox, type StripeSandbox } from '../../local/sandbox/stripe/server';
 import { signedHeader, TEST_SIGNING_SECRET } from '../fixtures/stripe/stripe-events';
+import { type OdooVersion, startRealOdoo } from '../support/real-odoo';
 
 /**
  * What every end-to-end test needs: the real `stage=local` template and bundles (synthesized once for
- * all test files), an Odoo sandbox, a Stripe sandbox (what the billing flows fetch missing dependencies
+ * all test files), an Odoo (the sandbox, or a real Odoo 18 or 19 with a fresh database), a Stripe sandbox (what the billing flows fetch missing dependencies
  * from, as `npm start` wires it), and the local runtime on free ports with throwaway data directories.
  */
 
@@ -66,9 +67,29 @@ function newestModification(path: string): number {
   return readdirSync(path).reduce((newest, entry) => Math.max(newest, newestModification(join(path, entry))), stats.mtimeMs);
 }
 
+/** The Odoo a scenario runs against: the sandbox (fast), or a real Odoo server of a version (the judge). */
+export type OdooUnderTest = { readonly kind: 'sandbox' } | { readonly kind: 'real'; readonly version: OdooVersion; readonly database: string };
+
+export const ODOO_SANDBOX: OdooUnderTest = { kind: 'sandbox' };
+
+/** `sandbox`, `Odoo 18.0`: how a suite names its Odoo. */
+export function odooLabel(odoo: OdooUnderTest): string {
+  return odoo.kind === 'sandbox' ? 'Odoo sandbox' : `real Odoo ${odoo.version}`;
+}
+
+export interface OdooConnection {
+  readonly url: string;
+  readonly database: string;
+  readonly login: string;
+  readonly apiKey: string;
+}
+
 export interface Harness {
   readonly stack: LocalStack;
-  readonly sandbox: OdooSandbox;
+  /** How the stack (and a test's own reader) reaches the Odoo under test. */
+  readonly odooConnection: OdooConnection;
+  /** A real Odoo server's controls (stop / start it: an outage); undefined for the sandbox. */
+  readonly realOdoo: { stop(): Promise<void>; start(): Promise<void> } | undefined;
   readonly odoo: OdooRecordReader;
   /** The Stripe API the functions read (`STRIPE_API_URL`), seeded by the test with `seedStripe`. */
   readonly stripe: StripeSandbox;
@@ -89,12 +110,22 @@ export interface HarnessOptions {
    * DLQ: only the clock of a message waiting for its retry is sped up. Unset: real delays.
    */
   retryDelayScale?: number;
+  /** The Odoo to run against (default: the sandbox). A real one gets a fresh database, dropped on close. */
+  odoo?: OdooUnderTest;
+  /**
+   * Puts something between the stack and Odoo (a fault-injecting proxy): gets Odoo's URL, returns the URL the
+   * stack uses, and how to close it.
+   */
+  odooProxy?: (odooUrl: string) => Promise<{ url: string; close(): Promise<void> }>;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const cdkOut = await synthesizedCdkOut();
   const dataDir = mkdtempSync(join(tmpdir(), 'local-stack-e2e-'));
-  const sandbox = await startOdooSandbox({ dataDir: join(dataDir, 'odoo'), database: STAGE.config.odoo.database, login: STAGE.config.odoo.login, apiKey: SANDBOX_API_KEY });
+  const target = options.odoo ?? ODOO_SANDBOX;
+  const odooServer = await startOdoo(target, join(dataDir, 'odoo'));
+  const proxy = options.odooProxy === undefined ? undefined : await options.odooProxy(odooServer.connection.url);
+  const stackOdoo = { ...odooServer.connection, url: proxy?.url ?? odooServer.connection.url };
   const stripe = await startStripeSandbox({ dataDir: join(dataDir, 'stripe') });
   const start = async () => {
     const started = await startLocalStack({
@@ -102,7 +133,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       stackName: STACK_NAME,
       dataDir: join(dataDir, 'runtime'),
       port: 0,
-      odoo: { url: sandbox.url, database: STAGE.config.odoo.database, login: STAGE.config.odoo.login, apiKey: SANDBOX_API_KEY },
+      odoo: stackOdoo,
       secretSeeds: { [STAGE.config.stripe.webhookSecretName]: TEST_SIGNING_SECRET, [STAGE.config.stripe.apiKeySecretName]: SANDBOX_STRIPE_API_KEY },
       functionEnvironment: { ...QUIET_FUNCTIONS, STRIPE_API_URL: stripe.url },
       ...(options.apiThrottling ? { apiThrottling: options.apiThrottling } : {}),
@@ -115,8 +146,9 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     get stack() {
       return stack;
     },
-    sandbox,
-    odoo: new OdooRecordReader({ url: sandbox.url, database: STAGE.config.odoo.database, login: STAGE.config.odoo.login, apiKey: SANDBOX_API_KEY }),
+    odooConnection: odooServer.connection,
+    realOdoo: odooServer.controls,
+    odoo: new OdooRecordReader(odooServer.connection),
     stripe,
     dataDir,
     get webhookUrl() {
@@ -132,12 +164,30 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     close: async () => {
       await stack.stop();
-      await sandbox.close();
+      await proxy?.close();
+      await odooServer.close();
       await stripe.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
   return harness;
+}
+
+/** The Odoo under test, running: its connection, its controls when it is a real server, and how to close it. */
+async function startOdoo(
+  target: OdooUnderTest,
+  sandboxDir: string,
+): Promise<{ connection: OdooConnection; controls: Harness['realOdoo']; close(): Promise<void> }> {
+  if (target.kind === 'real') {
+    const real = await startRealOdoo(target.version, target.database);
+    return { connection: real, controls: { stop: real.stop, start: real.start }, close: real.dispose };
+  }
+  const sandbox = await startOdooSandbox({ dataDir: sandboxDir, database: STAGE.config.odoo.database, login: STAGE.config.odoo.login, apiKey: SANDBOX_API_KEY });
+  return {
+    connection: { url: sandbox.url, database: STAGE.config.odoo.database, login: STAGE.config.odoo.login, apiKey: SANDBOX_API_KEY },
+    controls: undefined,
+    close: () => sandbox.close(),
+  };
 }
 
 /**

@@ -134,7 +134,8 @@ export class OdooFinanceView {
   /** The lines of invoices and credit notes, in order. */
   async moveLinesOf(moveIds: readonly number[]): Promise<FinanceMoveLine[]> {
     if (moveIds.length === 0) return [];
-    return this.searchRead<FinanceMoveLine>('account.move.line', [['move_id', 'in', [...moveIds]]], MOVE_LINE_FIELDS, { order: 'id' });
+    // The lines of the document as its form shows them: a real Odoo also keeps tax and receivable items.
+    return this.searchRead<FinanceMoveLine>('account.move.line', [['move_id', 'in', [...moveIds]], ['display_type', '=', 'product']], MOVE_LINE_FIELDS, { order: 'id' });
   }
 
   /** Customer invoices and credit notes of a partner, in any state. */
