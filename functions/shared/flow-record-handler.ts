@@ -2,7 +2,7 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSRecord } from 'aws-lambda';
 import type * as z from 'zod/mini';
 import type { FlowQueue } from '../adapters/aws/flow-queue';
-import { backoffSeconds } from '../domain/retry-backoff';
+import { retryDelaySeconds, TRANSIENT_RETRY_WINDOW_SECONDS, transientRetriesExhausted } from '../domain/retry-backoff';
 import { InvalidEventError, isRetryable } from './errors';
 import { logger, metrics } from './powertools';
 import { describeIssue } from './validation-issues';
@@ -16,14 +16,19 @@ export interface FlowRecordHandlerOptions<Event extends { id: string; correlatio
   readonly queue: FlowQueue;
   /** The queue's maxReceiveCount: the last delivery dead-letters with the reason instead of failing silently into the DLQ. */
   readonly maxReceiveCount: number;
+  /** How long a transient failure is retried from the record's first delivery (default: an hour). */
+  readonly retryWindowSeconds?: number;
+  readonly now?: () => number;
 }
 
 /**
  * The per-record policy every flow shares (DESIGN.md, "Nothing is lost silently"):
  * - a record that is not a valid canonical event, or whose failure is permanent, goes to the DLQ at
  *   once with its reason, and counts as handled so it is deleted from the queue;
- * - a transient failure is retried after a backoff with jitter, and on its last delivery is
- *   dead-lettered with its reason like a permanent one;
+ * - a transient failure is retried after a backoff with jitter (never before the failure's own advice:
+ *   `Retry-After`, the open breaker's next trial), for an hour from the record's first delivery, then
+ *   dead-lettered with its reason like a permanent one — an Odoo restart or upgrade window never ends in a DLQ;
+ * - an open breaker is counted (`OdooCircuitOpen`): its alarm says Odoo has been unreachable for minutes;
  * - every outcome is a metric (`Event<Outcome>`), every line carries the correlation id.
  */
 export function createFlowRecordHandler<Event extends { id: string; correlationId: string }>(options: FlowRecordHandlerOptions<Event>) {
@@ -40,13 +45,23 @@ export function createFlowRecordHandler<Event extends { id: string; correlationI
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       const errorType = error instanceof Error ? error.name : typeof error;
-      if (!isRetryable(error) || receiveCount >= options.maxReceiveCount) {
+      const exhausted =
+        isRetryable(error) &&
+        transientRetriesExhausted({
+          receiveCount,
+          maxReceiveCount: options.maxReceiveCount,
+          firstReceivedAtMs: Number(record.attributes.ApproximateFirstReceiveTimestamp) || undefined,
+          nowMs: (options.now ?? Date.now)(),
+          windowSeconds: options.retryWindowSeconds ?? TRANSIENT_RETRY_WINDOW_SECONDS,
+        });
+      if (errorType === 'OdooCircuitOpenError') count('OdooCircuitOpen');
+      if (!isRetryable(error) || exhausted) {
         await options.queue.deadLetter(record, { flow: options.flowName, errorType, reason, receiveCount, correlationId });
         count('EventDeadLettered');
         logger.error(`${options.flowName}: dead-lettered`, { errorType, reason, receiveCount, messageId: record.messageId });
         return;
       }
-      const delay = backoffSeconds(receiveCount);
+      const delay = retryDelaySeconds(receiveCount, retryAfterMsOf(error));
       await options.queue.delayRetry(record, delay).catch((delayError: unknown) => {
         logger.warn('could not set the retry delay; the queue visibility timeout applies', { delayError });
       });
@@ -71,6 +86,12 @@ function parseRecord<Event>(record: SQSRecord, schema: z.ZodMiniType<Event>): Ev
   const parsed = schema.safeParse(detail);
   if (!parsed.success) throw new InvalidEventError(`not a canonical event this flow handles: ${describeIssue(parsed.error.issues[0])}`);
   return parsed.data;
+}
+
+/** A failure's own advice on when to try again (`Retry-After`, the breaker's next trial), when it has one. */
+function retryAfterMsOf(error: unknown): number | undefined {
+  const advice = error !== null && typeof error === 'object' && 'retryAfterMs' in error ? error.retryAfterMs : undefined;
+  return typeof advice === 'number' && Number.isFinite(advice) ? advice : undefined;
 }
 
 function count(metric: string): void {

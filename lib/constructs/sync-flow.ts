@@ -1,5 +1,5 @@
 import { Duration, type RemovalPolicy } from 'aws-cdk-lib';
-import { ComparisonOperator, TreatMissingData, type Alarm } from 'aws-cdk-lib/aws-cloudwatch';
+import { ComparisonOperator, Metric, TreatMissingData, type Alarm } from 'aws-cdk-lib/aws-cloudwatch';
 import { type IEventBus, type IRule, Rule } from 'aws-cdk-lib/aws-events';
 import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
@@ -8,10 +8,17 @@ import type { IQueue, Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { AlarmTopic } from './alarm-topic';
 import { alarmWhenNotEmpty, deadLetterQueue, secureQueue } from './secure-queue';
-import { SyncFunction } from './sync-function';
+import { METRICS_NAMESPACE, SyncFunction } from './sync-function';
 
-/** Deliveries before a message goes to the flow's DLQ: absorbs transient Odoo failures. */
-export const MAX_RECEIVE_COUNT = 5;
+/**
+ * Deliveries before SQS itself moves a message to the flow's DLQ. The consumer dead-letters a transient failure
+ * (with its reason) once it has failed for an hour (functions/domain/retry-backoff.ts); this count is the safety
+ * net above the receives an hour of its backoff takes (14 at the shortest delays), so an Odoo outage, restart or
+ * upgrade window never burns a message's receives before it ends.
+ */
+export const MAX_RECEIVE_COUNT = 20;
+/** Minutes in a row with calls refused by an open breaker before the alarm says Odoo stays unreachable. */
+const BREAKER_OPEN_ALARM_MINUTES = 5;
 /** AWS's advice for a Lambda-consumed queue: visibility ≥ 6 × the function timeout. */
 const VISIBILITY_TIMEOUT_FACTOR = 6;
 
@@ -45,6 +52,7 @@ export class SyncFlow extends Construct {
   readonly consumer: SyncFunction;
   readonly dlqAlarm: Alarm;
   readonly ageAlarm: Alarm;
+  readonly breakerAlarm: Alarm;
 
   constructor(scope: Construct, id: string, props: SyncFlowProps) {
     super(scope, id);
@@ -106,6 +114,24 @@ export class SyncFlow extends Construct {
           evaluationPeriods: 3,
           treatMissingData: TreatMissingData.NOT_BREACHING,
         }),
+    );
+    // Counted by the consumer (functions/shared/flow-record-handler.ts) each time a record fails fast on an open
+    // breaker: events are kept and retried, but someone should know Odoo has been unreachable for minutes.
+    this.breakerAlarm = props.alarms.notify(
+      new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: 'OdooCircuitOpen',
+        dimensionsMap: { service: props.flowName },
+        statistic: 'Sum',
+        period: Duration.minutes(1),
+      }).createAlarm(this, 'OdooBreakerOpen', {
+        alarmDescription: `${props.flowName}: Odoo has been unreachable for ${BREAKER_OPEN_ALARM_MINUTES} minutes (circuit breaker open); events wait and are retried for an hour.`,
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: BREAKER_OPEN_ALARM_MINUTES,
+        datapointsToAlarm: BREAKER_OPEN_ALARM_MINUTES,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }),
     );
   }
 }

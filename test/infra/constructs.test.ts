@@ -8,6 +8,7 @@ import { AlarmTopic } from '../../lib/constructs/alarm-topic';
 import { StateTables } from '../../lib/constructs/state-tables';
 import { SyncEventBus } from '../../lib/constructs/sync-event-bus';
 import { MAX_RECEIVE_COUNT, SyncFlow } from '../../lib/constructs/sync-flow';
+import { MAX_RECEIVES } from '../../functions/domain/retry-backoff';
 import { SyncFunction } from '../../lib/constructs/sync-function';
 import { WebhookApi } from '../../lib/constructs/webhook-api';
 import { ECHO_HANDLER, emptyStack } from './stack-fixture';
@@ -91,14 +92,14 @@ describe('SyncFlow', () => {
     });
   });
 
-  it('has an encrypted, TLS-only queue with visibility 6 × the consumer timeout and a 14-day DLQ after 5 receives', () => {
+  it('has an encrypted, TLS-only queue with visibility 6 × the consumer timeout and a 14-day DLQ after 20 receives (an hour of backoff fits under it)', () => {
     const { template } = flowTemplate();
     template.hasResourceProperties('AWS::SQS::Queue', {
       SqsManagedSseEnabled: true,
       VisibilityTimeout: 180,
       RedrivePolicy: { maxReceiveCount: MAX_RECEIVE_COUNT, deadLetterTargetArn: Match.anyValue() },
     });
-    expect(MAX_RECEIVE_COUNT).toBeGreaterThanOrEqual(5);
+    expect(MAX_RECEIVE_COUNT).toBe(MAX_RECEIVES);
     template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 24 * 3600 });
     const policies = template.findResources('AWS::SQS::QueuePolicy');
     const denies = Object.values(policies).flatMap((policy) => policy.Properties.PolicyDocument.Statement).filter(
@@ -132,12 +133,27 @@ describe('SyncFlow', () => {
     });
   });
 
+  it('alarms when Odoo stays unreachable: calls refused by an open breaker in each of 5 minutes', () => {
+    const { template } = flowTemplate();
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'OdooSaasSync',
+      MetricName: 'OdooCircuitOpen',
+      Statistic: 'Sum',
+      Period: 60,
+      EvaluationPeriods: 5,
+      DatapointsToAlarm: 5,
+      Threshold: 0,
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: Match.stringLikeRegexp('AlarmsTopic') }],
+    });
+  });
+
   it('lets the consumer dead-letter with a reason and tells it its queues', () => {
     const { template } = flowTemplate();
     template.hasResourceProperties('AWS::Lambda::Function', {
       Timeout: 30,
       Environment: {
-        Variables: Match.objectLike({ QUEUE_URL: { Ref: Match.stringLikeRegexp('FlowQueue') }, DLQ_URL: { Ref: Match.stringLikeRegexp('FlowDlq') }, MAX_RECEIVE_COUNT: '5' }),
+        Variables: Match.objectLike({ QUEUE_URL: { Ref: Match.stringLikeRegexp('FlowQueue') }, DLQ_URL: { Ref: Match.stringLikeRegexp('FlowDlq') }, MAX_RECEIVE_COUNT: '20' }),
       },
     });
     template.hasResourceProperties('AWS::IAM::Policy', {

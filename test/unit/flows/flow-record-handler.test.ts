@@ -13,12 +13,14 @@ import { metrics } from '../../../functions/shared/powertools';
 const sqs = mockClient(SQSClient);
 const sample = JSON.parse(readFileSync(new URL('../../../events/samples/customer.upserted.v1.json', import.meta.url), 'utf8'));
 
-function record(detail: unknown, receiveCount = 1, body?: string): SQSRecord {
+const NOW = Date.parse('2026-12-02T12:00:00Z');
+
+function record(detail: unknown, receiveCount = 1, body?: string, firstReceivedAt = NOW): SQSRecord {
   return {
     messageId: 'm-1',
     receiptHandle: 'rh-1',
     body: body ?? JSON.stringify({ version: '0', id: 'eb-1', 'detail-type': 'customer.upserted', source: 'odoo-saas-sync', detail }),
-    attributes: { ApproximateReceiveCount: String(receiveCount) },
+    attributes: { ApproximateReceiveCount: String(receiveCount), ApproximateFirstReceiveTimestamp: String(firstReceivedAt) },
     messageAttributes: {},
   } as unknown as SQSRecord;
 }
@@ -28,7 +30,8 @@ function handlerWith(apply: () => Promise<{ outcome: string }>) {
     schema: canonicalEventSchema,
     apply,
     queue: new FlowQueue(new SQSClient({ region: 'eu-west-1' }), 'https://sqs/queue', 'https://sqs/dlq'),
-    maxReceiveCount: 5,
+    maxReceiveCount: 20,
+    now: () => NOW,
   });
 }
 function deadLettered() {
@@ -88,16 +91,49 @@ describe('flow record policy', () => {
     });
     await expect(failing(record(sample, 1))).rejects.toThrow('Odoo timed out');
     const [visibility] = sqs.commandCalls(ChangeMessageVisibilityCommand).map((call) => call.args[0].input);
-    expect(visibility).toMatchObject({ QueueUrl: 'https://sqs/queue', ReceiptHandle: 'rh-1', VisibilityTimeout: BACKOFF_BASE_SECONDS });
+    expect(visibility).toMatchObject({ QueueUrl: 'https://sqs/queue', ReceiptHandle: 'rh-1' });
+    expect(visibility?.VisibilityTimeout).toBeGreaterThanOrEqual(BACKOFF_BASE_SECONDS / 2);
+    expect(visibility?.VisibilityTimeout).toBeLessThanOrEqual(BACKOFF_BASE_SECONDS);
     expect(deadLettered()).toEqual([]);
+  });
+
+  it('keeps retrying a transient failure for an hour after its first delivery, whatever the receive count below the limit', async () => {
+    const failing = handlerWith(async () => {
+      throw new RetryableSyncError('Odoo is restarting');
+    });
+    // 59 minutes of failures on the 12th delivery: still retried.
+    await expect(failing(record(sample, 12, undefined, NOW - 59 * 60_000))).rejects.toThrow('Odoo is restarting');
+    expect(deadLettered()).toEqual([]);
+    // An hour: dead-lettered with the reason.
+    await expect(failing(record(sample, 13, undefined, NOW - 60 * 60_000))).resolves.toBeUndefined();
+    expect(deadLettered()[0]?.MessageAttributes).toMatchObject({ FailureReason: { StringValue: 'Odoo is restarting' }, ReceiveCount: { StringValue: '13' } });
+  });
+
+  it('waits for an open breaker’s next trial before the retry, and counts the refused call', async () => {
+    const addMetric = vi.spyOn(metrics, 'addMetric');
+    const breakerOpen = Object.assign(new Error('Odoo circuit open after 5 consecutive failures; next trial in 120000 ms'), {
+      name: 'OdooCircuitOpenError',
+      retryable: true,
+      retryAfterMs: 120_000,
+    });
+    await expect(
+      handlerWith(async () => {
+        throw breakerOpen;
+      })(record(sample, 1)),
+    ).rejects.toThrow('circuit open');
+    const [visibility] = sqs.commandCalls(ChangeMessageVisibilityCommand).map((call) => call.args[0].input);
+    // Not the 5–10 s of a first backoff: it would fail fast again and burn a receive.
+    expect(visibility?.VisibilityTimeout).toBeGreaterThanOrEqual(120);
+    expect(addMetric).toHaveBeenCalledWith('OdooCircuitOpen', 'Count', 1);
+    addMetric.mockRestore();
   });
 
   it('dead-letters a transient failure on its last delivery with the reason, instead of losing the reason to the redrive policy', async () => {
     await expect(
       handlerWith(async () => {
         throw new RetryableSyncError('Odoo timed out');
-      })(record(sample, 5)),
+      })(record(sample, 20)),
     ).resolves.toBeUndefined();
-    expect(deadLettered()[0]?.MessageAttributes).toMatchObject({ FailureReason: { StringValue: 'Odoo timed out' }, ReceiveCount: { StringValue: '5' } });
+    expect(deadLettered()[0]?.MessageAttributes).toMatchObject({ FailureReason: { StringValue: 'Odoo timed out' }, ReceiveCount: { StringValue: '20' } });
   });
 });

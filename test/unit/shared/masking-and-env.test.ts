@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
-import { backoffSeconds, BACKOFF_BASE_SECONDS, BACKOFF_MAX_SECONDS } from '../../../functions/domain/retry-backoff';
+import { backoffSeconds, BACKOFF_BASE_SECONDS, BACKOFF_MAX_SECONDS, MAX_RECEIVES, retryDelaySeconds, TRANSIENT_RETRY_WINDOW_SECONDS } from '../../../functions/domain/retry-backoff';
 import { MissingConfigError, readEnv } from '../../../functions/shared/env';
 import { MASK, maskSensitive } from '../../../functions/shared/masking';
 
@@ -26,10 +26,22 @@ describe('readEnv', () => {
 });
 
 describe('retry backoff', () => {
-  it('grows exponentially with full jitter, between the base and the cap', () => {
+  it('grows exponentially with equal jitter: between half the ceiling and the ceiling, capped', () => {
     expect(backoffSeconds(1, () => 1)).toBe(BACKOFF_BASE_SECONDS);
     expect(backoffSeconds(3, () => 1)).toBe(BACKOFF_BASE_SECONDS * 4);
-    expect(backoffSeconds(3, () => 0)).toBe(BACKOFF_BASE_SECONDS);
+    expect(backoffSeconds(3, () => 0)).toBe(BACKOFF_BASE_SECONDS * 2);
     expect(backoffSeconds(30, () => 1)).toBe(BACKOFF_MAX_SECONDS);
+    expect(backoffSeconds(30, () => 0)).toBe(BACKOFF_MAX_SECONDS / 2);
+  });
+
+  it('retries an outage for the whole window before the queue’s receive limit: the shortest delays of MAX_RECEIVES − 1 retries add up to more than an hour', () => {
+    let shortest = 0;
+    for (let receive = 1; receive < MAX_RECEIVES; receive += 1) shortest += backoffSeconds(receive, () => 0);
+    expect(shortest).toBeGreaterThan(TRANSIENT_RETRY_WINDOW_SECONDS);
+  });
+
+  it('never retries before the failure’s own advice (Retry-After, the breaker’s next trial)', () => {
+    expect(retryDelaySeconds(1, 300_000, () => 0)).toBe(300);
+    expect(retryDelaySeconds(8, 1_000, () => 0)).toBe(backoffSeconds(8, () => 0));
   });
 });
