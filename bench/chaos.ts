@@ -32,6 +32,10 @@ const { values } = parseArgs({
   },
 });
 
+// The local runtime logs to stdout (schedules, …): stdout is kept for the report (--json: machine output).
+const print = (text: string) => process.stdout.write(`${text}\n`);
+console.log = console.error;
+
 const odooChoice = values.odoo ?? (odooSourceDir() === undefined ? 'sandbox' : '18.0');
 if (!['sandbox', '18.0', '19.0'].includes(odooChoice)) throw new Error(`--odoo must be 18.0, 19.0 or sandbox, not ${odooChoice}`);
 const odoo: OdooUnderTest = odooChoice === 'sandbox' ? { kind: 'sandbox' } : { kind: 'real', version: odooChoice as OdooVersion, database: 'chaos' };
@@ -74,8 +78,7 @@ const machine = {
   retryDelayScale: settings.retryDelayScale ?? 1,
 };
 
-if (values.json) console.log(JSON.stringify({ machine, results }, null, 2));
-else console.log(report(results));
+print(values.json ? JSON.stringify({ machine, results }, null, 2) : report(results));
 process.exitCode = results.every((result) => result.pass) ? 0 : 1;
 
 function report(rows: readonly FaultResult[]): string {
