@@ -51,7 +51,7 @@ async function callsPerOperation(version: '18.0' | '19.0') {
   });
   const invoiceNoReadBack = await measure(() => createAndPostInvoice(client, { ...invoiceVals, ref: 'in_bench2' }, { readBack: false }));
   const payment = await measure(() => registerPayment(client, invoiceId, { amount: minorToOdooAmount(4999, 2), paymentDate: '2026-11-02', communication: 'ch_bench' }));
-  const creditNote = await measure(() => createCreditNote(client, invoiceId, { reason: 'bench refund', date: '2026-11-03' }));
+  const creditNote = await measure(() => createCreditNote(client, invoiceId, { reason: 'bench refund', date: '2026-11-03', journalId: 1 }));
   const transport = await client.transportKind();
   await sandbox.close();
   return { version, transport, cold, newCustomer, knownCustomer, invoice, invoiceNoReadBack, payment, creditNote };

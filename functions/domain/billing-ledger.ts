@@ -74,8 +74,31 @@ export interface DocumentDraft {
   invoiceDate: string;
   dueDate: string | null;
   lines: Array<Record<string, unknown>>;
+  /** The invoice a credit note reverses. */
   reversedEntryId?: number;
+  /**
+   * The credit note's money leaves through an outbound payment registered on it (a refund): it must stay open
+   * for that payment, never be offset against the invoice it reverses. Left unset (a write-off, a lost dispute,
+   * a credit before payment), Odoo offsets it against what the invoice still owes, as an accountant would.
+   */
+  paidOut?: boolean;
   narration?: string;
+}
+
+export interface ProductNaming {
+  authoritativeNames?: boolean;
+}
+
+/** How a credit note of a whole invoice is made (BillingLedger.reverseDocument). */
+export interface ReversalRequest {
+  /** Why: on the credit note's `ref`, how a repeated attempt finds it. */
+  reason: string;
+  /** `YYYY-MM-DD`. */
+  date: string;
+  /** The sales journal of the credit note (the invoice's company route). */
+  journalId: number;
+  /** As DocumentDraft.paidOut. */
+  paidOut?: boolean;
 }
 
 export interface PaymentRegistration {
@@ -96,10 +119,15 @@ export interface BillingLedger {
   /** Odoo sale taxes by id (rate, inclusiveness); absent ids are missing in Odoo. */
   taxes(ids: readonly number[]): Promise<Map<number, OdooTaxRate>>;
   precisions(): Promise<LedgerPrecisions>;
-  /** The service products of provider prices, created on first sight (no taxes): price id → product id. */
-  products(system: SourceSystem, prices: ReadonlyArray<{ priceId: string; name: string }>): Promise<Map<string, number>>;
-  /** The customer document whose `ref` is the provider id, in any state (crash recovery: never create twice). */
-  findDocument(ref: string, moveType: DocumentMoveType): Promise<number | undefined>;
+  /**
+   * The service products of provider prices, created on first sight (no taxes): price id → product id. Names are
+   * those of the first sight, unless `authoritativeNames`: then an existing product is renamed, so that the
+   * final name does not depend on which event came first (the subscription's item names are authoritative; an
+   * invoice line's description only names a product nobody named yet).
+   */
+  products(system: SourceSystem, prices: ReadonlyArray<{ priceId: string; name: string }>, options?: ProductNaming): Promise<Map<string, number>>;
+  /** The customer document of one of these types whose `ref` is the provider id, in any state (crash recovery: never create twice). */
+  findDocument(ref: string, moveTypes: readonly DocumentMoveType[]): Promise<number | undefined>;
   /** A credit note reversing `invoiceId` whose `ref` contains `marker`. */
   findReversal(invoiceId: number, marker: string): Promise<number | undefined>;
   readDocument(id: number): Promise<LedgerDocument | undefined>;
@@ -114,8 +142,8 @@ export interface BillingLedger {
    * attempt (after the cause is fixed) creates a new document instead of finding this one.
    */
   cancelDocument(id: number, options?: { retireRef?: string }): Promise<void>;
-  /** Credit note of the whole invoice through the reversal wizard, posted. */
-  reverseDocument(invoiceId: number, request: { reason: string; date: string }): Promise<{ creditNoteId: number }>;
+  /** Credit note of the whole invoice (every line and tax mirrored), posted. */
+  reverseDocument(invoiceId: number, request: ReversalRequest): Promise<{ creditNoteId: number }>;
   payments(ids: readonly number[], currency: LedgerCurrency): Promise<LedgerPayment[]>;
   /** The customer payment with this memo (not cancelled). */
   findPayment(memo: string, partnerId: number): Promise<number | undefined>;
@@ -124,6 +152,12 @@ export interface BillingLedger {
    * or on a posted credit note: then Odoo makes it an outbound customer payment (money sent back).
    */
   registerPayment(invoiceId: number, payment: PaymentRegistration): Promise<{ paymentId: number }>;
+  /**
+   * Money received that no invoice is left to take (a second payment on a paid invoice): an inbound customer
+   * payment on the partner, posted and reconciled with nothing — the customer's credit, which finance can apply
+   * to a later invoice or pay back.
+   */
+  registerCustomerCredit(partnerId: number, payment: PaymentRegistration): Promise<{ paymentId: number }>;
   partnerByExternalId(externalId: string): Promise<number | undefined>;
   /** The partner tag of this name, created once. */
   tagId(name: string): Promise<number>;

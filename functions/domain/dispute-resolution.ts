@@ -35,5 +35,5 @@ export function reversalKindOf(disputedMinor: number, invoiceTotalMinor: number)
  */
 export type DisputeLedger = Pick<
   BillingLedger,
-  'partnerByExternalId' | 'findDocument' | 'readDocument' | 'findReversal' | 'reverseDocument' | 'createPostedDocument' | 'precisions'
+  'partnerByExternalId' | 'findDocument' | 'readDocument' | 'findReversal' | 'reverseDocument' | 'createPostedDocument' | 'precisions' | 'findPayment' | 'registerPayment'
 >;

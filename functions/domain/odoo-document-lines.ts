@@ -327,12 +327,14 @@ export function planDocumentLines(
  * `invoice_line_ids` values of a planned line. `tax_ids` is always explicit (`[[6, 0, []]]` when untaxed):
  * without it Odoo applies the company's default sale tax.
  */
-export function odooLineValues(line: PlannedLine, productId: number | undefined): Record<string, unknown> {
+export function odooLineValues(line: PlannedLine, productId: number | undefined, options: { creditNote?: boolean } = {}): Record<string, unknown> {
   return {
     ...(productId === undefined ? {} : { product_id: productId }),
     name: line.name,
     quantity: line.quantity,
-    price_unit: line.priceUnit,
+    // A document whose total is negative is booked as a credit note with the same lines, each of the opposite
+    // sign: negating the unit price keeps quantity × price (and a percentage tax on it) exact.
+    price_unit: options.creditNote === true ? -line.priceUnit : line.priceUnit,
     discount: 0,
     tax_ids: [[6, 0, [...line.taxIds]]],
   };

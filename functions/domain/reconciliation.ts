@@ -171,6 +171,14 @@ const INVOICE_STATE_RULES: Record<Exclude<ProviderInvoice['status'], 'draft'>, S
   uncollectible: { expected: 'posted', accepts: (m) => m.state === 'posted' },
 };
 
+/** A negative invoice's credit note: posted (its credit is the customer's until used), or cancelled when voided. */
+const NEGATIVE_INVOICE_RULES: typeof INVOICE_STATE_RULES = {
+  open: { expected: 'posted', accepts: (m) => m.state === 'posted' },
+  paid: { expected: 'posted', accepts: (m) => m.state === 'posted' },
+  void: INVOICE_STATE_RULES.void,
+  uncollectible: { expected: 'posted', accepts: (m) => m.state === 'posted' },
+};
+
 function moveStateOf(move: OdooMove): string {
   return move.paymentState ? `${move.state}/${move.paymentState}` : move.state;
 }
@@ -251,7 +259,10 @@ export function reconcile(provider: ProviderDocuments, odoo: OdooDocuments): Rec
   // Invoices.
   const invoiceMoveOf = new Map<string, OdooMove>();
   for (const invoice of provider.invoices) {
-    const candidates = invoiceMoves.get(invoice.id) ?? [];
+    // A negative invoice (a downgrade's proration, credited to the customer's balance) is booked as a credit
+    // note with the same lines: an `out_refund` with the invoice id as `ref`, of the opposite total.
+    const credit = invoice.total < 0;
+    const candidates = (credit ? refundMoves : invoiceMoves).get(invoice.id) ?? [];
     for (const move of candidates) claimedMoves.add(move.id);
     if (invoice.status === 'draft') continue;
     const chosen = best(candidates, moveRank);
@@ -263,8 +274,8 @@ export function reconcile(provider: ProviderDocuments, odoo: OdooDocuments): Rec
     }
     invoiceMoveOf.set(invoice.id, chosen);
     reportDuplicates('invoice', invoice.id, invoice.currency, candidates.filter(LIVE_MOVE), chosen);
-    compareAmount('invoice', invoice.id, { amount: invoice.total, currency: invoice.currency }, { id: chosen.id, amount: chosen.amountTotal, currency: chosen.currency });
-    const rule = INVOICE_STATE_RULES[invoice.status];
+    compareAmount('invoice', invoice.id, { amount: Math.abs(invoice.total), currency: invoice.currency }, { id: chosen.id, amount: chosen.amountTotal, currency: chosen.currency });
+    const rule = credit ? NEGATIVE_INVOICE_RULES[invoice.status] : INVOICE_STATE_RULES[invoice.status];
     if (!rule.accepts(chosen)) {
       items.push({
         kind: 'state_mismatch',

@@ -123,9 +123,11 @@ describe.each([
     expect(odooAmountToMinor(Number(notes[0]?.amount_total), 2)).toBe(3333);
     expect(await tagsOf()).toEqual([]);
     // Identity map warm for partner and invoice: read the invoice (+ its currency, once per container), find a reversal
-    // by marker, create + post + read back the credit note, untag, one note on the partner and one on the invoice.
+    // by marker, create + post + read back + link the credit note, the chargeback's outbound payment (found by memo, else
+    // the payment wizard), untag, one note on the partner and one on the invoice.
     expect(lostCalls).toEqual([
       'account.move.read', 'res.currency.search_read', 'account.move.search_read', 'account.move.create', 'account.move.action_post', 'account.move.read',
+      'account.move.write', 'account.payment.search_read', 'account.payment.register.create', 'account.payment.register.action_create_payments',
       'res.partner.write', 'res.partner.message_post', 'account.move.message_post',
     ]);
   });

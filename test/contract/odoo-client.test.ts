@@ -138,7 +138,7 @@ describe.each([
     const secondPayment = await registerPayment(client, invoice.id, { amount: minorToOdooAmount(2999, 2), paymentDate: '2026-11-04', communication: 'ch_REST1' });
     const payments = await searchRead(client, 'account.payment', [['partner_id', '=', partnerId]], ['amount', 'memo']);
     const postAgain = await client.call('account.move', 'action_post', { ids: [invoice.id] }).catch((e: unknown) => e);
-    const { creditNoteId } = await createCreditNote(client, invoice.id, { reason: 're_C1 refund', date: '2026-11-05' });
+    const { creditNoteId } = await createCreditNote(client, invoice.id, { reason: 're_C1 refund', date: '2026-11-05', journalId: 1 });
     const [creditNote] = await client.call<Array<{ move_type: string; amount_total: number }>>('account.move', 'read', { ids: [creditNoteId], fields: ['move_type', 'amount_total'] });
     const voided = await createAndPostInvoice(client, invoiceVals('in_C2', 2000));
     await cancelInvoice(client, voided.id);

@@ -162,10 +162,11 @@ describe.each([
     const [invoiceRecord] = await client.call<OdooRecord[]>('account.move', 'read', { ids: [invoiceId], fields: ['payment_state', 'amount_total'] });
     expect(invoiceRecord).toMatchObject({ payment_state: 'paid', amount_total: 119 });
     // Identity map warm (invoice): read the invoice, find the payment by memo, the invoice's credit notes, create + post + read
-    // the credit note, the payment wizard's create + action_create_payments.
+    // the credit note and link it to the invoice after posting (so Odoo does not offset it against the invoice), the payment
+    // wizard's create + action_create_payments.
     expect(refundCalls).toEqual([
       'account.move.read', 'account.payment.search_read', 'account.move.search_read', 'account.move.create', 'account.move.action_post', 'account.move.read',
-      'account.payment.register.create', 'account.payment.register.action_create_payments',
+      'account.move.write', 'account.payment.register.create', 'account.payment.register.action_create_payments',
     ]);
   });
 

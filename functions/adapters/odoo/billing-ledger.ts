@@ -9,16 +9,18 @@ import type {
   LedgerPayment,
   LedgerPrecisions,
   PaymentRegistration,
+  ProductNaming,
+  ReversalRequest,
 } from '../../domain/billing-ledger';
 import { EXTERNAL_ID_MODULE } from '../../domain/customer-to-partner';
 import { BillingSetupError } from '../../domain/invoice-errors';
 import { DEFAULT_PRICE_DIGITS, DEFAULT_QUANTITY_DIGITS, type OdooTaxRate, UnsupportedTaxError } from '../../domain/odoo-document-lines';
-import { loadByExternalIds, postAndRead } from './billing-operations';
+import { postAndRead } from './billing-operations';
 import type { OdooCaller, OdooRecord } from './odoo-caller';
 import { cancelInvoice, createAndPostInvoice, createCreditNote, registerPayment } from './invoice-operations';
 import { minorToOdooAmount, odooAmountToMinor } from './odoo-money';
 import { addPartnerTag, removePartnerTag } from './partner-operations';
-import { postNote, resolveExternalIds, searchRead, upsertByExternalId } from './record-operations';
+import { loadRows, postNote, resolveExternalIds, searchRead, upsertByExternalId } from './record-operations';
 import { SingleFlightCache } from './single-flight-cache';
 
 const MOVE = 'account.move';
@@ -53,9 +55,10 @@ export interface OdooBillingLedgerOptions {
  * - products: 0 when cached; else 1 (`ir.model.data` resolve) + 1 (`load()` of every missing one at once);
  * - findDocument / findReversal / findPayment / partnerByExternalId: 1; readDocument: 1; payments: 1 (0 for none);
  * - creditNotesOf: 1 (`search_read` of the invoice's credit notes);
- * - createPostedDocument: 3 (create, action_post, read back the totals); postDocument: 2;
+ * - createPostedDocument: 3 (create, action_post, read back the totals), +1 for a paid-out credit note (its link);
+ *   postDocument: 2;
  * - cancelDocument: 2 (button_draft, button_cancel), 3 with `retireRef`;
- * - reverseDocument: 3 (wizard create, refund_moves, action_post of the credit note);
+ * - reverseDocument: 3 (wizard create, refund_moves, action_post of the credit note), +2 when paid out (unlink, link);
  * - registerPayment: 2 (wizard create, action_create_payments);
  * - tagId: 0 cached, else 1 (search by name) or 2 (+ `load()` by external id, created once across containers);
  * - partnerHasTag / addPartnerTag / removePartnerTag / note: 1.
@@ -64,6 +67,8 @@ export class OdooBillingLedger implements BillingLedger {
   private readonly currencies = new SingleFlightCache<string, LedgerCurrency | undefined>();
   private readonly taxRates = new Map<number, OdooTaxRate>();
   private readonly productIds = new SingleFlightCache<string, number>();
+  /** The names this container wrote with authority (BillingLedger.products): written again only when they change. */
+  private readonly productNames = new Map<string, string>();
   private readonly tagIds = new SingleFlightCache<string, number>();
   private readonly precisionDigits: LedgerPrecisions;
 
@@ -116,11 +121,17 @@ export class OdooBillingLedger implements BillingLedger {
     return this.precisionDigits;
   }
 
-  async products(system: SourceSystem, prices: ReadonlyArray<{ priceId: string; name: string }>): Promise<Map<string, number>> {
-    const unseen = prices.filter((price) => this.productIds.peek(price.priceId) === undefined);
+  async products(system: SourceSystem, prices: ReadonlyArray<{ priceId: string; name: string }>, options: ProductNaming = {}): Promise<Map<string, number>> {
+    const unseen = prices.filter((price) =>
+      options.authoritativeNames === true ? this.productNames.get(price.priceId) !== price.name : this.productIds.peek(price.priceId) === undefined,
+    );
     if (unseen.length > 0) {
-      const resolving = this.resolveProducts(system, unseen);
+      const resolving = options.authoritativeNames === true ? this.loadProducts(system, unseen) : this.resolveProducts(system, unseen);
       for (const price of unseen) this.productIds.set(price.priceId, resolving.then((ids) => ids.get(price.priceId)!));
+      if (options.authoritativeNames === true) {
+        await resolving;
+        for (const price of unseen) this.productNames.set(price.priceId, price.name);
+      }
     }
     const result = new Map<string, number>();
     for (const price of prices) result.set(price.priceId, await this.productIds.peek(price.priceId)!);
@@ -132,20 +143,26 @@ export class OdooBillingLedger implements BillingLedger {
     const byExternalId = new Map(prices.map((price) => [priceExternalId(system, price.priceId), price]));
     const resolved = await resolveExternalIds(this.odoo, [...byExternalId.keys()]);
     const ids = new Map<string, number>();
-    const toCreate: Array<{ externalId: string; cells: string[]; priceId: string }> = [];
+    const missing: Array<{ priceId: string; name: string }> = [];
     for (const [externalId, price] of byExternalId) {
       const found = resolved.get(externalId);
       if (found?.model === 'product.product') ids.set(price.priceId, found.id);
-      // A service, no sale taxes: the invoice line's explicit tax_ids decide, never the product's default 15%.
-      else toCreate.push({ externalId, cells: [price.name, price.priceId, 'service', ''], priceId: price.priceId });
+      else missing.push(price);
     }
-    const created = await loadByExternalIds(this.odoo, 'product.product', ['name', 'default_code', 'type', 'taxes_id/.id'], toCreate);
-    toCreate.forEach((row, index) => ids.set(row.priceId, created[index]!));
+    for (const [priceId, id] of await this.loadProducts(system, missing)) ids.set(priceId, id);
     return ids;
   }
 
-  async findDocument(ref: string, moveType: DocumentMoveType): Promise<number | undefined> {
-    const records = await searchRead(this.odoo, MOVE, [['ref', '=', ref], ['move_type', '=', moveType]], ['state'], { order: 'id asc' });
+  /** Creates these products, or renames them, by external id in one `load()`. */
+  private async loadProducts(system: SourceSystem, prices: ReadonlyArray<{ priceId: string; name: string }>): Promise<Map<string, number>> {
+    // A service, no sale taxes: the invoice line's explicit tax_ids decide, never the product's default 15%.
+    const rows = prices.map((price) => ({ externalId: priceExternalId(system, price.priceId), cells: [price.name, price.priceId, 'service', ''] }));
+    const created = await loadRows(this.odoo, 'product.product', ['name', 'default_code', 'type', 'taxes_id/.id'], rows);
+    return new Map(prices.map((price, index) => [price.priceId, created[index]!]));
+  }
+
+  async findDocument(ref: string, moveTypes: readonly DocumentMoveType[]): Promise<number | undefined> {
+    const records = await searchRead(this.odoo, MOVE, [['ref', '=', ref], ['move_type', 'in', [...moveTypes]]], ['state'], { order: 'id asc' });
     return (records.find((record) => record.state !== 'cancel') ?? records[0])?.id;
   }
 
@@ -183,6 +200,9 @@ export class OdooBillingLedger implements BillingLedger {
   }
 
   async createPostedDocument(draft: DocumentDraft): Promise<LedgerDocument> {
+    // Posted with `reversed_entry_id`, a credit note is offset against the invoice's open balance by Odoo itself;
+    // one that a payment will pay out is posted unlinked and linked after (linkReversal).
+    const linkedOnCreate = draft.reversedEntryId !== undefined && draft.paidOut !== true;
     const posted = await createAndPostInvoice(this.odoo, {
       move_type: draft.moveType,
       partner_id: draft.partnerId,
@@ -193,9 +213,10 @@ export class OdooBillingLedger implements BillingLedger {
       invoice_date: draft.invoiceDate,
       ...(draft.dueDate === null ? {} : { invoice_date_due: draft.dueDate }),
       ...(draft.narration === undefined ? {} : { narration: draft.narration }),
-      ...(draft.reversedEntryId === undefined ? {} : { reversed_entry_id: draft.reversedEntryId }),
+      ...(linkedOnCreate ? { reversed_entry_id: draft.reversedEntryId } : {}),
       invoice_line_ids: draft.lines.map((line) => [0, 0, line]),
     });
+    if (draft.reversedEntryId !== undefined && !linkedOnCreate) await this.linkReversal(posted.id, draft.reversedEntryId);
     const decimals = draft.currency.decimalPlaces;
     return {
       id: posted.id,
@@ -210,6 +231,18 @@ export class OdooBillingLedger implements BillingLedger {
     };
   }
 
+  /**
+   * Paid-out credit notes (a refund's): Odoo's `_post` reconciles a credit note carrying `reversed_entry_id` with
+   * whatever the invoice still owes. Before the invoice's payment is booked (webhooks are unordered), or on Odoo
+   * 18 whose invoice payments leave the receivable open, that offsets the refund against the invoice: the invoice
+   * then reads partially paid once its payment comes, the credit note reads paid with no money sent back, and
+   * the refund's outbound payment is refused ("nothing left to pay"). So such a credit note is posted unlinked
+   * and linked to its invoice afterwards, which Odoo allows on a posted move and does not reconcile. 1 call.
+   */
+  private async linkReversal(creditNoteId: number, invoiceId: number): Promise<void> {
+    await this.odoo.call(MOVE, 'write', { ids: [creditNoteId], vals: { reversed_entry_id: invoiceId } });
+  }
+
   async postDocument(id: number): Promise<LedgerDocument> {
     return this.toDocument(await postAndRead(this.odoo, id, DOCUMENT_FIELDS));
   }
@@ -221,9 +254,12 @@ export class OdooBillingLedger implements BillingLedger {
     }
   }
 
-  async reverseDocument(invoiceId: number, request: { reason: string; date: string }): Promise<{ creditNoteId: number }> {
+  async reverseDocument(invoiceId: number, request: ReversalRequest): Promise<{ creditNoteId: number }> {
     const { creditNoteId } = await createCreditNote(this.odoo, invoiceId, request);
+    // The wizard's draft carries `reversed_entry_id`: unlinked before posting when a payment pays it out (linkReversal).
+    if (request.paidOut === true) await this.odoo.call(MOVE, 'write', { ids: [creditNoteId], vals: { reversed_entry_id: false } });
     await this.odoo.call(MOVE, 'action_post', { ids: [creditNoteId] });
+    if (request.paidOut === true) await this.linkReversal(creditNoteId, invoiceId);
     return { creditNoteId };
   }
 
@@ -252,6 +288,27 @@ export class OdooBillingLedger implements BillingLedger {
       communication: payment.memo,
       journalId: payment.journalId,
     });
+  }
+
+  /** `account.payment` create + `action_post`: 2 calls (test/contract/real-odoo-cases: account.payment.customer_credit). */
+  async registerCustomerCredit(partnerId: number, payment: PaymentRegistration): Promise<{ paymentId: number }> {
+    const [paymentId] = await this.odoo.call<number[]>(PAYMENT, 'create', {
+      vals_list: [
+        {
+          payment_type: 'inbound',
+          partner_type: 'customer',
+          partner_id: partnerId,
+          amount: minorToOdooAmount(payment.amount, payment.currency.decimalPlaces),
+          currency_id: payment.currency.id,
+          date: payment.date,
+          memo: payment.memo,
+          journal_id: payment.journalId,
+        },
+      ],
+    });
+    if (typeof paymentId !== 'number') throw new BillingSetupError('account.payment create returned no id');
+    await this.odoo.call(PAYMENT, 'action_post', { ids: [paymentId] });
+    return { paymentId };
   }
 
   async partnerByExternalId(externalId: string): Promise<number | undefined> {

@@ -108,7 +108,12 @@ export interface CreditNoteRequest {
   reason: string;
   /** `YYYY-MM-DD`. */
   date: string;
-  journalId?: number;
+  /**
+   * The credit note's journal. Named explicitly: Odoo 18 computes it from `move_ids` only in the web form, and a
+   * wizard created over RPC without it fails "a mandatory field is not set ... Journal (journal_id)" (recorded:
+   * test/contract/odoo-contract/18.0/account.move.reversal.create.no_journal.json).
+   */
+  journalId: number;
 }
 
 /**
@@ -118,8 +123,7 @@ export interface CreditNoteRequest {
 export async function createCreditNote(odoo: OdooCaller, invoiceId: number, request: CreditNoteRequest): Promise<{ creditNoteId: number }> {
   const model = 'account.move.reversal';
   const context = activeMove(invoiceId);
-  const vals: OdooValues = { reason: request.reason, date: request.date };
-  if (request.journalId !== undefined) vals.journal_id = request.journalId;
+  const vals: OdooValues = { reason: request.reason, date: request.date, journal_id: request.journalId, move_ids: [[6, 0, [invoiceId]]] };
   const [wizardId] = await odoo.call<number[]>(model, 'create', { vals_list: [vals], context });
   if (typeof wizardId !== 'number') throw new OdooProtocolError('reversal wizard create returned no id', { model, method: 'create' });
   const action = await odoo.call(model, 'refund_moves', { ids: [wizardId], context });

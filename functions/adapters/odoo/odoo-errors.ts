@@ -178,6 +178,13 @@ export class OdooCircuitOpenError extends OdooRetryableError {
 
 const SERIALIZATION_NAME = /SerializationFailure|TransactionRollbackError|DeadlockDetected|LockNotAvailable|ConcurrencyError/;
 const SERIALIZATION_MESSAGE = /could not serialize access|deadlock detected|concurrent update/i;
+/**
+ * Two documents posted at once in one journal can draw the same sequence number: the loser's commit breaks
+ * the unique index on `account.move.name`, which Odoo reports as a ValidationError with its constraint's
+ * message (in the API user's language: the README asks for an English integration user). A retry draws the
+ * next number, so it is a concurrency failure, not bad data.
+ */
+const CONCURRENT_SEQUENCE_MESSAGE = /Another entry with the same name already exists/;
 
 /**
  * The error for an Odoo exception class and its message; `undefined` when the class says nothing
@@ -185,7 +192,7 @@ const SERIALIZATION_MESSAGE = /could not serialize access|deadlock detected|conc
  */
 export function odooErrorFromName(name: string, message: string, details: OdooErrorDetails): OdooError | undefined {
   const d = { ...details, odooName: name };
-  if (SERIALIZATION_NAME.test(name) || SERIALIZATION_MESSAGE.test(message)) return new OdooSerializationError(message, d);
+  if (SERIALIZATION_NAME.test(name) || SERIALIZATION_MESSAGE.test(message) || CONCURRENT_SEQUENCE_MESSAGE.test(message)) return new OdooSerializationError(message, d);
   switch (name) {
     case 'odoo.exceptions.AccessDenied':
     case 'odoo.http.SessionExpiredException':
@@ -224,6 +231,22 @@ export function odooErrorFromName(name: string, message: string, details: OdooEr
     default:
       return undefined;
   }
+}
+
+/**
+ * The error for the rows `load()` refused. `load()` does not raise: it catches every database error per row
+ * (a serialization failure under concurrent posting included: "could not serialize access due to concurrent
+ * update", or "Unknown database error" once the transaction is aborted), rolls the whole call back and returns
+ * the messages. A concurrency failure among them makes the call retryable like the same failure raised by any
+ * other method; anything else is the data's fault.
+ */
+export function odooErrorFromLoadMessages(messages: ReadonlyArray<{ message?: string; field?: string }>, fallback: string, details: OdooErrorDetails): OdooError {
+  const text = messages.map((message) => (message.field ? `${message.field}: ${message.message}` : message.message)).join('; ') || fallback;
+  const d = { ...details, method: 'load' };
+  if (messages.some((message) => SERIALIZATION_MESSAGE.test(message.message ?? '') || /current transaction is aborted/i.test(message.message ?? ''))) {
+    return new OdooSerializationError(text, d);
+  }
+  return new OdooValidationError(text, d);
 }
 
 /** Seconds or HTTP date, as `Retry-After` allows. */

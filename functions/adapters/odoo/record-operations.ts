@@ -1,5 +1,5 @@
 import type { OdooCaller, OdooDomain, OdooRecord, OdooValues } from './odoo-caller';
-import { OdooMissingError, OdooProtocolError, OdooValidationError } from './odoo-errors';
+import { odooErrorFromLoadMessages, OdooMissingError, OdooProtocolError } from './odoo-errors';
 
 /**
  * Generic record operations with the fewest round trips. Call counts are HTTP requests once the
@@ -102,16 +102,30 @@ export async function upsertByExternalId(
       if (!(error instanceof OdooMissingError)) throw error;
     }
   }
-  const result = await odoo.call<LoadResult>(model, 'load', { fields: ['id', ...fields], data: [[externalId, ...row]] });
-  const errors = (result?.messages ?? []).filter((m) => m.type === 'error');
-  if (errors.length > 0 || !result?.ids || result.ids.length !== 1) {
-    // load() reports bad rows in `messages` instead of raising; the transaction is rolled back.
-    const text = errors.map((m) => (m.field ? `${m.field}: ${m.message}` : m.message)).join('; ');
-    throw new OdooValidationError(text || `load() of ${externalId} returned no record`, { model, method: 'load' });
+  const [id] = await loadRows(odoo, model, fields, [{ externalId, cells: row }]);
+  return { id: id!, created: undefined };
+}
+
+/**
+ * Create or update several records by external id in ONE call (`load()` with one row per record, every cell
+ * text as the import format wants it). Atomic: a bad row rolls back all of them. Returns ids in row order.
+ * `load()` reports bad rows in `messages` instead of raising (odooErrorFromLoadMessages: a concurrency
+ * failure among them is retryable).
+ */
+export async function loadRows(
+  odoo: OdooCaller,
+  model: string,
+  fields: readonly string[],
+  rows: ReadonlyArray<{ externalId: string; cells: readonly string[] }>,
+): Promise<number[]> {
+  if (rows.length === 0) return [];
+  const result = await odoo.call<LoadResult>(model, 'load', { fields: ['id', ...fields], data: rows.map((row) => [row.externalId, ...row.cells]) });
+  const errors = (result?.messages ?? []).filter((message) => message.type === 'error');
+  if (errors.length > 0 || !result?.ids || result.ids.length !== rows.length) {
+    throw odooErrorFromLoadMessages(errors, `load() of ${rows.length} ${model} returned ${JSON.stringify(result?.ids)}`, { model });
   }
-  const [id] = result.ids;
-  if (typeof id !== 'number') throw new OdooProtocolError(`load() of ${externalId} returned ${String(id)}`, { model, method: 'load' });
-  return { id, created: undefined };
+  if (result.ids.some((id) => typeof id !== 'number')) throw new OdooProtocolError(`load() of ${rows.length} ${model} returned ${JSON.stringify(result.ids)}`, { model, method: 'load' });
+  return result.ids;
 }
 
 /** Create several records: 1 call; ids in the order of `valsList`. 0 calls for an empty list. */

@@ -1,5 +1,5 @@
 import type { SourceSystem } from '../../../events/envelope';
-import type { BillingLedger, LedgerCurrency, LedgerPrecisions } from '../../domain/billing-ledger';
+import type { BillingLedger, LedgerCurrency, LedgerPrecisions, ProductNaming } from '../../domain/billing-ledger';
 import { BillingSetupError } from '../../domain/invoice-errors';
 import type {
   ContractDraft,
@@ -12,7 +12,9 @@ import type {
 import { OdooBillingLedger } from './billing-ledger';
 import type { OdooCaller, OdooRecord, OdooValues } from './odoo-caller';
 import { OdooProtocolError } from './odoo-errors';
-import { searchRead } from './record-operations';
+import { searchRead, upsertByExternalId } from './record-operations';
+import { SingleFlightCache } from './single-flight-cache';
+import { EXTERNAL_ID_MODULE } from '../../domain/customer-to-partner';
 
 const ORDER = 'sale.order';
 const LINE = 'sale.order.line';
@@ -35,7 +37,8 @@ function contractStateOf(state: unknown): ContractState {
  * Contracts as `sale.order` over the Odoo client. Calls per operation, warm container:
  * - findOrder: 1 (`search_read` by `client_order_ref` and partner) + 1 (`read` of its lines; 0 when not found or no lines);
  * - readOrder: 1 (`read`) + 1 (lines; 0 without lines);
- * - createOrder: 1 (`create` with its lines) — +1 once per container: `fields_get` of the line tax field;
+ * - createOrder: 1 (`create` with its lines) — +1 once per container: `fields_get` of the line tax field, and
+ *   once per currency and container: the pricelist of the currency (1 `search_read`, +1 `load()` the first time);
  * - amendOrder: 1 (`write` of `order_line` commands), 0 for no change — same one-time `fields_get`;
  * - confirmOrder 1 (`action_confirm`); reopenOrder 1 (`action_draft`);
  * - cancelOrder 1 (`action_cancel` with `disable_cancel_warning`); +2 if an Odoo still answers with the
@@ -44,6 +47,7 @@ function contractStateOf(state: unknown): ContractState {
  */
 export class OdooSubscriptionLedger implements SubscriptionLedger {
   private taxField: Promise<SaleLineTaxField> | undefined;
+  private readonly pricelists = new SingleFlightCache<string, number>();
 
   constructor(
     private readonly odoo: OdooCaller,
@@ -59,8 +63,8 @@ export class OdooSubscriptionLedger implements SubscriptionLedger {
     return this.billing.precisions();
   }
 
-  products(system: SourceSystem, prices: ReadonlyArray<{ priceId: string; name: string }>): Promise<Map<string, number>> {
-    return this.billing.products(system, prices);
+  products(system: SourceSystem, prices: ReadonlyArray<{ priceId: string; name: string }>, options?: ProductNaming): Promise<Map<string, number>> {
+    return this.billing.products(system, prices, options);
   }
 
   partnerByExternalId(externalId: string): Promise<number | undefined> {
@@ -111,13 +115,31 @@ export class OdooSubscriptionLedger implements SubscriptionLedger {
           partner_id: draft.partnerId,
           client_order_ref: draft.reference,
           company_id: draft.companyId,
-          currency_id: draft.currency.id,
+          // An order's currency is its pricelist's (Odoo computes `currency_id` from it; written directly, it is
+          // recomputed to the company's): one pricelist per currency.
+          pricelist_id: await this.pricelistOf(draft.currency, draft.companyId),
           order_line: draft.lines.map((line) => [0, 0, lineValues(line, taxField)]),
         },
       ],
     });
     if (typeof id !== 'number') throw new OdooProtocolError('create returned no order id', { model: ORDER, method: 'create' });
     return id;
+  }
+
+  /**
+   * A pricelist in the order's currency: one the company already has (finance's), else ours, created once by
+   * external id (`saas_sync.pricelist_eur`). No rules: the contract lines carry their prices explicitly.
+   */
+  private pricelistOf(currency: LedgerCurrency, companyId: number): Promise<number> {
+    return this.pricelists.get(`${companyId}:${currency.code}`, async () => {
+      const [existing] = await searchRead(this.odoo, 'product.pricelist', [['currency_id', '=', currency.id], ['company_id', 'in', [false, companyId]]], ['name'], {
+        limit: 1,
+        order: 'id asc',
+      });
+      if (existing) return existing.id;
+      const name = `${EXTERNAL_ID_MODULE}.pricelist_${currency.code.toLowerCase()}`;
+      return (await upsertByExternalId(this.odoo, 'product.pricelist', name, { name: `${currency.code} contracts`, currency_id: currency.id })).id;
+    });
   }
 
   async amendOrder(id: number, changes: readonly ContractLineChange[]): Promise<void> {

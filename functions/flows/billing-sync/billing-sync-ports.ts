@@ -56,7 +56,8 @@ export async function locateInvoice(
   const key = invoiceKey(system, invoiceId);
   const known = await ports.identityMap.find(key, ODOO_MOVE.system, ODOO_MOVE.kind);
   if (known !== undefined) return Number(known);
-  const found = await ports.ledger.findDocument(invoiceId, 'out_invoice');
+  // A provider invoice whose total is negative (a downgrade's proration) is booked as a credit note (post-invoice.ts).
+  const found = await ports.ledger.findDocument(invoiceId, ['out_invoice', 'out_refund']);
   if (found !== undefined) await ports.identityMap.link(key, { ...ODOO_MOVE, id: String(found) });
   return found;
 }

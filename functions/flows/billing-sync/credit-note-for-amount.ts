@@ -27,11 +27,18 @@ export async function postCreditNoteForAmount(
     date: string;
     /** `payment_reference` of a partial credit note (default: the marker). */
     paymentReference?: string;
+    /** An outbound payment will pay it out (a refund): never offset against the invoice (DocumentDraft.paidOut). */
+    paidOut?: boolean;
   },
 ): Promise<{ creditNoteId: number; kind: 'full' | 'partial' }> {
   const { invoice, amount, marker, date } = request;
   if (amount === invoice.amountTotal) {
-    const { creditNoteId } = await ledger.reverseDocument(invoice.id, { reason: marker, date });
+    const { creditNoteId } = await ledger.reverseDocument(invoice.id, {
+      reason: marker,
+      date,
+      journalId: request.route.salesJournalId,
+      ...(request.paidOut === undefined ? {} : { paidOut: request.paidOut }),
+    });
     return { creditNoteId, kind: 'full' };
   }
   if (invoice.partnerId === undefined) throw new PermanentSyncError(`the Odoo invoice ${invoice.id} has no customer`);
@@ -50,6 +57,7 @@ export async function postCreditNoteForAmount(
     dueDate: null,
     lines: [odooLineValues(line, undefined)],
     reversedEntryId: invoice.id,
+    ...(request.paidOut === undefined ? {} : { paidOut: request.paidOut }),
   });
   // Exact by construction: quantity × price carries the amount exactly and the line has no tax.
   return { creditNoteId: posted.id, kind: 'partial' };

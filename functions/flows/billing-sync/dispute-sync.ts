@@ -2,7 +2,7 @@ import type { DisputeUpdated } from '../../../events/dispute-updated';
 import { entityKey } from '../../../events/envelope';
 import type { AccountStandingLedger } from '../../domain/account-standing';
 import { type BillingConfig, companyRouteFor } from '../../domain/billing-config';
-import type { BillingSource } from '../../domain/billing-ledger';
+import type { BillingSource, LedgerCurrency } from '../../domain/billing-ledger';
 import { type DisputeLedger, type DisputeSnapshot, disputeStageOf, lostDisputeMarker, reversalKindOf } from '../../domain/dispute-resolution';
 import type { IdentityMap } from '../../domain/identity-map';
 import { DependencyMissingError } from '../../domain/invoice-errors';
@@ -11,7 +11,7 @@ import { isNewer, type WatermarkStore, watermarkOf } from '../../domain/watermar
 import { PermanentSyncError } from '../../shared/errors';
 import { knownPartner } from '../known-partner';
 import { underWatermarkLease } from '../watermark-lease';
-import { locateInvoice, ODOO_MOVE, odooDate } from './billing-sync-ports';
+import { locateInvoice, ODOO_MOVE, ODOO_PAYMENT, odooDate } from './billing-sync-ports';
 import { postCreditNoteForAmount } from './credit-note-for-amount';
 
 export interface DisputeSyncPorts {
@@ -157,8 +157,11 @@ const capitalized = (text: string): string => text.charAt(0).toUpperCase() + tex
 /**
  * The lost dispute's credit note, once: identity map (0 calls), else the credit note with its marker (crash
  * recovery, 1 call), else created and posted — the reversal wizard for the whole invoice, an out_refund of the
- * disputed amount otherwise. Undefined when the invoice is not posted (nothing to credit). Refuses a currency
- * or an amount that does not fit the invoice before any write.
+ * disputed amount otherwise — and paid out by the chargeback: an outbound payment of the disputed amount (memo =
+ * the dispute id), as a refund is, since the bank took the money back. So the invoice stays paid and the credit
+ * note is settled by money that left, instead of being offset against the invoice (a real Odoo 18 then shows the
+ * paid invoice "reversed") or left open as credit the customer does not have. Undefined when the invoice is not
+ * posted (nothing to credit). Refuses a currency or an amount that does not fit the invoice before any write.
  */
 async function reverseLostDispute(
   ports: DisputeSyncPorts,
@@ -166,20 +169,23 @@ async function reverseLostDispute(
   invoiceMoveId: number,
 ): Promise<{ creditNoteId: number; kind: 'full' | 'partial' | 'existing' } | undefined> {
   const key = disputeKey(dispute);
-  const known = await ports.identityMap.find(key, ODOO_MOVE.system, ODOO_MOVE.kind);
-  if (known !== undefined) return { creditNoteId: Number(known), kind: 'existing' };
+  const known = await ports.identityMap.find(key, ODOO_PAYMENT.system, ODOO_PAYMENT.kind);
+  if (known !== undefined) return { creditNoteId: Number(await ports.identityMap.find(key, ODOO_MOVE.system, ODOO_MOVE.kind)), kind: 'existing' };
   const invoice = await ports.ledger.readDocument(invoiceMoveId);
   if (!invoice || invoice.state !== 'posted') return undefined;
   const marker = lostDisputeMarker(dispute.id);
+  const route = companyRouteFor(ports.config, dispute.account, dispute.currency);
+  const disputed = toOdooMinor(dispute.amount, providerCurrencyExponent(dispute.system, dispute.currency), invoice.currency.decimalPlaces);
   const existing = await ports.ledger.findReversal(invoiceMoveId, marker);
   if (existing !== undefined) {
+    // A crash after the credit note: pay it out unless that was done too.
     await ports.identityMap.link(key, { ...ODOO_MOVE, id: String(existing) });
+    await payOutChargeback(ports, dispute, existing, { amount: disputed, currency: invoice.currency, partnerId: invoice.partnerId, journalId: route.bankJournalId });
     return { creditNoteId: existing, kind: 'existing' };
   }
   if (invoice.currency.code !== dispute.currency.toUpperCase()) {
     throw new PermanentSyncError(`dispute ${dispute.id} is in ${dispute.currency.toUpperCase()}, its invoice ${invoice.name ?? invoiceMoveId} in ${invoice.currency.code}`);
   }
-  const disputed = toOdooMinor(dispute.amount, providerCurrencyExponent(dispute.system, dispute.currency), invoice.currency.decimalPlaces);
   const kind = reversalKindOf(disputed, invoice.amountTotal);
   if (kind === 'exceeds') {
     throw new PermanentSyncError(
@@ -192,9 +198,34 @@ async function reverseLostDispute(
     amount: disputed,
     marker,
     lineName: `${marker} (${invoice.name ?? dispute.invoiceId ?? invoice.id})`,
-    route: companyRouteFor(ports.config, dispute.account, dispute.currency),
+    route,
     date: odooDate(dispute.updatedAt),
+    paidOut: true,
   });
   await ports.identityMap.link(key, { ...ODOO_MOVE, id: String(creditNoteId) });
+  await payOutChargeback(ports, dispute, creditNoteId, { amount: disputed, currency: invoice.currency, partnerId: invoice.partnerId, journalId: route.bankJournalId });
   return { creditNoteId, kind };
+}
+
+/** The chargeback's outbound payment on the lost dispute's credit note, once (its memo is the dispute id). */
+async function payOutChargeback(
+  ports: DisputeSyncPorts,
+  dispute: DisputeSnapshot,
+  creditNoteId: number,
+  money: { amount: number; currency: LedgerCurrency; partnerId: number | undefined; journalId: number },
+): Promise<void> {
+  const key = disputeKey(dispute);
+  const registered = money.partnerId === undefined ? undefined : await ports.ledger.findPayment(dispute.id, money.partnerId);
+  const paymentId =
+    registered ??
+    (
+      await ports.ledger.registerPayment(creditNoteId, {
+        amount: money.amount,
+        currency: money.currency,
+        date: odooDate(dispute.updatedAt),
+        memo: dispute.id,
+        journalId: money.journalId,
+      })
+    ).paymentId;
+  await ports.identityMap.link(key, { ...ODOO_PAYMENT, id: String(paymentId) });
 }

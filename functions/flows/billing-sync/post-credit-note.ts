@@ -105,6 +105,8 @@ export async function ensureCreditNotePosted(
       .join(' — '),
     lines: await odooLinesOf(ports, creditNote.system, creditNote.lines, plan),
     reversedEntryId: invoice.id,
+    // Its refunds' outbound payments pay it out; a credit note without refunds is offset against what the invoice owes.
+    paidOut: creditNote.refundIds.length > 0,
   });
   await checkPostedTotal({ kind: 'credit note', id: creditNote.id }, plan.total, posted, ports);
   await ports.identityMap.link(key, { ...ODOO_MOVE, id: String(posted.id) });

@@ -59,9 +59,9 @@ export async function ensureInvoicePosted(invoice: InvoiceSnapshot, ports: Billi
 
   const { plan, draft } = await prepareInvoice(invoice, ports);
   const partnerId = await resolvePartner(ports, invoice);
-  const posted = await ports.ledger.createPostedDocument({ ...draft, partnerId, lines: await odooLinesOf(ports, invoice.system, invoice.lines, plan) });
+  const posted = await ports.ledger.createPostedDocument({ ...draft, partnerId, lines: await odooLinesOf(ports, invoice.system, invoice.lines, plan, { creditNote: draft.moveType === 'out_refund' }) });
   // Checked before linking: a cancelled invoice must not stay linked (a redrive after the fix creates anew).
-  await checkPostedTotal({ kind: 'invoice', id: invoice.id }, plan.total, posted, ports);
+  await checkPostedTotal({ kind: 'invoice', id: invoice.id }, Math.abs(plan.total), posted, ports);
   await ports.identityMap.link(invoiceKey(invoice.system, invoice.id), { ...ODOO_MOVE, id: String(posted.id) });
   return { outcome: 'posted', moveId: posted.id, total: posted.amountTotal, roundingDifference: plan.roundingDifference };
 }
@@ -75,6 +75,7 @@ export async function odooLinesOf(
   system: SourceSystem,
   sourceLines: readonly DocumentLine[],
   plan: DocumentPlan,
+  options: { creditNote?: boolean } = {},
 ): Promise<Array<Record<string, unknown>>> {
   const pricedLines = sourceLines.filter((line) => line.priceId !== null);
   const products =
@@ -82,9 +83,18 @@ export async function odooLinesOf(
       ? new Map<string, number>()
       : await ports.ledger.products(
           system,
-          [...new Map(pricedLines.map((line) => [line.priceId!, { priceId: line.priceId!, name: line.description?.trim() || line.priceId! }])).values()],
+          [...new Map(pricedLines.map((line) => [line.priceId!, { priceId: line.priceId!, name: productNameFromLine(line) }])).values()],
         );
-  return plan.lines.map((line) => odooLineValues(line, line.priceId === null ? undefined : products.get(line.priceId)));
+  return plan.lines.map((line) => odooLineValues(line, line.priceId === null ? undefined : products.get(line.priceId), options));
+}
+
+/**
+ * The name a product made from an invoice line gets: the line's description, unless it is a proration line
+ * ("Unused time on 1 × Team plan after 15 Nov"), which describes the adjustment rather than what is sold —
+ * then the price id until the subscription flow names it (its names win: BillingLedger.products).
+ */
+function productNameFromLine(line: DocumentLine): string {
+  return (line.proration ? null : line.description?.trim()) || `Price ${line.priceId!}`;
 }
 
 /** Everything decided before the first write: route, currency, taxes, lines and their simulated totals. */
@@ -95,7 +105,10 @@ async function prepareInvoice(invoice: InvoiceSnapshot, ports: BillingSyncPorts)
   return {
     plan,
     draft: {
-      moveType: 'out_invoice' as const,
+      // A real Odoo refuses to post a customer invoice whose total is negative ("You cannot validate an invoice
+      // with a negative total amount", recorded in test/contract/odoo-contract): a downgrade's proration, which
+      // the provider credits to the customer's balance, is booked as a credit note with the same lines.
+      moveType: plan.total < 0 ? ('out_refund' as const) : ('out_invoice' as const),
       ref: invoice.id,
       companyId: route.companyId,
       journalId: route.salesJournalId,
@@ -149,7 +162,7 @@ async function resumeExisting(invoice: InvoiceSnapshot, moveId: number, ports: B
   if (document?.state !== 'draft') return { outcome: 'already-posted', moveId, state: document?.state ?? 'cancel' };
   const { plan } = await prepareInvoice(invoice, ports);
   const posted = await ports.ledger.postDocument(moveId);
-  await checkPostedTotal({ kind: 'invoice', id: invoice.id }, plan.total, posted, ports);
+  await checkPostedTotal({ kind: 'invoice', id: invoice.id }, Math.abs(plan.total), posted, ports);
   return { outcome: 'posted', moveId, total: posted.amountTotal, roundingDifference: plan.roundingDifference };
 }
 

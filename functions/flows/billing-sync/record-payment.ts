@@ -10,6 +10,8 @@ import { locateOrPostInvoice } from './post-invoice';
 
 export type PaymentOutcome =
   | { outcome: 'registered'; paymentId: number; moveId: number; invoicePaid: boolean }
+  /** The invoice was paid already: the money is the customer's credit (an overpayment). */
+  | { outcome: 'customer-credit'; paymentId: number; moveId: number }
   | { outcome: 'already-registered'; paymentId: number; moveId?: number; invoicePaid?: boolean };
 
 /**
@@ -17,7 +19,8 @@ export type PaymentOutcome =
  * are additive facts, not snapshots: no watermark; each is applied once, keyed on the provider payment id
  * (identity map, then the Odoo payment's memo). Partial payments add up; a payment above what is left
  * is registered whole and Odoo keeps the excess as the customer's credit (the wizard's default
- * "keep open" handling). An invoice Odoo does not have yet is fetched from the provider and posted first.
+ * "keep open" handling); a payment of an invoice already paid is booked as the customer's credit (an inbound
+ * payment reconciled with nothing, noted on the invoice), never refused: money received is always booked. An invoice Odoo does not have yet is fetched from the provider and posted first.
  * When the invoice becomes paid, the partner's past-due standing is cleared.
  *
  * Odoo calls, warm container (identity map knows the invoice): 5 — `read` of the invoice, `search_read` of
@@ -47,13 +50,26 @@ export async function syncPaymentSucceeded(event: PaymentSucceeded, ports: Billi
     let after: number;
     if (paymentId === undefined) {
       const before = await paidAmount(ports, invoice, []);
-      if (before >= invoice.amountTotal && invoice.amountTotal > 0) {
-        throw new PermanentSyncError(
-          `payment ${payment.id} (${formatMinorUnits(amount, invoice.currency.decimalPlaces)} ${invoice.currency.code}) is for invoice ${payment.invoiceId}, ` +
-            'already fully paid in Odoo: register it as customer credit by hand',
-        );
-      }
       const route = companyRouteFor(ports.config, payment.account, payment.currency);
+      if (before >= invoice.amountTotal && invoice.amountTotal > 0) {
+        // Money the provider received is always booked: a second, distinct payment of a paid invoice is the
+        // customer's credit, said in the invoice's chatter so finance sees why it is not reconciled.
+        ({ paymentId } = await ports.ledger.registerCustomerCredit(invoice.partnerId, {
+          amount,
+          currency: invoice.currency,
+          date: odooDate(payment.paidAt),
+          memo: payment.id,
+          journalId: route.bankJournalId,
+        }));
+        await ports.ledger.note(
+          'account.move',
+          moveId,
+          `Payment ${payment.id} of ${formatMinorUnits(amount, invoice.currency.decimalPlaces)} ${invoice.currency.code} came after this invoice was paid: ` +
+            'booked as the customer’s credit (an unreconciled customer payment).',
+        );
+        await ports.identityMap.link(key, { ...ODOO_PAYMENT, id: String(paymentId) });
+        return { result: { outcome: 'customer-credit', paymentId, moveId } };
+      }
       ({ paymentId } = await ports.ledger.registerPayment(moveId, {
         amount,
         currency: invoice.currency,

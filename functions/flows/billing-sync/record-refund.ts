@@ -165,6 +165,7 @@ async function refundOnInvoice(refund: RefundSnapshot, invoiceId: string, ports:
         route: companyRouteFor(ports.config, refund.account, refund.currency),
         date: odooDate(refund.createdAt),
         paymentReference: refund.id,
+        paidOut: true,
       }));
     }
   }

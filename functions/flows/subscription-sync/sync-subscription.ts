@@ -109,7 +109,7 @@ async function wantedLines(
     providerExponent: providerCurrencyExponent(subscription.system, subscription.currency),
   });
   const prices = [...new Map(subscription.items.map((item) => [item.priceId, { priceId: item.priceId, name: productNameOf(item) }])).values()];
-  const products = prices.length === 0 ? new Map<string, number>() : await ports.ledger.products(subscription.system, prices);
+  const products = prices.length === 0 ? new Map<string, number>() : await ports.ledger.products(subscription.system, prices, { authoritativeNames: true });
   const lines = planned.map((line) => {
     const productId = products.get(line.priceId);
     if (productId === undefined) throw new BillingSetupError(`no Odoo product for price ${line.priceId}`);

@@ -97,9 +97,9 @@ export class InMemoryLedger implements BillingLedger {
       }),
     );
   }
-  async findDocument(ref: string, moveType: DocumentMoveType) {
+  async findDocument(ref: string, moveTypes: readonly DocumentMoveType[]) {
     this.count('findDocument');
-    const found = [...this.moves.values()].filter((move) => move.ref === ref && move.moveType === moveType);
+    const found = [...this.moves.values()].filter((move) => move.ref === ref && moveTypes.includes(move.moveType as DocumentMoveType));
     return (found.find((move) => move.state !== 'cancel') ?? found[0])?.id;
   }
   async findReversal(invoiceId: number, marker: string) {
@@ -176,6 +176,12 @@ export class InMemoryLedger implements BillingLedger {
       id, memo: payment.memo, partnerId: invoice.partnerId, amount: payment.amount, invoiceId, state: 'paid',
       paymentType: invoice.moveType === 'out_refund' ? 'outbound' : 'inbound', journalId: payment.journalId,
     });
+    return { paymentId: id };
+  }
+  async registerCustomerCredit(partnerId: number, payment: PaymentRegistration) {
+    this.count('registerCustomerCredit');
+    const id = this.nextId++;
+    this.payments_.set(id, { id, memo: payment.memo, partnerId, amount: payment.amount, invoiceId: -1, state: 'paid', paymentType: 'inbound', journalId: payment.journalId });
     return { paymentId: id };
   }
   async partnerByExternalId(externalId: string) {

@@ -47,7 +47,12 @@ describe('Odoo subscription ledger', () => {
     [{ tax_ids: { type: 'many2many' } }, 'tax_ids'],
   ])('writes every line with explicit empty taxes in the field the database has (%j)', async (fields, taxField) => {
     // Prepare
-    const { odoo, calls } = stubOdoo({ 'sale.order.line.fields_get': fields, 'sale.order.write': true, 'sale.order.create': [9] });
+    const { odoo, calls } = stubOdoo({
+      'sale.order.line.fields_get': fields,
+      'product.pricelist.search_read': [{ id: 7, name: 'USD' }],
+      'sale.order.write': true,
+      'sale.order.create': [9],
+    });
     const ledger = new OdooSubscriptionLedger(odoo, billing);
     const line = { productId: 2, name: 'Pro', quantity: 3, priceUnit: 99 };
     // Act
@@ -55,11 +60,14 @@ describe('Odoo subscription ledger', () => {
     await ledger.amendOrder(9, [{ op: 'update', lineId: 4, line }, { op: 'zero', lineId: 5 }, { op: 'remove', lineId: 6 }, { op: 'create', line }]);
     // Assess
     const values = { name: 'Pro', product_uom_qty: 3, price_unit: 99, discount: 0, [taxField]: [[6, 0, []]] };
-    expect(calls.map((call) => call.operation)).toEqual(['sale.order.line.fields_get', 'sale.order.create', 'sale.order.write']);
-    expect(calls[1]?.params).toEqual({
-      vals_list: [{ partner_id: 5, client_order_ref: 'sub_1', company_id: 1, currency_id: 1, order_line: [[0, 0, { product_id: 2, ...values }]] }],
-    });
+    // The order's currency is its pricelist's (Odoo recomputes a `currency_id` written without one): the company's
+    // pricelist in that currency, looked up once.
+    expect(calls.map((call) => call.operation)).toEqual(['sale.order.line.fields_get', 'product.pricelist.search_read', 'sale.order.create', 'sale.order.write']);
+    expect(calls[1]?.params).toMatchObject({ domain: [['currency_id', '=', 1], ['company_id', 'in', [false, 1]]] });
     expect(calls[2]?.params).toEqual({
+      vals_list: [{ partner_id: 5, client_order_ref: 'sub_1', company_id: 1, pricelist_id: 7, order_line: [[0, 0, { product_id: 2, ...values }]] }],
+    });
+    expect(calls[3]?.params).toEqual({
       ids: [9],
       vals: { order_line: [[1, 4, values], [1, 5, { product_uom_qty: 0 }], [2, 6, 0], [0, 0, { product_id: 2, ...values }]] },
     });

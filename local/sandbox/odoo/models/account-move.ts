@@ -207,6 +207,9 @@ function postMove(env: OdooEnvironment, id: number): void {
     const partnerLabel = SALE_DOCUMENT_TYPES.has(String(move.move_type)) ? 'Customer' : 'Vendor';
     throw new UserError(`The field '${partnerLabel}' is required, please complete it to validate the ${labelOfMoveType(move)}.`);
   }
+  if (isInvoice(move) && computeMoveAmounts(env, move).total < 0) {
+    throw new UserError('You cannot validate an invoice with a negative total amount. You should create a credit note instead. Use the action menu to transform it into a credit note or refund.');
+  }
   const invoiceDate = isInvoice(move) ? (isEmptyValue(move.invoice_date) ? env.today() : String(move.invoice_date)) : false;
   const accountingDate = invoiceDate === false ? String(move.date) : invoiceDate;
   const hasName = !isEmptyValue(move.name) && move.name !== '/';
@@ -258,6 +261,9 @@ export const accountMoveLineModel: ModelDefinition = {
   order: 'move_id, id',
   fields: {
     move_id: field.many2one('Journal Entry', 'account.move', { required: true }),
+    // Odoo keeps tax, receivable (`payment_term`) and rounding items beside the product lines; the sandbox keeps
+    // only the product lines, which a reader selects by this field on a real Odoo too.
+    display_type: field.selection('Display Type', [['product', 'Product'], ['tax', 'Tax'], ['payment_term', 'Payment Term'], ['line_section', 'Section'], ['line_note', 'Note']], { default: 'product' }),
     product_id: field.many2one('Product', 'product.product'),
     name: field.char('Label'),
     quantity: field.float('Quantity', { default: 1 }),

@@ -12,7 +12,7 @@ import { journalModel } from './journal';
 import { MAIL_THREAD_METHODS, mailMessageModel } from './mail-message';
 import { partnerCategoryModel, partnerModel } from './partner';
 import { productModel } from './product';
-import { saleOrderCancelModel, saleOrderLineModel, saleOrderModel } from './sale-order';
+import { pricelistModel, saleOrderCancelModel, saleOrderLineModel, saleOrderModel } from './sale-order';
 import { taxModel } from './tax';
 import { usersModel } from './users';
 
@@ -35,6 +35,7 @@ function installedModels(version: OdooVersion): ModelDefinition[] {
     accountPaymentModel,
     paymentRegisterModel,
     moveReversalModel,
+    pricelistModel,
     saleOrderModel,
     saleOrderLineModel(version),
     saleOrderCancelModel,

@@ -72,6 +72,20 @@ function cancelWizardAction(orderId: number): Record<string, unknown> {
   };
 }
 
+/** `product.pricelist`: what an order's currency comes from (no rules in the sandbox: lines carry their prices). */
+export const pricelistModel: ModelDefinition = {
+  name: 'product.pricelist',
+  description: 'Pricelist',
+  order: 'sequence asc, id asc',
+  fields: {
+    name: field.char('Pricelist Name', { required: true }),
+    sequence: field.integer('Sequence', { default: 16 }),
+    active: field.boolean('Active', { default: true }),
+    currency_id: field.many2one('Currency', 'res.currency', { required: true, default: (env: OdooEnvironment) => companyOf(env).currency_id }),
+    company_id: field.many2one('Company', 'res.company'),
+  },
+};
+
 export const saleOrderModel: ModelDefinition = {
   name: 'sale.order',
   description: 'Sales Order',
@@ -85,7 +99,12 @@ export const saleOrderModel: ModelDefinition = {
     state: field.selection('Status', ORDER_STATES, { default: 'draft' }),
     date_order: field.datetime('Order Date', { default: (env: OdooEnvironment) => env.now() }),
     validity_date: field.date('Expiration'),
-    currency_id: field.many2one('Currency', 'res.currency'),
+    pricelist_id: field.many2one('Pricelist', 'product.pricelist'),
+    // Odoo computes (and stores) it from the pricelist, else the company's: a `currency_id` written with the order
+    // is recomputed away (recorded: test/contract/odoo-contract/*/sale.order.create.currency_without_pricelist).
+    currency_id: field.many2one('Currency', 'res.currency', {
+      compute: (env, order) => (typeof order.pricelist_id === 'number' ? env.model('product.pricelist').get(env, order.pricelist_id).currency_id : companyOf(env).currency_id),
+    }),
     company_id: field.many2one('Company', 'res.company', { default: MAIN_COMPANY_ID }),
     note: field.html('Terms and conditions'),
     order_line: field.one2many('Order Lines', 'sale.order.line', 'order_id'),
@@ -101,7 +120,6 @@ export const saleOrderModel: ModelDefinition = {
   prepareCreate: (env, values) => ({
     // Odoo numbers quotations at creation (`S00001`), from the `sale.order` sequence.
     name: `S${String(env.store.nextSequenceNumber('sale.order')).padStart(5, '0')}`,
-    currency_id: companyOf(env).currency_id,
     ...values,
   }),
   methods: {
