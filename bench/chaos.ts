@@ -64,6 +64,8 @@ for (const name of faults) {
   const result = await runFault(name, settings);
   results.push(result);
   console.error(`  ${result.pass ? 'PASS' : 'FAIL'} in ${((performance.now() - faultStart) / 1000).toFixed(0)} s (stack start and check included)`);
+  // Each result as soon as it is known: a long run stopped halfway keeps what it measured.
+  console.error(`  result ${JSON.stringify(result)}`);
 }
 
 const machine = {
