@@ -9,6 +9,7 @@ import { INVOICE_VOIDED, INVOICE_VOIDED_VERSION, invoiceVoidedSchema } from './i
 import { PAYMENT_FAILED, PAYMENT_FAILED_VERSION, paymentFailedSchema } from './payment-failed';
 import { PAYMENT_SUCCEEDED, PAYMENT_SUCCEEDED_VERSION, paymentSucceededSchema } from './payment-succeeded';
 import { REFUND_CREATED, REFUND_CREATED_VERSION, refundCreatedSchema } from './refund-created';
+import { REFUND_UPDATED, REFUND_UPDATED_VERSION, refundUpdatedSchema } from './refund-updated';
 import { SUBSCRIPTION_UPDATED, SUBSCRIPTION_UPDATED_VERSION, subscriptionUpdatedSchema } from './subscription-updated';
 
 /**
@@ -25,6 +26,7 @@ export const EVENT_CATALOG = [
   { type: PAYMENT_SUCCEEDED, version: PAYMENT_SUCCEEDED_VERSION, schema: paymentSucceededSchema },
   { type: PAYMENT_FAILED, version: PAYMENT_FAILED_VERSION, schema: paymentFailedSchema },
   { type: REFUND_CREATED, version: REFUND_CREATED_VERSION, schema: refundCreatedSchema },
+  { type: REFUND_UPDATED, version: REFUND_UPDATED_VERSION, schema: refundUpdatedSchema },
   { type: CREDIT_NOTE_ISSUED, version: CREDIT_NOTE_ISSUED_VERSION, schema: creditNoteIssuedSchema },
   { type: DISPUTE_UPDATED, version: DISPUTE_UPDATED_VERSION, schema: disputeUpdatedSchema },
 ] as const;
@@ -41,6 +43,7 @@ export const canonicalEventSchema = z.discriminatedUnion('type', [
   paymentSucceededSchema,
   paymentFailedSchema,
   refundCreatedSchema,
+  refundUpdatedSchema,
   creditNoteIssuedSchema,
   disputeUpdatedSchema,
 ]);

@@ -13,6 +13,7 @@ export const ROUTES = {
     'payment.succeeded',
     'payment.failed',
     'refund.created',
+    'refund.updated',
     'credit_note.issued',
     'dispute.updated',
   ],

@@ -145,6 +145,11 @@ export interface BillingLedger {
   /** Credit note of the whole invoice (every line and tax mirrored), posted. */
   reverseDocument(invoiceId: number, request: ReversalRequest): Promise<{ creditNoteId: number }>;
   payments(ids: readonly number[], currency: LedgerCurrency): Promise<LedgerPayment[]>;
+  /**
+   * Cancel a payment whose money did not move after all (a refund that failed): back to draft, then cancelled,
+   * which undoes its reconciliation; the document it paid is open again.
+   */
+  cancelPayment(paymentId: number): Promise<void>;
   /** The customer payment with this memo (not cancelled). */
   findPayment(memo: string, partnerId: number): Promise<number | undefined>;
   /**

@@ -274,6 +274,12 @@ export class OdooBillingLedger implements BillingLedger {
     }));
   }
 
+  /** `action_draft` + `action_cancel`: 2 calls (a posted payment must go back to draft first). */
+  async cancelPayment(paymentId: number): Promise<void> {
+    await this.odoo.call(PAYMENT, 'action_draft', { ids: [paymentId] });
+    await this.odoo.call(PAYMENT, 'action_cancel', { ids: [paymentId] });
+  }
+
   async findPayment(memo: string, partnerId: number): Promise<number | undefined> {
     const [record] = await searchRead(this.odoo, PAYMENT, [['memo', '=', memo], ['partner_id', '=', partnerId], ['state', '!=', 'canceled']], ['state'], {
       limit: 1,

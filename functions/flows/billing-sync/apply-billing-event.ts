@@ -28,6 +28,7 @@ export function providerAccountOf(event: BillingEvent | DisputeUpdated): string 
     case 'payment.failed':
       return event.data.attempt.account;
     case 'refund.created':
+    case 'refund.updated':
       return event.data.refund.account;
     case 'credit_note.issued':
       return event.data.creditNote.account;

@@ -7,6 +7,7 @@ import { invoiceVoidedSchema } from '../../../events/invoice-voided';
 import { paymentFailedSchema } from '../../../events/payment-failed';
 import { paymentSucceededSchema } from '../../../events/payment-succeeded';
 import { refundCreatedSchema } from '../../../events/refund-created';
+import { refundUpdatedSchema } from '../../../events/refund-updated';
 import { OdooAccountStandingLedger } from '../../adapters/odoo/account-standing-ledger';
 import { OdooBillingLedger } from '../../adapters/odoo/billing-ledger';
 import { OdooPartnerGateway } from '../../adapters/odoo/partner-gateway';
@@ -40,6 +41,7 @@ const billingEventSchema = z.discriminatedUnion('type', [
   paymentSucceededSchema,
   paymentFailedSchema,
   refundCreatedSchema,
+  refundUpdatedSchema,
   creditNoteIssuedSchema,
   disputeUpdatedSchema,
 ]);

@@ -1,4 +1,6 @@
 import type { RefundCreated } from '../../../events/refund-created';
+import type { RefundUpdated } from '../../../events/refund-updated';
+import { isNewer, watermarkOf } from '../../domain/watermark';
 import { underWatermarkLease } from '../watermark-lease';
 import { companyRouteFor } from '../../domain/billing-config';
 import type { RefundSnapshot } from '../../domain/billing-ledger';
@@ -32,7 +34,11 @@ export type RefundOutcome =
     }
   | { outcome: 'already-refunded'; paymentId: number }
   /** `failed` / `canceled` (or any status but `succeeded` / `pending`): no money moved, nothing booked. */
-  | { outcome: 'not-applicable'; status: string };
+  | { outcome: 'not-applicable'; status: string }
+  /** It failed or was canceled after Odoo booked it: its outbound payment is cancelled, the credit note stays owed. */
+  | { outcome: 'refund-reversed'; paymentId: number; status: string }
+  /** A newer change of the refund was applied already (a failure that overtook its creation). */
+  | { outcome: 'stale'; watermark: string };
 
 /** Refund statuses whose money leaves (or is leaving) the account: booked. */
 const MONEY_MOVING = new Set(['succeeded', 'pending']);
@@ -62,8 +68,38 @@ const MONEY_MOVING = new Set(['succeeded', 'pending']);
  * - a duplicate: 0 (identity map); `failed` / `canceled`: 0. Cold: +1 invoice search, +1 currency.
  */
 export async function syncRefundCreated(event: RefundCreated, ports: BillingSyncPorts): Promise<RefundOutcome> {
+  return applyRefundChange(event, ports);
+}
+
+/**
+ * `refund.updated` → the refund as it is now. Failed or canceled after Odoo booked it (the money never left):
+ * its outbound payment is cancelled, which leaves the credit note open — the customer is still owed the amount —
+ * and a note on the credit note says so. Succeeded or pending: booked as `refund.created` books it (when that
+ * event was lost or comes later, it is then a duplicate).
+ *
+ * Both events go through the refund's watermark (the provider's event time): a failure that overtakes the
+ * creation makes the creation stale, so the final Odoo state does not depend on the order. Odoo calls to
+ * reverse: 1 (identity map knows the payment; else a search by memo) + 2 (`action_draft`, `action_cancel`) + 1 note.
+ */
+export async function syncRefundUpdated(event: RefundUpdated, ports: BillingSyncPorts): Promise<RefundOutcome> {
+  return applyRefundChange(event, ports);
+}
+
+async function applyRefundChange(event: RefundCreated | RefundUpdated, ports: BillingSyncPorts): Promise<RefundOutcome> {
   const refund = event.data.refund;
-  if (!MONEY_MOVING.has(refund.status)) return { outcome: 'not-applicable', status: refund.status };
+  const key = refundKey(refund.system, refund.id);
+  const candidate = watermarkOf(event);
+  return underWatermarkLease<RefundOutcome>(ports.watermarks, key, event.id, async (current) => {
+    // Older than the change applied: stale. The same change again (a redelivery, a crash before the commit) is
+    // applied again — booking and reversing are idempotent — so it reports what Odoo holds.
+    if (current !== undefined && candidate !== current && !isNewer(candidate, current)) return { result: { outcome: 'stale', watermark: current } };
+    const result = MONEY_MOVING.has(refund.status) ? await bookRefund(event, ports) : await reverseRefund(refund, ports);
+    return { result, commit: candidate };
+  });
+}
+
+async function bookRefund(event: RefundCreated | RefundUpdated, ports: BillingSyncPorts): Promise<RefundOutcome> {
+  const refund = event.data.refund;
   const key = refundKey(refund.system, refund.id);
   const known = await ports.identityMap.find(key, ODOO_PAYMENT.system, ODOO_PAYMENT.kind);
   if (known !== undefined) return { outcome: 'already-refunded', paymentId: Number(known) };
@@ -71,6 +107,34 @@ export async function syncRefundCreated(event: RefundCreated, ports: BillingSync
   return underWatermarkLease<RefundOutcome>(ports.watermarks, invoiceKey(refund.system, invoiceId), event.id, async () => ({
     result: await refundOnInvoice(refund, invoiceId, ports),
   }));
+}
+
+/** A refund that failed or was canceled: its outbound payment (if Odoo has one) cancelled, under the invoice's lease. */
+async function reverseRefund(refund: RefundSnapshot, ports: BillingSyncPorts): Promise<RefundOutcome> {
+  const key = refundKey(refund.system, refund.id);
+  const known = await ports.identityMap.find(key, ODOO_PAYMENT.system, ODOO_PAYMENT.kind);
+  const creditNote = await ports.identityMap.find(key, ODOO_MOVE.system, ODOO_MOVE.kind);
+  if (known === undefined && creditNote === undefined) return { outcome: 'not-applicable', status: refund.status };
+  const invoiceId = await refundedInvoice(refund, ports);
+  return underWatermarkLease<RefundOutcome>(ports.watermarks, invoiceKey(refund.system, invoiceId), `${refund.id}:reversal`, async () => {
+    const moveId = await locateInvoice(ports, refund.system, invoiceId);
+    const invoice = moveId === undefined ? undefined : await ports.ledger.readDocument(moveId);
+    if (invoice?.partnerId === undefined) return { result: { outcome: 'not-applicable', status: refund.status } };
+    const paymentId = known !== undefined ? Number(known) : await ports.ledger.findPayment(refund.id, invoice.partnerId);
+    if (paymentId === undefined) return { result: { outcome: 'not-applicable', status: refund.status } };
+    const [payment] = await ports.ledger.payments([paymentId], invoice.currency);
+    if (payment !== undefined && payment.state !== 'canceled') await ports.ledger.cancelPayment(paymentId);
+    if (creditNote !== undefined) {
+      const amount = `${formatMinorUnits(refund.amount, providerCurrencyExponent(refund.system, refund.currency))} ${refund.currency.toUpperCase()}`;
+      await ports.ledger.note(
+        'account.move',
+        Number(creditNote),
+        `Refund ${refund.id} of ${amount} ${refund.status} at ${refund.system}: its outbound payment ${paymentId} is cancelled. ` +
+          'The customer is still owed this credit note: pay it back another way, or cancel the credit note if nothing is owed.',
+      );
+    }
+    return { result: { outcome: 'refund-reversed', paymentId, status: refund.status } };
+  });
 }
 
 /** The provider invoice the refunded payment paid: the event's, else the provider's answer. Never guessed. */

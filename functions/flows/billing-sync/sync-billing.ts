@@ -5,6 +5,7 @@ import type { InvoiceVoided } from '../../../events/invoice-voided';
 import type { PaymentFailed } from '../../../events/payment-failed';
 import type { PaymentSucceeded } from '../../../events/payment-succeeded';
 import type { RefundCreated } from '../../../events/refund-created';
+import type { RefundUpdated } from '../../../events/refund-updated';
 import { type PaymentFailedOutcome, syncPaymentFailed } from './account-standing';
 import type { BillingSyncPorts } from './billing-sync-ports';
 import { finalizedWithCompleteLines } from './complete-invoice-lines';
@@ -12,9 +13,9 @@ import { type InvoiceUncollectibleOutcome, type InvoiceVoidOutcome, syncInvoiceU
 import { type CreditNoteOutcome, syncCreditNoteIssued } from './post-credit-note';
 import { type InvoicePostOutcome, syncInvoiceFinalized } from './post-invoice';
 import { type PaymentOutcome, syncPaymentSucceeded } from './record-payment';
-import { type RefundOutcome, syncRefundCreated } from './record-refund';
+import { type RefundOutcome, syncRefundCreated, syncRefundUpdated } from './record-refund';
 
-export type BillingEvent = InvoiceFinalized | InvoiceVoided | InvoiceUncollectible | PaymentSucceeded | PaymentFailed | RefundCreated | CreditNoteIssued;
+export type BillingEvent = InvoiceFinalized | InvoiceVoided | InvoiceUncollectible | PaymentSucceeded | PaymentFailed | RefundCreated | RefundUpdated | CreditNoteIssued;
 export type BillingOutcome =
   | InvoicePostOutcome
   | InvoiceVoidOutcome
@@ -41,6 +42,8 @@ export async function syncBilling(event: BillingEvent, ports: BillingSyncPorts):
       return syncPaymentFailed(event, ports);
     case 'refund.created':
       return syncRefundCreated(event, ports);
+    case 'refund.updated':
+      return syncRefundUpdated(event, ports);
     case 'credit_note.issued':
       return syncCreditNoteIssued(event, ports);
   }

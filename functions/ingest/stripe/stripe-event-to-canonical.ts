@@ -57,6 +57,8 @@ export const HANDLED_STRIPE_EVENT_TYPES = [
   'invoice.payment_failed',
   'invoice_payment.paid',
   'refund.created',
+  'refund.updated',
+  'refund.failed',
   'charge.refunded',
   'credit_note.created',
   'charge.dispute.created',
@@ -133,6 +135,12 @@ export function stripeEventToCanonical(event: StripeEvent): MappingResult {
     }
     case 'refund.created':
       return refundsMapped(event, [refundSnapshotFromStripe(parseStripeObject(stripeRefundSchema, object, 'refund'), origin)]);
+    case 'refund.updated':
+    case 'refund.failed': {
+      // The refund as it is now (failed, canceled, or a pending one that went through): one event per change.
+      const refund = refundSnapshotFromStripe(parseStripeObject(stripeRefundSchema, object, 'refund'), origin);
+      return mapped(envelope(event, 'refund.updated', 1, paymentKey(refund), { refund }));
+    }
     case 'charge.refunded': {
       const refunds = refundSnapshotsFromStripeCharge(parseStripeObject(stripeChargeRefundsSchema, object, 'charge'), origin);
       if (refunds.length === 0) return { handled: false, reason: 'the charge does not embed its refunds; refund.created carries each one' };

@@ -165,7 +165,7 @@ export class InMemoryLedger implements BillingLedger {
   }
   async findPayment(memo: string, partnerId: number) {
     this.count('findPayment');
-    return [...this.payments_.values()].find((payment) => payment.memo === memo && payment.partnerId === partnerId)?.id;
+    return [...this.payments_.values()].find((payment) => payment.memo === memo && payment.partnerId === partnerId && payment.state !== 'canceled')?.id;
   }
   async registerPayment(invoiceId: number, payment: PaymentRegistration) {
     this.count('registerPayment');
@@ -177,6 +177,11 @@ export class InMemoryLedger implements BillingLedger {
       paymentType: invoice.moveType === 'out_refund' ? 'outbound' : 'inbound', journalId: payment.journalId,
     });
     return { paymentId: id };
+  }
+  async cancelPayment(paymentId: number) {
+    this.count('cancelPayment');
+    const payment = this.payments_.get(paymentId)!;
+    payment.state = 'canceled';
   }
   async registerCustomerCredit(partnerId: number, payment: PaymentRegistration) {
     this.count('registerCustomerCredit');

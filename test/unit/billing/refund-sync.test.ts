@@ -4,6 +4,7 @@ import type { CreditNoteIssued } from '../../../events/credit-note-issued';
 import type { InvoiceFinalized, InvoiceSnapshot } from '../../../events/invoice-finalized';
 import type { PaymentSucceeded } from '../../../events/payment-succeeded';
 import type { RefundCreated } from '../../../events/refund-created';
+import type { RefundUpdated } from '../../../events/refund-updated';
 import type { BillingConfig } from '../../../functions/domain/billing-config';
 import type { CreditNoteSnapshot, RefundSnapshot } from '../../../functions/domain/billing-ledger';
 import { CreditExceedsInvoiceError, DependencyMissingError, InvoiceTotalMismatchError, RefundWithoutInvoiceError } from '../../../functions/domain/invoice-errors';
@@ -63,6 +64,7 @@ const refundOf = (id: string, amount: number, overrides: Partial<RefundSnapshot>
   amount, currency: 'usd', reason: 'requested_by_customer', status: 'succeeded', createdAt: '2026-11-06T12:00:00Z', ...overrides,
 });
 const refunded = (refund: RefundSnapshot): RefundCreated => ({ ...envelope('refund.created', `stripe:refund:${refund.id}`), type: 'refund.created', data: { refund } });
+const refundChanged = (refund: RefundSnapshot): RefundUpdated => ({ ...envelope('refund.updated', `stripe:refund:${refund.id}`), type: 'refund.updated', data: { refund } });
 /** Credits one seat (10.00 + 1.00 tax) and pays it out with `refundIds`. */
 const creditNoteOf = (id: string, refundIds: string[], overrides: Partial<CreditNoteSnapshot> = {}): CreditNoteSnapshot => ({
   system: 'stripe', account: null, customerId: CUSTOMER, id, number: `R-0001-CN-${id.slice(-1)}`, invoiceId: INVOICE, currency: 'usd', reason: 'order_change',
@@ -244,6 +246,45 @@ describe('refund.created → a credit note and an outbound payment on it', () =>
     const source: BillingSyncPorts['source'] = { customer: (id) => p.source.customer(id), invoice: (id) => p.source.invoice(id) };
     const error = await syncBilling(refunded(refundOf('re_blind', 2000, { invoiceId: null })), { ...p, source }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(DependencyMissingError);
+    expect(creditNotesIn(p)).toEqual([]);
+  });
+});
+
+describe('refund.updated → a refund that failed after it was booked', () => {
+  it('cancels its outbound payment and leaves the credit note owed, with a note saying why', async () => {
+    // Prepare
+    const p = await paidInvoice();
+    const created = refunded(refundOf('re_fail', 2000));
+    await syncBilling(created, p);
+    // Act
+    const outcome = await syncBilling(refundChanged(refundOf('re_fail', 2000, { status: 'failed' })), p);
+    // Assess
+    expect(outcome).toMatchObject({ outcome: 'refund-reversed', status: 'failed' });
+    const [creditNote] = creditNotesIn(p);
+    expect(creditNote).toMatchObject({ total: 2000, paymentState: 'not_paid', payments: [] });
+    expect(p.ledger.notes.map((note) => note.body).join('\n')).toMatch(/Refund re_fail of 20\.00 USD failed .* still owed/);
+    // The invoice stays paid by its own payment.
+    expect(theInvoice(p)).toMatchObject({ paymentState: 'paid' });
+  });
+
+  it('a failure that overtakes the creation: the creation is stale, nothing is booked, in either order the same state', async () => {
+    const created = refunded(refundOf('re_late', 2000));
+    const failed = refundChanged(refundOf('re_late', 2000, { status: 'failed' }));
+    const inOrder = await paidInvoice();
+    await deliver(inOrder, [created, failed]);
+    const reversed = await paidInvoice();
+    await deliver(reversed, [failed, created]);
+    expect(await syncBilling(created, reversed)).toMatchObject({ outcome: 'stale' });
+    // Either way no money went out: no live outbound payment.
+    for (const p of [inOrder, reversed]) {
+      expect(creditNotesIn(p).flatMap((note) => note.payments)).toEqual([]);
+    }
+  });
+
+  it('a failure of a refund Odoo never booked changes nothing', async () => {
+    const p = await paidInvoice();
+    const outcome = await syncBilling(refundChanged(refundOf('re_never', 2000, { status: 'canceled' })), p);
+    expect(outcome).toEqual({ outcome: 'not-applicable', status: 'canceled' });
     expect(creditNotesIn(p)).toEqual([]);
   });
 });

@@ -186,10 +186,20 @@ describe('POST /webhooks/stripe', () => {
     ['charge.dispute.updated', 'dispute', 'dispute.updated', 'stripe:charge:ch_1PgafuB7WZ01zgkWXYmPNZs8'],
     ['charge.dispute.closed', 'dispute', 'dispute.updated', 'stripe:charge:ch_1PgafuB7WZ01zgkWXYmPNZs8'],
     ['charge.refunded', 'charge', 'refund.created', 'stripe:charge:ch_1PgafuB7WZ01zgkWXYmPNZs8'],
+    ['refund.updated', 'refund', 'refund.updated', 'stripe:charge:ch_1PgafuB7WZ01zgkWXYmPNZs8'],
+    ['refund.failed', 'refund', 'refund.updated', 'stripe:charge:ch_1PgafuB7WZ01zgkWXYmPNZs8'],
   ] as const)('maps %s (a %s) to %s about %s', async (stripeType, object, canonicalType, subject) => {
     const response = await handler(signed(stripeEvent(stripeType, sample(object))), context);
     expect(response.statusCode).toBe(200);
     expect(canonicalOnBus().map((event) => [event.type, event.subject])).toEqual([[canonicalType, subject]]);
+  });
+
+  it('tells a refund that failed after its creation as refund.updated with its status, one canonical event per Stripe event', async () => {
+    const failed = stripeEvent('refund.failed', { ...sample('refund'), status: 'failed', failure_reason: 'expired_or_canceled_card' });
+    await handler(signed(failed), context);
+    expect(canonicalOnBus()).toEqual([
+      expect.objectContaining({ id: `stripe:${failed.id}:refund.updated`, type: 'refund.updated', data: { refund: expect.objectContaining({ id: 're_1Pgc72B7WZ01zgkWqPvrRrPE', status: 'failed' }) } }),
+    ]);
   });
 
   it('cancels the Odoo subscription on customer.subscription.deleted and closes a dispute on charge.dispute.closed', async () => {
