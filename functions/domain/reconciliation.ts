@@ -317,7 +317,9 @@ export function reconcile(provider: ProviderDocuments, odoo: OdooDocuments): Rec
     }
     // The move of the paid invoice: from this period's invoices, else any of ours Odoo returned for it.
     const invoiceMove = invoiceMoveOf.get(payment.invoiceId) ?? best(invoiceMoves.get(payment.invoiceId) ?? [], moveRank);
-    if (invoiceMove && !chosen.reconciledMoveIds.includes(invoiceMove.id)) {
+    // A payment of an invoice already paid by another is booked as the customer's credit: reconciled with nothing.
+    const customerCredit = chosen.reconciledMoveIds.length === 0 && invoiceMove !== undefined && (invoiceMove.paymentState === 'paid' || invoiceMove.paymentState === 'in_payment');
+    if (invoiceMove && !customerCredit && !chosen.reconciledMoveIds.includes(invoiceMove.id)) {
       items.push({
         kind: 'state_mismatch',
         documentType: 'payment',
@@ -340,7 +342,8 @@ export function reconcile(provider: ProviderDocuments, odoo: OdooDocuments): Rec
     const livePayments = payments.filter(LIVE_PAYMENT);
     const liveMoves = moves.filter(LIVE_MOVE);
     if (refund.status !== 'succeeded' && refund.status !== 'pending') {
-      for (const live of [...livePayments, ...liveMoves]) {
+      // The money never left: no live outbound payment may remain. Its credit note may (the customer is still owed it).
+      for (const live of livePayments) {
         items.push({
           kind: 'state_mismatch',
           documentType: 'refund',

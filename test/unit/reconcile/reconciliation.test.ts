@@ -68,6 +68,39 @@ describe('reconcile (provider documents vs Odoo)', () => {
     });
   });
 
+  it('matches a negative invoice (a downgrade’s proration) with the credit note booking it, of the opposite total', () => {
+    const creditNote = move({ moveType: 'out_refund', ref: 'in_DOWN', paymentReference: 'in_DOWN', paymentState: 'not_paid', amountTotal: 4900 });
+    const result = reconcile(provider({ invoices: [invoice({ id: 'in_DOWN', total: -4900, status: 'paid' })] }), { moves: [creditNote], payments: [] });
+    expect(result.items).toEqual([]);
+    const wrong = reconcile(provider({ invoices: [invoice({ id: 'in_DOWN', total: -4900, status: 'paid' })] }), { moves: [{ ...creditNote, amountTotal: 4800 }], payments: [] });
+    expect(wrong.items).toMatchObject([{ kind: 'amount_mismatch', documentType: 'invoice', providerId: 'in_DOWN', expected: 4900, actual: 4800 }]);
+  });
+
+  it('accepts a second payment of a paid invoice booked as the customer’s credit (reconciled with nothing), not one left unreconciled on an unpaid invoice', () => {
+    const paidMove = move();
+    const payments = [
+      { id: 'inpay_A', invoiceId: 'in_A', amount: 4999, currency: 'usd' },
+      { id: 'inpay_B', invoiceId: 'in_A', amount: 4999, currency: 'usd' },
+    ];
+    const credit = reconcile(provider({ invoices: [invoice()], payments }), {
+      moves: [paidMove],
+      payments: [odooPayment({ reconciledMoveIds: [paidMove.id] }), odooPayment({ memo: 'inpay_B', state: 'in_process' })],
+    });
+    expect(credit.items).toEqual([]);
+    const unpaidMove = move({ paymentState: 'not_paid' });
+    const stranded = reconcile(provider({ invoices: [invoice({ status: 'open' })], payments: [payments[1]!] }), { moves: [unpaidMove], payments: [odooPayment({ memo: 'inpay_B' })] });
+    expect(stranded.items).toMatchObject([{ kind: 'state_mismatch', documentType: 'payment', providerId: 'inpay_B', actual: 'not reconciled' }]);
+  });
+
+  it('a failed refund: its outbound payment must be cancelled, its credit note may stay (still owed to the customer)', () => {
+    const refunds = [{ id: 're_F', invoiceId: 'in_A', amount: 1000, currency: 'usd', status: 'failed' as const }];
+    const creditNote = move({ moveType: 'out_refund', ref: 'Refund re_F', paymentReference: 're_F', paymentState: 'not_paid', amountTotal: 1000 });
+    const settled = reconcile(provider({ refunds }), { moves: [creditNote], payments: [odooPayment({ memo: 're_F', paymentType: 'outbound', amount: 1000, state: 'canceled' })] });
+    expect(settled.items).toEqual([]);
+    const stillPaid = reconcile(provider({ refunds }), { moves: [creditNote], payments: [odooPayment({ memo: 're_F', paymentType: 'outbound', amount: 1000 })] });
+    expect(stillPaid.items).toMatchObject([{ kind: 'state_mismatch', documentType: 'refund', providerId: 're_F', expected: 'absent or cancelled' }]);
+  });
+
   it('reports a finalized invoice absent from Odoo as missing, with the total it should have', () => {
     const result = reconcile(provider({ invoices: [invoice({ id: 'in_GONE', status: 'open', total: 1200 })] }), { moves: [], payments: [] });
     expect(result.items).toEqual([{ kind: 'missing_in_odoo', documentType: 'invoice', providerId: 'in_GONE', expected: 1200, currency: 'usd' }]);
