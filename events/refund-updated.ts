@@ -1,6 +1,6 @@
-import * as z from 'zod/mini';
-import { chargeReferenceShape, instantSchema } from './billing-parts';
+import type * as z from 'zod/mini';
 import { canonicalEnvelope } from './envelope';
+import { refundDataSchema } from './refund-created';
 
 export const REFUND_UPDATED = 'refund.updated';
 export const REFUND_UPDATED_VERSION = 1;
@@ -10,11 +10,5 @@ export const REFUND_UPDATED_VERSION = 1;
  * booked it (the money never left: its outbound payment is reversed), or a pending one that went through. The
  * refund as it is now, with the same fields as `refund.created`.
  */
-export const refundUpdatedSchema = canonicalEnvelope(
-  REFUND_UPDATED,
-  REFUND_UPDATED_VERSION,
-  z.strictObject({
-    refund: z.strictObject({ ...chargeReferenceShape, createdAt: instantSchema }),
-  }),
-);
+export const refundUpdatedSchema = canonicalEnvelope(REFUND_UPDATED, REFUND_UPDATED_VERSION, refundDataSchema);
 export type RefundUpdated = z.infer<typeof refundUpdatedSchema>;
