@@ -82,6 +82,22 @@ export class PythonValueError extends PythonExceptionError {
   protected readonly json2Status = 500;
 }
 
+/**
+ * PostgreSQL's serialization failure, as psycopg2 raises it: the row the call updates was changed by another
+ * transaction since this one's snapshot. A real Odoo retries the request a few times and, when every attempt
+ * meets it, answers it as is: JSON-RPC error `psycopg2.errors.SerializationFailure`, JSON-2 HTTP 500, the
+ * message with PostgreSQL's trailing newline (recorded: test/contract/real-odoo-cases/recorded/<version>/
+ * res.partner.write.serialization_failure.json).
+ */
+export class SerializationFailure extends PythonExceptionError {
+  protected readonly exceptionName = 'psycopg2.errors.SerializationFailure';
+  protected readonly json2Status = 500;
+
+  constructor() {
+    super('could not serialize access due to concurrent update\n');
+  }
+}
+
 /** A server-side failure that has no Odoo exception (wrong database name and the like). */
 export class ServerFailure extends PythonExceptionError {
   protected readonly json2Status = 500;

@@ -31,6 +31,13 @@ export interface OdooSandbox {
   close(): Promise<void>;
   /** Back to the freshly seeded database (on disk too). */
   reset(): void;
+  /**
+   * Fault injection: until the returned function is called, another transaction keeps updating row `row` of
+   * PostgreSQL table `table` (`res_partner`: a model's name with `_` for `.`), so a call that updates or deletes
+   * that row fails with a serialization failure, as a real Odoo answers once its own retries are spent
+   * (`load()` reports it among its messages instead, as Odoo does).
+   */
+  concurrentUpdates(table: string, row: number): () => void;
 }
 
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -82,6 +89,11 @@ export async function startOdooSandbox(options: OdooSandboxOptions = {}): Promis
         server.closeAllConnections();
       }),
     reset: () => store.reset(),
+    concurrentUpdates: (table, row) => {
+      const model = database.models.all().find((candidate) => candidate.name.replaceAll('.', '_') === table);
+      if (model === undefined) throw new Error(`no model of the sandbox is stored in table ${table}`);
+      return store.contend(model.name, row);
+    },
   };
 }
 

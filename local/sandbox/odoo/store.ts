@@ -1,5 +1,6 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { SerializationFailure } from './odoo-errors';
 import type { OdooVersion } from './server-version';
 
 /** One row of a table: the stored fields (many2one as an id or `false`, many2many as an id list). */
@@ -29,6 +30,11 @@ export interface DatabaseState {
 export class OdooStore {
   private state: DatabaseState;
   private dirty = false;
+  /**
+   * Rows another transaction keeps updating (`model:id` → how many such transactions): an update or delete of
+   * one fails as PostgreSQL fails it. Not part of the state: it is what other sessions do, not data.
+   */
+  private readonly contendedRows = new Map<string, number>();
 
   constructor(
     private readonly filePath: string | undefined,
@@ -95,14 +101,38 @@ export class OdooStore {
     return record;
   }
 
+  /**
+   * From now until the returned function is called, another transaction keeps updating row `id` of `model`:
+   * every update or deletion of that row by a call fails with PostgreSQL's serialization failure (a real Odoo
+   * retries and meets it on every attempt, so the caller sees it; the sandbox fails at once). Reading it works.
+   */
+  contend(model: string, id: number): () => void {
+    const key = `${model}:${id}`;
+    this.contendedRows.set(key, (this.contendedRows.get(key) ?? 0) + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.contendedRows.get(key) ?? 1) - 1;
+      if (left > 0) this.contendedRows.set(key, left);
+      else this.contendedRows.delete(key);
+    };
+  }
+
+  private assertNotContended(model: string, id: number): void {
+    if (this.contendedRows.has(`${model}:${id}`)) throw new SerializationFailure();
+  }
+
   update(model: string, id: number, values: Record<string, unknown>): void {
     const record = this.find(model, id);
     if (record === undefined) throw new Error(`${model}(${id}) is not stored`);
+    this.assertNotContended(model, id);
     Object.assign(record, values, { id });
     this.dirty = true;
   }
 
   remove(model: string, id: number): void {
+    this.assertNotContended(model, id);
     delete this.state.tables[model]?.[String(id)];
     this.dirty = true;
   }
