@@ -24,6 +24,16 @@ export interface VersionDifferences {
   saleOrderCancelOpensWizard: boolean;
   /** 18.0's `message_post` is `@api.returns`: JSON-RPC gets the message id, not a list. */
   messagePostReturnsSingleId: boolean;
+  /**
+   * The `UserError` of the payment wizard on documents with nothing left to pay (recorded:
+   * test/contract/real-odoo-cases/recorded/<version>/credit_note.offset_against_open_invoice.json).
+   */
+  nothingLeftToPayMessage: string;
+  /**
+   * The `ValidationError` of a create/write leaving a required field empty (PostgreSQL's NOT NULL, reworded by
+   * Odoo; recorded: account.move.reversal.create.no_journal). `model` is the `_description`.
+   */
+  missingRequiredFieldMessage(model: { name: string; description: string }, field: { name: string; string: string }): string;
 }
 
 const DIFFERENCES: Record<OdooVersion, VersionDifferences> = {
@@ -35,6 +45,11 @@ const DIFFERENCES: Record<OdooVersion, VersionDifferences> = {
     saleOrderLineTaxField: 'tax_id',
     saleOrderCancelOpensWizard: true,
     messagePostReturnsSingleId: true,
+    nothingLeftToPayMessage: "You can't register a payment because there is nothing left to pay on the selected journal items.",
+    missingRequiredFieldMessage: (model, field) =>
+      'The operation cannot be completed:\n- Create/update: a mandatory field is not set.\n' +
+      '- Delete: another model requires the record being deleted. If possible, archive it instead.\n\n' +
+      `Model: ${model.description} (${model.name})\nField: ${field.string} (${field.name})\n`,
   },
   '19.0': {
     draftMoveName: false,
@@ -44,6 +59,12 @@ const DIFFERENCES: Record<OdooVersion, VersionDifferences> = {
     saleOrderLineTaxField: 'tax_ids',
     saleOrderCancelOpensWizard: false,
     messagePostReturnsSingleId: false,
+    nothingLeftToPayMessage:
+      "There's nothing left to pay for the selected journal items, so no payment registration is necessary. You've got your finances under control like a boss!",
+    missingRequiredFieldMessage: (model, field) =>
+      `The operation cannot be completed: Missing required value for the field '${field.string}' (${field.name}).\n` +
+      `Model: '${model.description}' (${model.name})\n` +
+      '- create/update: a mandatory field is not set\n- delete: another model requires the record being deleted, you can archive it instead\n',
   },
 };
 

@@ -253,9 +253,7 @@ export class Model {
     for (const [fieldName, definition] of Object.entries(this.fields)) {
       if (definition.required === true && definition.compute === undefined && isEmptyValue(completed[fieldName]) && definition.type !== 'boolean') {
         throw new ValidationError(
-          'The operation cannot be completed:\n- Create/update: a mandatory field is not set.\n' +
-            '- Delete: another model requires the record being deleted. If possible, archive it instead.\n\n' +
-            `Model: ${this.definition.description} (${this.name})\nField: ${definition.string} (${fieldName})`,
+          env.differences.missingRequiredFieldMessage({ name: this.name, description: this.definition.description }, { name: fieldName, string: definition.string }),
         );
       }
     }
