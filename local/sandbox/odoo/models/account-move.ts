@@ -68,22 +68,108 @@ function computeMoveAmounts(env: OdooEnvironment, move: StoredRecord): MoveAmoun
   }
   const { untaxedMinorUnits, taxMinorUnits } = computeDocumentAmounts(env, invoiceLines(env, move.id).map(asTaxableLine), decimalPlaces);
   const total = untaxedMinorUnits + taxMinorUnits;
+  const reversalOffset = reconciledWithReversals(env, move);
   const payments = paymentsOfInvoice(env, move.id);
-  const paid = payments.reduce((sum, payment) => sum + toMinorUnits(Number(payment.amount), decimalPlaces), 0);
-  const residual = env.differences.paymentsReconcileInvoices ? Math.max(0, total - paid) : total;
-  const paymentState = paymentStateOf(env, move, total, residual, payments.length);
+  // 18.0 matches payments without reconciling them (see paymentsReconcileInvoices): they leave the residual as is.
+  const reconciledPayments = env.differences.paymentsReconcileInvoices ? payments : [];
+  const paid = reconciledPayments.reduce((sum, payment) => sum + toMinorUnits(Number(payment.amount), decimalPlaces), 0);
+  const residual = Math.max(0, total - reversalOffset - paid);
+  const paymentState = paymentStateOf(env, move, {
+    total,
+    residual,
+    reversalOffset,
+    matchedPayments: payments.length,
+    reconciledPayments: reconciledPayments.length,
+  });
   return { decimalPlaces, untaxed: untaxedMinorUnits, tax: taxMinorUnits, total, residual, paymentState };
 }
 
-function paymentStateOf(env: OdooEnvironment, move: StoredRecord, total: number, residual: number, paymentCount: number): string {
+/**
+ * Odoo's `_compute_payment_state`, from what the document is reconciled with: its payments and the documents
+ * reversing it (or that it reverses). Nothing left and only reversals against it: `reversed` for an invoice
+ * (the credit note itself reads `paid`).
+ */
+function paymentStateOf(
+  env: OdooEnvironment,
+  move: StoredRecord,
+  amounts: { total: number; residual: number; reversalOffset: number; matchedPayments: number; reconciledPayments: number },
+): string {
   if (move.state !== 'posted' || !isInvoice(move)) return 'not_paid';
-  if (total === 0) return 'paid';
-  if (!env.differences.paymentsReconcileInvoices) {
-    // The recorded 18.0 quirk: unreconciled payments matched to the invoice make it read `paid`.
-    return paymentCount > 0 ? 'paid' : 'not_paid';
+  if (amounts.total === 0) return 'paid';
+  if (amounts.residual === 0) {
+    const onlyReversals = amounts.reversalOffset > 0 && amounts.reconciledPayments === 0;
+    return onlyReversals && !isRefund(move) ? 'reversed' : 'paid';
   }
-  if (residual === 0) return 'paid';
-  return residual < total ? 'partial' : 'not_paid';
+  if (amounts.reversalOffset > 0 || amounts.reconciledPayments > 0) return 'partial';
+  // The recorded 18.0 quirk: unreconciled payments matched to the invoice make it read `paid`, unless something
+  // is reconciled with it (then `partial`: recorded in credit_note.offset_after_invoice_paid).
+  if (!env.differences.paymentsReconcileInvoices && amounts.matchedPayments > 0) return 'paid';
+  return 'not_paid';
+}
+
+function isRefund(move: StoredRecord): boolean {
+  return move.move_type === 'out_refund' || move.move_type === 'in_refund';
+}
+
+/**
+ * Hidden column of a document posted with `reversed_entry_id`: what Odoo's `_reconcile_reversed_moves`
+ * reconciled, at posting, between it and the document it reverses. Not a field: Odoo keeps it as the partial
+ * reconciliation of the two receivable (payable) items, which the sandbox does not have.
+ */
+const REVERSAL_RECONCILIATION = 'sandbox_reversal_reconciliation';
+
+interface ReversalReconciliation {
+  /** The reversed document. */
+  move_id: number;
+  /** The amount reconciled, in minor units of the two documents' (common) currency. */
+  minor_units: number;
+}
+
+function reversalReconciliationOf(move: StoredRecord): ReversalReconciliation | undefined {
+  const stored = move[REVERSAL_RECONCILIATION];
+  return stored !== null && typeof stored === 'object' ? (stored as ReversalReconciliation) : undefined;
+}
+
+/** What is reconciled between `move` and reversals: as the reversal (its own record) and as the reversed (theirs). */
+function reconciledWithReversals(env: OdooEnvironment, move: StoredRecord): number {
+  const own = reversalReconciliationOf(move)?.minor_units ?? 0;
+  const theirs = env.store
+    .all('account.move')
+    .map(reversalReconciliationOf)
+    .reduce((sum, reconciliation) => sum + (reconciliation?.move_id === move.id ? reconciliation.minor_units : 0), 0);
+  return own + theirs;
+}
+
+/**
+ * `_post` → `_reconcile_reversed_moves`: a document posted with `reversed_entry_id` naming a posted document
+ * is reconciled with it on their common receivable (payable) account and currency, for as much as both still
+ * leave open. A customer credit note so posted before its invoice is paid takes its amount off the invoice and
+ * has nothing left to refund (recorded: credit_note.offset_against_open_invoice); linked later by a write, or
+ * posted once the invoice is settled, it stays open for its payment (credit_note.linked_after_posting).
+ */
+function reconcileWithReversedEntry(env: OdooEnvironment, reversal: StoredRecord): void {
+  if (typeof reversal.reversed_entry_id !== 'number') return;
+  const reversed = env.model('account.move').get(env, reversal.reversed_entry_id);
+  const sameAccount =
+    (SALE_DOCUMENT_TYPES.has(String(reversal.move_type)) && SALE_DOCUMENT_TYPES.has(String(reversed.move_type))) ||
+    (PURCHASE_DOCUMENT_TYPES.has(String(reversal.move_type)) && PURCHASE_DOCUMENT_TYPES.has(String(reversed.move_type)));
+  // A credit note against an invoice: their items are on opposite sides of the account, so they reconcile.
+  const oppositeSides = isRefund(reversal) !== isRefund(reversed);
+  if (reversed.state !== 'posted' || !sameAccount || !oppositeSides || reversed.currency_id !== reversal.currency_id) return;
+  const amount = Math.min(computeMoveAmounts(env, reversal).residual, computeMoveAmounts(env, reversed).residual);
+  if (amount <= 0) return;
+  const reconciliation: ReversalReconciliation = { move_id: reversed.id, minor_units: amount };
+  env.store.update('account.move', reversal.id, { [REVERSAL_RECONCILIATION]: reconciliation });
+}
+
+/** `button_draft` → `remove_move_reconcile`: a document back to draft is no longer reconciled with its reversals. */
+function unreconcileReversals(env: OdooEnvironment, moveId: number): void {
+  for (const move of env.store.all('account.move')) {
+    const reconciliation = reversalReconciliationOf(move);
+    if (reconciliation !== undefined && (move.id === moveId || reconciliation.move_id === moveId)) {
+      env.store.update('account.move', move.id, { [REVERSAL_RECONCILIATION]: false });
+    }
+  }
 }
 
 function monetary(string: string, pick: (amounts: MoveAmounts) => number) {
@@ -172,6 +258,7 @@ export const accountMoveModel: ModelDefinition = {
         for (const move of ids.map((id) => model.get(env, id))) {
           if (move.state !== 'posted' && move.state !== 'cancel') throw new UserError('Only posted/cancelled journal entries can be reset to draft.');
           unmatchPayments(env, move.id);
+          unreconcileReversals(env, move.id);
           env.store.update('account.move', move.id, { state: 'draft', write_date: env.now() });
         }
         return undefined;
@@ -224,6 +311,7 @@ function postMove(env: OdooEnvironment, id: number): void {
     write_date: env.now(),
   });
   if (SALE_DOCUMENT_TYPES.has(String(move.move_type)) && typeof move.partner_id === 'number') increaseCustomerRank(env, move.partner_id);
+  reconcileWithReversedEntry(env, env.model('account.move').get(env, id));
 }
 
 /** `INV/2026/00021`: journal code (prefixed `R` for credit notes), year, number; one sequence per journal and year. */

@@ -29,6 +29,65 @@ export const accountPaymentModel: ModelDefinition = {
     reconciled_invoice_ids: field.many2many('Reconciled Invoices', 'account.move'),
     move_id: field.many2one('Journal Entry', 'account.move'),
   },
+  methods: {
+    // Confirms a payment made by hand (not through the wizard): with no bank statement to match it, it waits
+    // `in_process` (recorded: account.payment.customer_credit, both versions). 19.0 leaves a payment already
+    // further along as it is; 18.0 sets the state whatever it was.
+    action_post: {
+      definedOn: 'AccountPayment',
+      onRecords: true,
+      parameters: [],
+      run: ({ env, model, ids }) => {
+        for (const payment of ids.map((id) => model.get(env, id))) {
+          if (env.version === '18.0' || payment.state === 'draft' || payment.state === 'in_process') {
+            env.store.update('account.payment', payment.id, { state: 'in_process', write_date: env.now() });
+          }
+        }
+        return undefined;
+      },
+    },
+    // Back to draft: its journal entry (19.0) goes back to draft too, which undoes its reconciliation, so the
+    // payment no longer counts against the documents it paid (only `paid` payments do: paymentsOfInvoice).
+    action_draft: {
+      definedOn: 'AccountPayment',
+      onRecords: true,
+      parameters: [],
+      run: ({ env, model, ids }) => {
+        for (const payment of ids.map((id) => model.get(env, id))) {
+          env.store.update('account.payment', payment.id, {
+            state: 'draft',
+            // 18.0 keeps the link to the invoices it was registered on (no reconciliation to undo); 19.0
+            // computes it from the reconciliation of the entry, gone with the entry's return to draft.
+            ...(typeof payment.move_id === 'number' ? { reconciled_invoice_ids: [] } : {}),
+            write_date: env.now(),
+          });
+          if (typeof payment.move_id === 'number') env.store.update('account.move', payment.move_id, { state: 'draft', write_date: env.now() });
+        }
+        return undefined;
+      },
+    },
+    // Cancelled: a draft journal entry is deleted, a posted one cancelled (Odoo's action_cancel); the payment
+    // counts against nothing any more. A refund whose payment failed is undone so: action_draft, action_cancel.
+    action_cancel: {
+      definedOn: 'AccountPayment',
+      onRecords: true,
+      parameters: [],
+      run: ({ env, model, ids }) => {
+        for (const payment of ids.map((id) => model.get(env, id))) {
+          env.store.update('account.payment', payment.id, { state: 'canceled', write_date: env.now() });
+          if (typeof payment.move_id !== 'number') continue;
+          const entry = env.model('account.move').get(env, payment.move_id);
+          if (entry.state === 'draft') {
+            env.store.update('account.payment', payment.id, { move_id: false });
+            env.model('account.move').unlink(env, [entry.id]);
+          } else {
+            env.store.update('account.move', entry.id, { state: 'cancel', write_date: env.now() });
+          }
+        }
+        return undefined;
+      },
+    },
+  },
 };
 
 /** Invoices in the wizard's context (`active_model`/`active_ids`), checked as Odoo's `default_get` does. */
@@ -68,7 +127,7 @@ export const paymentRegisterModel: ModelDefinition = {
   prepareCreate: (env, values) => {
     const invoices = invoicesToPay(env);
     const residual = invoices.reduce((sum, invoice) => sum + residualOf(env, invoice), 0);
-    if (residual === 0) throw new UserError("You can't register a payment because there is nothing left to pay on the selected journal items.");
+    if (residual === 0) throw new UserError(env.differences.nothingLeftToPayMessage);
     const [first] = invoices as [StoredRecord];
     const receives = first.move_type === 'out_invoice' || first.move_type === 'in_refund' || first.move_type === 'out_receipt';
     return {
