@@ -178,6 +178,95 @@ export const REAL_ODOO_CASES: readonly RealOdooCase[] = [
     ],
   },
   {
+    name: 'credit_note.offset_after_invoice_paid',
+    note:
+      'a credit note posted with reversed_entry_id after the invoice was paid through the wizard: reconciled with what the invoice ' +
+      'still leaves open on its receivable (on 18 a wizard payment leaves it open; on 19 it reconciles it)',
+    steps: [
+      partner('Paid Offset Case Ltd'),
+      ...postedInvoice('in_case_paid_offset'),
+      {
+        name: 'invoice_payment.wizard',
+        model: 'account.payment.register',
+        method: 'create',
+        params: (results) => ({
+          vals_list: [{ amount: 129, payment_date: '2026-11-02', communication: 'inpay_case_paid', journal_id: 6 }],
+          context: { active_model: 'account.move', active_ids: [idOf(results, 'invoice')] },
+        }),
+      },
+      {
+        name: 'invoice_payment.create',
+        model: 'account.payment.register',
+        method: 'action_create_payments',
+        params: (results) => ({ ids: [idOf(results, 'invoice_payment.wizard')], context: { active_model: 'account.move', active_ids: [idOf(results, 'invoice')] } }),
+      },
+      creditNote(true),
+      { name: 'credit_note.post', model: 'account.move', method: 'action_post', params: (results) => ({ ids: [idOf(results, 'credit_note')] }) },
+      readMove('invoice.read', 'invoice'),
+      readMove('credit_note.read', 'credit_note'),
+    ],
+  },
+  {
+    name: 'credit_note.full_reversal_of_unpaid_invoice',
+    note: "the reversal wizard's credit note of a whole unpaid invoice, posted: both settled, the invoice reads reversed and the credit note paid",
+    steps: [
+      partner('Full Reversal Case Ltd'),
+      ...postedInvoice('in_case_full_reversal'),
+      {
+        name: 'reversal.create',
+        model: 'account.move.reversal',
+        method: 'create',
+        params: (results) => ({
+          vals_list: [{ reason: 'case', date: '2026-11-03', journal_id: 1 }],
+          context: { active_model: 'account.move', active_ids: [idOf(results, 'invoice')] },
+        }),
+      },
+      {
+        name: 'credit_note',
+        model: 'account.move.reversal',
+        method: 'refund_moves',
+        params: (results) => ({ ids: [idOf(results, 'reversal.create')], context: { active_model: 'account.move', active_ids: [idOf(results, 'invoice')] } }),
+      },
+      { name: 'credit_note.post', model: 'account.move', method: 'action_post', params: (results) => ({ ids: [idOf(results, 'credit_note')] }) },
+      readMove('invoice.read', 'invoice'),
+      readMove('credit_note.read', 'credit_note'),
+    ],
+  },
+  {
+    name: 'account.payment.cancel_invoice_payment',
+    note: "an invoice's wizard payment set back to draft then cancelled (how a failed refund's payment is undone): it no longer pays the invoice",
+    steps: [
+      partner('Cancelled Payment Case Ltd'),
+      ...postedInvoice('in_case_cancelled_payment'),
+      {
+        name: 'invoice_payment.wizard',
+        model: 'account.payment.register',
+        method: 'create',
+        params: (results) => ({
+          vals_list: [{ amount: 129, payment_date: '2026-11-02', communication: 'inpay_case_cancelled', journal_id: 6 }],
+          context: { active_model: 'account.move', active_ids: [idOf(results, 'invoice')] },
+        }),
+      },
+      {
+        name: 'payment',
+        model: 'account.payment.register',
+        method: 'action_create_payments',
+        params: (results) => ({ ids: [idOf(results, 'invoice_payment.wizard')], context: { active_model: 'account.move', active_ids: [idOf(results, 'invoice')] } }),
+      },
+      readMove('invoice.read_paid', 'invoice'),
+      { name: 'payment.draft', model: 'account.payment', method: 'action_draft', params: (results) => ({ ids: [idOf(results, 'payment')] }) },
+      { name: 'payment.cancel', model: 'account.payment', method: 'action_cancel', params: (results) => ({ ids: [idOf(results, 'payment')] }) },
+      {
+        name: 'payment.read',
+        model: 'account.payment',
+        method: 'read',
+        params: (results) => ({ ids: [idOf(results, 'payment')], fields: ['state', 'amount'] }),
+        observe: pick('state', 'amount'),
+      },
+      readMove('invoice.read', 'invoice'),
+    ],
+  },
+  {
     name: 'account.move.reversal.create.no_journal',
     note: 'the reversal wizard created over RPC without journal_id (only active_ids in the context)',
     steps: [
