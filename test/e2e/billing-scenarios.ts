@@ -46,6 +46,12 @@ export function billingScenarios(target: OdooUnderTest): void {
 
     /** Every webhook the scenarios delivered, in order: the stream the last scenario shuffles. */
     const stream: ReturnType<typeof stripeEvent>[] = [];
+    /**
+     * Webhooks whose order decides which Odoo record is which, the money booked being the same: of two payments of
+     * one invoice, the first to arrive settles it and the second is the customer's credit. The last scenario
+     * replays them in their order (each twice) after the shuffled stream.
+     */
+    const orderedStream: ReturnType<typeof stripeEvent>[] = [];
     /** The Stripe objects the scenarios seeded, in their final state (what Stripe's API answers). */
     const stripeState: StripeObjectJson[] = [];
     /** The customers of the scenarios, whose Odoo records the snapshot compares. */
@@ -72,8 +78,12 @@ export function billingScenarios(target: OdooUnderTest): void {
 
     /** Sends the webhooks in order, each answered 200 as Stripe needs, then waits until every flow settled. */
     async function deliver(...events: ReturnType<typeof stripeEvent>[]): Promise<void> {
+      await deliverTo(stream, events);
+    }
+
+    async function deliverTo(replayed: ReturnType<typeof stripeEvent>[], events: readonly ReturnType<typeof stripeEvent>[]): Promise<void> {
       for (const event of events) {
-        stream.push(event);
+        replayed.push(event);
         const response = await postStripeWebhook(harness.webhookUrl, event);
         expect(response.status, `${event.type} ${event.id}: ${response.body}`).toBe(200);
       }
@@ -250,44 +260,11 @@ export function billingScenarios(target: OdooUnderTest): void {
       const customer = 'cus_e2eS4Hooli';
       const customerCreated = stripeEvent('customer.created', customerObject(customer, { name: 'Hooli Inc', email: 'ar@hooli.example', currency: 'eur' }), { id: 'evt_e2eS4CustomerCreated', created: T0 + 290 });
       /** A paid invoice of `total` cents, refunded by `refunded` cents — through a Stripe credit note when `creditNote` names one. */
-      const story = [
+      const story = refundStory({ customer, customerName: 'Hooli Inc', currency: 'eur', id: 'e2eS4', at: T0 + 300, refundedAt: T0 + 86400 * 5, product: 'Seats' }, [
         { invoice: 'in_e2eS4HooliA', total: 10000, refunded: 2500 },
         { invoice: 'in_e2eS4HooliB', total: 4000, refunded: 4000 },
         { invoice: 'in_e2eS4HooliC', total: 8000, refunded: 3000, creditNote: 'cn_e2eS4HooliC' },
-      ].map((entry, index) => {
-        const name = entry.invoice.slice(3);
-        const [pi, charge, refund, inpay] = [`pi_${name}`, `ch_${name}`, `re_${name}`, `inpay_${name}`];
-        const at = T0 + 300 + index * 10;
-        const refundedAt = T0 + 86400 * 5 + index;
-        const invoiceFields = { customer, customerName: 'Hooli Inc', currency: 'eur', lines: lines([`price_e2eS4Seats${index}`, `Seats ${index}`, entry.total / 2000, 2000]), finalizedAt: at };
-        const payment = invoicePaymentObject(inpay, { invoice: entry.invoice, currency: 'eur', amount: entry.total, paymentIntent: pi, paidAt: at + 60 });
-        const refundObjectOf = refundObject(refund, { customer, currency: 'eur', amount: entry.refunded, charge, paymentIntent: pi, created: refundedAt });
-        const creditNote =
-          entry.creditNote === undefined
-            ? undefined
-            : creditNoteObject(entry.creditNote, { customer, invoice: entry.invoice, currency: 'eur', lines: [{ description: 'Unused seats returned', amount: entry.refunded }], refund, created: refundedAt });
-        return {
-          ...entry,
-          refund,
-          objects: [
-            invoiceObject(entry.invoice, { ...invoiceFields, status: 'paid', paidAt: at + 60 }),
-            payment,
-            paymentIntentObject(pi, { customer, currency: 'eur', amount: entry.total, charge, created: at + 50 }),
-            chargeObject(charge, { customer, currency: 'eur', amount: entry.total, paymentIntent: pi, created: at + 55, amountRefunded: entry.refunded }),
-            refundObjectOf,
-            ...(creditNote === undefined ? [] : [creditNote]),
-          ],
-          billed: [
-            stripeEvent('invoice.finalized', invoiceObject(entry.invoice, invoiceFields), { id: `evt_e2eS4Finalized${index}`, created: at }),
-            stripeEvent('invoice_payment.paid', payment, { id: `evt_e2eS4Paid${index}`, created: at + 60 }),
-          ],
-          // Stripe sends the credit note's event first when a credit note makes the refund.
-          refundEvents: [
-            ...(creditNote === undefined ? [] : [stripeEvent('credit_note.created', creditNote, { id: `evt_e2eS4CreditNote${index}`, created: refundedAt })]),
-            stripeEvent('refund.created', refundObjectOf, { id: `evt_e2eS4Refund${index}`, created: refundedAt }),
-          ],
-        };
-      });
+      ]);
 
       beforeAll(async () => {
         customers.push(customer);
@@ -541,6 +518,170 @@ export function billingScenarios(target: OdooUnderTest): void {
       });
     });
 
+    describe('7b. refunds processed before their payments (webhooks are unordered)', () => {
+      const customer = 'cus_e2eS7bPiedPiper';
+      const customerCreated = stripeEvent('customer.created', customerObject(customer, { name: 'Pied Piper Inc', email: 'ar@piedpiper.example', currency: 'usd' }), {
+        id: 'evt_e2eS7bCustomerCreated',
+        created: T0 + 600,
+      });
+      /** Each invoice is finalized, then refunded, and only then is its payment delivered. */
+      const story = refundStory({ customer, customerName: 'Pied Piper Inc', currency: 'usd', id: 'e2eS7b', at: T0 + 610, refundedAt: T0 + 730, product: 'Compression plan' }, [
+        { kind: 'partial', invoice: 'in_e2eS7bPiedA', total: 12900, refunded: 1000 },
+        { kind: 'full', invoice: 'in_e2eS7bPiedB', total: 5000, refunded: 5000 },
+        { kind: 'by credit note', invoice: 'in_e2eS7bPiedC', total: 8000, refunded: 3000, creditNote: 'cn_e2eS7bPiedC' },
+      ]).map((entry) => ({ ...entry, events: [entry.billed[0]!, ...entry.refundEvents, entry.billed[1]!] }));
+
+      beforeAll(async () => {
+        customers.push(customer);
+        await seed(customerCreated.data.object as StripeObjectJson, ...story.flatMap((entry) => entry.objects));
+        await deliver(customerCreated);
+      });
+
+      it.each(story.map((entry) => [entry.kind ?? entry.invoice, entry] as const))(
+        '%s: the invoice ends paid by its payment, the credit note settled by one outbound payment of the refund, nothing dead-lettered',
+        async (_kind, entry) => {
+          await deliver(...entry.events);
+          const letters = deadLettersOf(entry.events);
+          expect(letters, letters.map((letter) => `${letter.eventId}: ${letter.errorType}: ${letter.reason}`).join('\n')).toEqual([]);
+          const invoice = await invoiceOf(entry.invoice);
+          expect(invoice).toMatchObject({ state: 'posted', amount_total: entry.total / 100, payment_state: 'paid' });
+          const partner = await customerOf(customer);
+          const payments = await odoo.paymentsOf(partner.id);
+          const inbound = payments.filter((payment) => payment.reconciled_invoice_ids.includes(invoice.id));
+          expect(inbound.map((payment) => [payment.payment_type, payment.amount, payment.memo])).toEqual([['inbound', entry.total / 100, `inpay_${entry.invoice.slice(3)}`]]);
+
+          const creditNotes = await odoo.creditNotesReversing(invoice.id);
+          expect(creditNotes).toHaveLength(1);
+          expect(creditNotes[0]).toMatchObject({ move_type: 'out_refund', state: 'posted', amount_total: entry.refunded / 100, payment_state: 'paid' });
+          const outbound = payments.filter((payment) => payment.reconciled_invoice_ids.includes(creditNotes[0]!.id));
+          expect(outbound.map((payment) => [payment.payment_type, payment.amount, payment.memo])).toEqual([['outbound', entry.refunded / 100, entry.refund]]);
+        },
+      );
+    });
+
+    describe('7c. a downgrade whose proration invoice is negative', () => {
+      const customer = 'cus_e2eS7cWayne';
+      const subscription = 'sub_e2eS7cWayne';
+      const prorationInvoice = 'in_e2eS7cWayneDowngrade';
+      const downgradedAt = T0 + 86400 * 50;
+      const cycleEnd = downgradedAt + 86400 * 15;
+      const team = (quantity: number) => lines(['price_e2eS7cTeam', 'Team plan', quantity, 4900]);
+      const subscriptionWith = (quantity: number) => subscriptionObject(subscription, { customer, currency: 'usd', status: 'active', lines: team(quantity), created: downgradedAt - 86400 * 15 });
+      // 3 → 1 seat half way through the month: the unused half of 3 seats given back, the remaining half of 1 charged.
+      const prorationLines: StoryLine[] = [
+        { price: 'price_e2eS7cTeam', description: 'Unused time on 3 × Team plan', quantity: 3, unitAmount: 4900, amount: -7350, proration: true, subscriptionItem: 'si_e2eS7cWayne_0', period: { start: downgradedAt, end: cycleEnd } },
+        { price: 'price_e2eS7cTeam', description: 'Remaining time on 1 × Team plan', quantity: 1, unitAmount: 4900, amount: 2450, proration: true, subscriptionItem: 'si_e2eS7cWayne_0', period: { start: downgradedAt, end: cycleEnd } },
+      ];
+      const prorationFields = { customer, customerName: 'Wayne Enterprises', currency: 'usd', lines: prorationLines, subscription, billingReason: 'subscription_update', finalizedAt: downgradedAt + 10 };
+      const events = [
+        stripeEvent('customer.created', customerObject(customer, { name: 'Wayne Enterprises', email: 'ap@wayne.example', currency: 'usd' }), { id: 'evt_e2eS7cCustomerCreated', created: downgradedAt - 86400 * 15 - 10 }),
+        stripeEvent('customer.subscription.created', subscriptionWith(3), { id: 'evt_e2eS7cSubscriptionCreated', created: downgradedAt - 86400 * 15 }),
+        stripeEvent('customer.subscription.updated', subscriptionWith(1), { id: 'evt_e2eS7cSubscriptionDowngraded', created: downgradedAt }),
+        // Stripe credits the negative total to the customer's balance: nothing is due, the invoice reads paid.
+        stripeEvent('invoice.finalized', invoiceObject(prorationInvoice, { ...prorationFields, amountPaid: 0 }), { id: 'evt_e2eS7cProrationFinalized', created: downgradedAt + 10 }),
+      ];
+
+      it('is booked as a credit note with the same lines of opposite sign, exact to the cent, nothing dead-lettered', async () => {
+        customers.push(customer);
+        await seed(events[0]!.data.object as StripeObjectJson, subscriptionWith(1), invoiceObject(prorationInvoice, { ...prorationFields, status: 'paid', amountPaid: 0 }));
+        await deliver(...events);
+        const letters = deadLettersOf(events);
+        expect(letters, letters.map((letter) => `${letter.eventId}: ${letter.errorType}: ${letter.reason}`).join('\n')).toEqual([]);
+
+        const partner = await customerOf(customer);
+        const moves = (await odoo.movesOf(partner.id)).map((move) => [move.move_type, move.ref, move.state, move.amount_total]);
+        expect(moves).toEqual([['out_refund', prorationInvoice, 'posted', 49]]);
+        const [creditNote] = await odoo.movesOf(partner.id);
+        const creditLines = (await odoo.moveLinesOf([creditNote!.id])).map((line) => [line.name.split(' (')[0], line.quantity, line.price_unit, line.price_subtotal]);
+        expect(creditLines).toEqual([
+          ['Unused time on 3 × Team plan', 3, 24.5, 73.5],
+          ['Remaining time on 1 × Team plan', 1, -24.5, -24.5],
+        ]);
+      });
+    });
+
+    describe('7d. a second payment of an invoice already paid (an overpayment)', () => {
+      const customer = 'cus_e2eS7dStark';
+      const invoice = 'in_e2eS7dStark';
+      const invoiceFields = { customer, customerName: 'Stark Industries', currency: 'eur', lines: lines(['price_e2eS7dArmor', 'Armor maintenance', 1, 2500]), finalizedAt: T0 + 700 };
+      const first = invoicePaymentObject('inpay_e2eS7dStarkA', { invoice, currency: 'eur', amount: 2500, paymentIntent: 'pi_e2eS7dStarkA', paidAt: T0 + 760 });
+      const second = invoicePaymentObject('inpay_e2eS7dStarkB', { invoice, currency: 'eur', amount: 2500, paymentIntent: 'pi_e2eS7dStarkB', paidAt: T0 + 820 });
+      const events = [
+        stripeEvent('customer.created', customerObject(customer, { name: 'Stark Industries', email: 'pepper@stark.example', currency: 'eur' }), { id: 'evt_e2eS7dCustomerCreated', created: T0 + 690 }),
+        stripeEvent('invoice.finalized', invoiceObject(invoice, invoiceFields), { id: 'evt_e2eS7dFinalized', created: T0 + 700 }),
+        stripeEvent('invoice_payment.paid', first, { id: 'evt_e2eS7dPaidA', created: T0 + 760 }),
+        stripeEvent('invoice_payment.paid', second, { id: 'evt_e2eS7dPaidB', created: T0 + 820 }),
+      ];
+
+      it('books the money Stripe received as the customer’s credit: an inbound payment reconciled with nothing, never a dead letter', async () => {
+        customers.push(customer);
+        await seed(events[0]!.data.object as StripeObjectJson, invoiceObject(invoice, { ...invoiceFields, status: 'paid', paidAt: T0 + 760 }), first, second);
+        // The second payment after the first settled: two payments of one invoice in one batch are applied in the
+        // order they take the invoice's lease.
+        await deliverTo(orderedStream, events.slice(0, 3));
+        await deliverTo(orderedStream, events.slice(3));
+        const letters = deadLettersOf(events);
+        expect(letters, letters.map((letter) => `${letter.eventId}: ${letter.errorType}: ${letter.reason}`).join('\n')).toEqual([]);
+
+        const paid = await invoiceOf(invoice);
+        expect(paid).toMatchObject({ state: 'posted', amount_total: 25, payment_state: 'paid' });
+        const partner = await customerOf(customer);
+        const payments = (await odoo.paymentsOf(partner.id)).map((payment) => ({ memo: payment.memo, type: payment.payment_type, amount: payment.amount, reconciled: payment.reconciled_invoice_ids }));
+        expect(payments).toEqual(
+          expect.arrayContaining([
+            { memo: 'inpay_e2eS7dStarkA', type: 'inbound', amount: 25, reconciled: [paid.id] },
+            { memo: 'inpay_e2eS7dStarkB', type: 'inbound', amount: 25, reconciled: [] },
+          ]),
+        );
+        expect(payments).toHaveLength(2);
+        expect((await odoo.notesOn('account.move', paid.id)).join('\n')).toMatch(/inpay_e2eS7dStarkB .* customer’s credit/);
+      });
+    });
+
+    describe('7e. a refund that fails after it was booked', () => {
+      const customer = 'cus_e2eS7eWidget';
+      const invoice = 'in_e2eS7eWidget';
+      const [pi, charge, refund] = ['pi_e2eS7eWidget', 'ch_e2eS7eWidget', 're_e2eS7eWidget'];
+      const invoiceFields = { customer, customerName: 'Widget GmbH', currency: 'eur', lines: lines(['price_e2eS7eWidgets', 'Widgets', 4, 1500]), finalizedAt: T0 + 900 };
+      const payment = invoicePaymentObject('inpay_e2eS7eWidget', { invoice, currency: 'eur', amount: 6000, paymentIntent: pi, paidAt: T0 + 960 });
+      const succeeded = refundObject(refund, { customer, currency: 'eur', amount: 1500, charge, paymentIntent: pi, created: T0 + 86400 * 6 });
+      const failed = { ...succeeded, status: 'failed', failure_reason: 'expired_or_canceled_card' };
+      const booked = [
+        stripeEvent('customer.created', customerObject(customer, { name: 'Widget GmbH', email: 'buchhaltung@widget.example', currency: 'eur' }), { id: 'evt_e2eS7eCustomerCreated', created: T0 + 890 }),
+        stripeEvent('invoice.finalized', invoiceObject(invoice, invoiceFields), { id: 'evt_e2eS7eFinalized', created: T0 + 900 }),
+        stripeEvent('invoice_payment.paid', payment, { id: 'evt_e2eS7ePaid', created: T0 + 960 }),
+        stripeEvent('refund.created', succeeded, { id: 'evt_e2eS7eRefund', created: T0 + 86400 * 6 }),
+      ];
+      const failure = [stripeEvent('refund.failed', failed, { id: 'evt_e2eS7eRefundFailed', created: T0 + 86400 * 8 })];
+
+      it('cancels the refund’s outbound payment; the credit note stays, owed to the customer; nothing dead-lettered', async () => {
+        customers.push(customer);
+        await seed(
+          booked[0]!.data.object as StripeObjectJson,
+          invoiceObject(invoice, { ...invoiceFields, status: 'paid', paidAt: T0 + 960 }),
+          payment,
+          paymentIntentObject(pi, { customer, currency: 'eur', amount: 6000, charge, created: T0 + 950 }),
+          chargeObject(charge, { customer, currency: 'eur', amount: 6000, paymentIntent: pi, created: T0 + 955, amountRefunded: 0 }),
+          failed as StripeObjectJson,
+        );
+        await deliver(...booked);
+        const paid = await invoiceOf(invoice);
+        const [creditNote] = await odoo.creditNotesReversing(paid.id);
+        expect(creditNote).toMatchObject({ state: 'posted', amount_total: 15, payment_state: 'paid' });
+
+        await deliver(...failure);
+        const letters = deadLettersOf([...booked, ...failure]);
+        expect(letters, letters.map((letter) => `${letter.eventId}: ${letter.errorType}: ${letter.reason}`).join('\n')).toEqual([]);
+        const partner = await customerOf(customer);
+        const outbound = (await odoo.paymentsOf(partner.id)).filter((candidate) => candidate.memo === refund);
+        expect(outbound.map((candidate) => [candidate.payment_type, candidate.amount, candidate.state])).toEqual([['outbound', 15, 'canceled']]);
+        const owed = (await odoo.creditNotesReversing(paid.id))[0];
+        expect(owed).toMatchObject({ state: 'posted', amount_total: 15, payment_state: 'not_paid' });
+        expect(await invoiceOf(invoice)).toMatchObject({ payment_state: 'paid' });
+        expect((await odoo.notesOn('account.move', owed!.id)).join('\n')).toMatch(/Refund re_e2eS7eWidget of 15\.00 EUR failed .* still owed/);
+      });
+    });
+
     /** The UTC days covering every Stripe document the scenarios seeded (invoices, payments, refunds: their `created`), both included. */
     function scenarioPeriod(): { from: string; to: string } {
       const created = stripeState
@@ -609,9 +750,15 @@ export function billingScenarios(target: OdooUnderTest): void {
           }),
         );
         const deliveredAt = Date.now();
-        letters = await waitForFlowsSettled(fresh.stack, { timeoutMs: 120_000 });
+        await waitForFlowsSettled(fresh.stack, { timeoutMs: 300_000 });
+        for (const event of orderedStream.flatMap((event) => [event, event])) {
+          const response = await postStripeWebhook(fresh.webhookUrl, event);
+          expect(response.status, `${event.type} ${event.id}: ${response.body}`).toBe(200);
+          await waitForFlowsSettled(fresh.stack, { timeoutMs: 60_000 });
+        }
+        letters = deadLetters(fresh.stack);
         console.log(`billing e2e: delivered in ${deliveredAt - startedAt} ms, settled ${Date.now() - deliveredAt} ms later`);
-      }, 180_000);
+      }, 600_000);
 
       afterAll(async () => {
         await fresh?.close();
@@ -652,5 +799,54 @@ export function billingScenarios(target: OdooUnderTest): void {
       }
       return result;
     }
+  });
+}
+
+/**
+ * Paid invoices refunded through Stripe: per entry the Stripe objects in their final state, the billing webhooks
+ * (`invoice.finalized`, `invoice_payment.paid`) and the refund's (`credit_note.created` first when a credit note
+ * makes the refund, as Stripe sends them, then `refund.created`). One line of `total / 2000` × 20.00 when that
+ * divides, else one line of the whole total.
+ */
+function refundStory(
+  of: { customer: string; customerName: string; currency: string; id: string; at: number; refundedAt: number; product: string },
+  entries: ReadonlyArray<{ kind?: string; invoice: string; total: number; refunded: number; creditNote?: string }>,
+) {
+  const { customer, currency } = of;
+  return entries.map((entry, index) => {
+    const name = entry.invoice.slice(3);
+    const [pi, charge, refund, inpay] = [`pi_${name}`, `ch_${name}`, `re_${name}`, `inpay_${name}`];
+    const at = of.at + index * 10;
+    const refundedAt = of.refundedAt + index;
+    const line: StoryLine = entry.total % 2000 === 0
+      ? { price: `price_${of.id}Seats${index}`, description: `${of.product} ${index}`, quantity: entry.total / 2000, unitAmount: 2000 }
+      : { price: `price_${of.id}Seats${index}`, description: `${of.product} ${index}`, quantity: 1, unitAmount: entry.total };
+    const invoiceFields = { customer, customerName: of.customerName, currency, lines: [line], finalizedAt: at };
+    const payment = invoicePaymentObject(inpay, { invoice: entry.invoice, currency, amount: entry.total, paymentIntent: pi, paidAt: at + 60 });
+    const refundObjectOf = refundObject(refund, { customer, currency, amount: entry.refunded, charge, paymentIntent: pi, created: refundedAt });
+    const creditNote =
+      entry.creditNote === undefined
+        ? undefined
+        : creditNoteObject(entry.creditNote, { customer, invoice: entry.invoice, currency, lines: [{ description: 'Unused seats returned', amount: entry.refunded }], refund, created: refundedAt });
+    return {
+      ...entry,
+      refund,
+      objects: [
+        invoiceObject(entry.invoice, { ...invoiceFields, status: 'paid', paidAt: at + 60 }),
+        payment,
+        paymentIntentObject(pi, { customer, currency, amount: entry.total, charge, created: at + 50 }),
+        chargeObject(charge, { customer, currency, amount: entry.total, paymentIntent: pi, created: at + 55, amountRefunded: entry.refunded }),
+        refundObjectOf,
+        ...(creditNote === undefined ? [] : [creditNote]),
+      ],
+      billed: [
+        stripeEvent('invoice.finalized', invoiceObject(entry.invoice, invoiceFields), { id: `evt_${of.id}Finalized${index}`, created: at }),
+        stripeEvent('invoice_payment.paid', payment, { id: `evt_${of.id}Paid${index}`, created: at + 60 }),
+      ],
+      refundEvents: [
+        ...(creditNote === undefined ? [] : [stripeEvent('credit_note.created', creditNote, { id: `evt_${of.id}CreditNote${index}`, created: refundedAt })]),
+        stripeEvent('refund.created', refundObjectOf, { id: `evt_${of.id}Refund${index}`, created: refundedAt }),
+      ],
+    };
   });
 }
