@@ -34,14 +34,15 @@ export interface FlowRecordHandlerOptions<Event extends { id: string; correlatio
 export function createFlowRecordHandler<Event extends { id: string; correlationId: string }>(options: FlowRecordHandlerOptions<Event>) {
   return async function handleRecord(record: SQSRecord): Promise<void> {
     const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;
-    let correlationId: string | undefined;
+    // The record's keys go on each line, not on the logger: the records of a batch run concurrently, and keys
+    // appended to the shared logger would label one record's lines with another's ids.
+    let keys: { correlationId?: string; canonicalEventId?: string } = {};
     try {
       const event = parseRecord(record, options.schema);
-      correlationId = event.correlationId;
-      logger.appendKeys({ correlationId, canonicalEventId: event.id });
+      keys = { correlationId: event.correlationId, canonicalEventId: event.id };
       const result = await options.apply(event);
       count(`Event${capitalized(result.outcome)}`);
-      logger.info(`${options.flowName}: ${result.outcome}`, { result });
+      logger.info(`${options.flowName}: ${result.outcome}`, { ...keys, result });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       const errorType = error instanceof Error ? error.name : typeof error;
@@ -56,9 +57,9 @@ export function createFlowRecordHandler<Event extends { id: string; correlationI
         });
       if (errorType === 'OdooCircuitOpenError') count('OdooCircuitOpen');
       if (!isRetryable(error) || exhausted) {
-        await options.queue.deadLetter(record, { flow: options.flowName, errorType, reason, receiveCount, correlationId });
+        await options.queue.deadLetter(record, { flow: options.flowName, errorType, reason, receiveCount, correlationId: keys.correlationId });
         count('EventDeadLettered');
-        logger.error(`${options.flowName}: dead-lettered`, { errorType, reason, receiveCount, messageId: record.messageId });
+        logger.error(`${options.flowName}: dead-lettered`, { ...keys, errorType, reason, receiveCount, messageId: record.messageId });
         return;
       }
       const delay = retryDelaySeconds(receiveCount, retryAfterMsOf(error));
@@ -66,10 +67,8 @@ export function createFlowRecordHandler<Event extends { id: string; correlationI
         logger.warn('could not set the retry delay; the queue visibility timeout applies', { delayError });
       });
       count('EventRetried');
-      logger.warn(`${options.flowName}: will retry in ${delay}s`, { errorType, reason, receiveCount });
+      logger.warn(`${options.flowName}: will retry in ${delay}s`, { ...keys, errorType, reason, receiveCount });
       throw error;
-    } finally {
-      logger.removeKeys(['correlationId', 'canonicalEventId']);
     }
   };
 }

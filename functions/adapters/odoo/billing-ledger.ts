@@ -22,6 +22,7 @@ import { minorToOdooAmount, odooAmountToMinor } from './odoo-money';
 import { addPartnerTag, removePartnerTag } from './partner-operations';
 import { loadRows, postNote, resolveExternalIds, searchRead, upsertByExternalId } from './record-operations';
 import { SingleFlightCache } from './single-flight-cache';
+import { OdooProtocolError } from './odoo-errors';
 
 const MOVE = 'account.move';
 const PAYMENT = 'account.payment';
@@ -122,19 +123,33 @@ export class OdooBillingLedger implements BillingLedger {
   }
 
   async products(system: SourceSystem, prices: ReadonlyArray<{ priceId: string; name: string }>, options: ProductNaming = {}): Promise<Map<string, number>> {
-    const unseen = prices.filter((price) =>
-      options.authoritativeNames === true ? this.productNames.get(price.priceId) !== price.name : this.productIds.peek(price.priceId) === undefined,
-    );
+    const authoritative = options.authoritativeNames === true;
+    const unseen = prices.filter((price) => (authoritative ? this.productNames.get(price.priceId) !== price.name : this.productIds.peek(price.priceId) === undefined));
+    let named: Promise<void> | undefined;
     if (unseen.length > 0) {
-      const resolving = options.authoritativeNames === true ? this.loadProducts(system, unseen) : this.resolveProducts(system, unseen);
-      for (const price of unseen) this.productIds.set(price.priceId, resolving.then((ids) => ids.get(price.priceId)!));
-      if (options.authoritativeNames === true) {
-        await resolving;
-        for (const price of unseen) this.productNames.set(price.priceId, price.name);
+      const resolving = authoritative ? this.loadProducts(system, unseen) : this.resolveProducts(system, unseen);
+      for (const price of unseen) {
+        this.productIds.set(
+          price.priceId,
+          resolving.then((ids) => {
+            const id = ids.get(price.priceId);
+            if (id === undefined) throw new OdooProtocolError(`no product.product came back for price ${price.priceId}`, { model: 'product.product', method: 'load' });
+            return id;
+          }),
+        );
+      }
+      if (authoritative) {
+        named = resolving.then(() => {
+          for (const price of unseen) this.productNames.set(price.priceId, price.name);
+        });
       }
     }
+    // Every lookup taken now, before any await: a failed one is forgotten by the cache (the next event retries it),
+    // and peeking it later would find nothing and answer "no product" instead of the failure.
+    const lookups = prices.map((price) => ({ priceId: price.priceId, lookup: this.productIds.peek(price.priceId)! }));
+    await named;
     const result = new Map<string, number>();
-    for (const price of prices) result.set(price.priceId, await this.productIds.peek(price.priceId)!);
+    for (const { priceId, lookup } of lookups) result.set(priceId, await lookup);
     return result;
   }
 

@@ -43,6 +43,14 @@ export async function syncInvoiceFinalized(event: InvoiceFinalized, ports: Billi
 export async function locateOrPostInvoice(ports: BillingSyncPorts, system: SourceSystem, invoiceId: string, what: string): Promise<number> {
   const moveId = await locateInvoice(ports, system, invoiceId);
   if (moveId !== undefined) return moveId;
+  return postFromProvider(ports, system, invoiceId, what);
+}
+
+/**
+ * The invoice as the provider has it, posted in Odoo (or its interrupted draft posted: a 5xx or a timeout between
+ * `create` and `action_post` leaves one, which a payment must not take for a refusal).
+ */
+export async function postFromProvider(ports: BillingSyncPorts, system: SourceSystem, invoiceId: string, what: string): Promise<number> {
   const snapshot = await ports.source.invoice(invoiceId);
   if (!snapshot) throw new DependencyMissingError(`${what} invoice ${invoiceId} is neither in Odoo nor at ${system} yet`);
   return (await ensureInvoicePosted(snapshot, ports)).moveId;

@@ -6,7 +6,7 @@ import { PermanentSyncError } from '../../shared/errors';
 import { underWatermarkLease } from '../watermark-lease';
 import { clearPastDue } from './account-standing';
 import { type BillingSyncPorts, invoiceKey, ODOO_PAYMENT, odooDate, paymentKey } from './billing-sync-ports';
-import { locateOrPostInvoice } from './post-invoice';
+import { locateOrPostInvoice, postFromProvider } from './post-invoice';
 
 export type PaymentOutcome =
   | { outcome: 'registered'; paymentId: number; moveId: number; invoicePaid: boolean }
@@ -35,8 +35,14 @@ export async function syncPaymentSucceeded(event: PaymentSucceeded, ports: Billi
 
   // The invoice's lease: payments of one invoice, and its creation, never race.
   return underWatermarkLease<PaymentOutcome>(ports.watermarks, invoiceKey(payment.system, payment.invoiceId), event.id, async () => {
-    const moveId = await locateOrPostInvoice(ports, payment.system, payment.invoiceId, `paid (${payment.id})`);
-    const invoice = await ports.ledger.readDocument(moveId);
+    const what = `paid (${payment.id})`;
+    const moveId = await locateOrPostInvoice(ports, payment.system, payment.invoiceId, what);
+    let invoice = await ports.ledger.readDocument(moveId);
+    if (invoice?.state === 'draft') {
+      // Its posting was interrupted by a transient failure: posted now from the provider's invoice (totals checked).
+      await postFromProvider(ports, payment.system, payment.invoiceId, what);
+      invoice = await ports.ledger.readDocument(moveId);
+    }
     if (!invoice || invoice.state !== 'posted') {
       throw new PermanentSyncError(`payment ${payment.id}: the Odoo invoice ${moveId} of ${payment.invoiceId} is ${invoice?.state ?? 'deleted'}, not posted`);
     }

@@ -72,10 +72,11 @@ export async function syncRefundCreated(event: RefundCreated, ports: BillingSync
 }
 
 /**
- * `refund.updated` → the refund as it is now. Failed or canceled after Odoo booked it (the money never left):
- * its outbound payment is cancelled, which leaves the credit note open — the customer is still owed the amount —
- * and a note on the credit note says so. Succeeded or pending: booked as `refund.created` books it (when that
- * event was lost or comes later, it is then a duplicate).
+ * `refund.updated` → the refund as it is now. Failed or canceled (the money never left): its outbound payment is
+ * cancelled, which leaves the credit note open — the customer is still owed the amount — and a note on the credit
+ * note says so; when Odoo had not booked the refund yet, it is booked first, as its creation would have been, so
+ * either order ends in the same records. Succeeded or pending: booked as `refund.created` books it (when that event
+ * was lost or comes later, it is then a duplicate).
  *
  * Both events go through the refund's watermark (the provider's event time): a failure that overtakes the
  * creation makes the creation stale, so the final Odoo state does not depend on the order. Odoo calls to
@@ -87,14 +88,20 @@ export async function syncRefundUpdated(event: RefundUpdated, ports: BillingSync
 
 async function applyRefundChange(event: RefundCreated | RefundUpdated, ports: BillingSyncPorts): Promise<RefundOutcome> {
   const refund = event.data.refund;
+  // Created already failed or canceled: no money ever moved, nothing to book.
+  if (event.type === 'refund.created' && !MONEY_MOVING.has(refund.status)) return { outcome: 'not-applicable', status: refund.status };
   const key = refundKey(refund.system, refund.id);
   const candidate = watermarkOf(event);
   return underWatermarkLease<RefundOutcome>(ports.watermarks, key, event.id, async (current) => {
     // Older than the change applied: stale. The same change again (a redelivery, a crash before the commit) is
     // applied again — booking and reversing are idempotent — so it reports what Odoo holds.
     if (current !== undefined && candidate !== current && !isNewer(candidate, current)) return { result: { outcome: 'stale', watermark: current } };
-    const result = MONEY_MOVING.has(refund.status) ? await bookRefund(event, ports) : await reverseRefund(refund, ports);
-    return { result, commit: candidate };
+    if (MONEY_MOVING.has(refund.status)) return { result: await bookRefund(event, ports), commit: candidate };
+    // Every refund starts pending or succeeded: had its creation come first, Odoo would hold its credit note and an
+    // outbound payment, then cancel that payment. A failure that comes first (or alone) books the same, so the final
+    // Odoo state does not depend on the order: the credit note owed, the payment attempt cancelled.
+    await bookRefund(event, ports);
+    return { result: await reverseRefund(refund, ports), commit: candidate };
   });
 }
 
