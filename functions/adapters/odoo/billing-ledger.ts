@@ -17,7 +17,7 @@ import { BillingSetupError } from '../../domain/invoice-errors';
 import { DEFAULT_PRICE_DIGITS, DEFAULT_QUANTITY_DIGITS, type OdooTaxRate, UnsupportedTaxError } from '../../domain/odoo-document-lines';
 import { postAndRead } from './billing-operations';
 import type { OdooCaller, OdooRecord } from './odoo-caller';
-import { cancelInvoice, createAndPostInvoice, createCreditNote, registerPayment } from './invoice-operations';
+import { cancelInvoice, createAndPostInvoice, createCreditNote, postMove, registerPayment } from './invoice-operations';
 import { minorToOdooAmount, odooAmountToMinor } from './odoo-money';
 import { addPartnerTag, removePartnerTag } from './partner-operations';
 import { loadRows, postNote, resolveExternalIds, searchRead, upsertByExternalId } from './record-operations';
@@ -273,7 +273,7 @@ export class OdooBillingLedger implements BillingLedger {
     const { creditNoteId } = await createCreditNote(this.odoo, invoiceId, request);
     // The wizard's draft carries `reversed_entry_id`: unlinked before posting when a payment pays it out (linkReversal).
     if (request.paidOut === true) await this.odoo.call(MOVE, 'write', { ids: [creditNoteId], vals: { reversed_entry_id: false } });
-    await this.odoo.call(MOVE, 'action_post', { ids: [creditNoteId] });
+    await postMove(this.odoo, creditNoteId);
     if (request.paidOut === true) await this.linkReversal(creditNoteId, invoiceId);
     return { creditNoteId };
   }

@@ -1,5 +1,5 @@
 import type { OdooCaller, OdooValues, OdooWindowAction } from './odoo-caller';
-import { OdooProtocolError, OdooUserError } from './odoo-errors';
+import { isSequenceNumberTaken, OdooProtocolError, OdooUserError } from './odoo-errors';
 
 /**
  * Invoices, payments, credit notes. Amounts here are Odoo amounts (see odoo-money.ts to convert
@@ -9,6 +9,23 @@ import { OdooProtocolError, OdooUserError } from './odoo-errors';
  */
 
 const MOVE = 'account.move';
+
+/**
+ * `action_post` of a customer document, 1 call. Odoo names the first documents of an empty journal when they are
+ * created, drafts included: two drafted at once both carry the starting number (`INV/2026/00001`), and once one
+ * is posted the other can never be, because a draft keeps its name when posted ("Another entry with the same name
+ * already exists" on every retry — seen on a real Odoo 18 under a concurrent burst). Such a draft gives its name
+ * back (`/`) and is posted again, so Odoo draws the next number: +2 calls, only then.
+ */
+export async function postMove(odoo: OdooCaller, moveId: number): Promise<void> {
+  try {
+    await odoo.call(MOVE, 'action_post', { ids: [moveId] });
+  } catch (error) {
+    if (!isSequenceNumberTaken(error)) throw error;
+    await odoo.call(MOVE, 'write', { ids: [moveId], vals: { name: '/' } });
+    await odoo.call(MOVE, 'action_post', { ids: [moveId] });
+  }
+}
 
 /**
  * Lines created without explicit taxes get the company's default sale tax, and the Odoo total stops
@@ -51,7 +68,7 @@ export async function createAndPostInvoice(odoo: OdooCaller, vals: OdooValues, o
   assertExplicitTaxes(vals);
   const [id] = await odoo.call<number[]>(MOVE, 'create', { vals_list: [vals] });
   if (typeof id !== 'number') throw new OdooProtocolError('create returned no invoice id', { model: MOVE, method: 'create' });
-  await odoo.call(MOVE, 'action_post', { ids: [id] });
+  await postMove(odoo, id);
   const empty: PostedInvoice = { id, name: null, state: null, amountTotal: null, amountResidual: null, paymentState: null };
   if (options.readBack === false) return empty;
   const [record] = await odoo.call<Array<Record<string, unknown>>>(MOVE, 'read', { ids: [id], fields: POSTED_FIELDS });

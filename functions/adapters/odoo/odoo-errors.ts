@@ -249,6 +249,11 @@ export function odooErrorFromLoadMessages(messages: ReadonlyArray<{ message?: st
   return new OdooValidationError(text, d);
 }
 
+/** The failure of a move whose sequence number another move took (see CONCURRENT_SEQUENCE_MESSAGE). */
+export function isSequenceNumberTaken(error: unknown): boolean {
+  return error instanceof OdooSerializationError && CONCURRENT_SEQUENCE_MESSAGE.test(error.message);
+}
+
 /** Seconds or HTTP date, as `Retry-After` allows. */
 export function parseRetryAfter(value: string | null | undefined, nowMs: number): number | undefined {
   if (!value) return undefined;
