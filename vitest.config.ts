@@ -8,5 +8,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Two test files at a time, also on a 2-core machine (vitest's default there is one): the end-to-end files
+    // spend most of their time waiting on Odoo, retry delays and polling, and the real-Odoo suites (a real server
+    // each) would otherwise put the CI run past 20 minutes.
+    maxWorkers: 2,
   },
 });

@@ -14,7 +14,7 @@ import {
 } from '../fixtures/stripe/billing-story';
 import { stripeEvent } from '../fixtures/stripe/stripe-events';
 import type { ReconciliationReport } from '../../functions/reconcile/reconcile-period';
-import { type DeadLetter, deadLetters, type Harness, odooLabel, type OdooUnderTest, postStripeWebhook, runReconciliation, STAGE, startHarness, waitForFlowsSettled } from './local-stack-harness';
+import { type DeadLetter, deadLetters, type Harness, odooLabel, type OdooUnderTest, postStripeWebhook, REAL_ODOO_START_TIMEOUT_MS, runReconciliation, STAGE, startHarness, waitForFlowsSettled } from './local-stack-harness';
 import { type FinanceMove, financeSnapshot, OdooFinanceView } from './odoo-finance-view';
 
 /**
@@ -60,7 +60,7 @@ export function billingScenarios(target: OdooUnderTest): void {
     beforeAll(async () => {
       harness = await startHarness({ retryDelayScale: RETRY_DELAY_SCALE, odoo: target });
       odoo = financeViewOf(harness);
-    });
+    }, REAL_ODOO_START_TIMEOUT_MS);
 
     afterAll(async () => {
       if (!harnessClosed) await harness?.close();

@@ -72,6 +72,12 @@ export type OdooUnderTest = { readonly kind: 'sandbox' } | { readonly kind: 'rea
 
 export const ODOO_SANDBOX: OdooUnderTest = { kind: 'sandbox' };
 
+/**
+ * How long a suite may take to start its stack: the first real Odoo of a version on a machine installs its
+ * Debian packages and initializes a template database (a minute or more, longer while other suites run).
+ */
+export const REAL_ODOO_START_TIMEOUT_MS = 15 * 60_000;
+
 /** `sandbox`, `Odoo 18.0`: how a suite names its Odoo. */
 export function odooLabel(odoo: OdooUnderTest): string {
   return odoo.kind === 'sandbox' ? 'Odoo sandbox' : `real Odoo ${odoo.version}`;

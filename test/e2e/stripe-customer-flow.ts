@@ -3,7 +3,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CREDENTIALS } from '../../local/runtime/local-aws-identity';
 import { stripeEvent, stripeObjects } from '../fixtures/stripe/stripe-events';
-import { customerSyncQueues, type Harness, odooLabel, type OdooUnderTest, postStripeWebhook, queueDepth, startHarness, waitFor } from './local-stack-harness';
+import { customerSyncQueues, type Harness, odooLabel, type OdooUnderTest, postStripeWebhook, queueDepth, REAL_ODOO_START_TIMEOUT_MS, startHarness, waitFor } from './local-stack-harness';
 
 /**
  * The synthesized stack, end to end on the local runtime: Stripe webhook → API Gateway → ingest λ →
@@ -25,7 +25,7 @@ export function stripeCustomerFlow(target: OdooUnderTest): void {
       // flow's backoff (10 s, then up to 20 s); its clock runs 10× faster here so the test waits seconds, not half a minute.
       harness = await startHarness({ retryDelayScale: 0.1, odoo: target });
       eventBridge = new EventBridgeClient({ endpoint: harness.stack.endpoints.eventBridge, region: harness.stack.identity.region, credentials: LOCAL_CREDENTIALS });
-    });
+    }, REAL_ODOO_START_TIMEOUT_MS);
 
     afterAll(async () => {
       eventBridge?.destroy();
