@@ -61,3 +61,70 @@ describe('OdooBillingLedger lookups under a parallel batch', () => {
     expect(calls).toEqual(['ir.model.data.search_read', 'product.product.load']);
   });
 });
+
+describe('OdooBillingLedger products when lookups race or fail', () => {
+  let sandbox: Awaited<ReturnType<typeof startOdooSandbox>>;
+  /** Runs before each HTTP request to the sandbox whose body names `model`.`method`; may answer it instead. */
+  let beforeRequest: (body: string) => Promise<Response | undefined>;
+
+  const ledgerOnSandbox = () => {
+    const client = new OdooClient({
+      connection: { url: sandbox.url, database: 'odoo18', login: 'admin', transport: 'jsonrpc', ratePerSecond: 1000, retry: { maxAttempts: 1 } },
+      apiKey: { get: async () => API_KEY, invalidate: () => undefined },
+      fetch: async (input, init) => (await beforeRequest(String(init?.body ?? ''))) ?? fetch(input, init),
+    });
+    return { client, ledger: new OdooBillingLedger(client) };
+  };
+  const productName = async (client: OdooClient, id: number) =>
+    (await client.call<Array<{ name: string }>>('product.product', 'read', { ids: [id], fields: ['name'] }))[0]?.name;
+
+  beforeAll(async () => {
+    sandbox = await startOdooSandbox({ port: 0, apiKey: API_KEY, version: '18.0' });
+    resetDatabaseGuards();
+  });
+  afterAll(async () => {
+    await sandbox?.close();
+  });
+
+  it('an invoice line’s first sight that raced the subscription’s load leaves the subscription’s name', async () => {
+    beforeRequest = async () => undefined;
+    const subscriptions = ledgerOnSandbox();
+    const invoices = ledgerOnSandbox();
+    let raced = false;
+    // The invoice's ledger found no product; before its load reaches Odoo, the subscription names it.
+    beforeRequest = async (body) => {
+      if (raced || !body.includes('"load"') || !body.includes('Price price_raceTeam')) return undefined;
+      raced = true;
+      await subscriptions.ledger.products('stripe', [{ priceId: 'price_raceTeam', name: 'Team plan' }], { authoritativeNames: true });
+      return undefined;
+    };
+    const fromInvoice = await invoices.ledger.products('stripe', [{ priceId: 'price_raceTeam', name: 'Price price_raceTeam' }]);
+    expect(raced).toBe(true);
+    const fromSubscription = await subscriptions.ledger.products('stripe', [{ priceId: 'price_raceTeam', name: 'Team plan' }], { authoritativeNames: true });
+    expect(fromInvoice.get('price_raceTeam')).toBe(fromSubscription.get('price_raceTeam'));
+    expect(await productName(subscriptions.client, fromInvoice.get('price_raceTeam')!)).toBe('Team plan');
+  });
+
+  it('a lookup that failed after its name was recorded is made again, never answered "no product"', async () => {
+    beforeRequest = async () => undefined;
+    const { client, ledger } = ledgerOnSandbox();
+    const price = { priceId: 'price_outageTeam', name: 'Team plan' };
+    // Two records of a batch ask at once; Odoo goes away between the first load and the second.
+    let loads = 0;
+    beforeRequest = async (body) => {
+      if (!body.includes('"load"')) return undefined;
+      loads += 1;
+      return loads === 2 ? new Response('Service Unavailable', { status: 503 }) : undefined;
+    };
+    const [first, second] = await Promise.allSettled([
+      ledger.products('stripe', [price], { authoritativeNames: true }),
+      ledger.products('stripe', [price], { authoritativeNames: true }),
+    ]);
+    expect(first.status).toBe('fulfilled');
+    expect(second.status).toBe('rejected');
+    // The next event of that price, with Odoo back.
+    const again = await ledger.products('stripe', [price], { authoritativeNames: true });
+    expect(again.get('price_outageTeam')).toEqual(expect.any(Number));
+    expect(await productName(client, again.get('price_outageTeam')!)).toBe('Team plan');
+  });
+});

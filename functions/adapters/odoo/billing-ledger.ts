@@ -124,10 +124,14 @@ export class OdooBillingLedger implements BillingLedger {
 
   async products(system: SourceSystem, prices: ReadonlyArray<{ priceId: string; name: string }>, options: ProductNaming = {}): Promise<Map<string, number>> {
     const authoritative = options.authoritativeNames === true;
-    const unseen = prices.filter((price) => (authoritative ? this.productNames.get(price.priceId) !== price.name : this.productIds.peek(price.priceId) === undefined));
+    // Not known to this container, or (authoritative) known under another name. A lookup that failed is forgotten
+    // while its name may still be recorded from an earlier success: it is unseen again, never "no product".
+    const unseen = prices.filter(
+      (price) => this.productIds.peek(price.priceId) === undefined || (authoritative && this.productNames.get(price.priceId) !== price.name),
+    );
     let named: Promise<void> | undefined;
     if (unseen.length > 0) {
-      const resolving = authoritative ? this.loadProducts(system, unseen) : this.resolveProducts(system, unseen);
+      const resolving = authoritative ? this.loadProducts(system, unseen, 'rename') : this.resolveProducts(system, unseen);
       for (const price of unseen) {
         this.productIds.set(
           price.priceId,
@@ -164,15 +168,25 @@ export class OdooBillingLedger implements BillingLedger {
       if (found?.model === 'product.product') ids.set(price.priceId, found.id);
       else missing.push(price);
     }
-    for (const [priceId, id] of await this.loadProducts(system, missing)) ids.set(priceId, id);
+    for (const [priceId, id] of await this.loadProducts(system, missing, 'keep existing')) ids.set(priceId, id);
     return ids;
   }
 
-  /** Creates these products, or renames them, by external id in one `load()`. */
-  private async loadProducts(system: SourceSystem, prices: ReadonlyArray<{ priceId: string; name: string }>): Promise<Map<string, number>> {
+  /**
+   * Creates these products by external id in one `load()`; an existing one is renamed, or (`keep existing`) left
+   * as it is. Every product's external id is flagged `noupdate`, and a `keep existing` load runs in Odoo's
+   * `update` mode, which skips records so flagged: a first sight from an invoice line that raced the
+   * subscription's load can no longer overwrite the subscription's name (the shuffled e2e caught it).
+   */
+  private async loadProducts(
+    system: SourceSystem,
+    prices: ReadonlyArray<{ priceId: string; name: string }>,
+    existing: 'rename' | 'keep existing',
+  ): Promise<Map<string, number>> {
     // A service, no sale taxes: the invoice line's explicit tax_ids decide, never the product's default 15%.
     const rows = prices.map((price) => ({ externalId: priceExternalId(system, price.priceId), cells: [price.name, price.priceId, 'service', ''] }));
-    const created = await loadRows(this.odoo, 'product.product', ['name', 'default_code', 'type', 'taxes_id/.id'], rows);
+    const context = existing === 'rename' ? { noupdate: true } : { noupdate: true, mode: 'update' };
+    const created = await loadRows(this.odoo, 'product.product', ['name', 'default_code', 'type', 'taxes_id/.id'], rows, context);
     return new Map(prices.map((price, index) => [price.priceId, created[index]!]));
   }
 

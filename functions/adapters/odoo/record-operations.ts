@@ -117,9 +117,14 @@ export async function loadRows(
   model: string,
   fields: readonly string[],
   rows: ReadonlyArray<{ externalId: string; cells: readonly string[] }>,
+  context?: Record<string, unknown>,
 ): Promise<number[]> {
   if (rows.length === 0) return [];
-  const result = await odoo.call<LoadResult>(model, 'load', { fields: ['id', ...fields], data: rows.map((row) => [row.externalId, ...row.cells]) });
+  const result = await odoo.call<LoadResult>(model, 'load', {
+    fields: ['id', ...fields],
+    data: rows.map((row) => [row.externalId, ...row.cells]),
+    ...(context === undefined ? {} : { context }),
+  });
   const errors = (result?.messages ?? []).filter((message) => message.type === 'error');
   if (errors.length > 0 || !result?.ids || result.ids.length !== rows.length) {
     throw odooErrorFromLoadMessages(errors, `load() of ${rows.length} ${model} returned ${JSON.stringify(result?.ids)}`, { model });

@@ -366,6 +366,45 @@ export const REAL_ODOO_CASES: readonly RealOdooCase[] = [
     ],
   },
   {
+    name: 'product.product.load.update_mode_keeps_noupdate_record',
+    note: 'load() with context noupdate flags the external id; a later load in mode "update" returns that record unchanged, while a load in the default mode renames it',
+    steps: [
+      {
+        name: 'product',
+        model: 'product.product',
+        method: 'load',
+        params: () => ({ fields: ['id', 'name', 'default_code'], data: [['saas_sync.case_price_team', 'Team plan', 'price_case_team']], context: { noupdate: true } }),
+      },
+      {
+        name: 'product.load_in_update_mode',
+        model: 'product.product',
+        method: 'load',
+        params: () => ({ fields: ['id', 'name', 'default_code'], data: [['saas_sync.case_price_team', 'Price price_case_team', 'price_case_team']], context: { noupdate: true, mode: 'update' } }),
+        observe: (value) => (value as { messages: unknown[] }).messages,
+      },
+      {
+        name: 'product.read_after_update_mode',
+        model: 'product.product',
+        method: 'read',
+        params: (results) => ({ ids: (results.get('product') as { ids: number[] }).ids, fields: ['name'] }),
+        observe: pick('name'),
+      },
+      {
+        name: 'product.load_in_default_mode',
+        model: 'product.product',
+        method: 'load',
+        params: () => ({ fields: ['id', 'name', 'default_code'], data: [['saas_sync.case_price_team', 'Team plan (renamed)', 'price_case_team']], context: { noupdate: true } }),
+      },
+      {
+        name: 'product.read_after_default_mode',
+        model: 'product.product',
+        method: 'read',
+        params: (results) => ({ ids: (results.get('product') as { ids: number[] }).ids, fields: ['name'] }),
+        observe: pick('name'),
+      },
+    ],
+  },
+  {
     name: 'res.partner.write.serialization_failure',
     note: 'a write meeting a concurrent update on every one of Odoo’s own retries: PostgreSQL’s serialization failure reaches the caller',
     steps: [

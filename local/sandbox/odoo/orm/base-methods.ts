@@ -118,7 +118,8 @@ function searchOptions(args: Record<string, unknown>): { offset?: number; limit?
 /**
  * `load(fields, data)`: the import API. Rows are created or updated by the external id in the `id`
  * column (`module.name`, or a bare name in module `__import__`), in one call. Columns `x/id` and
- * `x/.id` set a many2one by external or database id. A failing row is reported in `messages` (and
+ * `x/.id` set a many2one by external or database id. Context `noupdate` flags the external ids it creates;
+ * context `mode: 'update'` leaves records so flagged unchanged. A failing row is reported in `messages` (and
  * nothing is kept), not raised, as Odoo does.
  */
 function loadRows({ env, model, args }: MethodCall): Record<string, unknown> {
@@ -159,13 +160,15 @@ function loadRow(env: OdooEnvironment, model: Model, columns: readonly string[],
   });
   const binding = externalId === undefined ? undefined : findExternalId(env, externalId);
   if (binding !== undefined && model.exists(env, binding.resId)) {
-    model.write(env, [binding.resId], values);
+    // Odoo's `_load_records`: in `update` mode (context `mode`), a record whose external id is flagged
+    // `noupdate` is returned as it is.
+    if (!(env.context.mode === 'update' && binding.noupdate)) model.write(env, [binding.resId], values);
     return binding.resId;
   }
   const [id] = model.create(env, [values]) as [number];
   if (externalId !== undefined) {
     const { module, name } = splitExternalId(externalId);
-    env.model('ir.model.data').create(env, [{ module, name, model: model.name, res_id: id, noupdate: false }]);
+    env.model('ir.model.data').create(env, [{ module, name, model: model.name, res_id: id, noupdate: env.context.noupdate === true }]);
   }
   return id;
 }
@@ -198,10 +201,10 @@ export function splitExternalId(externalId: string): { module: string; name: str
     : { module: externalId.slice(0, separator), name: externalId.slice(separator + 1) };
 }
 
-function findExternalId(env: OdooEnvironment, externalId: string): { resId: number } | undefined {
+function findExternalId(env: OdooEnvironment, externalId: string): { resId: number; noupdate: boolean } | undefined {
   const { module, name } = splitExternalId(externalId);
   const binding = env.store.all('ir.model.data').find((record) => record.module === module && record.name === name);
-  return binding === undefined ? undefined : { resId: Number(binding.res_id) };
+  return binding === undefined ? undefined : { resId: Number(binding.res_id), noupdate: binding.noupdate === true };
 }
 
 function resolveExternalId(env: OdooEnvironment, externalId: string): number {
