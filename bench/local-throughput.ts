@@ -27,7 +27,7 @@ import { join, resolve } from 'node:path';
 import Stripe from 'stripe';
 import { resolveStage } from '../lib/config/stages';
 import { stackName } from '../lib/sync-stack';
-import { DEFAULT_ODOO_CONNECTION } from '../functions/adapters/odoo/odoo-config';
+import { DEFAULT_ODOO_CONNECTION } from '../functions/erp/odoo/odoo-config';
 import { startLocalStack } from '../local/runtime/local-stack';
 import { epochNow, type HopName } from '../local/runtime/stack/stack-activity';
 import { OdooRecordReader } from '../local/runtime/odoo/odoo-record-reader';
@@ -253,7 +253,7 @@ function printReport(throughput: Awaited<ReturnType<typeof measureThroughput>>, 
   }
   console.log(`| **runtime overhead per event** (critical path − handlers − batching window), p50 / p99 | **${ms(percentile(overhead.overhead, 0.5))} / ${ms(percentile(overhead.overhead, 0.99))}** |`);
   const odooRequestsPerSecond = (mapping?.maximumConcurrency ?? 5) * DEFAULT_ODOO_CONNECTION.ratePerSecond;
-  console.log(`\nConsumer-side bound: ${String(mapping?.maximumConcurrency)} concurrent consumers × ${DEFAULT_ODOO_CONNECTION.ratePerSecond} Odoo requests/s per container (the Odoo client's rate limit, functions/adapters/odoo/odoo-config.ts) = ${odooRequestsPerSecond} Odoo requests/s; a new customer costs one request.\n`);
+  console.log(`\nConsumer-side bound: ${String(mapping?.maximumConcurrency)} concurrent consumers × ${DEFAULT_ODOO_CONNECTION.ratePerSecond} Odoo requests/s per container (the Odoo client's rate limit, functions/erp/odoo/odoo-config.ts) = ${odooRequestsPerSecond} Odoo requests/s; a new customer costs one request.\n`);
   console.log(`Per hop, one event at a time (${overhead.endToEnd.length} probes; runtime = counted as the runtime's overhead):\n`);
   console.log('| hop | counted | p50 | p99 |');
   console.log('|---|---|---:|---:|');

@@ -16,7 +16,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DEFAULT_ODOO_CONNECTION } from '../functions/adapters/odoo/odoo-config';
+import { DEFAULT_ODOO_CONNECTION } from '../functions/erp/odoo/odoo-config';
 import { resolveStage } from '../lib/config/stages';
 import { stackName } from '../lib/sync-stack';
 import { type LocalStack, startLocalStack } from '../local/runtime/local-stack';

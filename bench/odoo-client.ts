@@ -12,7 +12,7 @@ import {
   registerPayment,
   resetDatabaseGuards,
   upsertByExternalId,
-} from '../functions/adapters/odoo';
+} from '../functions/erp/odoo';
 import { startOdooSandbox } from '../local/sandbox/odoo/server';
 
 const API_KEY = 'bench-key';

@@ -11,10 +11,10 @@
  */
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { parseArgs } from 'node:util';
-import { publishCanonicalEvents } from '../functions/adapters/aws/event-publisher';
-import { OdooClient } from '../functions/adapters/odoo/odoo-client';
-import type { OdooTransportChoice } from '../functions/adapters/odoo/odoo-config';
-import { STRIPE_API_VERSION, StripeApi } from '../functions/adapters/stripe/stripe-api';
+import { publishCanonicalEvents } from '../functions/platform/event-publisher';
+import { OdooClient } from '../functions/erp/odoo/odoo-client';
+import type { OdooTransportChoice } from '../functions/erp/odoo/odoo-config';
+import { STRIPE_API_VERSION, StripeApi } from '../functions/providers/stripe/stripe-api';
 import { OdooReconciliationGateway } from '../functions/reconcile/odoo-reconciliation-reader';
 import { periodOf } from '../functions/reconcile/reconcile-event';
 import { reconcilePeriod } from '../functions/reconcile/reconcile-period';

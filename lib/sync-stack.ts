@@ -62,7 +62,7 @@ export class SyncStack extends Stack {
       ...common,
     });
     this.stripeIngest = new SyncFunction(this, 'StripeIngest', {
-      entry: handlerPath('ingest/stripe/handler.ts'),
+      entry: handlerPath('providers/stripe/webhook-handler.ts'),
       serviceName: 'stripe-ingest',
       memorySize: 512,
       timeout: Duration.seconds(10),
@@ -102,7 +102,7 @@ export class SyncStack extends Stack {
       ODOO_DB: config.odoo.database,
       ODOO_LOGIN: config.odoo.login,
       ODOO_TRANSPORT: config.odoo.transport,
-      // Per container: functions/shared/odoo-protection-env.ts reads them into the Odoo client's limits.
+      // Per container: functions/erp/odoo/odoo-protection-env.ts reads them into the Odoo client's limits.
       ODOO_MAX_REQUESTS_PER_SECOND: String(config.odoo.maxRequestsPerSecond),
       ODOO_MAX_CONCURRENT_REQUESTS: String(config.odoo.maxConcurrentRequests),
     };

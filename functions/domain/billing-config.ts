@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { PermanentSyncError } from '../shared/errors';
+import { PermanentSyncError } from '../platform/errors';
 
 /**
  * How provider billing maps onto the Odoo database, per deployment (stage config → the flow's

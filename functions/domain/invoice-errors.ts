@@ -1,4 +1,4 @@
-import { PermanentSyncError, RetryableSyncError } from '../shared/errors';
+import { PermanentSyncError, RetryableSyncError } from '../platform/errors';
 
 /** Something an event depends on is in neither Odoo nor the provider yet: retry later, never guess. */
 export class DependencyMissingError extends RetryableSyncError {

@@ -1,5 +1,5 @@
 import type { DocumentLine, LineTax } from '../../events/billing-parts';
-import { PermanentSyncError } from '../shared/errors';
+import { PermanentSyncError } from '../platform/errors';
 
 /**
  * Provider document lines → Odoo invoice line values, with Odoo's own arithmetic simulated so that the

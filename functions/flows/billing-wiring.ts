@@ -1,7 +1,7 @@
 import { type BillingConfig, billingConfigSchema } from '../domain/billing-config';
-import { MissingConfigError, readEnv } from '../shared/env';
-import { describeIssue } from '../shared/validation-issues';
-import { text } from './flow-consumer';
+import { MissingConfigError, readEnv } from '../platform/env';
+import { describeIssue } from '../platform/validation-issues';
+import { text } from '../platform/flow-consumer';
 
 /** What the billing and subscription consumers read besides Odoo and the state tables (kept apart so other flows do not bundle it). */
 /** The billing mapping (`BILLING_CONFIG`, JSON from the stage config), validated at cold start. */

@@ -1,6 +1,6 @@
-import type { OdooCaller, OdooDomain, OdooRecord } from '../adapters/odoo/odoo-caller';
-import { odooAmountToMinor } from '../adapters/odoo/odoo-money';
-import { searchRead } from '../adapters/odoo/record-operations';
+import type { OdooCaller, OdooDomain, OdooRecord } from '../erp/odoo/odoo-caller';
+import { odooAmountToMinor } from '../erp/odoo/odoo-money';
+import { searchRead } from '../erp/odoo/record-operations';
 import { providerCurrencyExponent } from '../domain/odoo-document-lines';
 import type { OdooDocuments, OdooMove, OdooPayment } from '../domain/reconciliation';
 import type { OdooReconciliationReader, Period } from './reconcile-period';

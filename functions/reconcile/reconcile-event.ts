@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { describeIssue } from '../shared/validation-issues';
+import { describeIssue } from '../platform/validation-issues';
 import { type Period, yesterday } from './reconcile-period';
 
 const day = () => z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/));

@@ -1,4 +1,4 @@
-import type { StripeApi, StripeApiObject, StripeResource } from '../adapters/stripe/stripe-api';
+import type { StripeApi, StripeApiObject, StripeResource } from '../providers/stripe/stripe-api';
 import type { DocumentType, ProviderInvoice, ProviderPayment, ProviderRefund } from '../domain/reconciliation';
 import { createdRange, type Period, type ProviderLister } from './reconcile-period';
 import { idOf, invoicePaymentRecord, invoiceRecord, paymentIntentOf, refundRecord } from './stripe-reconciliation-records';

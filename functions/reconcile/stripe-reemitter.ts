@@ -1,8 +1,8 @@
 import type { CanonicalEvent } from '../../events/catalog';
-import type { StripeApi, StripeApiObject, StripeResource } from '../adapters/stripe/stripe-api';
-import { STRIPE_API_VERSION } from '../adapters/stripe/stripe-object-mapping';
+import type { StripeApi, StripeApiObject, StripeResource } from '../providers/stripe/stripe-api';
+import { STRIPE_API_VERSION } from '../providers/stripe/stripe-object-mapping';
 import type { DocumentType } from '../domain/reconciliation';
-import { stripeEventToCanonical } from '../ingest/stripe/stripe-event-to-canonical';
+import { stripeEventToCanonical } from '../providers/stripe/stripe-event-to-canonical';
 import type { Reemitter, ReemitRequest } from './reconcile-period';
 
 /** The Stripe object and the webhook that would have carried it, per reconciled document type. */

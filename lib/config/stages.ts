@@ -90,7 +90,7 @@ const FRESH_ODOO_BILLING: StageConfig['billing'] = {
 };
 
 /**
- * The Odoo client's own defaults (functions/adapters/odoo/odoo-config.ts): 4 requests in flight leave a
+ * The Odoo client's own defaults (functions/erp/odoo/odoo-config.ts): 4 requests in flight leave a
  * small Odoo's worker pool (often 2–8 workers) usable by people while the flows write.
  */
 const ODOO_PROTECTION = { maxRequestsPerSecond: 10, maxConcurrentRequests: 4 } as const;

@@ -12,7 +12,7 @@ import { METRICS_NAMESPACE, SyncFunction } from './sync-function';
 
 /**
  * Deliveries before SQS itself moves a message to the flow's DLQ. The consumer dead-letters a transient failure
- * (with its reason) once it has failed for an hour (functions/domain/retry-backoff.ts); this count is the safety
+ * (with its reason) once it has failed for an hour (functions/platform/retry-backoff.ts); this count is the safety
  * net above the receives an hour of its backoff takes (14 at the shortest delays), so an Odoo outage, restart or
  * upgrade window never burns a message's receives before it ends.
  */
@@ -115,7 +115,7 @@ export class SyncFlow extends Construct {
           treatMissingData: TreatMissingData.NOT_BREACHING,
         }),
     );
-    // Counted by the consumer (functions/shared/flow-record-handler.ts) each time a record fails fast on an open
+    // Counted by the consumer (functions/platform/record-policy.ts) each time a record fails fast on an open
     // breaker: events are kept and retried, but someone should know Odoo has been unreachable for minutes.
     this.breakerAlarm = props.alarms.notify(
       new Metric({

@@ -133,7 +133,7 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-/** Odoo connection variables the functions read (functions/shared/env.ts), overridden with the configured Odoo. */
+/** Odoo connection variables the functions read (functions/platform/env.ts), overridden with the configured Odoo. */
 const ODOO_ENVIRONMENT = { url: 'ODOO_URL', database: 'ODOO_DB', login: 'ODOO_LOGIN' } as const;
 const ODOO_API_KEY_SECRET_VARIABLE = 'ODOO_API_KEY_SECRET_NAME';
 /**

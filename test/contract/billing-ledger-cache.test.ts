@@ -3,8 +3,8 @@
  * whose records run in parallel asks Odoo once per value, not once per record.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OdooClient, resetDatabaseGuards } from '../../functions/adapters/odoo';
-import { OdooBillingLedger } from '../../functions/adapters/odoo/billing-ledger';
+import { OdooClient, resetDatabaseGuards } from '../../functions/erp/odoo';
+import { OdooBillingLedger } from '../../functions/erp/odoo/billing-ledger';
 import { startOdooSandbox } from '../../local/sandbox/odoo/server';
 
 const API_KEY = 'ledger-cache-key';

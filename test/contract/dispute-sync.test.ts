@@ -5,9 +5,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startOdooSandbox } from '../../local/sandbox/odoo/server';
 import type { DisputeUpdated } from '../../events/dispute-updated';
-import { createAndPostInvoice, minorToOdooAmount, type OdooClient, odooAmountToMinor, searchRead, upsertByExternalId } from '../../functions/adapters/odoo';
-import { OdooAccountStandingLedger } from '../../functions/adapters/odoo/account-standing-ledger';
-import { OdooBillingLedger } from '../../functions/adapters/odoo/billing-ledger';
+import { createAndPostInvoice, minorToOdooAmount, type OdooClient, odooAmountToMinor, searchRead, upsertByExternalId } from '../../functions/erp/odoo';
+import { OdooAccountStandingLedger } from '../../functions/erp/odoo/account-standing-ledger';
+import { OdooBillingLedger } from '../../functions/erp/odoo/billing-ledger';
 import type { BillingConfig } from '../../functions/domain/billing-config';
 import { type DisputeSyncPorts, syncDisputeUpdated } from '../../functions/flows/billing-sync/dispute-sync';
 import { freshSandboxClient } from './sandbox-client';

@@ -27,7 +27,7 @@ import {
   upsertByExternalId,
   type ApiKeyProvider,
   type OdooTransportChoice,
-} from '../../functions/adapters/odoo';
+} from '../../functions/erp/odoo';
 
 const API_KEY = 'contract-test-key';
 

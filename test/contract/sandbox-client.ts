@@ -1,4 +1,4 @@
-import { OdooClient, resetDatabaseGuards } from '../../functions/adapters/odoo';
+import { OdooClient, resetDatabaseGuards } from '../../functions/erp/odoo';
 import type { OdooSandbox } from '../../local/sandbox/odoo/server';
 
 export interface SandboxTarget {

@@ -4,8 +4,8 @@
  * payment intent — on the dispute's own Connect account.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { STRIPE_API_VERSION, StripeApi } from '../../functions/adapters/stripe/stripe-api';
-import { StripeBillingSources } from '../../functions/adapters/stripe/stripe-billing-source';
+import { STRIPE_API_VERSION, StripeApi } from '../../functions/providers/stripe/stripe-api';
+import { StripeBillingSources } from '../../functions/providers/stripe/stripe-billing-source';
 import { type StripeSandbox, startStripeSandbox } from '../../local/sandbox/stripe/server';
 import { stripeObject } from '../../local/sandbox/stripe/stripe-object-templates';
 

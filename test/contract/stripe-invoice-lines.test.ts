@@ -6,14 +6,14 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { InvoiceFinalized } from '../../events/invoice-finalized';
-import { OdooClient, odooAmountToMinor, resetDatabaseGuards, searchRead } from '../../functions/adapters/odoo';
-import { OdooBillingLedger } from '../../functions/adapters/odoo/billing-ledger';
-import { OdooPartnerGateway } from '../../functions/adapters/odoo/partner-gateway';
-import { STRIPE_API_VERSION, StripeApi, StripeRequestError } from '../../functions/adapters/stripe/stripe-api';
-import { StripeBillingSource } from '../../functions/adapters/stripe/stripe-billing-source';
+import { OdooClient, odooAmountToMinor, resetDatabaseGuards, searchRead } from '../../functions/erp/odoo';
+import { OdooBillingLedger } from '../../functions/erp/odoo/billing-ledger';
+import { OdooPartnerGateway } from '../../functions/erp/odoo/partner-gateway';
+import { STRIPE_API_VERSION, StripeApi, StripeRequestError } from '../../functions/providers/stripe/stripe-api';
+import { StripeBillingSource } from '../../functions/providers/stripe/stripe-billing-source';
 import { billingConfigSchema } from '../../functions/domain/billing-config';
 import { syncBilling } from '../../functions/flows/billing-sync/sync-billing';
-import { stripeEventToCanonical, stripeEventSchema } from '../../functions/ingest/stripe/stripe-event-to-canonical';
+import { stripeEventToCanonical, stripeEventSchema } from '../../functions/providers/stripe/stripe-event-to-canonical';
 import { resolveStage } from '../../lib/config/stages';
 import { startOdooSandbox } from '../../local/sandbox/odoo/server';
 import { type StripeSandbox, startStripeSandbox } from '../../local/sandbox/stripe/server';

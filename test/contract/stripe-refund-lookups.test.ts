@@ -1,11 +1,11 @@
 /**
- * The refund flow's Stripe lookups (functions/adapters/stripe/stripe-refund-lookups.ts) against the Stripe
+ * The refund flow's Stripe lookups (functions/providers/stripe/stripe-refund-lookups.ts) against the Stripe
  * sandbox: which invoice a refund gives money back on, and which credit note pays it out.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { STRIPE_API_VERSION, StripeApi } from '../../functions/adapters/stripe/stripe-api';
-import { StripeBillingSource } from '../../functions/adapters/stripe/stripe-billing-source';
-import { creditNoteOfStripeRefund, invoiceOfStripeRefund } from '../../functions/adapters/stripe/stripe-refund-lookups';
+import { STRIPE_API_VERSION, StripeApi } from '../../functions/providers/stripe/stripe-api';
+import { StripeBillingSource } from '../../functions/providers/stripe/stripe-billing-source';
+import { creditNoteOfStripeRefund, invoiceOfStripeRefund } from '../../functions/providers/stripe/stripe-refund-lookups';
 import type { RefundSnapshot } from '../../functions/domain/billing-ledger';
 import { type StripeSandbox, startStripeSandbox } from '../../local/sandbox/stripe/server';
 import { stripeObject } from '../../local/sandbox/stripe/stripe-object-templates';

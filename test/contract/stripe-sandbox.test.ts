@@ -14,7 +14,7 @@ import {
   StripeRequestError,
   StripeUnavailableError,
   type StripeApiObject,
-} from '../../functions/adapters/stripe/stripe-api';
+} from '../../functions/providers/stripe/stripe-api';
 import { type StripeSandbox, startStripeSandbox } from '../../local/sandbox/stripe/server';
 import { stripeObject } from '../../local/sandbox/stripe/stripe-object-templates';
 

@@ -6,10 +6,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startOdooSandbox } from '../../local/sandbox/odoo/server';
 import type { SubscriptionSnapshot, SubscriptionUpdated } from '../../events/subscription-updated';
-import { type OdooClient, odooAmountToMinor, searchRead, upsertByExternalId } from '../../functions/adapters/odoo';
-import { OdooAccountStandingLedger } from '../../functions/adapters/odoo/account-standing-ledger';
-import { OdooBillingLedger } from '../../functions/adapters/odoo/billing-ledger';
-import { OdooSubscriptionLedger } from '../../functions/adapters/odoo/subscription-ledger';
+import { type OdooClient, odooAmountToMinor, searchRead, upsertByExternalId } from '../../functions/erp/odoo';
+import { OdooAccountStandingLedger } from '../../functions/erp/odoo/account-standing-ledger';
+import { OdooBillingLedger } from '../../functions/erp/odoo/billing-ledger';
+import { OdooSubscriptionLedger } from '../../functions/erp/odoo/subscription-ledger';
 import type { BillingConfig } from '../../functions/domain/billing-config';
 import { syncSubscription, type SubscriptionSyncPorts } from '../../functions/flows/subscription-sync/sync-subscription';
 import { freshSandboxClient } from './sandbox-client';

@@ -8,7 +8,7 @@ import { AlarmTopic } from '../../lib/constructs/alarm-topic';
 import { StateTables } from '../../lib/constructs/state-tables';
 import { SyncEventBus } from '../../lib/constructs/sync-event-bus';
 import { MAX_RECEIVE_COUNT, SyncFlow } from '../../lib/constructs/sync-flow';
-import { MAX_RECEIVES } from '../../functions/domain/retry-backoff';
+import { MAX_RECEIVES } from '../../functions/platform/retry-backoff';
 import { SyncFunction } from '../../lib/constructs/sync-function';
 import { WebhookApi } from '../../lib/constructs/webhook-api';
 import { ECHO_HANDLER, emptyStack } from './stack-fixture';

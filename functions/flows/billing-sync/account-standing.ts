@@ -1,5 +1,5 @@
 import type { PaymentFailed } from '../../../events/payment-failed';
-import { underWatermarkLease } from '../watermark-lease';
+import { underWatermarkLease } from '../../platform/watermark-lease';
 import { formatMinorUnits, providerCurrencyExponent } from '../../domain/odoo-document-lines';
 import { type BillingSyncPorts, invoiceKey, locateInvoice, odooDate, resolvePartner } from './billing-sync-ports';
 

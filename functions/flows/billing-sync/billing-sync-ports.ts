@@ -6,7 +6,7 @@ import type { IdentityMap } from '../../domain/identity-map';
 import { DependencyMissingError } from '../../domain/invoice-errors';
 import type { PartnerGateway } from '../../domain/partner-gateway';
 import type { WatermarkStore } from '../../domain/watermark';
-import { PermanentSyncError } from '../../shared/errors';
+import { PermanentSyncError } from '../../platform/errors';
 import { customerKey, findPartner, ODOO_PARTNER } from '../known-partner';
 
 /** Everything a billing use case talks to. */

@@ -1,7 +1,7 @@
 import type { InvoiceFinalized, InvoiceSnapshot } from '../../../events/invoice-finalized';
 import type { BillingSource } from '../../domain/billing-ledger';
 import { DependencyMissingError } from '../../domain/invoice-errors';
-import { PermanentSyncError } from '../../shared/errors';
+import { PermanentSyncError } from '../../platform/errors';
 
 /**
  * An invoice event that carried only the invoice's first lines (`linesIncomplete`: the ingest does no lookup

@@ -1,7 +1,7 @@
 import type { CompanyRoute } from '../../domain/billing-config';
 import type { BillingLedger, LedgerDocument } from '../../domain/billing-ledger';
 import { exactQuantityAndPrice, odooLineValues } from '../../domain/odoo-document-lines';
-import { PermanentSyncError } from '../../shared/errors';
+import { PermanentSyncError } from '../../platform/errors';
 
 /**
  * How a lost dispute, an uncollectible write-off and a refund take an amount back on a posted invoice:

@@ -8,9 +8,9 @@ import type { IdentityMap } from '../../domain/identity-map';
 import { DependencyMissingError } from '../../domain/invoice-errors';
 import { formatMinorUnits, providerCurrencyExponent, toOdooMinor } from '../../domain/odoo-document-lines';
 import { isNewer, type WatermarkStore, watermarkOf } from '../../domain/watermark';
-import { PermanentSyncError } from '../../shared/errors';
+import { PermanentSyncError } from '../../platform/errors';
 import { knownPartner } from '../known-partner';
-import { underWatermarkLease } from '../watermark-lease';
+import { underWatermarkLease } from '../../platform/watermark-lease';
 import { locateInvoice, ODOO_MOVE, ODOO_PAYMENT, odooDate } from './billing-sync-ports';
 import { postCreditNoteForAmount } from './credit-note-for-amount';
 

@@ -1,6 +1,6 @@
 import type { InvoiceUncollectible } from '../../../events/invoice-uncollectible';
 import type { InvoiceVoided } from '../../../events/invoice-voided';
-import { underWatermarkLease } from '../watermark-lease';
+import { underWatermarkLease } from '../../platform/watermark-lease';
 import { formatMinorUnits, providerCurrencyExponent, toOdooMinor } from '../../domain/odoo-document-lines';
 import { isNewer, watermarkOf } from '../../domain/watermark';
 import { companyRouteFor } from '../../domain/billing-config';

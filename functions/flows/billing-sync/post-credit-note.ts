@@ -1,6 +1,6 @@
 import type { CreditNoteIssued } from '../../../events/credit-note-issued';
 import type { CreditNoteSnapshot, LedgerCreditNote, LedgerDocument } from '../../domain/billing-ledger';
-import { underWatermarkLease } from '../watermark-lease';
+import { underWatermarkLease } from '../../platform/watermark-lease';
 import { CreditExceedsInvoiceError, DependencyMissingError } from '../../domain/invoice-errors';
 import { formatMinorUnits } from '../../domain/odoo-document-lines';
 import { creditedAmount, creditNotePaymentReference, isOwnRefundCreditNote } from '../../domain/refund-credit-notes';

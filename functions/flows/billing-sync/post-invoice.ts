@@ -1,7 +1,7 @@
 import type { DocumentLine } from '../../../events/billing-parts';
 import type { SourceSystem } from '../../../events/envelope';
 import type { InvoiceFinalized, InvoiceSnapshot } from '../../../events/invoice-finalized';
-import { underWatermarkLease } from '../watermark-lease';
+import { underWatermarkLease } from '../../platform/watermark-lease';
 import { type CompanyRoute, companyRouteFor } from '../../domain/billing-config';
 import type { LedgerCurrency, LedgerDocument } from '../../domain/billing-ledger';
 import { BillingSetupError, DependencyMissingError, InvoiceTotalMismatchError } from '../../domain/invoice-errors';

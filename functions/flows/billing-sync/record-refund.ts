@@ -1,7 +1,7 @@
 import type { RefundCreated } from '../../../events/refund-created';
 import type { RefundUpdated } from '../../../events/refund-updated';
 import { isNewer, watermarkOf } from '../../domain/watermark';
-import { underWatermarkLease } from '../watermark-lease';
+import { underWatermarkLease } from '../../platform/watermark-lease';
 import { companyRouteFor } from '../../domain/billing-config';
 import type { RefundSnapshot } from '../../domain/billing-ledger';
 import { CreditExceedsInvoiceError, DependencyMissingError, RefundWithoutInvoiceError } from '../../domain/invoice-errors';

@@ -1,8 +1,8 @@
 import * as z from 'zod/mini';
 import { customerDeletedSchema } from '../../../events/customer-deleted';
 import { customerUpsertedSchema } from '../../../events/customer-upserted';
-import { OdooPartnerGateway } from '../../adapters/odoo/partner-gateway';
-import { flowConsumer, flowInfrastructure } from '../flow-consumer';
+import { OdooPartnerGateway } from '../../erp/odoo/partner-gateway';
+import { flowConsumer, flowInfrastructure } from '../../platform/flow-consumer';
 import { syncCustomer } from './sync-customer';
 
 const infrastructure = flowInfrastructure();

@@ -1,9 +1,9 @@
 import { subscriptionUpdatedSchema } from '../../../events/subscription-updated';
-import { OdooAccountStandingLedger } from '../../adapters/odoo/account-standing-ledger';
-import { OdooBillingLedger } from '../../adapters/odoo/billing-ledger';
-import { OdooSubscriptionLedger } from '../../adapters/odoo/subscription-ledger';
+import { OdooAccountStandingLedger } from '../../erp/odoo/account-standing-ledger';
+import { OdooBillingLedger } from '../../erp/odoo/billing-ledger';
+import { OdooSubscriptionLedger } from '../../erp/odoo/subscription-ledger';
 import { billingConfigFromEnv } from '../billing-wiring';
-import { flowConsumer, flowInfrastructure } from '../flow-consumer';
+import { flowConsumer, flowInfrastructure } from '../../platform/flow-consumer';
 import { syncSubscription } from './sync-subscription';
 
 const infrastructure = flowInfrastructure();

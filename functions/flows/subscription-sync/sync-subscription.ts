@@ -17,7 +17,7 @@ import {
 import type { ContractLineValues, ContractOrder, ContractState, SubscriptionLedger } from '../../domain/subscription-ledger';
 import { isNewer, type WatermarkStore, watermarkOf } from '../../domain/watermark';
 import { knownPartner } from '../known-partner';
-import { underWatermarkLease } from '../watermark-lease';
+import { underWatermarkLease } from '../../platform/watermark-lease';
 
 export interface SubscriptionSyncPorts {
   readonly ledger: SubscriptionLedger;

@@ -1,5 +1,5 @@
-import { OdooClient, resetDatabaseGuards } from '../../../functions/adapters/odoo';
-import type { OdooError } from '../../../functions/adapters/odoo/odoo-errors';
+import { OdooClient, resetDatabaseGuards } from '../../../functions/erp/odoo';
+import type { OdooError } from '../../../functions/erp/odoo/odoo-errors';
 import type { RealOdooCase, StepResult } from './cases';
 
 export interface OdooCaseTarget {

@@ -1,7 +1,7 @@
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IdentityMapTable } from '../../../functions/adapters/aws/identity-map-table';
-import { EntityBusyError, LeaseLostError, WatermarkTable } from '../../../functions/adapters/aws/watermark-table';
+import { IdentityMapTable } from '../../../functions/state/identity-map-table';
+import { EntityBusyError, LeaseLostError, WatermarkTable } from '../../../functions/state/watermark-table';
 import { startDynamoDb, STATE_TABLES } from '../../support/dynamodb-local';
 
 let dynamo: Awaited<ReturnType<typeof startDynamoDb>>;

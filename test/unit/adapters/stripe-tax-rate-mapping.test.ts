@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MalformedStripeObjectError, parseStripeObject, stripePercentage } from '../../../functions/adapters/stripe/stripe-object-mapping';
-import { providerTaxRateFromStripe, stripeTaxRateObjectSchema } from '../../../functions/adapters/stripe/stripe-tax-rate-mapping';
+import { MalformedStripeObjectError, parseStripeObject, stripePercentage } from '../../../functions/providers/stripe/stripe-object-mapping';
+import { providerTaxRateFromStripe, stripeTaxRateObjectSchema } from '../../../functions/providers/stripe/stripe-tax-rate-mapping';
 import { sample } from '../../fixtures/stripe/stripe-events';
 
 /** A tax rate as it comes off the wire: `percentage` is whatever JSON.parse makes of Stripe's text. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type BillingConfig, companyRouteFor, NoCompanyRouteError } from '../../../functions/domain/billing-config';
-import { isRetryable } from '../../../functions/shared/errors';
+import { isRetryable } from '../../../functions/platform/errors';
 
 const route = (account: string | null, currency: string, companyId: number) => ({ account, currency, companyId, salesJournalId: companyId * 10, bankJournalId: companyId * 10 + 1 });
 const config: BillingConfig = {

@@ -8,7 +8,7 @@ import type { BillingConfig } from '../../../functions/domain/billing-config';
 import { DependencyMissingError, InvoiceTotalMismatchError } from '../../../functions/domain/invoice-errors';
 import { type BillingEvent, syncBilling } from '../../../functions/flows/billing-sync/sync-billing';
 import type { BillingSyncPorts } from '../../../functions/flows/billing-sync/billing-sync-ports';
-import { isRetryable } from '../../../functions/shared/errors';
+import { isRetryable } from '../../../functions/platform/errors';
 import { InMemoryIdentityMap, InMemoryPartners, InMemoryWatermarks } from '../flows/in-memory-ports';
 import { InMemoryBillingSource, InMemoryLedger } from './in-memory-billing';
 

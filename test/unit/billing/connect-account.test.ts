@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { DisputeUpdated } from '../../../events/dispute-updated';
 import type { InvoiceFinalized } from '../../../events/invoice-finalized';
-import { StripeApi } from '../../../functions/adapters/stripe/stripe-api';
-import { StripeBillingSources } from '../../../functions/adapters/stripe/stripe-billing-source';
-import { STRIPE_API_VERSION } from '../../../functions/adapters/stripe/stripe-object-mapping';
+import { StripeApi } from '../../../functions/providers/stripe/stripe-api';
+import { StripeBillingSources } from '../../../functions/providers/stripe/stripe-billing-source';
+import { STRIPE_API_VERSION } from '../../../functions/providers/stripe/stripe-object-mapping';
 import type { BillingConfig } from '../../../functions/domain/billing-config';
 import { applyBillingEvent, type BillingFlowPorts } from '../../../functions/flows/billing-sync/apply-billing-event';
 import { stripeObject } from '../../../local/sandbox/stripe/stripe-object-templates';

@@ -13,7 +13,7 @@ import { taxRatesToResolve, withProviderTaxRates } from '../../../functions/doma
 import { UnmappedTaxError } from '../../../functions/domain/odoo-document-lines';
 import type { BillingSyncPorts } from '../../../functions/flows/billing-sync/billing-sync-ports';
 import { syncBilling } from '../../../functions/flows/billing-sync/sync-billing';
-import { isRetryable } from '../../../functions/shared/errors';
+import { isRetryable } from '../../../functions/platform/errors';
 import { InMemoryIdentityMap, InMemoryPartners, InMemoryWatermarks } from '../flows/in-memory-ports';
 import { InMemoryBillingSource, InMemoryLedger } from './in-memory-billing';
 

@@ -10,7 +10,7 @@ import type { CreditNoteSnapshot, RefundSnapshot } from '../../../functions/doma
 import { CreditExceedsInvoiceError, DependencyMissingError, InvoiceTotalMismatchError, RefundWithoutInvoiceError } from '../../../functions/domain/invoice-errors';
 import type { BillingSyncPorts } from '../../../functions/flows/billing-sync/billing-sync-ports';
 import { type BillingEvent, syncBilling } from '../../../functions/flows/billing-sync/sync-billing';
-import { isRetryable, PermanentSyncError } from '../../../functions/shared/errors';
+import { isRetryable, PermanentSyncError } from '../../../functions/platform/errors';
 import { InMemoryIdentityMap, InMemoryPartners, InMemoryWatermarks } from '../flows/in-memory-ports';
 import { InMemoryBillingSource, InMemoryLedger } from './in-memory-billing';
 

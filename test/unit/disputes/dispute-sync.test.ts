@@ -3,7 +3,7 @@ import type { DisputeUpdated } from '../../../events/dispute-updated';
 import type { BillingConfig } from '../../../functions/domain/billing-config';
 import { DependencyMissingError } from '../../../functions/domain/invoice-errors';
 import { type DisputeSyncPorts, syncDisputeUpdated } from '../../../functions/flows/billing-sync/dispute-sync';
-import { isRetryable } from '../../../functions/shared/errors';
+import { isRetryable } from '../../../functions/platform/errors';
 import { InMemoryLedger } from '../billing/in-memory-billing';
 import { InMemoryIdentityMap, InMemoryWatermarks } from '../flows/in-memory-ports';
 import { InMemoryStanding } from '../subscriptions/in-memory-contracts';

@@ -4,11 +4,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { readFileSync } from 'node:fs';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { canonicalEventSchema } from '../../../events/catalog';
-import { FlowQueue } from '../../../functions/adapters/aws/flow-queue';
-import { BACKOFF_BASE_SECONDS } from '../../../functions/domain/retry-backoff';
-import { PermanentSyncError, RetryableSyncError } from '../../../functions/shared/errors';
-import { createFlowRecordHandler } from '../../../functions/shared/flow-record-handler';
-import { metrics } from '../../../functions/shared/powertools';
+import { FlowQueue } from '../../../functions/platform/flow-queue';
+import { BACKOFF_BASE_SECONDS } from '../../../functions/platform/retry-backoff';
+import { PermanentSyncError, RetryableSyncError } from '../../../functions/platform/errors';
+import { createFlowRecordHandler } from '../../../functions/platform/record-policy';
+import { metrics } from '../../../functions/platform/powertools';
 
 const sqs = mockClient(SQSClient);
 const sample = JSON.parse(readFileSync(new URL('../../../events/samples/customer.upserted.v1.json', import.meta.url), 'utf8'));

@@ -1,7 +1,7 @@
 import type { IdentityMap, SystemRef } from '../../../functions/domain/identity-map';
 import type { PartnerGateway, PartnerValues } from '../../../functions/domain/partner-gateway';
 import type { Watermark, WatermarkStore } from '../../../functions/domain/watermark';
-import { EntityBusyError } from '../../../functions/adapters/aws/watermark-table';
+import { EntityBusyError } from '../../../functions/state/watermark-table';
 
 /** Odoo partners with external ids, as the real `load()`/`write` behave, counting calls. */
 export class InMemoryPartners implements PartnerGateway {

@@ -2,31 +2,31 @@ import type Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
 import { invoiceSnapshotSchema } from '../../../events/invoice-finalized';
 import { subscriptionSnapshotSchema } from '../../../events/subscription-updated';
-import { creditNoteFromStripe, stripeCreditNoteSchema } from '../../../functions/adapters/stripe/stripe-credit-note-mapping';
-import { disputeSnapshotFromStripe, stripeDisputeSchema } from '../../../functions/adapters/stripe/stripe-dispute-mapping';
+import { creditNoteFromStripe, stripeCreditNoteSchema } from '../../../functions/providers/stripe/stripe-credit-note-mapping';
+import { disputeSnapshotFromStripe, stripeDisputeSchema } from '../../../functions/providers/stripe/stripe-dispute-mapping';
 import {
   invoiceSnapshotFromStripe,
   invoiceUncollectibleFromStripe,
   invoiceVoidedFromStripe,
   paymentFailedFromStripeInvoice,
   stripeInvoiceSchema,
-} from '../../../functions/adapters/stripe/stripe-invoice-mapping';
-import { paymentFromStripeInvoicePayment, stripeInvoicePaymentSchema } from '../../../functions/adapters/stripe/stripe-invoice-payment-mapping';
+} from '../../../functions/providers/stripe/stripe-invoice-mapping';
+import { paymentFromStripeInvoicePayment, stripeInvoicePaymentSchema } from '../../../functions/providers/stripe/stripe-invoice-payment-mapping';
 import {
   IncompleteStripeObjectError,
   MalformedStripeObjectError,
   parseStripeObject,
   STRIPE_API_VERSION,
   type StripeOrigin,
-} from '../../../functions/adapters/stripe/stripe-object-mapping';
+} from '../../../functions/providers/stripe/stripe-object-mapping';
 import {
   refundSnapshotFromStripe,
   refundSnapshotsFromStripeCharge,
   stripeChargeRefundsSchema,
   stripeRefundSchema,
-} from '../../../functions/adapters/stripe/stripe-refund-mapping';
-import { stripeSubscriptionSchema, subscriptionSnapshotFromStripe } from '../../../functions/adapters/stripe/stripe-subscription-mapping';
-import { STRIPE_API_VERSION as API_CLIENT_VERSION } from '../../../functions/adapters/stripe/stripe-api';
+} from '../../../functions/providers/stripe/stripe-refund-mapping';
+import { stripeSubscriptionSchema, subscriptionSnapshotFromStripe } from '../../../functions/providers/stripe/stripe-subscription-mapping';
+import { STRIPE_API_VERSION as API_CLIENT_VERSION } from '../../../functions/providers/stripe/stripe-api';
 import { PINNED_API_VERSION, sample } from '../../fixtures/stripe/stripe-events';
 
 const PLATFORM: StripeOrigin = { account: null, observedAt: 1_790_100_000 };

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { stripeEventSchema, stripeEventToCanonical } from '../../../functions/ingest/stripe/stripe-event-to-canonical';
+import { stripeEventSchema, stripeEventToCanonical } from '../../../functions/providers/stripe/stripe-event-to-canonical';
 import { sampleStripeEvents } from '../../fixtures/stripe/stripe-events';
 
 const committedSample = (type: string): unknown => JSON.parse(readFileSync(new URL(`../../../events/samples/${type}.v1.json`, import.meta.url), 'utf8'));

@@ -20,8 +20,8 @@ Object.assign(process.env, {
   POWERTOOLS_METRICS_NAMESPACE: 'OdooSaasSync',
   POWERTOOLS_SERVICE_NAME: 'stripe-ingest',
 });
-const { handler } = await import('../../../functions/ingest/stripe/handler');
-const { metrics } = await import('../../../functions/shared/powertools');
+const { handler } = await import('../../../functions/providers/stripe/webhook-handler');
+const { metrics } = await import('../../../functions/platform/powertools');
 
 const context = { functionName: 'stripe-ingest', awsRequestId: 'req-1' } as Context;
 let stdout: string[];

@@ -1,6 +1,6 @@
 import Stripe from 'stripe';
 import { describe, expect, it } from 'vitest';
-import { parseSigningSecrets, verifyStripeSignature } from '../../../functions/ingest/stripe/verify-stripe-signature';
+import { parseSigningSecrets, verifyStripeSignature } from '../../../functions/providers/stripe/verify-stripe-signature';
 import { signedHeader, stripeEvent, stripeObjects, TEST_SIGNING_SECRET } from '../../fixtures/stripe/stripe-events';
 
 const NOW = 1_800_000_000;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { DeadlineSignals } from '../../../functions/adapters/odoo/deadline-signals';
+import { DeadlineSignals } from '../../../functions/erp/odoo/deadline-signals';
 
 afterEach(() => {
   vi.useRealTimers();

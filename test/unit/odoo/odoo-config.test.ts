@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { isIdempotentByDefault } from '../../../functions/adapters/odoo/odoo-client';
-import { DEFAULT_ODOO_CONNECTION, resolveOdooConfig } from '../../../functions/adapters/odoo/odoo-config';
+import { isIdempotentByDefault } from '../../../functions/erp/odoo/odoo-client';
+import { DEFAULT_ODOO_CONNECTION, resolveOdooConfig } from '../../../functions/erp/odoo/odoo-config';
 
 describe('Odoo connection config', () => {
   it('fills every protection setting with its default and normalizes the URL', () => {

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { resetDatabaseGuards } from '../../../functions/adapters/odoo/database-guards';
+import { resetDatabaseGuards } from '../../../functions/erp/odoo/database-guards';
 import {
   OdooAccessError,
   OdooBadRequestError,
@@ -18,7 +18,7 @@ import {
   OdooUserError,
   OdooValidationError,
   OdooValueError,
-} from '../../../functions/adapters/odoo/odoo-errors';
+} from '../../../functions/erp/odoo/odoo-errors';
 import { fakeKeys, jsonResponse, type OdooVersionDir, recordedClient, recordedOdoo, recording } from './recorded-odoo';
 
 type ErrorClass = abstract new (...args: never[]) => OdooError;
@@ -126,7 +126,7 @@ describe('Odoo errors from the recorded error payloads', () => {
 
 describe('Odoo error names', () => {
   it('every error class names itself literally, so minified Lambda bundles still report OdooValidationError in the DLQ', async () => {
-    const errors = await import('../../../functions/adapters/odoo/odoo-errors');
+    const errors = await import('../../../functions/erp/odoo/odoo-errors');
     const classes = Object.entries(errors).filter(
       ([, value]) => typeof value === 'function' && value.prototype instanceof Error && value !== errors.OdooError,
     ) as Array<[string, new (message: string, ...rest: unknown[]) => OdooError]>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { minorToOdooAmount, odooAmountToMinor } from '../../../functions/adapters/odoo/odoo-money';
+import { minorToOdooAmount, odooAmountToMinor } from '../../../functions/erp/odoo/odoo-money';
 
 describe('minor units → Odoo amount', () => {
   it.each([

@@ -1,8 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { resetDatabaseGuards } from '../../../functions/adapters/odoo/database-guards';
-import { cancelInvoice, createAndPostInvoice, createCreditNote, registerPayment } from '../../../functions/adapters/odoo/invoice-operations';
-import { OdooUserError, OdooValidationError } from '../../../functions/adapters/odoo/odoo-errors';
-import { addPartnerTag, removePartnerTag } from '../../../functions/adapters/odoo/partner-operations';
+import { resetDatabaseGuards } from '../../../functions/erp/odoo/database-guards';
+import { cancelInvoice, createAndPostInvoice, createCreditNote, registerPayment } from '../../../functions/erp/odoo/invoice-operations';
+import { OdooUserError, OdooValidationError } from '../../../functions/erp/odoo/odoo-errors';
+import { addPartnerTag, removePartnerTag } from '../../../functions/erp/odoo/partner-operations';
 import {
   archive,
   createMany,
@@ -10,7 +10,7 @@ import {
   resolveExternalIds,
   searchRead,
   upsertByExternalId,
-} from '../../../functions/adapters/odoo/record-operations';
+} from '../../../functions/erp/odoo/record-operations';
 import { answer, type OdooVersionDir, recordedClient, recordedOdoo, recording, sentParams } from './recorded-odoo';
 
 /** Ids the recorded databases gave (Odoo 18 over JSON-RPC, Odoo 19 over JSON-2). */

@@ -1,14 +1,14 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { CircuitBreaker } from '../../../functions/adapters/odoo/circuit-breaker';
-import { resetDatabaseGuards } from '../../../functions/adapters/odoo/database-guards';
+import { CircuitBreaker } from '../../../functions/erp/odoo/circuit-breaker';
+import { resetDatabaseGuards } from '../../../functions/erp/odoo/database-guards';
 import {
   OdooAccessError,
   OdooCircuitOpenError,
   OdooTimeoutError,
   OdooUnavailableError,
   OdooUserError,
-} from '../../../functions/adapters/odoo/odoo-errors';
-import { backoffDelayMs } from '../../../functions/adapters/odoo/retry-policy';
+} from '../../../functions/erp/odoo/odoo-errors';
+import { backoffDelayMs } from '../../../functions/erp/odoo/retry-policy';
 import { fakeClock, fakeKeys, jsonResponse, recordedClient, recording, type SeenRequest } from './recorded-odoo';
 
 /** A JSON-2 server scripted per request: `answers[i]` answers the i-th request (the last one repeats). */

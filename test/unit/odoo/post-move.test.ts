@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { postMove } from '../../../functions/adapters/odoo/invoice-operations';
-import { odooErrorFromName, OdooUserError } from '../../../functions/adapters/odoo/odoo-errors';
+import { postMove } from '../../../functions/erp/odoo/invoice-operations';
+import { odooErrorFromName, OdooUserError } from '../../../functions/erp/odoo/odoo-errors';
 
 /** An Odoo caller that answers each call in turn (an Error is thrown) and records what it was asked. */
 function scripted(...answers: unknown[]) {

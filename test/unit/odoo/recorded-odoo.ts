@@ -5,10 +5,10 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
-import { OdooClient, type OdooClientOptions } from '../../../functions/adapters/odoo/odoo-client';
-import type { OdooConnectionSettings } from '../../../functions/adapters/odoo/odoo-config';
-import type { ApiKeyProvider } from '../../../functions/adapters/odoo/odoo-transport';
-import type { OdooClock } from '../../../functions/adapters/odoo/odoo-clock';
+import { OdooClient, type OdooClientOptions } from '../../../functions/erp/odoo/odoo-client';
+import type { OdooConnectionSettings } from '../../../functions/erp/odoo/odoo-config';
+import type { ApiKeyProvider } from '../../../functions/erp/odoo/odoo-transport';
+import type { OdooClock } from '../../../functions/erp/odoo/odoo-clock';
 
 export type OdooVersionDir = '18.0' | '19.0-json2';
 

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { resetDatabaseGuards } from '../../../functions/adapters/odoo/database-guards';
-import { OdooUnavailableError } from '../../../functions/adapters/odoo/odoo-errors';
+import { resetDatabaseGuards } from '../../../functions/erp/odoo/database-guards';
+import { OdooUnavailableError } from '../../../functions/erp/odoo/odoo-errors';
 import { noWebVersionRoute, recordedClient, recordedOdoo } from './recorded-odoo';
 
 beforeEach(() => resetDatabaseGuards());

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXIT_DRIFT, EXIT_NO_DRIFT, main } from '../../../bin/reconcile';
-import type { OdooCaller } from '../../../functions/adapters/odoo';
+import type { OdooCaller } from '../../../functions/erp/odoo';
 import { odooAmountInProviderMinor, OdooReconciliationGateway, REFERENCE_BATCH, toMove } from '../../../functions/reconcile/odoo-reconciliation-reader';
 import { InvalidReconcileEventError, periodOf } from '../../../functions/reconcile/reconcile-event';
 import { createdRange, InvalidPeriodError, reconcilePeriod, yesterday, type ReconcilePorts } from '../../../functions/reconcile/reconcile-period';

@@ -10,8 +10,8 @@ import {
   registerPayment,
   resetDatabaseGuards,
   upsertByExternalId,
-} from '../../../functions/adapters/odoo';
-import { STRIPE_API_VERSION, StripeApi } from '../../../functions/adapters/stripe/stripe-api';
+} from '../../../functions/erp/odoo';
+import { STRIPE_API_VERSION, StripeApi } from '../../../functions/providers/stripe/stripe-api';
 import { OdooReconciliationGateway } from '../../../functions/reconcile/odoo-reconciliation-reader';
 import { reconcilePeriod, type ReemitRequest } from '../../../functions/reconcile/reconcile-period';
 import { formatReportTable } from '../../../functions/reconcile/report-table';

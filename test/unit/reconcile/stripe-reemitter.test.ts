@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CanonicalEvent, EVENT_CATALOG } from '../../../events/catalog';
-import { STRIPE_API_VERSION, StripeApi } from '../../../functions/adapters/stripe/stripe-api';
+import { STRIPE_API_VERSION, StripeApi } from '../../../functions/providers/stripe/stripe-api';
 import { ReemitError, StripeReemitter } from '../../../functions/reconcile/stripe-reemitter';
 import { type StripeSandbox, startStripeSandbox } from '../../../local/sandbox/stripe/server';
 import { stripeObject } from '../../../local/sandbox/stripe/stripe-object-templates';

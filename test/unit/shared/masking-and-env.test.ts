@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
-import { backoffSeconds, BACKOFF_BASE_SECONDS, BACKOFF_MAX_SECONDS, MAX_RECEIVES, retryDelaySeconds, TRANSIENT_RETRY_WINDOW_SECONDS } from '../../../functions/domain/retry-backoff';
-import { MissingConfigError, readEnv } from '../../../functions/shared/env';
-import { MASK, maskSensitive } from '../../../functions/shared/masking';
+import { backoffSeconds, BACKOFF_BASE_SECONDS, BACKOFF_MAX_SECONDS, MAX_RECEIVES, retryDelaySeconds, TRANSIENT_RETRY_WINDOW_SECONDS } from '../../../functions/platform/retry-backoff';
+import { MissingConfigError, readEnv } from '../../../functions/platform/env';
+import { MASK, maskSensitive } from '../../../functions/platform/masking';
 
 describe('log masking', () => {
   it('masks personal data and secrets under any sensitive key, nested or not', () => {

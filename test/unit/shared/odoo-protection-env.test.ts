@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { MissingConfigError, readEnv } from '../../../functions/shared/env';
-import { ODOO_PROTECTION_ENV, odooProtectionSettings } from '../../../functions/shared/odoo-protection-env';
+import { MissingConfigError, readEnv } from '../../../functions/platform/env';
+import { ODOO_PROTECTION_ENV, odooProtectionSettings } from '../../../functions/erp/odoo/odoo-protection-env';
 
 describe('the Odoo protection a function reads from its environment', () => {
   it('becomes the Odoo client’s rate limit and concurrency per container', () => {

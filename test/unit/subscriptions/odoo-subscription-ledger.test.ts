@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { OdooCaller } from '../../../functions/adapters/odoo/odoo-caller';
-import { OdooSubscriptionLedger } from '../../../functions/adapters/odoo/subscription-ledger';
+import type { OdooCaller } from '../../../functions/erp/odoo/odoo-caller';
+import { OdooSubscriptionLedger } from '../../../functions/erp/odoo/subscription-ledger';
 import type { BillingLedger } from '../../../functions/domain/billing-ledger';
 
 /** An Odoo that answers from a table of `model.method` → result, recording every call. */

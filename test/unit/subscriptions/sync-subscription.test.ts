@@ -3,7 +3,7 @@ import type { SubscriptionSnapshot, SubscriptionUpdated } from '../../../events/
 import type { BillingConfig } from '../../../functions/domain/billing-config';
 import { amendContractLines, planContractLines, targetContractState } from '../../../functions/domain/subscription-contract';
 import { DependencyMissingError } from '../../../functions/domain/invoice-errors';
-import { isRetryable } from '../../../functions/shared/errors';
+import { isRetryable } from '../../../functions/platform/errors';
 import { syncSubscription, type SubscriptionSyncPorts } from '../../../functions/flows/subscription-sync/sync-subscription';
 import { InMemoryIdentityMap, InMemoryWatermarks } from '../flows/in-memory-ports';
 import { InMemoryStanding, InMemorySubscriptionLedger } from './in-memory-contracts';

@@ -3,22 +3,22 @@ import type { CanonicalEvent } from '../../../events/catalog';
 import { CUSTOMER_DELETED, CUSTOMER_DELETED_VERSION } from '../../../events/customer-deleted';
 import { CUSTOMER_UPSERTED, CUSTOMER_UPSERTED_VERSION } from '../../../events/customer-upserted';
 import { entityKey } from '../../../events/envelope';
-import { creditNoteFromStripe, stripeCreditNoteSchema } from '../../adapters/stripe/stripe-credit-note-mapping';
-import { customerSnapshotFromStripe, stripeCustomerSchema } from '../../adapters/stripe/stripe-customer-mapping';
-import { disputeSnapshotFromStripe, stripeDisputeSchema } from '../../adapters/stripe/stripe-dispute-mapping';
+import { creditNoteFromStripe, stripeCreditNoteSchema } from './stripe-credit-note-mapping';
+import { customerSnapshotFromStripe, stripeCustomerSchema } from './stripe-customer-mapping';
+import { disputeSnapshotFromStripe, stripeDisputeSchema } from './stripe-dispute-mapping';
 import {
   invoiceSnapshotFromStripe,
   invoiceUncollectibleFromStripe,
   invoiceVoidedFromStripe,
   paymentFailedFromStripeInvoice,
   stripeInvoiceSchema,
-} from '../../adapters/stripe/stripe-invoice-mapping';
-import { paymentFromStripeInvoicePayment, stripeInvoicePaymentSchema } from '../../adapters/stripe/stripe-invoice-payment-mapping';
-import { parseStripeObject, type StripeOrigin } from '../../adapters/stripe/stripe-object-mapping';
-import { refundSnapshotFromStripe, refundSnapshotsFromStripeCharge, stripeChargeRefundsSchema, stripeRefundSchema, type RefundSnapshot } from '../../adapters/stripe/stripe-refund-mapping';
-import { stripeSubscriptionSchema, subscriptionSnapshotFromStripe } from '../../adapters/stripe/stripe-subscription-mapping';
+} from './stripe-invoice-mapping';
+import { paymentFromStripeInvoicePayment, stripeInvoicePaymentSchema } from './stripe-invoice-payment-mapping';
+import { parseStripeObject, type StripeOrigin } from './stripe-object-mapping';
+import { refundSnapshotFromStripe, refundSnapshotsFromStripeCharge, stripeChargeRefundsSchema, stripeRefundSchema, type RefundSnapshot } from './stripe-refund-mapping';
+import { stripeSubscriptionSchema, subscriptionSnapshotFromStripe } from './stripe-subscription-mapping';
 
-export { MalformedStripeObjectError, STRIPE_API_VERSION } from '../../adapters/stripe/stripe-object-mapping';
+export { MalformedStripeObjectError, STRIPE_API_VERSION } from './stripe-object-mapping';
 
 // Billing event types and versions are written as literals rather than imported from events/: importing
 // a constant would bundle that module's zod schemas, which the ingest never runs. The compiler still

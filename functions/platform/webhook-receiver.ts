@@ -1,6 +1,6 @@
-import type { CanonicalEvent } from '../../../events/catalog';
-import { describeIssue } from '../../shared/validation-issues';
-import { parseSigningSecrets, verifyStripeSignature } from './verify-stripe-signature';
+import type { CanonicalEvent } from '../../events/catalog';
+import { describeIssue } from './validation-issues';
+import { parseSigningSecrets, verifyStripeSignature } from '../providers/stripe/verify-stripe-signature';
 import {
   isHandledStripeEventType,
   MalformedStripeObjectError,
@@ -8,7 +8,7 @@ import {
   stripeEventSchema,
   stripeEventToCanonical,
   type MappingResult,
-} from './stripe-event-to-canonical';
+} from '../providers/stripe/stripe-event-to-canonical';
 
 export interface WebhookRequest {
   readonly body: string | null;

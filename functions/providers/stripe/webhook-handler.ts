@@ -3,11 +3,11 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult, Context } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { publishCanonicalEvents } from '../../adapters/aws/event-publisher';
-import { readSecret } from '../../adapters/aws/secrets';
-import { readEnv } from '../../shared/env';
-import { logger, metrics } from '../../shared/powertools';
-import { createStripeWebhookReceiver, type Rejection } from './receive-stripe-webhook';
+import { publishCanonicalEvents } from '../../platform/event-publisher';
+import { readSecret } from '../../platform/secrets';
+import { readEnv } from '../../platform/env';
+import { logger, metrics } from '../../platform/powertools';
+import { createStripeWebhookReceiver, type Rejection } from '../../platform/webhook-receiver';
 
 const env = readEnv({
   EVENT_BUS_NAME: z.string().check(z.minLength(1)),

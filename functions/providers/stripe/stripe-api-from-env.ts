@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
-import { readEnv } from '../../shared/env';
-import { readSecret } from '../aws/secrets';
+import { readEnv } from '../../platform/env';
+import { readSecret } from '../../platform/secrets';
 import { STRIPE_API_VERSION, StripeApi } from './stripe-api';
 
 const text = () => z.string().check(z.minLength(1));

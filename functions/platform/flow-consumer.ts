@@ -7,15 +7,15 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { FlowQueue } from '../adapters/aws/flow-queue';
-import { IdentityMapTable } from '../adapters/aws/identity-map-table';
-import { secretApiKeyProvider } from '../adapters/aws/secret-api-key';
-import { WatermarkTable } from '../adapters/aws/watermark-table';
-import { OdooClient } from '../adapters/odoo/odoo-client';
-import { readEnv } from '../shared/env';
-import { createFlowRecordHandler } from '../shared/flow-record-handler';
-import { ODOO_PROTECTION_ENV, odooProtectionSettings } from '../shared/odoo-protection-env';
-import { logger, metrics } from '../shared/powertools';
+import { FlowQueue } from './flow-queue';
+import { IdentityMapTable } from '../state/identity-map-table';
+import { secretApiKeyProvider } from './secret-api-key';
+import { WatermarkTable } from '../state/watermark-table';
+import { OdooClient } from '../erp/odoo/odoo-client';
+import { readEnv } from './env';
+import { createFlowRecordHandler } from './record-policy';
+import { ODOO_PROTECTION_ENV, odooProtectionSettings } from '../erp/odoo/odoo-protection-env';
+import { logger, metrics } from './powertools';
 
 /**
  * The wiring every flow consumer shares (SQS batch → canonical event → idempotent use case → Odoo), so

@@ -1,6 +1,6 @@
 import { type EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
-import { CANONICAL_EVENT_SOURCE } from '../../../events/envelope';
-import type { CanonicalEvent } from '../../../events/catalog';
+import { CANONICAL_EVENT_SOURCE } from '../../events/envelope';
+import type { CanonicalEvent } from '../../events/catalog';
 
 /** PutEvents takes at most 10 entries per call. */
 const PUT_EVENTS_BATCH = 10;

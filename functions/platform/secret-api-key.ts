@@ -1,4 +1,4 @@
-import type { ApiKeyProvider } from '../odoo/odoo-transport';
+import type { ApiKeyProvider } from '../erp/odoo/odoo-transport';
 import { readSecret } from './secrets';
 
 /**

@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Watermark, WatermarkStore } from '../../domain/watermark';
-import { RetryableSyncError } from '../../shared/errors';
+import type { Watermark, WatermarkStore } from '../domain/watermark';
+import { RetryableSyncError } from '../platform/errors';
 
 /** Another event about the same entity is being applied right now: try again shortly. */
 export class EntityBusyError extends RetryableSyncError {

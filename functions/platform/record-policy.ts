@@ -1,8 +1,8 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSRecord } from 'aws-lambda';
 import type * as z from 'zod/mini';
-import type { FlowQueue } from '../adapters/aws/flow-queue';
-import { retryDelaySeconds, TRANSIENT_RETRY_WINDOW_SECONDS, transientRetriesExhausted } from '../domain/retry-backoff';
+import type { FlowQueue } from './flow-queue';
+import { retryDelaySeconds, TRANSIENT_RETRY_WINDOW_SECONDS, transientRetriesExhausted } from './retry-backoff';
 import { InvalidEventError, isRetryable } from './errors';
 import { logger, metrics } from './powertools';
 import { describeIssue } from './validation-issues';

@@ -1,7 +1,7 @@
 import * as z from 'zod/mini';
 import type { LineTax } from '../../../events/billing-parts';
-import { PermanentSyncError } from '../../shared/errors';
-import { describeIssue } from '../../shared/validation-issues';
+import { PermanentSyncError } from '../../platform/errors';
+import { describeIssue } from '../../platform/validation-issues';
 
 /**
  * The Stripe API version every mapping in this folder is written against, and the one the installed

@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { IdentityMap, SystemRef } from '../../domain/identity-map';
+import type { IdentityMap, SystemRef } from '../domain/identity-map';
 
 /**
  * The identity map in DynamoDB: one item per (entity, system) link — `pk` the canonical entity key,

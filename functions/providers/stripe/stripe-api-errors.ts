@@ -1,4 +1,4 @@
-import { PermanentSyncError, RetryableSyncError } from '../../shared/errors';
+import { PermanentSyncError, RetryableSyncError } from '../../platform/errors';
 
 /** What Stripe said about a failed request (`{ error: { type, code, message, param } }`, `Request-Id`). */
 export interface StripeErrorDetails {
