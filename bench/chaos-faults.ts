@@ -17,7 +17,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { CANONICAL_EVENT_SOURCE } from '../events/envelope';
 import { LOCAL_CREDENTIALS } from '../local/runtime/local-aws-identity';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../local/runtime/local-stack';
-import { SANDBOX_STRIPE_API_KEY } from '../local/sandbox/stripe/server';
+import { SANDBOX_STRIPE_API_KEY } from '../local/sandboxes/stripe/server';
 import {
   type DeadLetter,
   deadLetters,

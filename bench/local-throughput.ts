@@ -30,9 +30,9 @@ import { stackName } from '../lib/sync-stack';
 import { DEFAULT_ODOO_CONNECTION } from '../functions/erp/odoo/odoo-config';
 import { startLocalStack } from '../local/runtime/local-stack';
 import { epochNow, type HopName } from '../local/runtime/stack/stack-activity';
-import { OdooRecordReader } from '../local/runtime/odoo/odoo-record-reader';
-import { synthesizeStack } from '../local/runtime/stack/synthesize';
-import { SANDBOX_API_KEY, startOdooSandbox } from '../local/sandbox/odoo/server';
+import { OdooRecordReader } from '../local/dev-environment/odoo-record-reader';
+import { synthesizeStack } from '../local/dev-environment/synthesize';
+import { SANDBOX_API_KEY, startOdooSandbox } from '../local/sandboxes/odoo/server';
 
 const PROJECT_ROOT = resolve(import.meta.dirname, '..');
 const CDK_OUT = join(PROJECT_ROOT, '.local', 'bench', 'cdk.out');

@@ -20,9 +20,9 @@ import { DEFAULT_ODOO_CONNECTION } from '../functions/erp/odoo/odoo-config';
 import { resolveStage } from '../lib/config/stages';
 import { stackName } from '../lib/sync-stack';
 import { type LocalStack, startLocalStack } from '../local/runtime/local-stack';
-import { synthesizeStack } from '../local/runtime/stack/synthesize';
-import { SANDBOX_API_KEY, startOdooSandbox } from '../local/sandbox/odoo/server';
-import { SANDBOX_STRIPE_API_KEY, startStripeSandbox } from '../local/sandbox/stripe/server';
+import { synthesizeStack } from '../local/dev-environment/synthesize';
+import { SANDBOX_API_KEY, startOdooSandbox } from '../local/sandboxes/odoo/server';
+import { SANDBOX_STRIPE_API_KEY, startStripeSandbox } from '../local/sandboxes/stripe/server';
 import { billingMonth, sendSignedWebhooks } from './billing-month';
 import { startOdooCountingProxy } from './odoo-counting-proxy';
 

@@ -13,7 +13,7 @@ import {
   resetDatabaseGuards,
   upsertByExternalId,
 } from '../functions/erp/odoo';
-import { startOdooSandbox } from '../local/sandbox/odoo/server';
+import { startOdooSandbox } from '../local/sandboxes/odoo/server';
 
 const API_KEY = 'bench-key';
 const OVERHEAD_CALLS = Number(process.env.BENCH_CALLS ?? 10_000);

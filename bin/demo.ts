@@ -11,7 +11,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Stripe from 'stripe';
 import { resolveStage } from '../lib/config/stages';
-import { OdooRecordReader, type OdooPartner } from '../local/runtime/odoo/odoo-record-reader';
+import { OdooRecordReader, type OdooPartner } from '../local/dev-environment/odoo-record-reader';
 
 const PROJECT_ROOT = resolve(import.meta.dirname, '..');
 const baseUrl = `http://127.0.0.1:${process.env.LOCAL_PORT ?? 4000}`;

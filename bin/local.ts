@@ -13,10 +13,10 @@ import { join, resolve } from 'node:path';
 import { resolveStage } from '../lib/config/stages';
 import { stackName } from '../lib/sync-stack';
 import { startLocalStack, type OdooConnection } from '../local/runtime/local-stack';
-import { LOCAL_STRIPE_WEBHOOK_SIGNING_SECRET } from '../local/runtime/stack/dev-secrets';
-import { synthesizeStack } from '../local/runtime/stack/synthesize';
-import { SANDBOX_API_KEY, startOdooSandbox } from '../local/sandbox/odoo/server';
-import { SANDBOX_STRIPE_API_KEY, startStripeSandbox } from '../local/sandbox/stripe/server';
+import { LOCAL_STRIPE_WEBHOOK_SIGNING_SECRET } from '../local/dev-environment/dev-secrets';
+import { synthesizeStack } from '../local/dev-environment/synthesize';
+import { SANDBOX_API_KEY, startOdooSandbox } from '../local/sandboxes/odoo/server';
+import { SANDBOX_STRIPE_API_KEY, startStripeSandbox } from '../local/sandboxes/stripe/server';
 
 const PROJECT_ROOT = resolve(import.meta.dirname, '..');
 const DATA_DIR = join(PROJECT_ROOT, '.local');

@@ -1,18 +1,18 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REAL_ODOO_CASES } from '../test/contract/real-odoo-cases/cases';
-import { type OdooCaseTarget, runOdooCase } from '../test/contract/real-odoo-cases/run-case';
+import { REAL_ODOO_CASES } from '../test/contract/odoo/real-odoo-cases/cases';
+import { type OdooCaseTarget, runOdooCase } from '../test/contract/odoo/real-odoo-cases/run-case';
 import { ODOO_VERSIONS, type OdooVersion, realOdooUnavailableReason, startRealOdoo } from '../test/support/real-odoo';
 
 /**
  * `npm run contract:record [-- 18.0|19.0] [-- case-name…]`: runs the real-Odoo contract cases
- * (test/contract/real-odoo-cases/cases.ts) against real Odoo servers started from ODOO_SOURCE_DIR (each on a
- * fresh database), and writes what they answered to test/contract/real-odoo-cases/recorded/<version>/. The
- * sandbox must then answer the same: `npx vitest run test/contract/odoo-real-cases.test.ts`.
+ * (test/contract/odoo/real-odoo-cases/cases.ts) against real Odoo servers started from ODOO_SOURCE_DIR (each on a
+ * fresh database), and writes what they answered to test/contract/odoo/real-odoo-cases/recorded/<version>/. The
+ * sandbox must then answer the same: `npx vitest run test/contract/odoo/odoo-real-cases.test.ts`.
  */
 
-const OUT = new URL('../test/contract/real-odoo-cases/recorded/', import.meta.url).pathname;
+const OUT = new URL('../test/contract/odoo/real-odoo-cases/recorded/', import.meta.url).pathname;
 const args = process.argv.slice(2);
 const versions = ODOO_VERSIONS.filter((version) => args.length === 0 || args.includes(version) || !args.some((arg) => /^\d+\.0$/.test(arg)));
 const cases = REAL_ODOO_CASES.filter((odooCase) => !args.some((arg) => !/^\d+\.0$/.test(arg)) || args.includes(odooCase.name));

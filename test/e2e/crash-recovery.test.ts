@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStackOptions } from '../../local/runtime/local-stack';
-import { OdooRecordReader } from '../../local/runtime/odoo/odoo-record-reader';
-import { SANDBOX_API_KEY, startOdooSandbox, type OdooSandbox } from '../../local/sandbox/odoo/server';
+import { OdooRecordReader } from '../../local/dev-environment/odoo-record-reader';
+import { SANDBOX_API_KEY, startOdooSandbox, type OdooSandbox } from '../../local/sandboxes/odoo/server';
 import { stripeEvent, stripeObjects, TEST_SIGNING_SECRET } from '../fixtures/stripe/stripe-events';
 import { PROJECT_ROOT, postStripeWebhook, QUIET_FUNCTIONS, STACK_NAME, STAGE, synthesizedCdkOut, waitFor } from './local-stack-harness';
 

@@ -5,10 +5,10 @@ import type { ReconciliationReport } from '../../functions/reconcile/reconcile-p
 import { resolveStage } from '../../lib/config/stages';
 import { stackName } from '../../lib/sync-stack';
 import { startLocalStack, type LocalStack } from '../../local/runtime/local-stack';
-import { OdooRecordReader } from '../../local/runtime/odoo/odoo-record-reader';
-import { synthesizeStack } from '../../local/runtime/stack/synthesize';
-import { SANDBOX_API_KEY, startOdooSandbox } from '../../local/sandbox/odoo/server';
-import { SANDBOX_STRIPE_API_KEY, startStripeSandbox, type StripeSandbox } from '../../local/sandbox/stripe/server';
+import { OdooRecordReader } from '../../local/dev-environment/odoo-record-reader';
+import { synthesizeStack } from '../../local/dev-environment/synthesize';
+import { SANDBOX_API_KEY, startOdooSandbox } from '../../local/sandboxes/odoo/server';
+import { SANDBOX_STRIPE_API_KEY, startStripeSandbox, type StripeSandbox } from '../../local/sandboxes/stripe/server';
 import { signedHeader, TEST_SIGNING_SECRET } from '../fixtures/stripe/stripe-events';
 import { type OdooVersion, startRealOdoo } from '../support/real-odoo';
 

@@ -1,4 +1,4 @@
-import { type OdooReaderConnection, OdooRecordReader } from '../../local/runtime/odoo/odoo-record-reader';
+import { type OdooReaderConnection, OdooRecordReader } from '../../local/dev-environment/odoo-record-reader';
 
 /**
  * What a finance user sees in Odoo after the billing flows ran: customers with their tags, contracts

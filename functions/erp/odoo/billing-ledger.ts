@@ -325,7 +325,7 @@ export class OdooBillingLedger implements BillingLedger {
     });
   }
 
-  /** `account.payment` create + `action_post`: 2 calls (test/contract/real-odoo-cases: account.payment.customer_credit). */
+  /** `account.payment` create + `action_post`: 2 calls (test/contract/odoo/real-odoo-cases: account.payment.customer_credit). */
   async registerCustomerCredit(partnerId: number, payment: PaymentRegistration): Promise<{ paymentId: number }> {
     const [paymentId] = await this.odoo.call<number[]>(PAYMENT, 'create', {
       vals_list: [

@@ -128,7 +128,7 @@ export interface CreditNoteRequest {
   /**
    * The credit note's journal. Named explicitly: Odoo 18 computes it from `move_ids` only in the web form, and a
    * wizard created over RPC without it fails "a mandatory field is not set ... Journal (journal_id)" (recorded:
-   * test/contract/odoo-contract/18.0/account.move.reversal.create.no_journal.json).
+   * test/contract/odoo/odoo-contract/18.0/account.move.reversal.create.no_journal.json).
    */
   journalId: number;
 }

@@ -114,7 +114,7 @@ async function prepareInvoice(invoice: InvoiceSnapshot, ports: BillingSyncPorts)
     plan,
     draft: {
       // A real Odoo refuses to post a customer invoice whose total is negative ("You cannot validate an invoice
-      // with a negative total amount", recorded in test/contract/odoo-contract): a downgrade's proration, which
+      // with a negative total amount", recorded in test/contract/odoo/odoo-contract): a downgrade's proration, which
       // the provider credits to the customer's balance, is booked as a credit note with the same lines.
       moveType: plan.total < 0 ? ('out_refund' as const) : ('out_invoice' as const),
       ref: invoice.id,

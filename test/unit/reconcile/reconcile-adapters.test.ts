@@ -4,9 +4,9 @@ import type { OdooCaller } from '../../../functions/erp/odoo';
 import { odooAmountInProviderMinor, OdooReconciliationGateway, REFERENCE_BATCH, toMove } from '../../../functions/reconcile/odoo-reconciliation-reader';
 import { InvalidReconcileEventError, periodOf } from '../../../functions/reconcile/reconcile-event';
 import { createdRange, InvalidPeriodError, reconcilePeriod, yesterday, type ReconcilePorts } from '../../../functions/reconcile/reconcile-period';
-import { startOdooSandbox } from '../../../local/sandbox/odoo/server';
-import { type StripeSandbox, startStripeSandbox } from '../../../local/sandbox/stripe/server';
-import { stripeObject } from '../../../local/sandbox/stripe/stripe-object-templates';
+import { startOdooSandbox } from '../../../local/sandboxes/odoo/server';
+import { type StripeSandbox, startStripeSandbox } from '../../../local/sandboxes/stripe/server';
+import { stripeObject } from '../../../local/sandboxes/stripe/stripe-object-templates';
 
 describe('Odoo amounts in the provider’s minor units', () => {
   it.each([

@@ -16,9 +16,9 @@ import { OdooReconciliationGateway } from '../../../functions/reconcile/odoo-rec
 import { reconcilePeriod, type ReemitRequest } from '../../../functions/reconcile/reconcile-period';
 import { formatReportTable } from '../../../functions/reconcile/report-table';
 import { StripeProviderLister } from '../../../functions/reconcile/stripe-provider-lister';
-import { startOdooSandbox } from '../../../local/sandbox/odoo/server';
-import { type StripeSandbox, startStripeSandbox } from '../../../local/sandbox/stripe/server';
-import { stripeObject } from '../../../local/sandbox/stripe/stripe-object-templates';
+import { startOdooSandbox } from '../../../local/sandboxes/odoo/server';
+import { type StripeSandbox, startStripeSandbox } from '../../../local/sandboxes/stripe/server';
+import { stripeObject } from '../../../local/sandboxes/stripe/stripe-object-templates';
 
 const STRIPE_KEY = 'sk_test_reconcile';
 const ODOO_KEY = 'reconcile-key';
