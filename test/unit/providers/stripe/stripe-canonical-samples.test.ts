@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { stripeEventSchema, stripeEventToCanonical } from '../../../../functions/providers/stripe/stripe-event-to-canonical';
 import { sampleStripeEvents } from '../../../fixtures/stripe/stripe-events';
 
-const committedSample = (type: string): unknown => JSON.parse(readFileSync(new URL(`../../../events/samples/${type}.v1.json`, import.meta.url), 'utf8'));
+const committedSample = (type: string): unknown => JSON.parse(readFileSync(new URL(`../../../../events/samples/${type}.v1.json`, import.meta.url), 'utf8'));
 
 describe('the catalog’s samples (events/samples)', () => {
   it.each(Object.entries(sampleStripeEvents()))('show exactly what the ingest makes of Stripe’s sample for %s', (type, event) => {
