@@ -1,14 +1,4 @@
 import type { CanonicalEvent } from '../../events/catalog';
-import { describeIssue } from './validation-issues';
-import { parseSigningSecrets, verifyStripeSignature } from '../providers/stripe/verify-stripe-signature';
-import {
-  isHandledStripeEventType,
-  MalformedStripeObjectError,
-  STRIPE_API_VERSION,
-  stripeEventSchema,
-  stripeEventToCanonical,
-  type MappingResult,
-} from '../providers/stripe/stripe-event-to-canonical';
 
 export interface WebhookRequest {
   readonly body: string | null;
@@ -22,10 +12,49 @@ export interface WebhookResponse {
   readonly body: string;
 }
 
+/**
+ * What a provider module tells the receiver about its webhooks: how a request is signed and how its body
+ * becomes canonical events. Everything else (size limit, raw body, secret refresh, status codes, the rejected
+ * events queue, metrics) is the same for every provider and lives here.
+ */
+export interface ProviderWebhook {
+  /** `Stripe`: names the metrics (`StripeWebhook<Outcome>`), the log lines and the rejected message's attributes. */
+  readonly name: string;
+  /**
+   * Checks the signature of the raw body, as received. `refresh` asks for freshly read credentials (a secret
+   * rotated since it was cached); the receiver asks at most once a minute, after a check that says they may be stale.
+   */
+  verify(request: SignedRequest, refresh: boolean): Promise<SignatureCheck>;
+  /** The verified body (parsed JSON) → what to do with it. Throws only for a bug: every bad input is a `Translation`. */
+  translate(body: unknown): Translation;
+}
+
+export interface SignedRequest {
+  readonly rawBody: string;
+  /** A header by its lower-case name. */
+  header(name: string): string | undefined;
+  readonly nowSeconds: number;
+}
+
+export type SignatureCheck = { valid: true } | { valid: false; reason: string; credentialsMayBeStale: boolean };
+
+/** The provider's own id and type of an event, for logs and the rejected events queue. */
+export interface ProviderEventAbout {
+  readonly id: string;
+  readonly type: string;
+}
+
+export type Translation =
+  /** Not an event of this provider at all: 400. */
+  | { readonly kind: 'not-an-event'; readonly issue: string }
+  /** An event we do not handle: 200 so that the provider stops retrying, counted. */
+  | { readonly kind: 'ignored'; readonly about: ProviderEventAbout; readonly reason: string }
+  /** An event of a handled type that can never be applied as it is: set aside whole with the reason. */
+  | { readonly kind: 'set-aside'; readonly about: ProviderEventAbout; readonly outcome: 'RejectedApiVersion' | 'RejectedMalformed'; readonly reason: string }
+  | { readonly kind: 'mapped'; readonly about: ProviderEventAbout; readonly events: CanonicalEvent[] };
+
 /** What the use case needs from the outside world, so it can be tested without AWS. */
-export interface StripeWebhookPorts {
-  /** The signing secret value; `refresh` asks for a fresh read (a rotated secret). */
-  readonly signingSecret: (refresh: boolean) => Promise<string>;
+export interface WebhookPorts {
   readonly publish: (events: readonly CanonicalEvent[]) => Promise<void>;
   /**
    * Sets aside a well-signed event that can never be applied (another API version, an object that
@@ -34,14 +63,13 @@ export interface StripeWebhookPorts {
   readonly reject: (rawBody: string, rejection: Rejection) => Promise<void>;
   readonly nowSeconds: () => number;
   readonly maxBodyBytes: number;
-  /** Counts an outcome as a metric (`StripeWebhook<Outcome>`) and logs why, never the body. */
+  /** Counts an outcome as a metric (`<Provider>Webhook<Outcome>`) and logs why, never the body. */
   readonly record: (outcome: WebhookOutcome, detail: Record<string, unknown>) => void;
 }
 
 export interface Rejection {
   readonly reason: string;
-  readonly stripeEventId: string;
-  readonly stripeEventType: string;
+  readonly about: ProviderEventAbout;
 }
 
 export type WebhookOutcome =
@@ -59,23 +87,26 @@ export type WebhookOutcome =
 const SECRET_REFRESH_INTERVAL_SECONDS = 60;
 
 /**
- * Receives one Stripe webhook: size limit, signature on the raw body, parse, translate, publish.
+ * Receives one provider webhook: size limit, signature on the raw body, parse, translate, publish.
  * Every rejection happens before anything is published. Event types we do not handle get 200 so
- * that Stripe does not retry them, and are counted.
+ * that the provider does not retry them, and are counted.
  *
  * A signed event of a handled type that can never be applied as it is (rendered in another API version
  * than the mappings are written for, or whose object fails the mapping schema) is acknowledged with 200
  * as well, since a retry would deliver the same bytes, and goes whole to the rejected events queue with
  * its reason: never half-applied, never lost silently.
  */
-export function createStripeWebhookReceiver(ports: StripeWebhookPorts) {
+export function createWebhookReceiver(provider: ProviderWebhook, ports: WebhookPorts) {
   let lastRefreshAt = Number.NEGATIVE_INFINITY;
+  // `stripeEventId`: the log keys name the provider, as an operator searching the logs expects.
+  const logKey = provider.name.charAt(0).toLowerCase() + provider.name.slice(1);
+  const describe = (about: ProviderEventAbout) => ({ [`${logKey}EventId`]: about.id, [`${logKey}EventType`]: about.type });
 
-  async function verify(rawBody: string, header: string | undefined) {
-    const check = async (refresh: boolean) =>
-      verifyStripeSignature({ rawBody, header, secrets: parseSigningSecrets(await ports.signingSecret(refresh)), nowSeconds: ports.nowSeconds() });
+  async function verify(rawBody: string, headers: WebhookRequest['headers']) {
+    const check = (refresh: boolean) =>
+      provider.verify({ rawBody, header: (name) => header(headers, name), nowSeconds: ports.nowSeconds() }, refresh);
     const first = await check(false);
-    if (first.valid || first.reason !== 'signature-mismatch') return first;
+    if (first.valid || !first.credentialsMayBeStale) return first;
     // The secret may have been rolled since it was cached: read it again, at most once a minute.
     if (ports.nowSeconds() - lastRefreshAt < SECRET_REFRESH_INTERVAL_SECONDS) return first;
     lastRefreshAt = ports.nowSeconds();
@@ -92,7 +123,7 @@ export function createStripeWebhookReceiver(ports: StripeWebhookPorts) {
     }
     const rawBody = raw.toString('utf8');
 
-    const signature = await verify(rawBody, header(request.headers, 'stripe-signature'));
+    const signature = await verify(rawBody, request.headers);
     if (!signature.valid) return reject(401, 'RejectedSignature', 'invalid signature', { reason: signature.reason });
 
     let json: unknown;
@@ -101,52 +132,41 @@ export function createStripeWebhookReceiver(ports: StripeWebhookPorts) {
     } catch {
       return reject(400, 'RejectedBadRequest', 'body is not JSON', {});
     }
-    const parsed = stripeEventSchema.safeParse(json);
-    if (!parsed.success) {
-      return reject(400, 'RejectedBadRequest', 'body is not a Stripe event', { issue: describeIssue(parsed.error.issues[0]) });
+    const translation = provider.translate(json);
+    switch (translation.kind) {
+      case 'not-an-event':
+        return reject(400, 'RejectedBadRequest', `body is not a ${provider.name} event`, { issue: translation.issue });
+      case 'set-aside':
+        return setAside(rawBody, translation.outcome, { reason: translation.reason, about: translation.about });
+      case 'ignored':
+        ports.record('Ignored', { ...describe(translation.about), reason: translation.reason });
+        return json200({ received: true, ignored: translation.about.type });
+      case 'mapped':
+        break;
     }
-    const event = parsed.data;
-    const about = { stripeEventId: event.id, stripeEventType: event.type };
-
-    if (isHandledStripeEventType(event.type) && event.api_version !== STRIPE_API_VERSION) {
-      const reason = `api_version ${event.api_version ?? 'null'} is not ${STRIPE_API_VERSION}`;
-      return setAside(rawBody, 'RejectedApiVersion', { reason, ...about });
-    }
-
-    let mapping: MappingResult;
-    try {
-      mapping = stripeEventToCanonical(event);
-    } catch (error) {
-      if (error instanceof MalformedStripeObjectError) {
-        return setAside(rawBody, 'RejectedMalformed', { reason: `${event.type} ${event.id}: ${error.message}`, ...about });
-      }
-      throw error;
-    }
-    if (!mapping.handled) {
-      ports.record('Ignored', { ...about, reason: mapping.reason });
-      return json200({ received: true, ignored: event.type });
-    }
+    const { about, events } = translation;
 
     try {
-      await ports.publish(mapping.events);
+      await ports.publish(events);
     } catch (error) {
-      // 5xx: Stripe retries with backoff, and the canonical ids make the retry harmless.
-      ports.record('PublishFailed', { stripeEventId: event.id, error });
+      // 5xx: the provider retries with backoff, and the canonical ids make the retry harmless.
+      ports.record('PublishFailed', { [`${logKey}EventId`]: about.id, error });
       return { statusCode: 503, body: JSON.stringify({ error: 'could not accept the event now; retry later' }) };
     }
-    ports.record('Accepted', { stripeEventId: event.id, stripeEventType: event.type, canonicalIds: mapping.events.map((e) => e.id) });
+    ports.record('Accepted', { ...describe(about), canonicalIds: events.map((e) => e.id) });
     return json200({ received: true });
   };
 
   async function setAside(rawBody: string, outcome: 'RejectedApiVersion' | 'RejectedMalformed', rejection: Rejection): Promise<WebhookResponse> {
+    const detail = { reason: rejection.reason, ...describe(rejection.about) };
     try {
       await ports.reject(rawBody, rejection);
     } catch (error) {
-      // Not set aside: 5xx, so Stripe delivers it again and it is set aside then.
-      ports.record('RejectFailed', { ...rejection, error });
+      // Not set aside: 5xx, so the provider delivers it again and it is set aside then.
+      ports.record('RejectFailed', { ...detail, error });
       return { statusCode: 503, body: JSON.stringify({ error: 'could not accept the event now; retry later' }) };
     }
-    ports.record(outcome, { ...rejection });
+    ports.record(outcome, detail);
     return json200({ received: true, rejected: rejection.reason });
   }
 
