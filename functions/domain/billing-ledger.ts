@@ -203,15 +203,15 @@ export interface BillingSource {
    */
   invoiceLines?(invoice: { id: string }): Promise<DocumentLine[] | undefined>;
   /**
-   * The invoice whose payment a refund gives back (Stripe: the invoice payment of the refund's payment
+   * The invoice whose payment a refund gives back (e.g. the invoice payment of the refund's payment
    * intent), for refunds whose event does not say. `null`: the provider says the refunded payment paid no
-   * invoice; `undefined`: it cannot tell (yet). Optional (StripeBillingSource has it): a source without it
+   * invoice; `undefined`: it cannot tell (yet). Optional (a provider's source may have it): a source without it
    * leaves a refund without an invoice id retried, never guessed.
    */
   refundInvoice?(refund: RefundSnapshot): Promise<string | null | undefined>;
   /**
-   * The provider credit note that pays this refund out (lists it among its refunds), if any (Stripe: the
-   * credit notes of the invoice, `credit_notes?invoice=`). Optional (StripeBillingSource has it): without it a
+   * The provider credit note that pays this refund out (lists it among its refunds), if any (e.g. among
+   * the credit notes of the invoice). Optional (a provider's source may have it): without it a
    * refund arriving before its credit note gets a credit note of its own (functions/domain/refund-credit-notes.ts).
    */
   creditNoteOfRefund?(refund: RefundSnapshot, invoiceId: string): Promise<CreditNoteSnapshot | undefined>;
@@ -223,9 +223,9 @@ export interface BillingSource {
    */
   paymentCustomer?(payment: { chargeId: string | null; paymentIntentId: string | null }): Promise<string | null | undefined>;
   /**
-   * A tax rate by id, for the line taxes that name only their rate (Stripe: `tax_rate_details.tax_rate`, never
-   * expanded in webhooks) when the billing config does not map that id: its percentage is what the config
-   * matches. `undefined`: the provider does not know the rate. Optional (StripeBillingSource has it, cached per
+   * A tax rate by id, for the line taxes that name only their rate (a provider whose webhooks never expand
+   * the rate) when the billing config does not map that id: its percentage is what the config
+   * matches. `undefined`: the provider does not know the rate. Optional (a provider's source may have it, cached per
    * container): without it such a tax stays unmatched (`UnmappedTaxError`) unless the config names its id.
    */
   taxRate?(id: string): Promise<ProviderTaxRate | undefined>;

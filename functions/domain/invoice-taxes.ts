@@ -36,7 +36,7 @@ export function configuredOdooTaxIds(config: BillingConfig, companyId: number, t
 
 /**
  * A provider tax the config can match only once its rate is known: it names a tax rate the config does not
- * map by id and carries no percentage (Stripe line taxes name only their rate: webhooks never expand it).
+ * map by id and carries no percentage (some providers' line taxes name only their rate: their webhooks never expand it).
  */
 export function needsProviderTaxRate(config: BillingConfig, companyId: number, tax: LineTax): tax is LineTax & { taxRateId: string } {
   return tax.percentage === null && tax.taxRateId !== null && configuredOdooTaxId(config, companyId, tax) === undefined;

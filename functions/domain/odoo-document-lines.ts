@@ -23,7 +23,7 @@ import { PermanentSyncError } from '../platform/errors';
  *    (a fils amount with 2-decimal prices) — and the real quantity goes into the description.
  * 3. After mapping, the simulated Odoo tax and total are compared with the provider's. A difference of
  *    at most one minor unit per line is a rounding difference (the provider rounds some taxes at the
- *    document level): one visible untaxed line "Rounding difference (Stripe)" makes the totals equal.
+ *    document level): one visible untaxed line "Rounding difference (<provider>)" makes the totals equal.
  *    Anything larger means the taxes are misconfigured: a permanent error, nothing is written.
  */
 
@@ -47,7 +47,8 @@ export interface OdooLinePrecision {
 
 export const DEFAULT_PRICE_DIGITS = 2;
 export const DEFAULT_QUANTITY_DIGITS = 2;
-export const ROUNDING_LINE_LABEL = 'Rounding difference (Stripe)';
+/** The label of the line that absorbs a provider's document-level rounding, naming the provider (its display name). */
+export const roundingLineLabel = (providerName: string): string => `Rounding difference (${providerName})`;
 
 /** The money of a provider document (invoice or credit note), in the provider's minor units. */
 export interface ProviderDocument {
@@ -98,26 +99,9 @@ export class DocumentTotalMismatchError extends PermanentSyncError {
   override name = 'DocumentTotalMismatchError';
 }
 
-// ---------------------------------------------------------------------------------------------------
-// Provider currency exponents
-
-/** Stripe's zero-decimal currencies (docs.stripe.com/currencies#zero-decimal). */
-const STRIPE_ZERO_DECIMAL = new Set(['bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf']);
-/** Stripe's three-decimal currencies. */
-const STRIPE_THREE_DECIMAL = new Set(['bhd', 'jod', 'kwd', 'omr', 'tnd']);
-
-/** How many decimals a provider minor unit has (ISK is two-decimal at Stripe for compatibility). */
-export function providerCurrencyExponent(system: string, currency: string): number {
-  const code = currency.toLowerCase();
-  if (system !== 'stripe') throw new InexactAmountError(`no minor-unit table for ${system} amounts (currency ${code})`);
-  if (STRIPE_ZERO_DECIMAL.has(code)) return 0;
-  if (STRIPE_THREE_DECIMAL.has(code)) return 3;
-  return 2;
-}
-
 /**
- * Provider minor units → Odoo minor units of the same currency: exact or refused (Stripe writes ISK with
- * two decimals that must be `00`, Odoo's ISK has none).
+ * Provider minor units → Odoo minor units of the same currency: exact or refused (a provider may write ISK
+ * with two decimals that must be `00`, Odoo's ISK has none). The provider's exponent is one of its facts.
  */
 export function toOdooMinor(amount: number, providerExponent: number, odooDecimals: number): number {
   const shift = odooDecimals - providerExponent;
@@ -261,13 +245,14 @@ function taxLabel(tax: LineTax): string {
 /**
  * The Odoo lines of a provider document and the totals Odoo will compute. `odooTaxFor` maps a provider
  * tax to the Odoo tax (by configuration) or throws; `providerExponent` is the provider's minor-unit
- * exponent for the currency.
+ * exponent for the currency, `providerName` how the rounding line names the provider.
  */
 export function planDocumentLines(
   document: ProviderDocument,
   options: {
     precision: OdooLinePrecision;
     providerExponent: number;
+    providerName: string;
     odooTaxFor: (tax: LineTax, line: DocumentLine) => OdooTaxRate | undefined;
   },
 ): DocumentPlan {
@@ -310,7 +295,7 @@ export function planDocumentLines(
   }
   if (totalDifference !== 0) {
     const { quantity, priceUnit } = exactQuantityAndPrice(totalDifference, 1, precision);
-    lines.push({ sourceLineId: null, priceId: null, name: ROUNDING_LINE_LABEL, quantity, priceUnit, taxIds: [], untaxed: totalDifference, tax: 0 });
+    lines.push({ sourceLineId: null, priceId: null, name: roundingLineLabel(options.providerName), quantity, priceUnit, taxIds: [], untaxed: totalDifference, tax: 0 });
   }
   return {
     lines,

@@ -3,7 +3,7 @@ import type { LedgerCreditNote } from './billing-ledger';
 /**
  * Refunds and credit notes: who books what in Odoo, so that one refund never gives two credit notes.
  *
- * Stripe has two objects for money given back: the credit note (the document: lines, taxes, total) and the
+ * A payments provider may have two objects for money given back: the credit note (the document: lines, taxes, total) and the
  * refund (the money). They come together in three ways: a credit note that refunds (creating it creates the
  * refund: both exist before either event is sent), a refund alone, a credit note alone (credit balance,
  * out of band, or before payment). The rule:
@@ -19,13 +19,13 @@ import type { LedgerCreditNote } from './billing-ledger';
  *    c. else a credit note of its own: the reversal wizard when it refunds the whole invoice, else one untaxed
  *       line of the refunded amount; `ref` carries `refundMarker(id)`.
  *    So `credit_note.issued` then `refund.created`, or the reverse, end with the same Odoo records: one
- *    credit note with Stripe's lines and one outbound payment on it.
+ *    credit note with the provider's lines and one outbound payment on it.
  * 3. Late link: a refund booked by 2c (nothing listed it then) and a provider credit note made afterwards that
  *    lists it. The credit note adds no Odoo credit note of its own when the refunds' own credit notes already
  *    carry exactly its total: it is linked to them and says so in their chatter. When they do not (the credit
  *    note credits more than its refunds), it is a permanent error naming both: a person books the difference.
- *    (Only this case keeps the refund's one-line credit note instead of Stripe's lines: the refund was booked
- *    before Stripe knew of any credit note.)
+ *    (Only this case keeps the refund's one-line credit note instead of the provider's lines: the refund was
+ *    booked before the provider knew of any credit note.)
  */
 
 /** The `ref` marker of a refund's own credit note (rule 2c): how a repeated attempt finds it. */

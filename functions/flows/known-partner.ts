@@ -6,7 +6,7 @@ import { DependencyMissingError } from '../domain/invoice-errors';
 
 export const ODOO_PARTNER = { system: 'odoo', kind: 'res.partner' } as const;
 
-/** `stripe:customer:cus_123`: the identity-map key of a provider customer. */
+/** `<system>:customer:<id>`: the identity-map key of a provider customer. */
 export const customerKey = (system: SourceSystem, id: string): string => `${system}:customer:${id}`;
 
 export interface PartnerLookupPorts {

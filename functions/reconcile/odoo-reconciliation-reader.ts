@@ -1,7 +1,7 @@
 import type { OdooCaller, OdooDomain, OdooRecord } from '../erp/odoo/odoo-caller';
 import { odooAmountToMinor } from '../erp/odoo/odoo-money';
 import { searchRead } from '../erp/odoo/record-operations';
-import { providerCurrencyExponent } from '../domain/odoo-document-lines';
+import { providerCurrencyExponent } from '../providers/registry';
 import type { OdooDocuments, OdooMove, OdooPayment } from '../domain/reconciliation';
 import type { OdooReconciliationReader, Period } from './reconcile-period';
 

@@ -1,4 +1,5 @@
-import { formatMinorUnits, providerCurrencyExponent } from '../domain/odoo-document-lines';
+import { formatMinorUnits } from '../domain/odoo-document-lines';
+import { providerCurrencyExponent } from '../providers/registry';
 import type { DriftItem } from '../domain/reconciliation';
 import type { ReconciliationReport } from './reconcile-period';
 

@@ -1,6 +1,7 @@
 import type { PaymentFailed } from '../../../events/payment-failed';
 import { underWatermarkLease } from '../../platform/watermark-lease';
-import { formatMinorUnits, providerCurrencyExponent } from '../../domain/odoo-document-lines';
+import { formatMinorUnits } from '../../domain/odoo-document-lines';
+import { providerCurrencyExponent } from '../../providers/registry';
 import { type BillingSyncPorts, invoiceKey, locateInvoice, odooDate, resolvePartner } from './billing-sync-ports';
 
 /**

@@ -1,3 +1,4 @@
+import type { SourceSystem } from '../../../events/envelope';
 import type { DisputeUpdated } from '../../../events/dispute-updated';
 import type { AccountStandingLedger } from '../../domain/account-standing';
 import type { BillingSource } from '../../domain/billing-ledger';
@@ -6,14 +7,17 @@ import { type DisputeOutcome, type DisputeSyncPorts, syncDisputeUpdated } from '
 import { type BillingEvent, type BillingOutcome, syncBilling } from './sync-billing';
 
 /**
- * Everything billing-sync talks to, with the provider asked per account: a provider account (a connected
+ * Everything billing-sync talks to, with the provider asked per system and account: a provider account (a connected
  * account of a platform) sees only its own objects, so what an event depends on is read on the event's account.
  */
 export type BillingFlowPorts = Omit<BillingSyncPorts, 'source'> &
   Omit<DisputeSyncPorts, 'source'> & {
     readonly standing: AccountStandingLedger;
-    /** The provider's view of one account (null: the account the event carries none for, e.g. the platform's). */
-    sourceFor(account: string | null): BillingSource;
+    /**
+     * The view of one account of the provider an event comes from (its `source`; null account: the event
+     * carries none, e.g. the platform's own).
+     */
+    sourceFor(system: SourceSystem, account: string | null): BillingSource;
   };
 
 /** The provider account a billing event happened on, as the canonical event carries it. */
@@ -39,6 +43,6 @@ export function providerAccountOf(event: BillingEvent | DisputeUpdated): string 
 
 /** One billing-sync event → its use case, with the provider read on the event's own account. */
 export function applyBillingEvent(event: BillingEvent | DisputeUpdated, ports: BillingFlowPorts): Promise<BillingOutcome | DisputeOutcome> {
-  const scoped = { ...ports, source: ports.sourceFor(providerAccountOf(event)) };
+  const scoped = { ...ports, source: ports.sourceFor(event.source, providerAccountOf(event)) };
   return event.type === 'dispute.updated' ? syncDisputeUpdated(event, scoped) : syncBilling(event, scoped);
 }

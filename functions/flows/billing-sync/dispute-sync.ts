@@ -6,7 +6,8 @@ import type { BillingSource, LedgerCurrency } from '../../domain/billing-ledger'
 import { type DisputeLedger, type DisputeSnapshot, disputeStageOf, lostDisputeMarker, reversalKindOf } from '../../domain/dispute-resolution';
 import type { IdentityMap } from '../../domain/identity-map';
 import { DependencyMissingError } from '../../domain/invoice-errors';
-import { formatMinorUnits, providerCurrencyExponent, toOdooMinor } from '../../domain/odoo-document-lines';
+import { formatMinorUnits, toOdooMinor } from '../../domain/odoo-document-lines';
+import { providerCurrencyExponent } from '../../providers/registry';
 import { isNewer, type WatermarkStore, watermarkOf } from '../../domain/watermark';
 import { PermanentSyncError } from '../../platform/errors';
 import { knownPartner } from '../known-partner';
@@ -113,7 +114,7 @@ export async function syncDisputeUpdated(event: DisputeUpdated, ports: DisputeSy
 }
 
 /**
- * The dispute with its invoice: Stripe's dispute names only the charge and payment intent, so the invoice is
+ * The dispute with its invoice: a provider's dispute may name only the charge and payment intent, so the invoice is
  * asked from the provider the way a refund's is (the invoice the payment intent paid; 1 provider call). When there
  * is no single invoice, `noInvoice` says why, for the partner's note: a bare charge (no payment intent), a
  * payment intent that paid no invoice, or one that paid several (the dispute does not say which it takes back).

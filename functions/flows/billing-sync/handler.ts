@@ -11,21 +11,18 @@ import { refundUpdatedSchema } from '../../../events/refund-updated';
 import { OdooAccountStandingLedger } from '../../erp/odoo/account-standing-ledger';
 import { OdooBillingLedger } from '../../erp/odoo/billing-ledger';
 import { OdooPartnerGateway } from '../../erp/odoo/partner-gateway';
-import { stripeApiFromEnv } from '../../providers/stripe/stripe-api-from-env';
-import { StripeBillingSources } from '../../providers/stripe/stripe-billing-source';
+import { billingSourcesFromEnv } from '../../providers/registry';
 import { billingConfigFromEnv } from '../billing-wiring';
 import { flowConsumer, flowInfrastructure } from '../../platform/flow-consumer';
 import { applyBillingEvent, type BillingFlowPorts } from './apply-billing-event';
 
 const infrastructure = flowInfrastructure();
-const { stripe, account } = stripeApiFromEnv();
 const ledger = new OdooBillingLedger(infrastructure.odoo);
 const config = billingConfigFromEnv();
-// Connect: one source per Stripe account, the event's own (else the stage's STRIPE_ACCOUNT, else the platform).
-const sources = new StripeBillingSources(stripe, account);
 const ports: BillingFlowPorts = {
   ledger,
-  sourceFor: (eventAccount) => sources.forAccount(eventAccount),
+  // The event's provider, read on the event's own account.
+  sourceFor: billingSourcesFromEnv(),
   partners: new OdooPartnerGateway(infrastructure.odoo),
   // Shares the ledger's tag cache: a standing tag is looked up once per container.
   standing: new OdooAccountStandingLedger(infrastructure.odoo, ledger),

@@ -1,7 +1,8 @@
 import type { InvoiceUncollectible } from '../../../events/invoice-uncollectible';
 import type { InvoiceVoided } from '../../../events/invoice-voided';
 import { underWatermarkLease } from '../../platform/watermark-lease';
-import { formatMinorUnits, providerCurrencyExponent, toOdooMinor } from '../../domain/odoo-document-lines';
+import { formatMinorUnits, toOdooMinor } from '../../domain/odoo-document-lines';
+import { providerCurrencyExponent } from '../../providers/registry';
 import { isNewer, watermarkOf } from '../../domain/watermark';
 import { companyRouteFor } from '../../domain/billing-config';
 import { type BillingSyncPorts, invoiceKey, odooDate } from './billing-sync-ports';

@@ -5,12 +5,13 @@ import { CreditExceedsInvoiceError, DependencyMissingError } from '../../domain/
 import { formatMinorUnits } from '../../domain/odoo-document-lines';
 import { creditedAmount, creditNotePaymentReference, isOwnRefundCreditNote } from '../../domain/refund-credit-notes';
 import { type BillingSyncPorts, creditNoteKey, invoiceKey, locateInvoice, ODOO_MOVE, odooDate, postedInvoice } from './billing-sync-ports';
+import { providerOf } from '../../providers/registry';
 import { checkPostedTotal, odooLinesOf, planProviderDocument } from './post-invoice';
 
 export type CreditNoteOutcome =
   | { outcome: 'posted'; creditNoteId: number; total: number; roundingDifference: number }
   | { outcome: 'already-posted'; creditNoteId: number }
-  /** Its refunds were booked with credit notes of their own before Stripe linked them (refund-credit-notes.ts, rule 3). */
+  /** Its refunds were booked with credit notes of their own before the provider linked them (refund-credit-notes.ts, rule 3). */
   | { outcome: 'covered-by-refunds'; creditNoteId: number; refundIds: string[] };
 
 /**
@@ -26,9 +27,9 @@ export type CreditNoteOutcome =
  *
  * Odoo calls, warm container (identity map knows the invoice; currency and taxes cached): 5 — `read` of the
  * invoice, `search_read` of its credit notes, `create` + `action_post` + `read` of the credit note. Cold: +1
- * invoice search, +1 currency, +1 taxes, + products of priced lines (Stripe credit note lines have none).
+ * invoice search, +1 currency, +1 taxes, + products of priced lines (provider credit note lines have none).
  * A duplicate: 0 (identity map). Late link (rule 3): 2 + one note per refund credit note.
- * Stripe calls: 0 (Stripe credit note lines embed their tax rates), + 1 per tax rate the container has not read
+ * Provider calls: 0 (provider credit note lines embed their tax rates), + 1 per tax rate the container has not read
  * yet among line taxes that name only their rate and that the billing config does not map by id.
  */
 export async function syncCreditNoteIssued(event: CreditNoteIssued, ports: BillingSyncPorts): Promise<CreditNoteOutcome> {
@@ -74,7 +75,7 @@ export async function ensureCreditNotePosted(
   if (existing !== undefined) {
     // A draft left by an attempt that crashed between create and post.
     const posted = await ports.ledger.postDocument(existing.id);
-    await checkPostedTotal({ kind: 'credit note', id: creditNote.id }, plan.total, posted, ports);
+    await checkPostedTotal({ kind: 'credit note', id: creditNote.id, system: creditNote.system }, plan.total, posted, ports);
     await ports.identityMap.link(key, { ...ODOO_MOVE, id: String(posted.id) });
     return { outcome: 'posted', creditNoteId: posted.id, total: posted.amountTotal, roundingDifference: plan.roundingDifference };
   }
@@ -100,7 +101,7 @@ export async function ensureCreditNotePosted(
     currency: invoice.currency,
     invoiceDate: odooDate(creditNote.issuedAt),
     dueDate: null,
-    narration: [creditNote.number === null ? `Stripe credit note ${creditNote.id}` : `Stripe credit note ${creditNote.number}`, creditNote.reason]
+    narration: [`${providerOf(creditNote.system).displayName} credit note ${creditNote.number ?? creditNote.id}`, creditNote.reason]
       .filter((part) => part !== null)
       .join(' — '),
     lines: await odooLinesOf(ports, creditNote.system, creditNote.lines, plan),
@@ -108,7 +109,7 @@ export async function ensureCreditNotePosted(
     // Its refunds' outbound payments pay it out; a credit note without refunds is offset against what the invoice owes.
     paidOut: creditNote.refundIds.length > 0,
   });
-  await checkPostedTotal({ kind: 'credit note', id: creditNote.id }, plan.total, posted, ports);
+  await checkPostedTotal({ kind: 'credit note', id: creditNote.id, system: creditNote.system }, plan.total, posted, ports);
   await ports.identityMap.link(key, { ...ODOO_MOVE, id: String(posted.id) });
   return { outcome: 'posted', creditNoteId: posted.id, total: posted.amountTotal, roundingDifference: plan.roundingDifference };
 }
@@ -137,11 +138,12 @@ async function adoptRefundCreditNotes(
     );
   }
   const label = creditNote.number === null ? creditNote.id : `${creditNote.number} (${creditNote.id})`;
+  const provider = providerOf(creditNote.system).displayName;
   for (const { refundId, note } of refundCredits) {
     await ports.ledger.note(
       'account.move',
       note.id,
-      `Stripe credit note ${label} covers refund ${refundId}, booked by this credit note before Stripe linked them: ` +
+      `${provider} credit note ${label} covers refund ${refundId}, booked by this credit note before ${provider} linked them: ` +
         'no other credit note was created; its lines are not mirrored here.',
     );
   }

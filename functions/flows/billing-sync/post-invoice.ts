@@ -6,7 +6,8 @@ import { type CompanyRoute, companyRouteFor } from '../../domain/billing-config'
 import type { LedgerCurrency, LedgerDocument } from '../../domain/billing-ledger';
 import { BillingSetupError, DependencyMissingError, InvoiceTotalMismatchError } from '../../domain/invoice-errors';
 import { configuredOdooTaxId, configuredOdooTaxIds } from '../../domain/invoice-taxes';
-import { type DocumentPlan, odooLineValues, planDocumentLines, type ProviderDocument, providerCurrencyExponent } from '../../domain/odoo-document-lines';
+import { type DocumentPlan, odooLineValues, planDocumentLines, type ProviderDocument } from '../../domain/odoo-document-lines';
+import { providerCurrencyExponent, providerOf } from '../../providers/registry';
 import { isNewer, watermarkOf } from '../../domain/watermark';
 import { type BillingSyncPorts, invoiceKey, locateInvoice, ODOO_MOVE, odooDate, resolvePartner } from './billing-sync-ports';
 import { withResolvedTaxRates } from './provider-tax-rates';
@@ -23,7 +24,7 @@ export type InvoicePostOutcome =
  * - identity map, then a search by `ref`, before creating: a crash between the Odoo create and the
  *   identity-map write finds the invoice instead of duplicating it.
  *
- * Stripe calls: 0, + 1 for the customer when Odoo lacks it, + 1 per tax rate the container has not read yet
+ * Provider calls: 0, + 1 for the customer when Odoo lacks it, + 1 per tax rate the container has not read yet
  * among the line taxes that name only their rate (webhook line taxes carry no percentage) and that the
  * billing config does not map by id (provider-tax-rates.ts; a config mapping every rate by id needs none).
  */
@@ -69,7 +70,7 @@ export async function ensureInvoicePosted(invoice: InvoiceSnapshot, ports: Billi
   const partnerId = await resolvePartner(ports, invoice);
   const posted = await ports.ledger.createPostedDocument({ ...draft, partnerId, lines: await odooLinesOf(ports, invoice.system, invoice.lines, plan, { creditNote: draft.moveType === 'out_refund' }) });
   // Checked before linking: a cancelled invoice must not stay linked (a redrive after the fix creates anew).
-  await checkPostedTotal({ kind: 'invoice', id: invoice.id }, Math.abs(plan.total), posted, ports);
+  await checkPostedTotal({ kind: 'invoice', id: invoice.id, system: invoice.system }, Math.abs(plan.total), posted, ports);
   await ports.identityMap.link(invoiceKey(invoice.system, invoice.id), { ...ODOO_MOVE, id: String(posted.id) });
   return { outcome: 'posted', moveId: posted.id, total: posted.amountTotal, roundingDifference: plan.roundingDifference };
 }
@@ -123,7 +124,7 @@ async function prepareInvoice(invoice: InvoiceSnapshot, ports: BillingSyncPorts)
       currency,
       invoiceDate: odooDate(invoice.issuedAt),
       dueDate: invoice.dueAt === null ? null : odooDate(invoice.dueAt),
-      narration: invoice.number === null ? undefined : `Stripe invoice ${invoice.number}`,
+      narration: invoice.number === null ? undefined : `${providerOf(invoice.system).displayName} invoice ${invoice.number}`,
     },
   };
 }
@@ -149,6 +150,7 @@ export async function planProviderDocument(
   const plan: DocumentPlan = planDocumentLines(document, {
     precision: { currencyDecimals: currency.decimalPlaces, ...precisions },
     providerExponent: providerCurrencyExponent(document.system, document.currency),
+    providerName: providerOf(document.system).displayName,
     odooTaxFor: (tax) => {
       const id = configuredOdooTaxId(ports.config, route.companyId, tax);
       if (id === undefined) return undefined;
@@ -170,7 +172,7 @@ async function resumeExisting(invoice: InvoiceSnapshot, moveId: number, ports: B
   if (document?.state !== 'draft') return { outcome: 'already-posted', moveId, state: document?.state ?? 'cancel' };
   const { plan } = await prepareInvoice(invoice, ports);
   const posted = await ports.ledger.postDocument(moveId);
-  await checkPostedTotal({ kind: 'invoice', id: invoice.id }, Math.abs(plan.total), posted, ports);
+  await checkPostedTotal({ kind: 'invoice', id: invoice.id, system: invoice.system }, Math.abs(plan.total), posted, ports);
   return { outcome: 'posted', moveId, total: posted.amountTotal, roundingDifference: plan.roundingDifference };
 }
 
@@ -179,7 +181,7 @@ async function resumeExisting(invoice: InvoiceSnapshot, moveId: number, ports: B
  * creates anew) and fail with both totals.
  */
 export async function checkPostedTotal(
-  document: { kind: 'invoice' | 'credit note'; id: string },
+  document: { kind: 'invoice' | 'credit note'; id: string; system: SourceSystem },
   expected: number,
   posted: LedgerDocument,
   ports: BillingSyncPorts,
@@ -188,7 +190,7 @@ export async function checkPostedTotal(
   await ports.ledger.cancelDocument(posted.id, { retireRef: `${document.id} (cancelled: total mismatch)` });
   const code = posted.currency.code;
   throw new InvoiceTotalMismatchError(
-    `Odoo computed total ${posted.amountTotal} for ${document.kind} ${document.id} where Stripe has ${expected} (minor units of ${code}, ` +
+    `Odoo computed total ${posted.amountTotal} for ${document.kind} ${document.id} where ${providerOf(document.system).displayName} has ${expected} (minor units of ${code}, ` +
       `${posted.currency.decimalPlaces} decimals); the Odoo ${document.kind} ${posted.id} was cancelled`,
   );
 }

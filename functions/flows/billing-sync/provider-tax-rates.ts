@@ -6,11 +6,11 @@ import { taxRatesToResolve, withProviderTaxRates } from '../../domain/invoice-ta
 import type { BillingSyncPorts } from './billing-sync-ports';
 
 /**
- * A provider document whose line taxes that name only their tax rate (Stripe webhooks never expand
- * `tax_rate_details.tax_rate`) and that the billing config does not map by id get the rate's percentage from
+ * A provider document whose line taxes that name only their tax rate (a provider's webhooks may never
+ * expand the rate) and that the billing config does not map by id get the rate's percentage from
  * the provider, so that the config can match them by percentage and inclusiveness. One `BillingSource.taxRate`
- * call per distinct rate id (StripeBillingSource caches rates per container: a Stripe call only for a rate the
- * container has not seen). Nothing to resolve, or a source without `taxRate`: the document as is (such a tax
+ * call per distinct rate id (a provider's source may cache rates per container: a provider call only for a rate
+ * the container has not seen). Nothing to resolve, or a source without `taxRate`: the document as is (such a tax
  * then fails as unmapped). A rate the provider does not know: `UnknownTaxRateError` (permanent) naming it.
  */
 export async function withResolvedTaxRates<Document extends { id: string; system: SourceSystem; lines: readonly DocumentLine[] }>(

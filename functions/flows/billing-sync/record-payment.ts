@@ -1,7 +1,8 @@
 import type { PaymentSucceeded } from '../../../events/payment-succeeded';
 import { companyRouteFor } from '../../domain/billing-config';
 import type { LedgerDocument } from '../../domain/billing-ledger';
-import { formatMinorUnits, providerCurrencyExponent, toOdooMinor } from '../../domain/odoo-document-lines';
+import { formatMinorUnits, toOdooMinor } from '../../domain/odoo-document-lines';
+import { providerCurrencyExponent } from '../../providers/registry';
 import { PermanentSyncError } from '../../platform/errors';
 import { underWatermarkLease } from '../../platform/watermark-lease';
 import { clearPastDue } from './account-standing';

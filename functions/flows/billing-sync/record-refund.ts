@@ -5,7 +5,8 @@ import { underWatermarkLease } from '../../platform/watermark-lease';
 import { companyRouteFor } from '../../domain/billing-config';
 import type { RefundSnapshot } from '../../domain/billing-ledger';
 import { CreditExceedsInvoiceError, DependencyMissingError, RefundWithoutInvoiceError } from '../../domain/invoice-errors';
-import { formatMinorUnits, providerCurrencyExponent, toOdooMinor } from '../../domain/odoo-document-lines';
+import { formatMinorUnits, toOdooMinor } from '../../domain/odoo-document-lines';
+import { providerCurrencyExponent, providerOf } from '../../providers/registry';
 import { booksRefund, creditedAmount, isOwnRefundCreditNote, refundMarker } from '../../domain/refund-credit-notes';
 import {
   type BillingSyncPorts,
@@ -64,7 +65,7 @@ const MONEY_MOVING = new Set(['succeeded', 'pending']);
  *   `refund_moves` + `action_post` for the whole invoice), 2 for the payment (wizard `create` + `action_create_payments`);
  * - a refund whose credit note is in Odoo already: 5 (no credit note to create);
  * - a refund before its provider credit note: 8, the credit note booked as `credit_note.issued` would
- *   (+ taxes / products when not cached), plus 1 Stripe call (+ 1 per tax rate as for `credit_note.issued`);
+ *   (+ taxes / products when not cached), plus 1 provider call (+ 1 per tax rate as for `credit_note.issued`);
  * - a duplicate: 0 (identity map); `failed` / `canceled`: 0. Cold: +1 invoice search, +1 currency.
  */
 export async function syncRefundCreated(event: RefundCreated, ports: BillingSyncPorts): Promise<RefundOutcome> {
@@ -163,7 +164,7 @@ async function refundedInvoice(refund: RefundSnapshot, ports: BillingSyncPorts):
       'res.partner',
       partnerId,
       `Refund ${refund.id} of ${amount} (reason: ${refund.reason ?? 'not given'}) gives back ${paid}, ` +
-        'which paid no Stripe invoice: not booked in Odoo. Book it by hand if it belongs in the accounts.',
+        `which paid no ${providerOf(refund.system).displayName} invoice: not booked in Odoo. Book it by hand if it belongs in the accounts.`,
     );
   }
   throw new RefundWithoutInvoiceError(`refund ${refund.id} (${amount}) gives back ${paid}, which paid no ${refund.system} invoice: not booked${refund.customerId === null ? '' : ', noted on the customer'}`);

@@ -12,7 +12,7 @@ const ports = {
   watermarks: infrastructure.watermarks,
 };
 
-/** customer-sync consumer: Stripe customers (canonical customer events) → Odoo partners. Wiring only. */
+/** customer-sync consumer: provider customers (canonical customer events) → Odoo partners. Wiring only. */
 export const handler = flowConsumer(infrastructure, {
   flowName: 'customer-sync',
   schema: z.discriminatedUnion('type', [customerUpsertedSchema, customerDeletedSchema]),

@@ -5,7 +5,7 @@ import { type BillingConfig, companyRouteFor } from '../../domain/billing-config
 import type { LedgerCurrency, LedgerPrecisions } from '../../domain/billing-ledger';
 import type { IdentityMap } from '../../domain/identity-map';
 import { BillingSetupError } from '../../domain/invoice-errors';
-import { providerCurrencyExponent } from '../../domain/odoo-document-lines';
+import { providerCurrencyExponent } from '../../providers/registry';
 import {
   amendContractLines,
   contractTransition,
@@ -35,7 +35,7 @@ export type SubscriptionSyncOutcome =
 
 export const ODOO_SALE_ORDER = { system: 'odoo', kind: 'sale.order' } as const;
 
-/** `stripe:subscription:sub_123`: the identity-map key and the watermark entity of a subscription. */
+/** `<system>:subscription:<id>`: the identity-map key and the watermark entity of a subscription. */
 export const subscriptionKey = (subscription: Pick<SubscriptionSnapshot, 'system' | 'id'>): string =>
   entityKey(subscription.system, 'subscription', subscription.id);
 

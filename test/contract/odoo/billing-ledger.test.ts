@@ -13,7 +13,7 @@ import { type OdooClient, odooAmountToMinor, searchRead } from '../../../functio
 import { OdooBillingLedger } from '../../../functions/erp/odoo/billing-ledger';
 import { OdooPartnerGateway } from '../../../functions/erp/odoo/partner-gateway';
 import type { BillingConfig } from '../../../functions/domain/billing-config';
-import { ROUNDING_LINE_LABEL } from '../../../functions/domain/odoo-document-lines';
+import { roundingLineLabel } from '../../../functions/domain/odoo-document-lines';
 import { syncBilling } from '../../../functions/flows/billing-sync/sync-billing';
 import { InMemoryBillingSource } from '../../support/in-memory-billing';
 import { freshSandboxClient } from './sandbox-client';
@@ -188,7 +188,7 @@ describe.each([
     const [move] = await readInvoice('in_round');
     expect(odooAmountToMinor(Number(move!.amount_total), 2)).toBe(1195);
     const lines = await searchRead(client, 'account.move.line', [['move_id', '=', move!.id]], ['name', 'price_unit']);
-    expect(lines.find((l) => l.name === ROUNDING_LINE_LABEL)?.price_unit).toBe(-0.01);
+    expect(lines.find((l) => l.name === roundingLineLabel('Stripe'))?.price_unit).toBe(-0.01);
   });
 
   it('posts JPY (0 decimals) and KWD (3 decimals) invoices exactly', async () => {

@@ -5,7 +5,7 @@ import {
   exactQuantityAndPrice,
   type OdooTaxRate,
   planDocumentLines,
-  ROUNDING_LINE_LABEL,
+  roundingLineLabel,
   simulateLineTaxes,
   UnmappedTaxError,
 } from '../../../functions/domain/odoo-document-lines';
@@ -139,6 +139,7 @@ describe('planDocumentLines (property: the Odoo total equals the Stripe total)',
         {
           precision: precisionFor(currency.decimals),
           providerExponent: currency.decimals,
+          providerName: 'Stripe',
           odooTaxFor: (lineTax) => currency.taxes.find((t) => t.stripe?.taxRateId === lineTax.taxRateId)?.odoo ?? undefined,
         },
       );
@@ -169,7 +170,7 @@ describe('planDocumentLines (examples)', () => {
   });
   const vat19: LineTax = { amount: 0, taxableAmount: null, taxRateId: 'txr_de', percentage: '19.0', inclusive: false, label: 'DE VAT' };
   const plan = (lines: DocumentLine[], total: number, totalTax: number, decimals = 2, odooTaxFor = (_t: LineTax) => ({ id: 3, percent: '19', priceInclude: false }) as OdooTaxRate | undefined) =>
-    planDocumentLines({ currency: 'eur', lines, total, totalTax }, { precision: precisionFor(decimals), providerExponent: decimals, odooTaxFor });
+    planDocumentLines({ currency: 'eur', lines, total, totalTax }, { precision: precisionFor(decimals), providerExponent: decimals, providerName: 'Stripe', odooTaxFor });
 
   it('nets the discount into the price and keeps a quantity that divides exactly', () => {
     const result = plan([line({ quantity: 3, amount: 3000, discountAmount: 300, taxes: [{ ...vat19, amount: 513 }] })], 3213, 513);
@@ -190,7 +191,7 @@ describe('planDocumentLines (examples)', () => {
   it('adds a visible untaxed rounding line for a one-cent difference', () => {
     const result = plan([line({ amount: 1005, taxes: [{ ...vat19, amount: 190 }] })], 1195, 190);
     // Odoo: round(10.05 × 19%) = 1.91 → 11.96; Stripe says 11.95.
-    expect(result.lines[1]).toMatchObject({ name: ROUNDING_LINE_LABEL, priceUnit: -0.01, taxIds: [] });
+    expect(result.lines[1]).toMatchObject({ name: roundingLineLabel('Stripe'), priceUnit: -0.01, taxIds: [] });
     expect(result.total).toBe(1195);
   });
 

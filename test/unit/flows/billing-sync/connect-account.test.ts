@@ -60,7 +60,7 @@ function finalized(account: string | null, customerId: string): InvoiceFinalized
 function ports(sources: StripeBillingSources): BillingFlowPorts & { ledger: InMemoryLedger; partners: InMemoryPartners } {
   return {
     ledger: new InMemoryLedger(), partners: new InMemoryPartners(), standing: new InMemoryStanding(), identityMap: new InMemoryIdentityMap(),
-    watermarks: new InMemoryWatermarks(), config: CONFIG, sourceFor: (account) => sources.forAccount(account),
+    watermarks: new InMemoryWatermarks(), config: CONFIG, sourceFor: (_system, account) => sources.forAccount(account),
   };
 }
 
