@@ -33,18 +33,8 @@ export const EVENT_CATALOG = [
 
 export type CanonicalEventType = (typeof EVENT_CATALOG)[number]['type'];
 
-export const canonicalEventSchema = z.discriminatedUnion('type', [
-  customerUpsertedSchema,
-  customerDeletedSchema,
-  subscriptionUpdatedSchema,
-  invoiceFinalizedSchema,
-  invoiceVoidedSchema,
-  invoiceUncollectibleSchema,
-  paymentSucceededSchema,
-  paymentFailedSchema,
-  refundCreatedSchema,
-  refundUpdatedSchema,
-  creditNoteIssuedSchema,
-  disputeUpdatedSchema,
-]);
+type CatalogSchema = (typeof EVENT_CATALOG)[number]['schema'];
+
+/** Any canonical event: the union of the catalog's schemas (the catalog is the one list of event types). */
+export const canonicalEventSchema = z.discriminatedUnion('type', EVENT_CATALOG.map((entry) => entry.schema) as unknown as [CatalogSchema, ...CatalogSchema[]]);
 export type CanonicalEvent = z.infer<typeof canonicalEventSchema>;

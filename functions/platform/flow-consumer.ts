@@ -12,7 +12,9 @@ import { IdentityMapTable } from '../state/identity-map-table';
 import { secretApiKeyProvider } from './secret-api-key';
 import { WatermarkTable } from '../state/watermark-table';
 import { OdooClient } from '../erp/odoo/odoo-client';
+import type { FlowName } from '../../lib/routing';
 import { readEnv } from './env';
+import { type FlowEvent, flowEventSchema } from './flow-events';
 import { createFlowRecordHandler } from './record-policy';
 import { ODOO_PROTECTION_ENV, odooProtectionSettings } from '../erp/odoo/odoo-protection-env';
 import { logger, metrics } from './powertools';
@@ -68,20 +70,19 @@ export function flowInfrastructure(): FlowInfrastructure {
 }
 
 
-export interface FlowConsumerOptions<Event extends { id: string; correlationId: string }> {
-  readonly flowName: string;
-  /** The canonical events of this flow (its routing-table slice of the catalog). */
-  readonly schema: z.ZodMiniType<Event>;
+export interface FlowConsumerOptions<Flow extends FlowName> {
+  /** The flow's name in the routing table: its events (and so the schema its records are parsed with) follow from it. */
+  readonly flowName: Flow;
   /** The use case: one event, applied once in effect. */
-  readonly apply: (event: Event) => Promise<{ outcome: string }>;
+  readonly apply: (event: FlowEvent<Flow>) => Promise<{ outcome: string }>;
 }
 
 /**
  * The Lambda handler of a flow: partial batch responses, the flow's failure policy per record, and
- * Powertools idempotency keyed on the canonical event id (the provider's event id), kept 7 days: Stripe
- * retries for up to 3 days, and a replay soon after still applies nothing twice.
+ * Powertools idempotency keyed on the canonical event id (the provider's event id), kept 7 days: providers
+ * retry for days, and a replay soon after still applies nothing twice.
  */
-export function flowConsumer<Event extends { id: string; correlationId: string }>(infrastructure: FlowInfrastructure, options: FlowConsumerOptions<Event>) {
+export function flowConsumer<Flow extends FlowName>(infrastructure: FlowInfrastructure, options: FlowConsumerOptions<Flow>) {
   const { env } = infrastructure;
   const idempotency = new IdempotencyConfig({ eventKeyJmesPath: 'id', expiresAfterSeconds: 7 * 24 * 3600 });
   const applyOnce = makeIdempotent(options.apply, {
@@ -91,7 +92,7 @@ export function flowConsumer<Event extends { id: string; correlationId: string }
   const processor = new BatchProcessor(EventType.SQS);
   const handleRecord = createFlowRecordHandler({
     flowName: options.flowName,
-    schema: options.schema,
+    schema: flowEventSchema(options.flowName),
     apply: applyOnce,
     queue: new FlowQueue(new SQSClient({}), env.QUEUE_URL, env.DLQ_URL),
     maxReceiveCount: env.MAX_RECEIVE_COUNT,

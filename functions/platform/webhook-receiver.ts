@@ -18,7 +18,7 @@ export interface WebhookResponse {
  * events queue, metrics) is the same for every provider and lives here.
  */
 export interface ProviderWebhook {
-  /** `Stripe`: names the metrics (`StripeWebhook<Outcome>`), the log lines and the rejected message's attributes. */
+  /** The provider's name (capitalized): it names the metrics (`<Name>Webhook<Outcome>`), the log lines and the rejected message's attributes. */
   readonly name: string;
   /**
    * Checks the signature of the raw body, as received. `refresh` asks for freshly read credentials (a secret

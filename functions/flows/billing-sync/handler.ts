@@ -1,13 +1,3 @@
-import * as z from 'zod/mini';
-import { creditNoteIssuedSchema } from '../../../events/credit-note-issued';
-import { disputeUpdatedSchema } from '../../../events/dispute-updated';
-import { invoiceFinalizedSchema } from '../../../events/invoice-finalized';
-import { invoiceUncollectibleSchema } from '../../../events/invoice-uncollectible';
-import { invoiceVoidedSchema } from '../../../events/invoice-voided';
-import { paymentFailedSchema } from '../../../events/payment-failed';
-import { paymentSucceededSchema } from '../../../events/payment-succeeded';
-import { refundCreatedSchema } from '../../../events/refund-created';
-import { refundUpdatedSchema } from '../../../events/refund-updated';
 import { OdooAccountStandingLedger } from '../../erp/odoo/account-standing-ledger';
 import { OdooBillingLedger } from '../../erp/odoo/billing-ledger';
 import { OdooPartnerGateway } from '../../erp/odoo/partner-gateway';
@@ -31,21 +21,8 @@ const ports: BillingFlowPorts = {
   config,
 };
 
-const billingEventSchema = z.discriminatedUnion('type', [
-  invoiceFinalizedSchema,
-  invoiceVoidedSchema,
-  invoiceUncollectibleSchema,
-  paymentSucceededSchema,
-  paymentFailedSchema,
-  refundCreatedSchema,
-  refundUpdatedSchema,
-  creditNoteIssuedSchema,
-  disputeUpdatedSchema,
-]);
-
 /** billing-sync consumer: invoices, payments, refunds, credit notes and disputes → Odoo accounting. Wiring only. */
 export const handler = flowConsumer(infrastructure, {
   flowName: 'billing-sync',
-  schema: billingEventSchema,
   apply: (event) => applyBillingEvent(event, ports),
 });

@@ -1,6 +1,3 @@
-import * as z from 'zod/mini';
-import { customerDeletedSchema } from '../../../events/customer-deleted';
-import { customerUpsertedSchema } from '../../../events/customer-upserted';
 import { OdooPartnerGateway } from '../../erp/odoo/partner-gateway';
 import { flowConsumer, flowInfrastructure } from '../../platform/flow-consumer';
 import { syncCustomer } from './sync-customer';
@@ -15,6 +12,5 @@ const ports = {
 /** customer-sync consumer: provider customers (canonical customer events) → Odoo partners. Wiring only. */
 export const handler = flowConsumer(infrastructure, {
   flowName: 'customer-sync',
-  schema: z.discriminatedUnion('type', [customerUpsertedSchema, customerDeletedSchema]),
   apply: (event) => syncCustomer(event, ports),
 });

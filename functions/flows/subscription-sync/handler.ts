@@ -1,4 +1,3 @@
-import { subscriptionUpdatedSchema } from '../../../events/subscription-updated';
 import { OdooAccountStandingLedger } from '../../erp/odoo/account-standing-ledger';
 import { OdooBillingLedger } from '../../erp/odoo/billing-ledger';
 import { OdooSubscriptionLedger } from '../../erp/odoo/subscription-ledger';
@@ -20,6 +19,5 @@ const ports = {
 /** subscription-sync consumer: provider subscriptions → Odoo sale orders (contracts) and account standing. Wiring only. */
 export const handler = flowConsumer(infrastructure, {
   flowName: 'subscription-sync',
-  schema: subscriptionUpdatedSchema,
   apply: (event) => syncSubscription(event, ports),
 });
