@@ -9,10 +9,12 @@ import { alarmWhenNotEmpty, deadLetterQueue } from './constructs/secure-queue';
 import { StateTables } from './constructs/state-tables';
 import { SyncEventBus } from './constructs/sync-event-bus';
 import { SyncFlow } from './constructs/sync-flow';
+import { ProviderIngest } from './constructs/provider-ingest';
 import { Reconciliation } from './constructs/reconciliation';
 import { SyncFunction, removalPolicy, retentionDays } from './constructs/sync-function';
 import { WebhookApi } from './constructs/webhook-api';
 import { acknowledgeNagFindings } from './nag-acknowledgments';
+import { PROVIDERS, providerSecretNames } from './providers';
 import { type FlowName, FLOW_NAMES, flowEventPattern } from './routing';
 
 /** EventBridge `source` of canonical events (mirrors events/envelope.ts, which lib/ does not import). */
@@ -22,11 +24,11 @@ const handlerPath = (relative: string) => fileURLToPath(new URL(`../functions/${
 
 /**
  * The consumer of each flow of the routing table, and what it reads besides Odoo and the state tables:
- * the billing mapping (BILLING_CONFIG) and the Stripe API (to fetch a dependency Odoo does not have yet).
+ * the billing mapping (BILLING_CONFIG) and every provider's read API (to fetch a dependency Odoo does not have yet).
  */
-const FLOW_CONSUMERS: Record<FlowName, { entry: string; billingConfig?: true; stripeApi?: true }> = {
+const FLOW_CONSUMERS: Record<FlowName, { entry: string; billingConfig?: true; providerApis?: true }> = {
   'customer-sync': { entry: handlerPath('flows/customer-sync/handler.ts') },
-  'billing-sync': { entry: handlerPath('flows/billing-sync/handler.ts'), billingConfig: true, stripeApi: true },
+  'billing-sync': { entry: handlerPath('flows/billing-sync/handler.ts'), billingConfig: true, providerApis: true },
   'subscription-sync': { entry: handlerPath('flows/subscription-sync/handler.ts'), billingConfig: true },
 };
 
@@ -38,7 +40,8 @@ export interface SyncStackProps extends StackProps {
 /** The whole stack, composed in the order of the diagram: webhooks → ingest → bus → flows → Odoo. */
 export class SyncStack extends Stack {
   readonly api: WebhookApi;
-  readonly stripeIngest: SyncFunction;
+  /** Each provider's webhook ingest, by route (`stripe`). */
+  readonly ingests: Readonly<Record<string, SyncFunction>>;
   readonly eventBus: SyncEventBus;
   readonly tables: StateTables;
   readonly flows: Record<FlowName, SyncFlow>;
@@ -61,15 +64,6 @@ export class SyncStack extends Stack {
       maxBodyBytes: config.api.maxBodyBytes,
       ...common,
     });
-    this.stripeIngest = new SyncFunction(this, 'StripeIngest', {
-      entry: handlerPath('providers/stripe/webhook-handler.ts'),
-      serviceName: 'stripe-ingest',
-      memorySize: 512,
-      timeout: Duration.seconds(10),
-      environment: { EVENT_SOURCE },
-      ...common,
-    });
-    this.api.addProvider('stripe', this.stripeIngest);
     // Signed events that can never be applied (another API version, an object we cannot read): kept with the reason.
     this.rejectedEvents = deadLetterQueue(this, 'RejectedEvents', common.removalPolicy);
     alarmWhenNotEmpty(
@@ -77,10 +71,8 @@ export class SyncStack extends Stack {
       'RejectedEventsNotEmpty',
       this.rejectedEvents,
       this.alarms,
-      'A provider sent events the stack cannot apply (e.g. a webhook endpoint pinned to another Stripe API version); each message says why.',
+      'A provider sent events the stack cannot apply (e.g. a webhook endpoint pinned to another API version); each message says why.',
     );
-    this.rejectedEvents.grantSendMessages(this.stripeIngest.fn);
-    this.stripeIngest.fn.addEnvironment('REJECTED_EVENTS_QUEUE_URL', this.rejectedEvents.queueUrl);
 
     // Ingest → bus
     this.eventBus = new SyncEventBus(this, 'Events', {
@@ -89,14 +81,28 @@ export class SyncStack extends Stack {
       alarms: this.alarms,
       removalPolicy: common.removalPolicy,
     });
-    this.stripeIngest
-      .bindEventBus(this.eventBus.bus, 'EVENT_BUS_NAME')
-      .bindSecret(Secret.fromSecretNameV2(this, 'StripeWebhookSecret', config.stripe.webhookSecretName), 'STRIPE_WEBHOOK_SECRET_NAME');
+    this.ingests = Object.fromEntries(
+      PROVIDERS.map((provider) => {
+        const ingest = new ProviderIngest(this, {
+          provider,
+          entry: handlerPath(provider.ingestEntry),
+          config,
+          api: this.api,
+          bus: this.eventBus.bus,
+          rejectedEvents: this.rejectedEvents,
+          eventSource: EVENT_SOURCE,
+          ...common,
+        });
+        return [provider.route, ingest.function];
+      }),
+    );
 
     // Bus → flows → Odoo, with their state
     this.tables = new StateTables(this, 'State', { removalPolicy: common.removalPolicy });
     const odooApiKey = Secret.fromSecretNameV2(this, 'OdooApiKey', config.odoo.apiKeySecretName);
-    const stripeApiKey = Secret.fromSecretNameV2(this, 'StripeApiKey', config.stripe.apiKeySecretName);
+    const providerApiSecrets = PROVIDERS.flatMap((provider) =>
+      provider.apiSecrets.map((secret) => ({ secret: Secret.fromSecretNameV2(this, secret.id, secret.secretName(config)), ...secret })),
+    );
     const odooEnvironment = {
       ODOO_URL: config.odoo.url,
       ODOO_DB: config.odoo.database,
@@ -126,16 +132,19 @@ export class SyncStack extends Stack {
           .bindSecret(odooApiKey, 'ODOO_API_KEY_SECRET_NAME');
         for (const [name, value] of Object.entries(odooEnvironment)) flow.consumer.fn.addEnvironment(name, value);
         if (FLOW_CONSUMERS[flowName].billingConfig) flow.consumer.fn.addEnvironment('BILLING_CONFIG', JSON.stringify(config.billing));
-        if (FLOW_CONSUMERS[flowName].stripeApi) flow.consumer.bindSecret(stripeApiKey, 'STRIPE_API_KEY_SECRET_NAME');
+        if (FLOW_CONSUMERS[flowName].providerApis) {
+          for (const { secret, environmentVariable } of providerApiSecrets) flow.consumer.bindSecret(secret, environmentVariable);
+        }
         return [flowName, flow];
       }),
     ) as Record<FlowName, SyncFlow>;
 
-    // Stripe ↔ Odoo, every day: drift is a metric with an alarm, and the report is in the function's log.
+    // Provider ↔ Odoo, every day: drift is a metric with an alarm, and the report is in the function's log.
+    // The reconciliation reads Stripe only (functions/reconcile, being made provider-neutral separately).
     this.reconciliation = new Reconciliation(this, 'Reconciliation', {
       schedule: config.reconcileSchedule,
       odooApiKey,
-      stripeApiKey,
+      stripeApiKey: providerApiSecrets.find(({ id }) => id === 'StripeApiKey')!.secret,
       bus: this.eventBus.bus,
       odooEnvironment,
       alarms: this.alarms,
@@ -144,7 +153,7 @@ export class SyncStack extends Stack {
 
     acknowledgeNagFindings(
       this,
-      [config.stripe.webhookSecretName, config.stripe.apiKeySecretName, config.odoo.apiKeySecretName],
+      [...providerSecretNames(config), config.odoo.apiKeySecretName],
       [this.eventBus.targetDlq, this.rejectedEvents, this.reconciliation.scheduleDlq],
     );
   }

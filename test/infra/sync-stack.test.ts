@@ -58,7 +58,7 @@ describe('SyncStack', () => {
     expect(statements).toContain('secret:odoo-saas-sync/prod/stripe-webhook-secret-??????');
     expect(statements).not.toContain('odoo-api-key');
     expect(statements).not.toContain('dynamodb');
-    expect(stack.stripeIngest.fn.runtime.name).toBe('nodejs22.x');
+    expect(stack.ingests.stripe!.fn.runtime.name).toBe('nodejs22.x');
   });
 
   it('keeps data on delete in prod and staging, and removes it in dev and local', () => {
