@@ -26,13 +26,10 @@ import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Stripe from 'stripe';
 import { resolveStage } from '../lib/config/stages';
-import { stackName } from '../lib/sync-stack';
 import { DEFAULT_ODOO_CONNECTION } from '../functions/erp/odoo/odoo-config';
-import { startLocalStack } from '../local/runtime/local-stack';
+import { startDevEnvironment } from '../local/dev-environment/dev-environment';
 import { epochNow, type HopName } from '../local/runtime/stack/stack-activity';
 import { OdooRecordReader } from '../local/dev-environment/odoo-record-reader';
-import { synthesizeStack } from '../local/dev-environment/synthesize';
-import { SANDBOX_API_KEY, startOdooSandbox } from '../local/sandboxes/odoo/server';
 
 const PROJECT_ROOT = resolve(import.meta.dirname, '..');
 const CDK_OUT = join(PROJECT_ROOT, '.local', 'bench', 'cdk.out');
@@ -61,26 +58,25 @@ const WEBHOOK_ANSWER: readonly { label: string; from: keyof ProbeMarks; to: keyo
   { label: 'ingest handler returns → HTTP answer written', from: 'ingest.handlerEnded', to: 'api.response' },
 ];
 
-const { stage, config } = resolveStage('local');
-if (process.env.LOCAL_SKIP_SYNTH !== '1') {
-  console.error(`Synthesizing stage ${stage} into ${CDK_OUT} …`);
-  await synthesizeStack({ projectRoot: PROJECT_ROOT, stage, outdir: CDK_OUT, quiet: true });
-}
+const { stage } = resolveStage('local');
+if (process.env.LOCAL_SKIP_SYNTH !== '1') console.error(`Synthesizing stage ${stage} into ${CDK_OUT} …`);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'bench-local-'));
-const sandbox = await startOdooSandbox({ database: config.odoo.database, login: config.odoo.login, apiKey: SANDBOX_API_KEY });
-const odooConnection = { url: sandbox.url, database: config.odoo.database, login: config.odoo.login, apiKey: SANDBOX_API_KEY };
-const stack = await startLocalStack({
+const environment = await startDevEnvironment({
+  projectRoot: PROJECT_ROOT,
+  stage,
   cdkOut: CDK_OUT,
-  stackName: stackName(stage),
-  dataDir,
+  synth: process.env.LOCAL_SKIP_SYNTH === '1' ? 'never' : 'always',
+  quietSynth: true,
+  runtimeDataDir: dataDir,
   port: 0,
-  odoo: odooConnection,
-  secretSeeds: { [config.stripe.webhookSecretName]: SIGNING_SECRET },
+  odoo: { kind: 'sandbox' },
+  signingSecret: SIGNING_SECRET,
   functionEnvironment: { POWERTOOLS_LOG_LEVEL: 'ERROR', POWERTOOLS_METRICS_DISABLED: 'true' },
   apiThrottling: 'off',
 });
-const odoo = new OdooRecordReader(odooConnection);
+const { stack } = environment;
+const odoo = new OdooRecordReader(environment.odoo.connection);
 const webhookUrl = `${stack.url}/webhooks/stripe`;
 const runId = Date.now().toString(36);
 const functionTotals = new Map<string, { invocations: number; totalDurationMs: number }>();
@@ -96,8 +92,7 @@ try {
   const overhead = await measureOverhead();
   printReport(throughput, overhead);
 } finally {
-  await stack.stop();
-  await sandbox.close();
+  await environment.close();
   rmSync(dataDir, { recursive: true, force: true });
 }
 

@@ -18,13 +18,10 @@ import { cpus, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DEFAULT_ODOO_CONNECTION } from '../functions/erp/odoo/odoo-config';
 import { resolveStage } from '../lib/config/stages';
-import { stackName } from '../lib/sync-stack';
-import { type LocalStack, startLocalStack } from '../local/runtime/local-stack';
-import { synthesizeStack } from '../local/dev-environment/synthesize';
-import { SANDBOX_API_KEY, startOdooSandbox } from '../local/sandboxes/odoo/server';
-import { SANDBOX_STRIPE_API_KEY, startStripeSandbox } from '../local/sandboxes/stripe/server';
+import { startDevEnvironment } from '../local/dev-environment/dev-environment';
+import type { LocalStack } from '../local/runtime/local-stack';
 import { billingMonth, sendSignedWebhooks } from './billing-month';
-import { startOdooCountingProxy } from './odoo-counting-proxy';
+import { type OdooCountingProxy, startOdooCountingProxy } from './odoo-counting-proxy';
 
 const PROJECT_ROOT = resolve(import.meta.dirname, '..');
 const CDK_OUT = join(PROJECT_ROOT, '.local', 'bench', 'cdk.out');
@@ -34,29 +31,31 @@ const SENDERS = Number(process.env.BENCH_SENDERS ?? 16);
 const WAVE_TIMEOUT_MS = Number(process.env.BENCH_WAVE_TIMEOUT_SECONDS ?? 1800) * 1000;
 
 const { stage, config } = resolveStage('local');
-if (process.env.LOCAL_SKIP_SYNTH !== '1') {
-  console.error(`Synthesizing stage ${stage} into ${CDK_OUT} …`);
-  await synthesizeStack({ projectRoot: PROJECT_ROOT, stage, outdir: CDK_OUT, quiet: true });
-}
+if (process.env.LOCAL_SKIP_SYNTH !== '1') console.error(`Synthesizing stage ${stage} into ${CDK_OUT} …`);
 
 const { waves, stripeObjects } = billingMonth(CUSTOMERS);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'bench-burst-'));
-const sandbox = await startOdooSandbox({ database: config.odoo.database, login: config.odoo.login, apiKey: SANDBOX_API_KEY });
-const proxy = await startOdooCountingProxy(sandbox.url);
-const stripe = await startStripeSandbox({ apiKey: SANDBOX_STRIPE_API_KEY });
-const stack = await startLocalStack({
+let proxy: OdooCountingProxy | undefined;
+const environment = await startDevEnvironment({
+  projectRoot: PROJECT_ROOT,
+  stage,
   cdkOut: CDK_OUT,
-  stackName: stackName(stage),
-  dataDir,
+  synth: process.env.LOCAL_SKIP_SYNTH === '1' ? 'never' : 'always',
+  quietSynth: true,
+  runtimeDataDir: dataDir,
   port: 0,
-  odoo: { url: proxy.url, database: config.odoo.database, login: config.odoo.login, apiKey: SANDBOX_API_KEY },
-  secretSeeds: { [config.stripe.webhookSecretName]: SIGNING_SECRET },
-  secretOverrides: { [config.stripe.apiKeySecretName]: SANDBOX_STRIPE_API_KEY },
-  functionEnvironment: { POWERTOOLS_LOG_LEVEL: 'ERROR', POWERTOOLS_METRICS_DISABLED: 'true', STRIPE_API_URL: stripe.url },
+  odoo: { kind: 'sandbox' },
+  // Counts every Odoo call and the calls in flight, per wave.
+  odooProxy: async (odooUrl) => (proxy = await startOdooCountingProxy(odooUrl)),
+  signingSecret: SIGNING_SECRET,
+  functionEnvironment: { POWERTOOLS_LOG_LEVEL: 'ERROR', POWERTOOLS_METRICS_DISABLED: 'true' },
   // The stage allows 50 webhooks/s; a month-end burst is about what Odoo takes, so the quota is lifted here.
   apiThrottling: 'off',
 });
+const { stack } = environment;
+const counting = proxy!;
+const stripe = { url: environment.providerApis.get('stripe')!.sandboxUrl! };
 const webhookUrl = `${stack.url}/webhooks/stripe`;
 const concurrencyBound = config.flowConcurrency * DEFAULT_ODOO_CONNECTION.maxConcurrency;
 
@@ -68,13 +67,13 @@ try {
   const results = [];
   const startedAt = performance.now();
   for (const wave of waves) {
-    proxy.reset();
+    counting.reset();
     const waveStart = performance.now();
     await sendSignedWebhooks(webhookUrl, wave.events, { secret: SIGNING_SECRET, senders: SENDERS });
     await drained(stack);
     const seconds = (performance.now() - waveStart) / 1000;
-    results.push({ type: wave.type, events: wave.events.length, seconds, calls: proxy.counts.total, peak: proxy.counts.peakInFlight, operations: new Map(proxy.counts.byOperation) });
-    console.error(`${wave.type}: ${wave.events.length} events in ${seconds.toFixed(1)} s, ${proxy.counts.total} Odoo calls, peak ${proxy.counts.peakInFlight} in flight`);
+    results.push({ type: wave.type, events: wave.events.length, seconds, calls: counting.counts.total, peak: counting.counts.peakInFlight, operations: new Map(counting.counts.byOperation) });
+    console.error(`${wave.type}: ${wave.events.length} events in ${seconds.toFixed(1)} s, ${counting.counts.total} Odoo calls, peak ${counting.counts.peakInFlight} in flight`);
   }
   const totalSeconds = (performance.now() - startedAt) / 1000;
   const deadLettered = deadLetterCount(stack);
@@ -84,10 +83,7 @@ try {
     throw new Error(`Odoo saw more concurrent requests than the configured bound ${concurrencyBound}`);
   }
 } finally {
-  await stack.stop();
-  await proxy.close();
-  await sandbox.close();
-  await stripe.close();
+  await environment.close();
   rmSync(dataDir, { recursive: true, force: true });
 }
 

@@ -4,19 +4,16 @@
  *
  * 1. synthesizes stage `local` into cdk.out (set LOCAL_SKIP_SYNTH=1 to reuse the last synth);
  * 2. starts the Odoo sandbox, unless ODOO_URL, ODOO_DB, ODOO_LOGIN and ODOO_API_KEY name a real Odoo;
- *    starts the Stripe sandbox (what the billing flows and reconciliation read), unless STRIPE_API_KEY
- *    names a real Stripe test-mode key;
+ *    starts each provider's sandbox (what the billing flows and reconciliation read), unless its real
+ *    credentials are given (STRIPE_API_KEY: a Stripe test-mode key);
  * 3. runs the stack (local/runtime) on LOCAL_PORT (4000): webhooks and the ops console.
  * Data lives in .local/ (git-ignored) and survives restarts. Ctrl-C or SIGTERM stops cleanly.
+ * The composition is local/dev-environment, shared with the end-to-end tests and the benches.
  */
 import { join, resolve } from 'node:path';
 import { resolveStage } from '../lib/config/stages';
-import { stackName } from '../lib/sync-stack';
-import { startLocalStack, type OdooConnection } from '../local/runtime/local-stack';
-import { LOCAL_STRIPE_WEBHOOK_SIGNING_SECRET } from '../local/dev-environment/dev-secrets';
-import { synthesizeStack } from '../local/dev-environment/synthesize';
-import { SANDBOX_API_KEY, startOdooSandbox } from '../local/sandboxes/odoo/server';
-import { SANDBOX_STRIPE_API_KEY, startStripeSandbox } from '../local/sandboxes/stripe/server';
+import { PROVIDERS } from '../lib/providers';
+import { type DevEnvironmentOptions, startDevEnvironment } from '../local/dev-environment/dev-environment';
 
 const PROJECT_ROOT = resolve(import.meta.dirname, '..');
 const DATA_DIR = join(PROJECT_ROOT, '.local');
@@ -26,11 +23,6 @@ const REAL_ODOO_VARIABLES = ['ODOO_URL', 'ODOO_DB', 'ODOO_LOGIN', 'ODOO_API_KEY'
 const { stage, config } = resolveStage('local');
 const port = Number(process.env.LOCAL_PORT ?? 4000);
 
-if (process.env.LOCAL_SKIP_SYNTH !== '1') {
-  console.log(`Synthesizing stage ${stage} into ${CDK_OUT} …`);
-  await synthesizeStack({ projectRoot: PROJECT_ROOT, stage, outdir: CDK_OUT });
-}
-
 const given = REAL_ODOO_VARIABLES.filter((name) => process.env[name]);
 if (given.length > 0 && given.length < REAL_ODOO_VARIABLES.length) {
   const missing = REAL_ODOO_VARIABLES.filter((name) => !process.env[name]);
@@ -38,54 +30,37 @@ if (given.length > 0 && given.length < REAL_ODOO_VARIABLES.length) {
   process.exit(1);
 }
 
-let odoo: OdooConnection;
-let closeSandbox: (() => Promise<void>) | undefined;
-let odooDescription: string;
+let odoo: DevEnvironmentOptions['odoo'];
 if (given.length === REAL_ODOO_VARIABLES.length) {
-  odoo = { url: process.env.ODOO_URL!, database: process.env.ODOO_DB!, login: process.env.ODOO_LOGIN!, apiKey: process.env.ODOO_API_KEY! };
-  odooDescription = `real Odoo ${odoo.url} (database ${odoo.database}, login ${odoo.login}; API key from ODOO_API_KEY, kept in memory)`;
+  const connection = { url: process.env.ODOO_URL!, database: process.env.ODOO_DB!, login: process.env.ODOO_LOGIN!, apiKey: process.env.ODOO_API_KEY! };
+  odoo = { kind: 'running', connection, description: `real Odoo ${connection.url} (database ${connection.database}, login ${connection.login}; API key from ODOO_API_KEY, kept in memory)` };
 } else {
-  const version = process.env.ODOO_SANDBOX_VERSION === '19.0' ? '19.0' : '18.0';
-  const sandbox = await startOdooSandbox({
+  odoo = {
+    kind: 'sandbox',
     port: Number(process.env.ODOO_SANDBOX_PORT ?? 8069),
     dataDir: join(DATA_DIR, 'odoo-sandbox'),
-    database: config.odoo.database,
-    login: config.odoo.login,
-    apiKey: SANDBOX_API_KEY,
-    version,
-  });
-  closeSandbox = sandbox.close;
-  odoo = { url: sandbox.url, database: config.odoo.database, login: config.odoo.login, apiKey: SANDBOX_API_KEY };
-  odooDescription = `Odoo ${version} sandbox ${sandbox.url} (database ${odoo.database}, login ${odoo.login}, API key ${SANDBOX_API_KEY}; data in .local/odoo-sandbox)`;
-}
-
-// Stripe: the functions read it with STRIPE_API_URL (the sandbox) or Stripe's own API with a real key.
-let stripe: { apiKey: string; apiUrl?: string; description: string; close?: () => Promise<void> };
-if (process.env.STRIPE_API_KEY) {
-  stripe = { apiKey: process.env.STRIPE_API_KEY, description: 'api.stripe.com (API key from STRIPE_API_KEY, kept in memory)' };
-} else {
-  const sandbox = await startStripeSandbox({ port: Number(process.env.STRIPE_SANDBOX_PORT ?? 12111), dataDir: join(DATA_DIR, 'stripe-sandbox') });
-  stripe = {
-    apiKey: SANDBOX_STRIPE_API_KEY,
-    apiUrl: sandbox.url,
-    description: `Stripe sandbox ${sandbox.url} (API key ${SANDBOX_STRIPE_API_KEY}; seed with POST ${sandbox.url}/_sandbox/objects; data in .local/stripe-sandbox)`,
-    close: sandbox.close,
+    version: process.env.ODOO_SANDBOX_VERSION === '19.0' ? '19.0' : '18.0',
   };
 }
 
-const stack = await startLocalStack({
+if (process.env.LOCAL_SKIP_SYNTH !== '1') console.log(`Synthesizing stage ${stage} into ${CDK_OUT} …`);
+const environment = await startDevEnvironment({
+  projectRoot: PROJECT_ROOT,
+  stage,
   cdkOut: CDK_OUT,
-  stackName: stackName(stage),
-  dataDir: DATA_DIR,
+  synth: process.env.LOCAL_SKIP_SYNTH === '1' ? 'never' : 'always',
+  runtimeDataDir: DATA_DIR,
   port,
   odoo,
-  secretSeeds: {
-    [config.stripe.webhookSecretName]: LOCAL_STRIPE_WEBHOOK_SIGNING_SECRET,
-    [config.odoo.apiKeySecretName]: SANDBOX_API_KEY,
+  // Each provider's sandbox keeps its data in .local/<route>-sandbox, on <ROUTE>_SANDBOX_PORT or its development port.
+  providerApiData: (route) => {
+    const port = process.env[`${route.toUpperCase()}_SANDBOX_PORT`];
+    return { dataDir: join(DATA_DIR, `${route}-sandbox`), port: port === undefined ? 'development' : Number(port) };
   },
-  secretOverrides: { [config.stripe.apiKeySecretName]: stripe.apiKey },
-  ...(stripe.apiUrl ? { functionEnvironment: { STRIPE_API_URL: stripe.apiUrl } } : {}),
+  realProviderApisFrom: process.env,
 });
+const { stack } = environment;
+const signingSecrets = PROVIDERS.flatMap((provider) => provider.ingestSecrets.map((secret) => `${provider.name} signing secret under "${secret.secretName(config)}"`)).join('; ');
 
 const lines = [
   '',
@@ -95,10 +70,10 @@ const lines = [
   ...stack.webhookUrls().map((hook) => `  ${hook.method.padEnd(6)} ${hook.url}   (also ${hook.stageUrl})  → λ ${hook.functionName}`),
   '',
   `Ops console:  ${stack.url}/`,
-  `Odoo:         ${odooDescription}`,
-  `Stripe API:   ${stripe.description}`,
+  `Odoo:         ${environment.odoo.description}`,
+  ...[...environment.providerApis].map(([route, api]) => `${`${route} API:`.padEnd(14)}${api.description}`),
   `Data:         ${DATA_DIR} (queues, tables, archive, executions; git-ignored, kept between runs)`,
-  `Secrets:      ${stack.secretsFile} (Stripe signing secret under "${config.stripe.webhookSecretName}")`,
+  `Secrets:      ${stack.secretsFile} (${signingSecrets})`,
   `AWS endpoints for your own SDK calls: SQS ${stack.endpoints.sqs}, DynamoDB ${stack.endpoints.dynamodb}, EventBridge ${stack.endpoints.eventBridge}, Step Functions ${stack.endpoints.stepFunctions}, Secrets Manager ${stack.endpoints.secretsManager}`,
   `Not emulated (ignored): ${[...new Set(stack.ignoredResources.map((resource) => resource.type))].join(', ')}`,
   '',
@@ -112,13 +87,12 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     if (stopping) return;
     stopping = true;
     console.log(`\n${signal}: stopping (in-flight batches finish; data stays in ${DATA_DIR}) …`);
-    void stack
-      .stop()
-      .then(() => closeSandbox?.())
-      .then(() => stripe.close?.())
-      .then(() => process.exit(0), (error: unknown) => {
+    void environment.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
         console.error(error);
         process.exit(1);
-      });
+      },
+    );
   });
 }

@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { dirname, join } from 'node:path';
 import { restApisFromTemplate, type LocalRestApi } from './apigateway/rest-api';
 import { readSynthesizedStack } from './cloudformation/cloud-assembly';
@@ -53,7 +54,12 @@ export interface LocalStackOptions {
   readonly functionEnvironment?: Readonly<Record<string, string>>;
   /** `off` disables the stage throttling, to measure the runtime itself (the bench); `template` by default. */
   readonly apiThrottling?: 'template' | 'off';
+  /** Routes served on the stack's port before the APIs' (the ops console: local/console/console-routes.ts). */
+  readonly httpRoutes?: readonly LocalHttpRoutes[];
 }
+
+/** Answers a request on the stack's port and returns true, or returns false to leave it to the APIs. */
+export type LocalHttpRoutes = (stack: LocalStack, url: URL, request: IncomingMessage, response: ServerResponse) => Promise<boolean>;
 
 export interface AwsEndpoints {
   readonly sqs: string;
@@ -345,7 +351,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       stop,
     };
 
-    const gateway: RunningGatewayServer = await startGatewayServer({ stack: localStack, port: options.port, host: options.host ?? '127.0.0.1' });
+    const gateway: RunningGatewayServer = await startGatewayServer({ stack: localStack, port: options.port, host: options.host ?? '127.0.0.1', routes: options.httpRoutes ?? [] });
     closers.push(() => gateway.close());
     Object.assign(localStack, { url: gateway.url });
 

@@ -1,21 +1,20 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ReconciliationReport } from '../../functions/reconcile/reconcile-period';
 import { resolveStage } from '../../lib/config/stages';
 import { stackName } from '../../lib/sync-stack';
-import { startLocalStack, type LocalStack } from '../../local/runtime/local-stack';
+import { type DevEnvironmentOptions, startDevEnvironment, synthesizeWhenStale } from '../../local/dev-environment/dev-environment';
 import { OdooRecordReader } from '../../local/dev-environment/odoo-record-reader';
-import { synthesizeStack } from '../../local/dev-environment/synthesize';
-import { SANDBOX_API_KEY, startOdooSandbox } from '../../local/sandboxes/odoo/server';
-import { SANDBOX_STRIPE_API_KEY, startStripeSandbox, type StripeSandbox } from '../../local/sandboxes/stripe/server';
+import type { LocalStack } from '../../local/runtime/local-stack';
 import { signedHeader, TEST_SIGNING_SECRET } from '../fixtures/stripe/stripe-events';
 import { type OdooVersion, startRealOdoo } from '../support/real-odoo';
 
 /**
  * What every end-to-end test needs: the real `stage=local` template and bundles (synthesized once for
- * all test files), an Odoo (the sandbox, or a real Odoo 18 or 19 with a fresh database), a Stripe sandbox (what the billing flows fetch missing dependencies
- * from, as `npm start` wires it), and the local runtime on free ports with throwaway data directories.
+ * all test files), an Odoo (the sandbox, or a real Odoo 18 or 19 with a fresh database), the provider sandboxes
+ * (what the billing flows fetch missing dependencies from), and the local runtime on free ports with throwaway
+ * data directories — composed by local/dev-environment, as `npm start` composes its own.
  */
 
 export const PROJECT_ROOT = new URL('../..', import.meta.url).pathname;
@@ -23,48 +22,12 @@ export const PROJECT_ROOT = new URL('../..', import.meta.url).pathname;
 export const E2E_CDK_OUT = join(PROJECT_ROOT, '.local', 'e2e', 'cdk.out');
 export const STAGE = resolveStage('local');
 export const STACK_NAME = stackName(STAGE.stage);
-const SOURCE_DIRECTORIES = ['bin/app.ts', 'lib', 'functions', 'events'];
 /** Quiet functions: errors only, no EMF metrics lines in the test output. */
 export const QUIET_FUNCTIONS = { POWERTOOLS_LOG_LEVEL: 'ERROR', POWERTOOLS_METRICS_DISABLED: 'true' };
 
-/**
- * Synthesizes stage `local` into `.local/e2e/cdk.out` unless a synth newer than every source file is
- * there. Test files run in parallel processes: a lock directory makes one of them synthesize while the
- * others wait for it.
- */
-export async function synthesizedCdkOut(): Promise<string> {
-  const template = join(E2E_CDK_OUT, `${STACK_NAME}.template.json`);
-  const lock = `${E2E_CDK_OUT}.lock`;
-  mkdirSync(join(PROJECT_ROOT, '.local', 'e2e'), { recursive: true });
-  for (;;) {
-    if (isFresh(template)) return E2E_CDK_OUT;
-    try {
-      mkdirSync(lock);
-    } catch {
-      // Another test file is synthesizing; a lock older than 3 minutes was left by a killed run.
-      if (Date.now() - statSync(lock).mtimeMs > 180_000) rmSync(lock, { recursive: true, force: true });
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      continue;
-    }
-    try {
-      if (!isFresh(template)) await synthesizeStack({ projectRoot: PROJECT_ROOT, stage: STAGE.stage, outdir: E2E_CDK_OUT, quiet: true });
-      return E2E_CDK_OUT;
-    } finally {
-      rmSync(lock, { recursive: true, force: true });
-    }
-  }
-}
-
-function isFresh(template: string): boolean {
-  if (!existsSync(template)) return false;
-  const synthesizedAt = statSync(template).mtimeMs;
-  return SOURCE_DIRECTORIES.every((path) => newestModification(join(PROJECT_ROOT, path)) < synthesizedAt);
-}
-
-function newestModification(path: string): number {
-  const stats = statSync(path);
-  if (!stats.isDirectory()) return stats.mtimeMs;
-  return readdirSync(path).reduce((newest, entry) => Math.max(newest, newestModification(join(path, entry))), stats.mtimeMs);
+/** Synthesizes stage `local` into `.local/e2e/cdk.out` unless a synth newer than every source file is there (shared by parallel test files). */
+export function synthesizedCdkOut(): Promise<string> {
+  return synthesizeWhenStale({ projectRoot: PROJECT_ROOT, stage: STAGE.stage, cdkOut: E2E_CDK_OUT });
 }
 
 /** The Odoo a scenario runs against: the sandbox (fast), or a real Odoo server of a version (the judge). */
@@ -97,8 +60,8 @@ export interface Harness {
   /** A real Odoo server's controls (stop / start it: an outage); undefined for the sandbox. */
   readonly realOdoo: { stop(): Promise<void>; start(): Promise<void> } | undefined;
   readonly odoo: OdooRecordReader;
-  /** The Stripe API the functions read (`STRIPE_API_URL`), seeded by the test with `seedStripe`. */
-  readonly stripe: StripeSandbox;
+  /** The Stripe sandbox the functions read (`STRIPE_API_URL`), seeded by the test with `seedStripe`. */
+  readonly stripe: { readonly url: string };
   readonly dataDir: string;
   readonly webhookUrl: string;
   /** Stores Stripe objects in the Stripe sandbox (a repeated id replaces the object), as the API will serve them. */
@@ -129,70 +92,50 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const cdkOut = await synthesizedCdkOut();
   const dataDir = mkdtempSync(join(tmpdir(), 'local-stack-e2e-'));
   const target = options.odoo ?? ODOO_SANDBOX;
-  const odooServer = await startOdoo(target, join(dataDir, 'odoo'));
-  const proxy = options.odooProxy === undefined ? undefined : await options.odooProxy(odooServer.connection.url);
-  const stackOdoo = { ...odooServer.connection, url: proxy?.url ?? odooServer.connection.url };
-  const stripe = await startStripeSandbox({ dataDir: join(dataDir, 'stripe') });
-  const start = async () => {
-    const started = await startLocalStack({
-      cdkOut,
-      stackName: STACK_NAME,
-      dataDir: join(dataDir, 'runtime'),
-      port: 0,
-      odoo: stackOdoo,
-      secretSeeds: { [STAGE.config.stripe.webhookSecretName]: TEST_SIGNING_SECRET, [STAGE.config.stripe.apiKeySecretName]: SANDBOX_STRIPE_API_KEY },
-      functionEnvironment: { ...QUIET_FUNCTIONS, STRIPE_API_URL: stripe.url },
-      ...(options.apiThrottling ? { apiThrottling: options.apiThrottling } : {}),
-    });
-    if (options.retryDelayScale !== undefined) speedUpRetries(started, options.retryDelayScale);
-    return started;
-  };
-  let stack = await start();
-  const harness = {
+  const realOdoo = target.kind === 'real' ? await startRealOdoo(target.version, target.database) : undefined;
+  const odoo: DevEnvironmentOptions['odoo'] =
+    realOdoo === undefined
+      ? { kind: 'sandbox', dataDir: join(dataDir, 'odoo') }
+      : { kind: 'running', connection: realOdoo, description: odooLabel(target), close: realOdoo.dispose };
+  const environment = await startDevEnvironment({
+    projectRoot: PROJECT_ROOT,
+    stage: STAGE.stage,
+    cdkOut,
+    synth: 'never',
+    runtimeDataDir: join(dataDir, 'runtime'),
+    port: 0,
+    odoo,
+    ...(options.odooProxy ? { odooProxy: options.odooProxy } : {}),
+    providerApiData: (route) => ({ dataDir: join(dataDir, route) }),
+    signingSecret: TEST_SIGNING_SECRET,
+    functionEnvironment: QUIET_FUNCTIONS,
+    ...(options.apiThrottling ? { apiThrottling: options.apiThrottling } : {}),
+    ...(options.retryDelayScale === undefined ? {} : { onStarted: (stack: LocalStack) => speedUpRetries(stack, options.retryDelayScale!) }),
+  });
+  const stripeUrl = environment.providerApis.get('stripe')?.sandboxUrl;
+  if (stripeUrl === undefined) throw new Error('the dev environment started no Stripe sandbox');
+  const odooConnection: OdooConnection = environment.odoo.connection;
+  return {
     get stack() {
-      return stack;
+      return environment.stack;
     },
-    odooConnection: odooServer.connection,
-    realOdoo: odooServer.controls,
-    odoo: new OdooRecordReader(odooServer.connection),
-    stripe,
+    odooConnection,
+    realOdoo: realOdoo === undefined ? undefined : { stop: realOdoo.stop, start: realOdoo.start },
+    odoo: new OdooRecordReader(odooConnection),
+    stripe: { url: stripeUrl },
     dataDir,
     get webhookUrl() {
-      return `${stack.url}/webhooks/stripe`;
+      return `${environment.stack.url}/webhooks/stripe`;
     },
     seedStripe: async (objects: readonly Record<string, unknown>[]) => {
-      const response = await fetch(`${stripe.url}/_sandbox/objects`, { method: 'POST', body: JSON.stringify(objects) });
+      const response = await fetch(`${stripeUrl}/_sandbox/objects`, { method: 'POST', body: JSON.stringify(objects) });
       if (!response.ok) throw new Error(`seeding the Stripe sandbox: ${response.status} ${await response.text()}`);
     },
-    restart: async () => {
-      await stack.stop();
-      stack = await start();
-    },
+    restart: () => environment.restart(),
     close: async () => {
-      await stack.stop();
-      await proxy?.close();
-      await odooServer.close();
-      await stripe.close();
+      await environment.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
-  };
-  return harness;
-}
-
-/** The Odoo under test, running: its connection, its controls when it is a real server, and how to close it. */
-async function startOdoo(
-  target: OdooUnderTest,
-  sandboxDir: string,
-): Promise<{ connection: OdooConnection; controls: Harness['realOdoo']; close(): Promise<void> }> {
-  if (target.kind === 'real') {
-    const real = await startRealOdoo(target.version, target.database);
-    return { connection: real, controls: { stop: real.stop, start: real.start }, close: real.dispose };
-  }
-  const sandbox = await startOdooSandbox({ dataDir: sandboxDir, database: STAGE.config.odoo.database, login: STAGE.config.odoo.login, apiKey: SANDBOX_API_KEY });
-  return {
-    connection: { url: sandbox.url, database: STAGE.config.odoo.database, login: STAGE.config.odoo.login, apiKey: SANDBOX_API_KEY },
-    controls: undefined,
-    close: () => sandbox.close(),
   };
 }
 

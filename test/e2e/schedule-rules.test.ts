@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { handleConsoleRequest } from '../../local/console/console-routes';
 import { startLocalStack, type LocalStack } from '../../local/runtime/local-stack';
 
 /**
@@ -69,6 +70,7 @@ async function start(cdkOut: string): Promise<LocalStack> {
     dataDir: temporaryDirectory('local-data-'),
     port: 0,
     odoo: { url: 'http://127.0.0.1:9', database: 'db', login: 'admin', apiKey: 'key' },
+    httpRoutes: [handleConsoleRequest],
   });
   stacks.push(stack);
   return stack;

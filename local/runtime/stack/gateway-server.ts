@@ -1,13 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { handleConsoleRequest } from '../../console/console-routes';
 import { API_GATEWAY_MAX_PAYLOAD_BYTES, readBodyUpTo, type LocalRestApi } from '../apigateway/rest-api';
-import type { LocalStack } from '../local-stack';
+import type { LocalHttpRoutes, LocalStack } from '../local-stack';
 import { epochNow } from './stack-activity';
 
 /**
- * The one port a developer uses (`LOCAL_PORT`, 4000 by default): the REST APIs' routes, and the ops
- * console with its JSON endpoints under `/_local/`. API paths are accepted both bare
+ * The one port a developer uses (`LOCAL_PORT`, 4000 by default): the REST APIs' routes, and whatever
+ * routes the stack was started with before them (the ops console and its JSON endpoints under `/_local/`,
+ * which the dev environment adds: the runtime itself knows nothing of the console). API paths are accepted both bare
  * (`/webhooks/stripe`) and under the stage, as API Gateway's URL has them (`/local/webhooks/stripe`).
  */
 
@@ -16,9 +16,9 @@ export interface RunningGatewayServer {
   close(): Promise<void>;
 }
 
-export async function startGatewayServer(options: { stack: LocalStack; port: number; host: string }): Promise<RunningGatewayServer> {
+export async function startGatewayServer(options: { stack: LocalStack; port: number; host: string; routes: readonly LocalHttpRoutes[] }): Promise<RunningGatewayServer> {
   const server = createServer((request, response) => {
-    route(options.stack, request, response).catch((error: unknown) => {
+    route(options.stack, options.routes, request, response).catch((error: unknown) => {
       if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ message: (error as Error).message }));
     });
@@ -31,10 +31,10 @@ export async function startGatewayServer(options: { stack: LocalStack; port: num
   return { url: `http://${options.host}:${port}`, close: () => closeServer(server) };
 }
 
-async function route(stack: LocalStack, request: IncomingMessage, response: ServerResponse): Promise<void> {
+async function route(stack: LocalStack, routes: readonly LocalHttpRoutes[], request: IncomingMessage, response: ServerResponse): Promise<void> {
   const arrivedAt = epochNow();
   const url = new URL(request.url ?? '/', 'http://localhost');
-  if (await handleConsoleRequest(stack, url, request, response)) return;
+  for (const handled of routes) if (await handled(stack, url, request, response)) return;
 
   const method = request.method ?? 'GET';
   const target = findApi(stack.apis, method, url.pathname);

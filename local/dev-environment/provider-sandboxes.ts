@@ -1,0 +1,34 @@
+import type { StageConfig } from '../../lib/config/stages';
+import { STRIPE_SANDBOX_BINDING } from '../sandboxes/stripe/dev-environment-binding';
+
+/**
+ * How the dev environment runs the stack against one provider with no account there: the signing secret its
+ * ingest expects locally, and the read API its flows call (the provider's sandbox, or the real API when
+ * credentials are given). One row per provider, in local/sandboxes/<system>/dev-environment-binding.ts.
+ */
+export interface ProviderSandboxBinding {
+  /** The provider's webhook route (lib/providers.ts). */
+  readonly route: string;
+  /** The signing secret `npm start` seeds on first start: it signs nothing outside this machine. */
+  readonly developmentSigningSecret: string;
+  /** `{ <secret name>: value }`: where the stack's ingest reads its signing secret from. */
+  signingSecretSeeds(config: StageConfig, signingSecret: string): Record<string, string>;
+  /** The sandbox's port under `npm start` (a free one elsewhere): the port its clients' tools expect. */
+  readonly developmentPort: number;
+  /** The read API the flows call: the sandbox (its data in `dataDir`, in memory without), or the real API when `realApiFrom` names credentials. */
+  startApi(options: { config: StageConfig; dataDir?: string; port?: number; realApiFrom?: NodeJS.ProcessEnv }): Promise<ProviderApi>;
+}
+
+export interface ProviderApi {
+  /** One line for the start banner: which API, which key, where its data is. */
+  readonly description: string;
+  /** Secrets served from memory whatever `secrets.json` holds (the API key). */
+  readonly secretOverrides: Readonly<Record<string, string>>;
+  /** Variables set on every function (the sandbox's URL). */
+  readonly functionEnvironment: Readonly<Record<string, string>>;
+  /** The sandbox's base URL (seeding, faults); undefined when the real API is used. */
+  readonly sandboxUrl: string | undefined;
+  close(): Promise<void>;
+}
+
+export const PROVIDER_SANDBOXES: readonly ProviderSandboxBinding[] = [STRIPE_SANDBOX_BINDING];
