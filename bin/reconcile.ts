@@ -19,8 +19,8 @@ import { OdooReconciliationGateway } from '../functions/reconcile/odoo-reconcili
 import { periodOf } from '../functions/reconcile/reconcile-event';
 import { reconcilePeriod } from '../functions/reconcile/reconcile-period';
 import { formatReportTable } from '../functions/reconcile/report-table';
-import { StripeProviderLister } from '../functions/reconcile/stripe-provider-lister';
-import { StripeReemitter } from '../functions/reconcile/stripe-reemitter';
+import { StripeProviderLister } from '../functions/providers/stripe/stripe-provider-lister';
+import { StripeReemitter } from '../functions/providers/stripe/stripe-reemitter';
 
 export const EXIT_NO_DRIFT = 0;
 export const EXIT_FAILURE = 1;

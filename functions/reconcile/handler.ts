@@ -13,8 +13,8 @@ import { logger, metrics } from '../platform/powertools';
 import { OdooReconciliationGateway } from './odoo-reconciliation-reader';
 import { periodOf } from './reconcile-event';
 import { reconcilePeriod, type ReconciliationReport } from './reconcile-period';
-import { StripeProviderLister } from './stripe-provider-lister';
-import { StripeReemitter } from './stripe-reemitter';
+import { StripeProviderLister } from '../providers/stripe/stripe-provider-lister';
+import { StripeReemitter } from '../providers/stripe/stripe-reemitter';
 
 const text = () => z.string().check(z.minLength(1));
 const env = readEnv({

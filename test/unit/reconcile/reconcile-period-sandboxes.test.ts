@@ -15,7 +15,7 @@ import { STRIPE_API_VERSION, StripeApi } from '../../../functions/providers/stri
 import { OdooReconciliationGateway } from '../../../functions/reconcile/odoo-reconciliation-reader';
 import { reconcilePeriod, type ReemitRequest } from '../../../functions/reconcile/reconcile-period';
 import { formatReportTable } from '../../../functions/reconcile/report-table';
-import { StripeProviderLister } from '../../../functions/reconcile/stripe-provider-lister';
+import { StripeProviderLister } from '../../../functions/providers/stripe/stripe-provider-lister';
 import { startOdooSandbox } from '../../../local/sandboxes/odoo/server';
 import { type StripeSandbox, startStripeSandbox } from '../../../local/sandboxes/stripe/server';
 import { stripeObject } from '../../../local/sandboxes/stripe/stripe-object-templates';

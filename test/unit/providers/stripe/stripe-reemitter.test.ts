@@ -3,11 +3,11 @@
  * turned into the canonical event its webhook would have produced (valid against the catalog).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CanonicalEvent, EVENT_CATALOG } from '../../../events/catalog';
-import { STRIPE_API_VERSION, StripeApi } from '../../../functions/providers/stripe/stripe-api';
-import { ReemitError, StripeReemitter } from '../../../functions/reconcile/stripe-reemitter';
-import { type StripeSandbox, startStripeSandbox } from '../../../local/sandboxes/stripe/server';
-import { stripeObject } from '../../../local/sandboxes/stripe/stripe-object-templates';
+import { type CanonicalEvent, EVENT_CATALOG } from '../../../../events/catalog';
+import { STRIPE_API_VERSION, StripeApi } from '../../../../functions/providers/stripe/stripe-api';
+import { ReemitError, StripeReemitter } from '../../../../functions/providers/stripe/stripe-reemitter';
+import { type StripeSandbox, startStripeSandbox } from '../../../../local/sandboxes/stripe/server';
+import { stripeObject } from '../../../../local/sandboxes/stripe/stripe-object-templates';
 
 const KEY = 'sk_test_reemit';
 const FINALIZED_AT = Date.parse('2026-11-05T09:30:00Z') / 1000;

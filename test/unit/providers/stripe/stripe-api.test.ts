@@ -6,7 +6,7 @@ import {
   StripeAuthError,
   StripeRequestError,
   StripeUnavailableError,
-} from '../../../functions/providers/stripe/stripe-api';
+} from '../../../../functions/providers/stripe/stripe-api';
 
 interface Sent {
   url: string;

@@ -1,6 +1,6 @@
-import type { StripeApi, StripeApiObject, StripeResource } from '../providers/stripe/stripe-api';
-import type { DocumentType, ProviderInvoice, ProviderPayment, ProviderRefund } from '../domain/reconciliation';
-import { createdRange, type Period, type ProviderLister } from './reconcile-period';
+import type { StripeApi, StripeApiObject, StripeResource } from './stripe-api';
+import type { DocumentType, ProviderInvoice, ProviderPayment, ProviderRefund } from '../../domain/reconciliation';
+import { createdRange, type Period, type ProviderLister } from '../../reconcile/reconcile-period';
 import { idOf, invoicePaymentRecord, invoiceRecord, paymentIntentOf, refundRecord } from './stripe-reconciliation-records';
 
 /** Which Stripe resource an id of ours names, by its prefix. */

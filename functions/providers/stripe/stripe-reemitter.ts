@@ -1,9 +1,9 @@
-import type { CanonicalEvent } from '../../events/catalog';
-import type { StripeApi, StripeApiObject, StripeResource } from '../providers/stripe/stripe-api';
-import { STRIPE_API_VERSION } from '../providers/stripe/stripe-object-mapping';
-import type { DocumentType } from '../domain/reconciliation';
-import { stripeEventToCanonical } from '../providers/stripe/stripe-event-to-canonical';
-import type { Reemitter, ReemitRequest } from './reconcile-period';
+import type { CanonicalEvent } from '../../../events/catalog';
+import type { StripeApi, StripeApiObject, StripeResource } from './stripe-api';
+import { STRIPE_API_VERSION } from './stripe-object-mapping';
+import type { DocumentType } from '../../domain/reconciliation';
+import { stripeEventToCanonical } from './stripe-event-to-canonical';
+import type { Reemitter, ReemitRequest } from '../../reconcile/reconcile-period';
 
 /** The Stripe object and the webhook that would have carried it, per reconciled document type. */
 const SOURCE: Record<DocumentType, { resource: StripeResource; eventType: string; occurredAt: (object: StripeApiObject) => unknown }> = {

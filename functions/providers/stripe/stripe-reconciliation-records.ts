@@ -1,4 +1,4 @@
-import type { ProviderInvoice, ProviderPayment, ProviderRefund } from '../domain/reconciliation';
+import type { ProviderInvoice, ProviderPayment, ProviderRefund } from '../../domain/reconciliation';
 
 /**
  * Raw Stripe objects (API 2026-10-28.endive) → the plain records reconciliation compares. Only the
