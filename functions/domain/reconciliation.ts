@@ -1,15 +1,15 @@
 /**
- * Reconciliation: what the provider (Stripe) says happened in a period against what Odoo holds.
+ * Reconciliation: what the provider says happened in a period against what Odoo holds.
  * Pure: no I/O, no clock. Every amount is an integer in the provider's minor units of its currency:
- * provider amounts as Stripe sends them, Odoo amounts converted at the Odoo boundary by
+ * provider amounts as the provider sends them, Odoo amounts converted at the Odoo boundary by
  * `odooAmountToMinor(amount, currency.decimal_places)` (0 for JPY, 2 for USD, 3 for KWD), then shifted to
- * the provider's exponent where the two differ (ISK: 0 in Odoo, 2 at Stripe). So `amount_total` 12.345 KWD
+ * the provider's exponent where the two differ (ISK: 0 in Odoo, 2 at a provider that writes it with two decimals). So `amount_total` 12.345 KWD
  * is 12345 and 5000 JPY is 5000: amounts compare exactly, never as floats.
  *
  * ## Which Odoo documents are ours
  * Only documents carrying a provider reference of ours (`OUR_REFERENCE`): an `out_invoice` whose `ref`
- * or `payment_reference` is a Stripe invoice id (`in_…`), an inbound `account.payment` whose `memo` is a
- * Stripe payment id (`inpay_…`, `pi_…`, `ch_…`, `py_…`), an outbound payment or an `out_refund` whose
+ * or `payment_reference` is a provider invoice id (`in_…`), an inbound `account.payment` whose `memo` is a
+ * provider payment id (`inpay_…`, `pi_…`, `ch_…`, `py_…`), an outbound payment or an `out_refund` whose
  * memo/ref is a refund id (`re_…`, `pyr_…`). Anything else (a move typed by hand, a vendor bill, a payment
  * whose memo is an invoice number) is not ours: never an orphan, never matched.
  *
@@ -34,8 +34,8 @@
  *   by asking the provider about each candidate: a boundary effect of time zones is not an orphan).
  *   Cancelled orphans are ignored: they weigh nothing in the books.
  *
- * ## Invoice status (Stripe) → Odoo `state` / `payment_state`
- * | Stripe          | expected in Odoo                                                    |
+ * ## Invoice status (provider) → Odoo `state` / `payment_state`
+ * | provider        | expected in Odoo                                                    |
  * |-----------------|---------------------------------------------------------------------|
  * | `draft`         | nothing: not a document until finalized (skipped, its moves not orphans) |
  * | `open`          | `posted`, `not_paid` or `partial`                                   |
@@ -92,6 +92,8 @@ export interface ProviderRefund {
 }
 
 export interface ProviderDocuments {
+  /** How the report names the provider (`detail` of a state mismatch); `Provider` when not given. */
+  providerName?: string;
   invoices: readonly ProviderInvoice[];
   payments: readonly ProviderPayment[];
   refunds: readonly ProviderRefund[];
@@ -285,7 +287,7 @@ export function reconcile(provider: ProviderDocuments, odoo: OdooDocuments): Rec
         expected: rule.expected,
         actual: moveStateOf(chosen),
         currency: invoice.currency,
-        detail: `Stripe status ${invoice.status}`,
+        detail: `${provider.providerName ?? 'Provider'} status ${invoice.status}`,
       });
     }
     if (chosen.partnerRef !== invoice.customerId) {
@@ -352,7 +354,7 @@ export function reconcile(provider: ProviderDocuments, odoo: OdooDocuments): Rec
           expected: 'absent or cancelled',
           actual: live.state,
           currency: refund.currency,
-          detail: `Stripe refund ${refund.status}`,
+          detail: `${provider.providerName ?? 'Provider'} refund ${refund.status}`,
         });
       }
       continue;

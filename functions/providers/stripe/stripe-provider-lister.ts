@@ -46,7 +46,7 @@ async function collect(iterable: AsyncIterable<StripeApiObject>): Promise<Stripe
 export class StripeProviderLister implements ProviderLister {
   constructor(private readonly stripe: StripeApi) {}
 
-  async listPeriod(period: Period): Promise<{ invoices: ProviderInvoice[]; payments: ProviderPayment[]; refunds: ProviderRefund[] }> {
+  async listPeriod(period: Period): Promise<{ providerName: string; invoices: ProviderInvoice[]; payments: ProviderPayment[]; refunds: ProviderRefund[] }> {
     const created = createdRange(period);
     const [rawInvoices, rawPayments, rawRefunds] = await Promise.all([
       collect(this.stripe.list('invoice', { created })),
@@ -71,7 +71,7 @@ export class StripeProviderLister implements ProviderLister {
       const paymentIntent = idOf(refund.payment_intent);
       return refundRecord(refund, paymentIntent ? (invoiceOfPaymentIntent.get(paymentIntent) ?? null) : null);
     });
-    return { invoices, payments, refunds };
+    return { providerName: 'Stripe', invoices, payments, refunds };
   }
 
   async existing(references: ReadonlyArray<{ documentType: DocumentType; id: string }>): Promise<Set<string>> {

@@ -42,7 +42,7 @@ const odooPayment = (overrides: Partial<OdooPayment> = {}): OdooPayment => ({
   ...overrides,
 });
 
-const provider = (overrides: Partial<ProviderDocuments> = {}): ProviderDocuments => ({ invoices: [], payments: [], refunds: [], ...overrides });
+const provider = (overrides: Partial<ProviderDocuments> = {}): ProviderDocuments => ({ providerName: 'Stripe', invoices: [], payments: [], refunds: [], ...overrides });
 
 describe('reconcile (provider documents vs Odoo)', () => {
   it('finds no drift when every document matches to the minor unit, state and partner', () => {
