@@ -98,7 +98,7 @@ const SECRET_REFRESH_INTERVAL_SECONDS = 60;
  */
 export function createWebhookReceiver(provider: ProviderWebhook, ports: WebhookPorts) {
   let lastRefreshAt = Number.NEGATIVE_INFINITY;
-  // `stripeEventId`: the log keys name the provider, as an operator searching the logs expects.
+  // `<name>EventId` (camel case): the log keys name the provider, as an operator searching the logs expects.
   const logKey = provider.name.charAt(0).toLowerCase() + provider.name.slice(1);
   const describe = (about: ProviderEventAbout) => ({ [`${logKey}EventId`]: about.id, [`${logKey}EventType`]: about.type });
 

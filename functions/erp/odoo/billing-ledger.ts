@@ -28,7 +28,7 @@ const MOVE = 'account.move';
 const PAYMENT = 'account.payment';
 const DOCUMENT_FIELDS = ['move_type', 'state', 'name', 'partner_id', 'currency_id', 'amount_total', 'amount_residual', 'matched_payment_ids'];
 
-/** `saas_sync.stripe_price_price_123`. */
+/** `saas_sync.<system>_price_<price id>`. */
 export function priceExternalId(system: SourceSystem, priceId: string): string {
   return `${EXTERNAL_ID_MODULE}.${system}_price_${priceId.replace(/[^A-Za-z0-9_]/g, '_')}`;
 }

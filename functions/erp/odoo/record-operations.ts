@@ -12,7 +12,7 @@ export interface ExternalId {
   name: string;
 }
 
-/** `saas_sync.stripe_customer_cus_123` → `{ module: 'saas_sync', name: 'stripe_customer_cus_123' }`. */
+/** `saas_sync.<system>_customer_<id>` → `{ module: 'saas_sync', name: '<system>_customer_<id>' }`. */
 export function parseExternalId(externalId: string): ExternalId {
   const dot = externalId.indexOf('.');
   if (dot <= 0 || dot === externalId.length - 1) throw new TypeError(`external id must be module.name, got ${externalId}`);
@@ -75,7 +75,7 @@ export interface UpsertResult {
 }
 
 /**
- * Create or update the record bound to `externalId` (`saas_sync.stripe_customer_cus_123`).
+ * Create or update the record bound to `externalId` (`saas_sync.<system>_customer_<id>`).
  *
  * - `knownId` given (from the identity map): `write` — 1 call. If the record was deleted
  *   (`MissingError`), falls back to `load()`: 2 calls.
