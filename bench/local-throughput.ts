@@ -21,19 +21,13 @@
  *    measures.
  * The whole run stops after BENCH_TIME_LIMIT_SECONDS (180).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { cpus } from 'node:os';
 import Stripe from 'stripe';
-import { resolveStage } from '../lib/config/stages';
 import { DEFAULT_ODOO_CONNECTION } from '../functions/erp/odoo/odoo-config';
-import { startDevEnvironment } from '../local/dev-environment/dev-environment';
 import { epochNow, type HopName } from '../local/runtime/stack/stack-activity';
 import { OdooRecordReader } from '../local/dev-environment/odoo-record-reader';
+import { BENCH_SIGNING_SECRET, startBenchEnvironment } from './bench-environment';
 
-const PROJECT_ROOT = resolve(import.meta.dirname, '..');
-const CDK_OUT = join(PROJECT_ROOT, '.local', 'bench', 'cdk.out');
-const SIGNING_SECRET = 'whsec_bench_only';
 const EVENTS = Math.min(2000, Number(process.env.BENCH_EVENTS ?? 400));
 const SENDERS = Math.min(64, Number(process.env.BENCH_SENDERS ?? 16));
 const PROBES = Math.min(200, Number(process.env.BENCH_PROBES ?? 40));
@@ -58,23 +52,7 @@ const WEBHOOK_ANSWER: readonly { label: string; from: keyof ProbeMarks; to: keyo
   { label: 'ingest handler returns → HTTP answer written', from: 'ingest.handlerEnded', to: 'api.response' },
 ];
 
-const { stage } = resolveStage('local');
-if (process.env.LOCAL_SKIP_SYNTH !== '1') console.error(`Synthesizing stage ${stage} into ${CDK_OUT} …`);
-
-const dataDir = mkdtempSync(join(tmpdir(), 'bench-local-'));
-const environment = await startDevEnvironment({
-  projectRoot: PROJECT_ROOT,
-  stage,
-  cdkOut: CDK_OUT,
-  synth: process.env.LOCAL_SKIP_SYNTH === '1' ? 'never' : 'always',
-  quietSynth: true,
-  runtimeDataDir: dataDir,
-  port: 0,
-  odoo: { kind: 'sandbox' },
-  signingSecret: SIGNING_SECRET,
-  functionEnvironment: { POWERTOOLS_LOG_LEVEL: 'ERROR', POWERTOOLS_METRICS_DISABLED: 'true' },
-  apiThrottling: 'off',
-});
+const environment = await startBenchEnvironment({ name: 'local' });
 const { stack } = environment;
 const odoo = new OdooRecordReader(environment.odoo.connection);
 const webhookUrl = `${stack.url}/webhooks/stripe`;
@@ -93,7 +71,6 @@ try {
   printReport(throughput, overhead);
 } finally {
   await environment.close();
-  rmSync(dataDir, { recursive: true, force: true });
 }
 
 async function measureThroughput() {
@@ -207,7 +184,7 @@ async function sendWebhook(customerId: string): Promise<number> {
     type: 'customer.created',
   };
   const payload = JSON.stringify(event);
-  const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret: SIGNING_SECRET, timestamp: Math.floor(Date.now() / 1000) });
+  const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret: BENCH_SIGNING_SECRET, timestamp: Math.floor(Date.now() / 1000) });
   const response = await fetch(webhookUrl, { method: 'POST', headers: { 'content-type': 'application/json', 'Stripe-Signature': signature }, body: payload });
   await response.arrayBuffer();
   return response.status;

@@ -13,46 +13,25 @@
  * client's per-container concurrency limit. Every event must land: the dead-letter queues are checked, and
  * the bench fails if one holds anything.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { cpus } from 'node:os';
 import { DEFAULT_ODOO_CONNECTION } from '../functions/erp/odoo/odoo-config';
 import { resolveStage } from '../lib/config/stages';
-import { startDevEnvironment } from '../local/dev-environment/dev-environment';
 import type { LocalStack } from '../local/runtime/local-stack';
+import { BENCH_SIGNING_SECRET, startBenchEnvironment } from './bench-environment';
 import { billingMonth, sendSignedWebhooks } from './billing-month';
 import { type OdooCountingProxy, startOdooCountingProxy } from './odoo-counting-proxy';
 
-const PROJECT_ROOT = resolve(import.meta.dirname, '..');
-const CDK_OUT = join(PROJECT_ROOT, '.local', 'bench', 'cdk.out');
-const SIGNING_SECRET = 'whsec_bench_only';
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 2500);
 const SENDERS = Number(process.env.BENCH_SENDERS ?? 16);
 const WAVE_TIMEOUT_MS = Number(process.env.BENCH_WAVE_TIMEOUT_SECONDS ?? 1800) * 1000;
 
-const { stage, config } = resolveStage('local');
-if (process.env.LOCAL_SKIP_SYNTH !== '1') console.error(`Synthesizing stage ${stage} into ${CDK_OUT} …`);
+const { config } = resolveStage('local');
 
 const { waves, stripeObjects } = billingMonth(CUSTOMERS);
 
-const dataDir = mkdtempSync(join(tmpdir(), 'bench-burst-'));
 let proxy: OdooCountingProxy | undefined;
-const environment = await startDevEnvironment({
-  projectRoot: PROJECT_ROOT,
-  stage,
-  cdkOut: CDK_OUT,
-  synth: process.env.LOCAL_SKIP_SYNTH === '1' ? 'never' : 'always',
-  quietSynth: true,
-  runtimeDataDir: dataDir,
-  port: 0,
-  odoo: { kind: 'sandbox' },
-  // Counts every Odoo call and the calls in flight, per wave.
-  odooProxy: async (odooUrl) => (proxy = await startOdooCountingProxy(odooUrl)),
-  signingSecret: SIGNING_SECRET,
-  functionEnvironment: { POWERTOOLS_LOG_LEVEL: 'ERROR', POWERTOOLS_METRICS_DISABLED: 'true' },
-  // The stage allows 50 webhooks/s; a month-end burst is about what Odoo takes, so the quota is lifted here.
-  apiThrottling: 'off',
-});
+// The counting proxy between the stack and Odoo: every Odoo call and the calls in flight, per wave.
+const environment = await startBenchEnvironment({ name: 'burst', odooProxy: async (odooUrl) => (proxy = await startOdooCountingProxy(odooUrl)) });
 const { stack } = environment;
 const counting = proxy!;
 const stripe = { url: environment.providerApis.get('stripe')!.sandboxUrl! };
@@ -69,7 +48,7 @@ try {
   for (const wave of waves) {
     counting.reset();
     const waveStart = performance.now();
-    await sendSignedWebhooks(webhookUrl, wave.events, { secret: SIGNING_SECRET, senders: SENDERS });
+    await sendSignedWebhooks(webhookUrl, wave.events, { secret: BENCH_SIGNING_SECRET, senders: SENDERS });
     await drained(stack);
     const seconds = (performance.now() - waveStart) / 1000;
     results.push({ type: wave.type, events: wave.events.length, seconds, calls: counting.counts.total, peak: counting.counts.peakInFlight, operations: new Map(counting.counts.byOperation) });
@@ -84,7 +63,6 @@ try {
   }
 } finally {
   await environment.close();
-  rmSync(dataDir, { recursive: true, force: true });
 }
 
 function flowQueueDepth(local: LocalStack): number {

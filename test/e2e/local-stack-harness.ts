@@ -6,7 +6,7 @@ import { resolveStage } from '../../lib/config/stages';
 import { stackName } from '../../lib/sync-stack';
 import { type DevEnvironmentOptions, startDevEnvironment, synthesizeWhenStale } from '../../local/dev-environment/dev-environment';
 import { OdooRecordReader } from '../../local/dev-environment/odoo-record-reader';
-import type { LocalStack } from '../../local/runtime/local-stack';
+import type { LocalStack, OdooConnection } from '../../local/runtime/local-stack';
 import { signedHeader, TEST_SIGNING_SECRET } from '../fixtures/stripe/stripe-events';
 import { type OdooVersion, startRealOdoo } from '../support/real-odoo';
 
@@ -46,12 +46,7 @@ export function odooLabel(odoo: OdooUnderTest): string {
   return odoo.kind === 'sandbox' ? 'Odoo sandbox' : `real Odoo ${odoo.version}`;
 }
 
-export interface OdooConnection {
-  readonly url: string;
-  readonly database: string;
-  readonly login: string;
-  readonly apiKey: string;
-}
+export type { OdooConnection } from '../../local/runtime/local-stack';
 
 export interface Harness {
   readonly stack: LocalStack;

@@ -1,0 +1,44 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { type DevEnvironment, type DevEnvironmentOptions, startDevEnvironment } from '../local/dev-environment/dev-environment';
+
+const PROJECT_ROOT = resolve(import.meta.dirname, '..');
+const CDK_OUT = join(PROJECT_ROOT, '.local', 'bench', 'cdk.out');
+/** The webhook signing secret of the benches' stacks (they sign their own webhooks with it). */
+export const BENCH_SIGNING_SECRET = 'whsec_bench_only';
+
+/**
+ * The dev environment of a local bench: stage `local` synthesized into `.local/bench/cdk.out` (LOCAL_SKIP_SYNTH=1
+ * reuses it), an in-memory Odoo sandbox, quiet functions, the stage's API throttling lifted (a bench measures the
+ * stack, not the quota) and a throwaway data directory, removed by `close`.
+ */
+export async function startBenchEnvironment(options: { name: string; odooProxy?: DevEnvironmentOptions['odooProxy'] }): Promise<Pick<DevEnvironment, 'stack' | 'odoo' | 'providerApis' | 'close'>> {
+  const synth = process.env.LOCAL_SKIP_SYNTH === '1' ? 'never' : 'always';
+  if (synth === 'always') console.error(`Synthesizing stage local into ${CDK_OUT} …`);
+  const dataDir = mkdtempSync(join(tmpdir(), `bench-${options.name}-`));
+  const environment = await startDevEnvironment({
+    projectRoot: PROJECT_ROOT,
+    cdkOut: CDK_OUT,
+    synth,
+    quietSynth: true,
+    runtimeDataDir: dataDir,
+    port: 0,
+    odoo: { kind: 'sandbox' },
+    ...(options.odooProxy ? { odooProxy: options.odooProxy } : {}),
+    signingSecret: BENCH_SIGNING_SECRET,
+    functionEnvironment: { POWERTOOLS_LOG_LEVEL: 'ERROR', POWERTOOLS_METRICS_DISABLED: 'true' },
+    apiThrottling: 'off',
+  });
+  return {
+    get stack() {
+      return environment.stack;
+    },
+    odoo: environment.odoo,
+    providerApis: environment.providerApis,
+    close: async () => {
+      await environment.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
