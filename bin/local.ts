@@ -71,7 +71,7 @@ const lines = [
   '',
   `Ops console:  ${stack.url}/`,
   `Odoo:         ${environment.odoo.description}`,
-  ...[...environment.providerApis].map(([route, api]) => `${`${route} API:`.padEnd(14)}${api.description}`),
+  ...[...environment.providerApis.values()].map((api) => `${`${api.providerName} API:`.padEnd(14)}${api.description}`),
   `Data:         ${DATA_DIR} (queues, tables, archive, executions; git-ignored, kept between runs)`,
   `Secrets:      ${stack.secretsFile} (${signingSecrets})`,
   `AWS endpoints for your own SDK calls: SQS ${stack.endpoints.sqs}, DynamoDB ${stack.endpoints.dynamodb}, EventBridge ${stack.endpoints.eventBridge}, Step Functions ${stack.endpoints.stepFunctions}, Secrets Manager ${stack.endpoints.secretsManager}`,

@@ -106,12 +106,13 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
     let secretSeeds: Record<string, string> = { [config.odoo.apiKeySecretName]: SANDBOX_API_KEY };
     for (const provider of PROVIDER_SANDBOXES) {
       const { dataDir, port } = options.providerApiData?.(provider.route) ?? {};
-      const api = await provider.startApi({
+      const started = await provider.startApi({
         config,
         ...(dataDir === undefined ? {} : { dataDir }),
         ...(port === undefined ? {} : { port: port === 'development' ? provider.developmentPort : port }),
         ...(options.realProviderApisFrom ? { realApiFrom: options.realProviderApisFrom } : {}),
       });
+      const api: ProviderApi = { providerName: provider.name, ...started };
       closers.push(() => api.close());
       providerApis.set(provider.route, api);
       secretSeeds = { ...secretSeeds, ...provider.signingSecretSeeds(config, options.signingSecret ?? provider.developmentSigningSecret) };

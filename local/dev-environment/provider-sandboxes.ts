@@ -9,6 +9,8 @@ import { STRIPE_SANDBOX_BINDING } from '../sandboxes/stripe/dev-environment-bind
 export interface ProviderSandboxBinding {
   /** The provider's webhook route (lib/providers.ts). */
   readonly route: string;
+  /** `Stripe`: how the start banner names it. */
+  readonly name: string;
   /** The signing secret `npm start` seeds on first start: it signs nothing outside this machine. */
   readonly developmentSigningSecret: string;
   /** `{ <secret name>: value }`: where the stack's ingest reads its signing secret from. */
@@ -16,10 +18,12 @@ export interface ProviderSandboxBinding {
   /** The sandbox's port under `npm start` (a free one elsewhere): the port its clients' tools expect. */
   readonly developmentPort: number;
   /** The read API the flows call: the sandbox (its data in `dataDir`, in memory without), or the real API when `realApiFrom` names credentials. */
-  startApi(options: { config: StageConfig; dataDir?: string; port?: number; realApiFrom?: NodeJS.ProcessEnv }): Promise<ProviderApi>;
+  startApi(options: { config: StageConfig; dataDir?: string; port?: number; realApiFrom?: NodeJS.ProcessEnv }): Promise<Omit<ProviderApi, 'providerName'>>;
 }
 
 export interface ProviderApi {
+  /** The provider's name (its binding's). */
+  readonly providerName: string;
   /** One line for the start banner: which API, which key, where its data is. */
   readonly description: string;
   /** Secrets served from memory whatever `secrets.json` holds (the API key). */

@@ -8,11 +8,12 @@ import { SANDBOX_STRIPE_API_KEY, startStripeSandbox } from './server';
  */
 export const STRIPE_SANDBOX_BINDING: ProviderSandboxBinding = {
   route: 'stripe',
+  name: 'Stripe',
   developmentSigningSecret: 'whsec_local_development_only_0000000000',
   // stripe-mock's port, which Stripe's client tooling expects of a local Stripe.
   developmentPort: 12111,
   signingSecretSeeds: (config, signingSecret) => ({ [config.stripe.webhookSecretName]: signingSecret }),
-  async startApi({ config, dataDir, port, realApiFrom }): Promise<ProviderApi> {
+  async startApi({ config, dataDir, port, realApiFrom }): Promise<Omit<ProviderApi, 'providerName'>> {
     const realKey = realApiFrom?.STRIPE_API_KEY;
     if (realKey) {
       return {
