@@ -4,7 +4,7 @@ import type { CustomerSnapshot } from '../../events/customer-upserted';
 import type { SourceSystem } from '../../events/envelope';
 import type { InvoiceSnapshot } from '../../events/invoice-finalized';
 import type { RefundCreated } from '../../events/refund-created';
-import type { OdooTaxRate } from './odoo-document-lines';
+import type { OdooTaxRate, PlannedLine } from './odoo-document-lines';
 
 /**
  * The ports of the billing flows. Amounts crossing them are integers in the Odoo currency's minor units
@@ -59,7 +59,18 @@ export interface LedgerPayment {
   state: string;
 }
 
-/** A customer document to create and post. `lines` are `invoice_line_ids` values (odoo-document-lines.ts). */
+/**
+ * A planned line as a document carries it (odoo-document-lines.ts), with the Odoo product of its price (none for
+ * a line without a price, or the rounding line); `negated`: a document whose total is negative is booked as a
+ * credit note with the same lines, each of the opposite sign.
+ */
+export interface DraftLine {
+  readonly line: PlannedLine;
+  readonly productId?: number;
+  readonly negated?: boolean;
+}
+
+/** A customer document to create and post. The ledger writes its lines in Odoo's format. */
 export interface DocumentDraft {
   moveType: DocumentMoveType;
   /** The provider document id: `ref` and `payment_reference`, how a repeated create finds it. */
@@ -73,7 +84,7 @@ export interface DocumentDraft {
   /** `YYYY-MM-DD`. */
   invoiceDate: string;
   dueDate: string | null;
-  lines: Array<Record<string, unknown>>;
+  lines: readonly DraftLine[];
   /** The invoice a credit note reverses. */
   reversedEntryId?: number;
   /**

@@ -307,20 +307,3 @@ export function planDocumentLines(
     currencyDecimals: precision.currencyDecimals,
   };
 }
-
-/**
- * `invoice_line_ids` values of a planned line. `tax_ids` is always explicit (`[[6, 0, []]]` when untaxed):
- * without it Odoo applies the company's default sale tax.
- */
-export function odooLineValues(line: PlannedLine, productId: number | undefined, options: { creditNote?: boolean } = {}): Record<string, unknown> {
-  return {
-    ...(productId === undefined ? {} : { product_id: productId }),
-    name: line.name,
-    quantity: line.quantity,
-    // A document whose total is negative is booked as a credit note with the same lines, each of the opposite
-    // sign: negating the unit price keeps quantity × price (and a percentage tax on it) exact.
-    price_unit: options.creditNote === true ? -line.priceUnit : line.priceUnit,
-    discount: 0,
-    tax_ids: [[6, 0, [...line.taxIds]]],
-  };
-}

@@ -17,6 +17,7 @@ import type {
   RefundSnapshot,
 } from '../../functions/domain/billing-ledger';
 import { type OdooTaxRate, simulateLineTaxes } from '../../functions/domain/odoo-document-lines';
+import { odooLineValues } from '../../functions/erp/odoo/invoice-line-values';
 
 interface Move {
   id: number;
@@ -116,7 +117,7 @@ export class InMemoryLedger implements BillingLedger {
     const id = this.nextId++;
     const move: Move = {
       id, moveType: draft.moveType, state: 'draft', name: null, ref: draft.ref, paymentReference: draft.paymentReference ?? draft.ref, partnerId: draft.partnerId,
-      currency: draft.currency, lines: draft.lines,
+      currency: draft.currency, lines: draft.lines.map(odooLineValues),
       ...(draft.reversedEntryId === undefined ? {} : { reversedEntryId: draft.reversedEntryId }),
     };
     this.moves.set(id, move);

@@ -23,6 +23,7 @@ import { addPartnerTag, removePartnerTag } from './partner-operations';
 import { loadRows, postNote, resolveExternalIds, searchRead, upsertByExternalId } from './record-operations';
 import { SingleFlightCache } from './single-flight-cache';
 import { OdooProtocolError } from './odoo-errors';
+import { odooLineValues } from './invoice-line-values';
 
 const MOVE = 'account.move';
 const PAYMENT = 'account.payment';
@@ -243,7 +244,7 @@ export class OdooBillingLedger implements BillingLedger {
       ...(draft.dueDate === null ? {} : { invoice_date_due: draft.dueDate }),
       ...(draft.narration === undefined ? {} : { narration: draft.narration }),
       ...(linkedOnCreate ? { reversed_entry_id: draft.reversedEntryId } : {}),
-      invoice_line_ids: draft.lines.map((line) => [0, 0, line]),
+      invoice_line_ids: draft.lines.map((line) => [0, 0, odooLineValues(line)]),
     });
     if (draft.reversedEntryId !== undefined && !linkedOnCreate) await this.linkReversal(posted.id, draft.reversedEntryId);
     const decimals = draft.currency.decimalPlaces;

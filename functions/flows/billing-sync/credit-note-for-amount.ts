@@ -1,6 +1,6 @@
 import type { CompanyRoute } from '../../domain/billing-config';
 import type { BillingLedger, LedgerDocument } from '../../domain/billing-ledger';
-import { exactQuantityAndPrice, odooLineValues } from '../../domain/odoo-document-lines';
+import { exactQuantityAndPrice } from '../../domain/odoo-document-lines';
 import { PermanentSyncError } from '../../platform/errors';
 
 /**
@@ -55,7 +55,7 @@ export async function postCreditNoteForAmount(
     currency: invoice.currency,
     invoiceDate: date,
     dueDate: null,
-    lines: [odooLineValues(line, undefined)],
+    lines: [{ line }],
     reversedEntryId: invoice.id,
     ...(request.paidOut === undefined ? {} : { paidOut: request.paidOut }),
   });

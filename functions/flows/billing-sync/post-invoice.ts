@@ -3,10 +3,10 @@ import type { SourceSystem } from '../../../events/envelope';
 import type { InvoiceFinalized, InvoiceSnapshot } from '../../../events/invoice-finalized';
 import { underWatermarkLease } from '../../platform/watermark-lease';
 import { type CompanyRoute, companyRouteFor } from '../../domain/billing-config';
-import type { LedgerCurrency, LedgerDocument } from '../../domain/billing-ledger';
+import type { DraftLine, LedgerCurrency, LedgerDocument } from '../../domain/billing-ledger';
 import { BillingSetupError, DependencyMissingError, InvoiceTotalMismatchError } from '../../domain/invoice-errors';
 import { configuredOdooTaxId, configuredOdooTaxIds } from '../../domain/invoice-taxes';
-import { type DocumentPlan, odooLineValues, planDocumentLines, type ProviderDocument } from '../../domain/odoo-document-lines';
+import { type DocumentPlan, planDocumentLines, type ProviderDocument } from '../../domain/odoo-document-lines';
 import { providerCurrencyExponent, providerOf } from '../../providers/registry';
 import { isNewer, watermarkOf } from '../../domain/watermark';
 import { type BillingSyncPorts, invoiceKey, locateInvoice, ODOO_MOVE, odooDate, resolvePartner } from './billing-sync-ports';
@@ -85,7 +85,7 @@ export async function odooLinesOf(
   sourceLines: readonly DocumentLine[],
   plan: DocumentPlan,
   options: { creditNote?: boolean } = {},
-): Promise<Array<Record<string, unknown>>> {
+): Promise<DraftLine[]> {
   const pricedLines = sourceLines.filter((line) => line.priceId !== null);
   const products =
     pricedLines.length === 0
@@ -94,7 +94,10 @@ export async function odooLinesOf(
           system,
           [...new Map(pricedLines.map((line) => [line.priceId!, { priceId: line.priceId!, name: productNameFromLine(line) }])).values()],
         );
-  return plan.lines.map((line) => odooLineValues(line, line.priceId === null ? undefined : products.get(line.priceId), options));
+  return plan.lines.map((line) => {
+    const productId = line.priceId === null ? undefined : products.get(line.priceId);
+    return { line, ...(productId === undefined ? {} : { productId }), ...(options.creditNote === true ? { negated: true } : {}) };
+  });
 }
 
 /**

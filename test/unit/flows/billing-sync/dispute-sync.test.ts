@@ -37,7 +37,7 @@ async function ports(options: { invoiceTotal?: number | null } = {}) {
   if (total !== null) {
     ({ id: invoiceId } = await ledger.createPostedDocument({
       moveType: 'out_invoice', ref: 'in_1', partnerId: PARTNER_ID, companyId: 1, journalId: 1, currency: USD, invoiceDate: '2026-11-01', dueDate: null,
-      lines: [{ name: 'Pro', quantity: 1, price_unit: total / 100, discount: 0, tax_ids: [[6, 0, []]] }],
+      lines: [{ line: { sourceLineId: null, priceId: null, name: 'Pro', quantity: 1, priceUnit: total / 100, taxIds: [], untaxed: total, tax: 0 } }],
     }));
   }
   const standing = new InMemoryStanding();
