@@ -18,6 +18,7 @@ import { syncBilling } from '../../../functions/flows/billing-sync/sync-billing'
 import { InMemoryBillingSource } from '../../support/in-memory-billing';
 import { freshSandboxClient } from './sandbox-client';
 import { InMemoryIdentityMap, InMemoryWatermarks } from '../../support/in-memory-ports';
+import { canonicalEnvelopes } from '../../support/canonical-envelopes';
 
 const API_KEY = 'billing-contract-key';
 const CUSTOMER = 'cus_BILL1';
@@ -41,14 +42,7 @@ function invoice(id: string, currency: string, lines: DocumentLine[]): InvoiceSn
     totalTax, total: net + exclusive, amountPaid: 0, amountRemaining: net + exclusive, livemode: false,
   };
 }
-let second = 0;
-const envelope = (type: string, subject: string) => {
-  second += 1;
-  return {
-    id: `stripe:evt_${second}:${type}`, source: 'stripe' as const, subject, time: new Date(Date.UTC(2026, 10, 1, 10, 0, second)).toISOString(),
-    correlationId: `stripe:evt_${second}`, causationId: `evt_${second}`, dataVersion: 1 as const,
-  };
-};
+const envelope = canonicalEnvelopes({ start: '2026-11-01T10:00:00Z' });
 const finalized = (snapshot: InvoiceSnapshot): InvoiceFinalized => ({ ...envelope('invoice.finalized', `stripe:invoice:${snapshot.id}`), type: 'invoice.finalized', data: { invoice: snapshot } });
 const paid = (invoiceId: string, paymentId: string, amount: number, currency = 'usd'): PaymentSucceeded => ({
   ...envelope('payment.succeeded', `stripe:invoice:${invoiceId}`), type: 'payment.succeeded',
@@ -109,7 +103,7 @@ describe.each([
     };
   }
   beforeEach(() => {
-    second = 0;
+    envelope.reset();
   });
 
   async function readInvoice(ref: string) {

@@ -22,6 +22,7 @@ import { isRetryable } from '../../../functions/platform/errors';
 import { InMemoryBillingSource } from '../../support/in-memory-billing';
 import { freshSandboxClient } from './sandbox-client';
 import { InMemoryIdentityMap, InMemoryWatermarks } from '../../support/in-memory-ports';
+import { canonicalEnvelopes } from '../../support/canonical-envelopes';
 
 const API_KEY = 'refund-contract-key';
 const CUSTOMER = 'cus_REF1';
@@ -41,14 +42,7 @@ function invoice(id: string, currency: string, lines: DocumentLine[]): InvoiceSn
     amountRemaining: subtotal + totalTax, livemode: false,
   };
 }
-let second = 0;
-const envelope = (type: string, subject: string) => {
-  second += 1;
-  return {
-    id: `stripe:evt_${type}_${second}:${type}`, source: 'stripe' as const, subject, time: new Date(Date.UTC(2026, 10, 5, 10, 0, second)).toISOString(),
-    correlationId: `stripe:evt_${second}`, causationId: `evt_${second}`, dataVersion: 1 as const,
-  };
-};
+const envelope = canonicalEnvelopes({ start: '2026-11-05T10:00:00Z' });
 const finalized = (snapshot: InvoiceSnapshot): InvoiceFinalized => ({ ...envelope('invoice.finalized', `stripe:invoice:${snapshot.id}`), type: 'invoice.finalized', data: { invoice: snapshot } });
 const paid = (snapshot: InvoiceSnapshot): PaymentSucceeded => ({
   ...envelope('payment.succeeded', `stripe:invoice:${snapshot.id}`), type: 'payment.succeeded',
@@ -77,7 +71,7 @@ describe.each([
   });
 
   async function setup() {
-    second = 0;
+    envelope.reset();
     calls = [];
     client = freshSandboxClient(sandbox, { version, transport }, API_KEY, (operation) => calls.push(operation));
     const [vat] = await client.call<number[]>('account.tax', 'create', {

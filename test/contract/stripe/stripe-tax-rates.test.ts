@@ -22,6 +22,7 @@ import { startOdooSandbox } from '../../../local/sandboxes/odoo/server';
 import { type StripeSandbox, startStripeSandbox } from '../../../local/sandboxes/stripe/server';
 import { type StripeObject, stripeObject } from '../../../local/sandboxes/stripe/stripe-object-templates';
 import { InMemoryIdentityMap, InMemoryWatermarks } from '../../support/in-memory-ports';
+import { canonicalEnvelopes } from '../../support/canonical-envelopes';
 
 const STRIPE_KEY = 'sk_test_tax_rates';
 const ODOO_KEY = 'tax-rates-contract-key';
@@ -65,14 +66,7 @@ function stripeInvoice(id: string, lines: Array<ReturnType<typeof invoiceLine>>)
 const snapshotOf = (invoice: StripeObject): InvoiceSnapshot =>
   invoiceSnapshotFromStripe(parseStripeObject(stripeInvoiceSchema, invoice, 'invoice'), { account: null, observedAt: NOV_1 });
 
-let second = 0;
-const envelope = (type: string, subject: string) => {
-  second += 1;
-  return {
-    id: `stripe:evt_tax_${second}:${type}`, source: 'stripe' as const, subject, time: new Date(Date.UTC(2026, 10, 1, 10, 0, second)).toISOString(),
-    correlationId: `stripe:evt_tax_${second}`, causationId: `evt_tax_${second}`, dataVersion: 1 as const,
-  };
-};
+const envelope = canonicalEnvelopes({ start: '2026-11-01T10:00:00Z', eventPrefix: 'evt_tax_' });
 const finalized = (snapshot: InvoiceSnapshot): InvoiceFinalized => ({ ...envelope('invoice.finalized', `stripe:invoice:${snapshot.id}`), type: 'invoice.finalized', data: { invoice: snapshot } });
 const paid = (invoiceId: string, amount: number): PaymentSucceeded => ({
   ...envelope('payment.succeeded', `stripe:invoice:${invoiceId}`), type: 'payment.succeeded',
@@ -145,7 +139,7 @@ describe.each([
   });
 
   async function setup() {
-    second = 0;
+    envelope.reset();
     resetDatabaseGuards();
     odooSandbox.reset();
     stripeSandbox.reset();

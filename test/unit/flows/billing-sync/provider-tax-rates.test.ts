@@ -16,6 +16,7 @@ import { syncBilling } from '../../../../functions/flows/billing-sync/sync-billi
 import { isRetryable } from '../../../../functions/platform/errors';
 import { InMemoryIdentityMap, InMemoryPartners, InMemoryWatermarks } from '../../../support/in-memory-ports';
 import { InMemoryBillingSource, InMemoryLedger } from '../../../support/in-memory-billing';
+import { canonicalEnvelopes } from '../../../support/canonical-envelopes';
 
 /** Taxes by percentage only, like FRESH_ODOO_BILLING (lib/config/stages.ts): Odoo tax 11 is 10 % excluded, 20 is 19 % included. */
 const CONFIG: BillingConfig = {
@@ -46,14 +47,7 @@ function invoice(id: string, lines: DocumentLine[]): InvoiceSnapshot {
     totalTax: taxes.reduce((sum, t) => sum + t.amount, 0), total, amountPaid: 0, amountRemaining: total, livemode: false,
   };
 }
-let second = 0;
-const envelope = (type: string, subject: string) => {
-  second += 1;
-  return {
-    id: `stripe:evt_${second}:${type}`, source: 'stripe' as const, subject, time: new Date(Date.UTC(2026, 10, 1, 10, 0, second)).toISOString(),
-    correlationId: `stripe:evt_${second}`, causationId: `evt_${second}`, dataVersion: 1 as const,
-  };
-};
+const envelope = canonicalEnvelopes({ start: '2026-11-01T10:00:00Z' });
 const finalized = (snapshot: InvoiceSnapshot): InvoiceFinalized => ({ ...envelope('invoice.finalized', `stripe:invoice:${snapshot.id}`), type: 'invoice.finalized', data: { invoice: snapshot } });
 const issued = (creditNote: CreditNoteSnapshot): CreditNoteIssued => ({
   ...envelope('credit_note.issued', `stripe:credit_note:${creditNote.id}`), type: 'credit_note.issued', data: { creditNote },

@@ -13,6 +13,7 @@ import { type BillingEvent, syncBilling } from '../../../../functions/flows/bill
 import { isRetryable, PermanentSyncError } from '../../../../functions/platform/errors';
 import { InMemoryIdentityMap, InMemoryPartners, InMemoryWatermarks } from '../../../support/in-memory-ports';
 import { InMemoryBillingSource, InMemoryLedger } from '../../../support/in-memory-billing';
+import { canonicalEnvelopes } from '../../../support/canonical-envelopes';
 
 const CONFIG: BillingConfig = {
   companies: [{ account: null, currency: '*', companyId: 1, salesJournalId: 1, bankJournalId: 6 }],
@@ -46,14 +47,7 @@ function invoice(overrides: Partial<InvoiceSnapshot> = {}): InvoiceSnapshot {
     ...overrides,
   };
 }
-let second = 0;
-const envelope = (type: string, subject: string) => {
-  second += 1;
-  return {
-    id: `stripe:evt_${type}_${second}:${type}`, source: 'stripe' as const, subject, time: new Date(Date.UTC(2026, 10, 5, 10, 0, second)).toISOString(),
-    correlationId: `stripe:evt_${second}`, causationId: `evt_${second}`, dataVersion: 1 as const,
-  };
-};
+const envelope = canonicalEnvelopes({ start: '2026-11-05T10:00:00Z' });
 const finalized = (snapshot: InvoiceSnapshot): InvoiceFinalized => ({ ...envelope('invoice.finalized', `stripe:invoice:${snapshot.id}`), type: 'invoice.finalized', data: { invoice: snapshot } });
 const paid = (snapshot: InvoiceSnapshot): PaymentSucceeded => ({
   ...envelope('payment.succeeded', `stripe:invoice:${snapshot.id}`), type: 'payment.succeeded',
