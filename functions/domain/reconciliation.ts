@@ -1,54 +1,82 @@
+import { lostDisputeMarker } from './dispute-resolution';
+import { booksRefund, isOwnRefundCreditNote, refundsNamedBy } from './refund-credit-notes';
+
 /**
- * Reconciliation: what the provider says happened in a period against what Odoo holds.
- * Pure: no I/O, no clock. Every amount is an integer in the provider's minor units of its currency:
- * provider amounts as the provider sends them, Odoo amounts converted at the Odoo boundary by
- * `odooAmountToMinor(amount, currency.decimal_places)` (0 for JPY, 2 for USD, 3 for KWD), then shifted to
- * the provider's exponent where the two differ (ISK: 0 in Odoo, 2 at a provider that writes it with two decimals). So `amount_total` 12.345 KWD
- * is 12345 and 5000 JPY is 5000: amounts compare exactly, never as floats.
+ * Reconciliation: what the billing provider says happened in a period against what Odoo holds — the finance
+ * control that must see every way the books can be wrong. Pure: no I/O, no clock. Every amount is an integer
+ * in the provider's minor units of its currency: provider amounts as the provider sends them, Odoo amounts
+ * converted at the Odoo boundary by `odooAmountToMinor(amount, currency.decimal_places)` (0 for JPY, 2 for
+ * USD, 3 for KWD), then shifted to the provider's exponent where the two differ (ISK: 0 in Odoo, 2 at the
+ * provider). So `amount_total` 12.345 KWD is 12345 and 5000 JPY is 5000: amounts compare exactly.
  *
  * ## Which Odoo documents are ours
- * Only documents carrying a provider reference of ours (`OUR_REFERENCE`): an `out_invoice` whose `ref`
- * or `payment_reference` is a provider invoice id (`in_…`), an inbound `account.payment` whose `memo` is a
- * provider payment id (`inpay_…`, `pi_…`, `ch_…`, `py_…`), an outbound payment or an `out_refund` whose
- * memo/ref is a refund id (`re_…`, `pyr_…`). Anything else (a move typed by hand, a vendor bill, a payment
- * whose memo is an invoice number) is not ours: never an orphan, never matched.
+ * Only documents carrying a provider reference of ours (`OUR_REFERENCE`): an `out_invoice` whose `ref` or
+ * `payment_reference` is an invoice id (`in_…`), an inbound `account.payment` whose `memo` is a payment id
+ * (`inpay_…`, `pi_…`, `ch_…`, `py_…`), an outbound payment whose memo is a refund (`re_…`, `pyr_…`) or dispute
+ * (`dp_…`, `du_…`) id, an `out_refund` whose `ref` is a credit note id (`cn_…`) or whose references name a
+ * refund. Anything else (a move typed by hand, a vendor bill) is not ours: never an orphan, never matched.
  *
- * ## Matching
- * - invoice ↔ `out_invoice` moves with `ref` or `payment_reference` = the invoice id;
- * - payment ↔ inbound payments whose memo is the payment's id or one of its other references (the
- *   invoice payment, its payment intent, its charge: whichever the payment flow wrote as memo);
- * - refund ↔ outbound payments whose memo is the refund id, and `out_refund` moves whose `ref` or
- *   `payment_reference` is the refund id.
- * When several live (not cancelled) Odoo documents match one provider document, the best one
- * (posted/paid first, then the lowest id) is compared and each other one is a `duplicate_in_odoo`.
+ * ## What "right" is, per provider document (how the billing flows book it)
+ * - invoice: one posted `out_invoice` (`ref` = its id) of its total and currency, on the customer's partner, whose
+ *   `payment_state` — what finance reads — matches the provider's status (table below). `payment_state`, not
+ *   the residual: on Odoo 18 a wizard payment leaves the residual open while the invoice reads paid. A negative
+ *   invoice (a downgrade's proration) is an `out_refund` with the same lines, of the opposite total.
+ * - payment: one inbound payment (memo = its id or another id of it) of its amount, settled (`in_process` /
+ *   `paid`), reconciled with its invoice's move — or reconciled with nothing when its invoice was already paid
+ *   (a second payment, booked as the customer's credit).
+ * - refund (succeeded / pending): a posted credit note naming it (its own, `ref` "Refund <id>", or the provider
+ *   credit note whose `payment_reference` lists it) AND one outbound payment of the amount (memo = its id)
+ *   reconciled with that credit note: the credit note is the document, the payment is the money leaving. A
+ *   refund that failed or was canceled after it was booked: its outbound payment cancelled; the credit note
+ *   may stay (the customer is still owed it).
+ * - credit note (issued): a posted `out_refund` with `ref` = its id, of its total; or, when it lists refunds
+ *   booked earlier with credit notes of their own, those (refund-credit-notes.ts, rule 3). Void: cancelled or absent.
+ * - dispute lost: a posted credit note with the marker "Lost dispute <id>" and the chargeback, an outbound
+ *   payment of the disputed amount (memo = its id) reconciled with it. Not lost: no live chargeback payment.
  *
- * ## Drift kinds
- * - `missing_in_odoo`: the provider document should be in Odoo and no document of ours matches it.
- * - `amount_mismatch`: the Odoo amount (or currency) differs from the provider's, to the minor unit.
- * - `state_mismatch`: the Odoo state disagrees with the provider's status (table below), or a payment is
- *   not reconciled with its invoice's move.
- * - `partner_mismatch`: the invoice's Odoo partner is not the customer's (`res.partner.ref` ≠ `cus_…`).
- * - `duplicate_in_odoo`: a second live Odoo document for one provider document.
- * - `orphan_in_odoo`: a live Odoo document of ours whose provider id is neither in the period's provider
- *   documents nor known to the provider outside the period (`knownOutsidePeriod`, which the caller fills
- *   by asking the provider about each candidate: a boundary effect of time zones is not an orphan).
- *   Cancelled orphans are ignored: they weigh nothing in the books.
- *
- * ## Invoice status (provider) → Odoo `state` / `payment_state`
+ * ## Invoice status → Odoo `state` / `payment_state`
  * | provider        | expected in Odoo                                                    |
  * |-----------------|---------------------------------------------------------------------|
  * | `draft`         | nothing: not a document until finalized (skipped, its moves not orphans) |
  * | `open`          | `posted`, `not_paid` or `partial`                                   |
  * | `paid`          | `posted`, `paid` or `in_payment` (paid, bank reconciliation pending) |
  * | `void`          | `cancel`, or `posted` + `reversed` (a full credit note); absence is fine |
- * | `uncollectible` | `posted`, any payment state (a write-off may have settled it)        |
- * Payments: an Odoo payment is expected `in_process` or `paid`. Refunds `succeeded` or `pending` are
- * expected in Odoo (payment `in_process`/`paid`, or a `posted` credit note); a `failed` or `canceled`
- * refund must have no live document there.
+ * | `uncollectible` | `posted`, any payment state (a write-off, when configured, may have settled it) |
+ *
+ * ## Drift kinds (each item carries a `remedy`: see `REMEDIES`)
+ * - `missing_in_odoo`: the document should be in Odoo and nothing of ours matches it.
+ * - `duplicate_in_odoo`: a second live Odoo document for one provider document.
+ * - `amount_mismatch`: the Odoo amount (or currency) differs from the provider's, to the minor unit.
+ * - `state_mismatch`: the Odoo document's state is wrong (posted / cancelled / draft; a payment not settled; a
+ *   failed refund's payment still live).
+ * - `payment_state_mismatch`: the invoice's `payment_state` is not what the provider's status says (a paid
+ *   invoice left partial or unpaid, an open one reading paid).
+ * - `partner_mismatch`: the invoice's Odoo partner is not the customer's (`res.partner.ref` ≠ the customer id).
+ * - `payment_not_linked`: the payment is not reconciled with the document it pays (its invoice, or the refund's
+ *   or dispute's credit note).
+ * - `refund_not_paid_out`: the credit note of a refund (or lost dispute) is there, open, but no outbound payment
+ *   pays it out: the money that left at the provider never left in Odoo.
+ * - `credit_note_offset`: the credit note was reconciled against its own invoice instead of being paid out: the
+ *   invoice looks settled by a credit, and the money that left at the provider never left in Odoo.
+ * - `orphan_in_odoo`: a live Odoo document of ours whose provider id is neither among the period's provider
+ *   documents nor known to the provider outside the period (`knownOutsidePeriod`). Cancelled orphans weigh
+ *   nothing in the books and are ignored.
  */
 
-export type DocumentType = 'invoice' | 'payment' | 'refund';
-export const DRIFT_KINDS = ['missing_in_odoo', 'amount_mismatch', 'state_mismatch', 'partner_mismatch', 'duplicate_in_odoo', 'orphan_in_odoo'] as const;
+export type DocumentType = 'invoice' | 'payment' | 'refund' | 'credit_note' | 'dispute';
+export const DOCUMENT_TYPES: readonly DocumentType[] = ['invoice', 'payment', 'refund', 'credit_note', 'dispute'];
+export const DRIFT_KINDS = [
+  'missing_in_odoo',
+  'duplicate_in_odoo',
+  'amount_mismatch',
+  'state_mismatch',
+  'payment_state_mismatch',
+  'partner_mismatch',
+  'payment_not_linked',
+  'refund_not_paid_out',
+  'credit_note_offset',
+  'orphan_in_odoo',
+] as const;
 export type DriftKind = (typeof DRIFT_KINDS)[number];
 
 /** Provider ids this project writes into Odoo, by document type. */
@@ -56,6 +84,8 @@ export const OUR_REFERENCE: Record<DocumentType, RegExp> = {
   invoice: /^in_[A-Za-z0-9]+$/,
   payment: /^(inpay|pi|ch|py)_[A-Za-z0-9]+$/,
   refund: /^(re|pyr)_[A-Za-z0-9]+$/,
+  credit_note: /^cn_[A-Za-z0-9]+$/,
+  dispute: /^(dp|du)_[A-Za-z0-9]+$/,
 };
 
 export function isOurReference(documentType: DocumentType, reference: string | null | undefined): reference is string {
@@ -91,12 +121,33 @@ export interface ProviderRefund {
   status: string;
 }
 
+/** A provider credit note: the document of money given back (its refunds are the money). */
+export interface ProviderCreditNote {
+  id: string;
+  invoiceId: string;
+  /** `total`, minor units. */
+  total: number;
+  currency: string;
+  status: 'issued' | 'void';
+  /** The refunds it pays out. */
+  refundIds: readonly string[];
+}
+
+/** A dispute (chargeback): only a lost one moves money in the books. */
+export interface ProviderDispute {
+  id: string;
+  amount: number;
+  currency: string;
+  /** The provider's status; `lost` takes the money back. */
+  status: string;
+}
+
 export interface ProviderDocuments {
-  /** How the report names the provider (`detail` of a state mismatch); `Provider` when not given. */
-  providerName?: string;
   invoices: readonly ProviderInvoice[];
   payments: readonly ProviderPayment[];
   refunds: readonly ProviderRefund[];
+  creditNotes?: readonly ProviderCreditNote[];
+  disputes?: readonly ProviderDispute[];
   /** Provider ids found in Odoo but outside the period, which the provider confirmed it has. */
   knownOutsidePeriod?: ReadonlySet<string>;
 }
@@ -123,13 +174,19 @@ export interface OdooPayment {
   state: string;
   amount: number;
   currency: string;
-  /** `reconciled_invoice_ids`: the moves it pays. */
+  /** `reconciled_invoice_ids`: the invoices and credit notes it is reconciled with. */
   reconciledMoveIds: readonly number[];
 }
 
 export interface OdooDocuments {
   moves: readonly OdooMove[];
   payments: readonly OdooPayment[];
+}
+
+/** What to do about a drift item: re-emit the provider document, redrive a dead letter, or a step by hand. */
+export interface Remedy {
+  action: 're-emit' | 'redrive' | 'manual';
+  step: string;
 }
 
 export interface DriftItem {
@@ -143,6 +200,7 @@ export interface DriftItem {
   currency: string;
   /** For humans: what exactly differs. */
   detail?: string;
+  remedy: Remedy;
 }
 
 export interface ReconciliationSummary {
@@ -157,28 +215,94 @@ export interface ReconciliationResult {
   summary: ReconciliationSummary;
 }
 
+const REEMIT_STEP = 're-emit it (reconcile with re-emit): the flows book it as its webhook would have';
+
+/**
+ * The suggested remedy per kind: what an operator does about it. Re-emit where the flows can repair it
+ * themselves (they find what exists and add what is missing); by hand where a write of the flows would
+ * not undo a wrong one (they never change an amount, unreconcile, or cancel a document they did not book).
+ */
+export function remedyFor(item: Omit<DriftItem, 'remedy'>): Remedy {
+  const odoo = item.odooId === undefined ? 'the Odoo document' : `Odoo ${item.documentType === 'payment' || item.documentType === 'refund' || item.documentType === 'dispute' ? 'record' : 'move'} ${item.odooId}`;
+  switch (item.kind) {
+    case 'missing_in_odoo':
+      return {
+        action: 're-emit',
+        step: `${REEMIT_STEP}. If the billing flow's dead-letter queue holds its event, read the reason there, fix it and redrive instead.`,
+      };
+    case 'refund_not_paid_out':
+      return {
+        action: 're-emit',
+        step:
+          `${REEMIT_STEP}: the flow finds the credit note and registers the outbound payment on it. If the next run still ` +
+          `reports it, register an outbound payment of the amount on ${odoo} by hand, memo ${item.providerId}.`,
+      };
+    case 'credit_note_offset':
+      return {
+        action: 'manual',
+        step:
+          `unreconcile ${odoo} from its invoice (the invoice then reads as its payment left it), then register an outbound ` +
+          `payment of the amount on the credit note, memo ${item.providerId}: the money left at the provider.`,
+      };
+    case 'duplicate_in_odoo':
+      return { action: 'manual', step: `cancel ${odoo} (reset to draft, cancel): the other Odoo document already books ${item.providerId}.` };
+    case 'amount_mismatch':
+      return {
+        action: 'manual',
+        step:
+          item.documentType === 'invoice' || item.documentType === 'credit_note'
+            ? `reset ${odoo} to draft, correct its lines to the provider's total, post it again.`
+            : `cancel ${odoo} and register the provider's amount with the same memo (${item.providerId}).`,
+      };
+    case 'state_mismatch':
+      return { action: 'manual', step: `bring ${odoo} to ${String(item.expected)} (the provider's status: ${item.detail ?? 'see expected'}).` };
+    case 'payment_state_mismatch':
+      return {
+        action: 'manual',
+        step:
+          `reconcile ${odoo} with what pays or credits it so it reads ${String(item.expected)}: a payment or credit missing ` +
+          'from Odoo is reported on its own line (re-emit it); one reconciled elsewhere is a payment_not_linked line.',
+      };
+    case 'partner_mismatch':
+      return { action: 'manual', step: `move ${odoo} to the customer's partner (ref ${String(item.expected)}), or merge the two partners if they are one company.` };
+    case 'payment_not_linked':
+      return { action: 'manual', step: `unreconcile ${odoo} from what it is matched with and reconcile it with ${String(item.expected).replace(/^reconciled with /, '')}.` };
+    case 'orphan_in_odoo':
+      return {
+        action: 'manual',
+        step: `the provider does not know ${item.providerId}: check it was not made on another provider account or deleted there; if nothing is owed, cancel ${odoo}.`,
+      };
+  }
+}
+
 const LIVE_MOVE = (move: OdooMove) => move.state !== 'cancel';
 const LIVE_PAYMENT = (payment: OdooPayment) => payment.state !== 'canceled' && payment.state !== 'rejected';
 const SETTLED_PAYMENT_STATES = new Set(['in_process', 'paid']);
+/** Payment states of a credit note that something has settled (reconciled with it). */
+const SETTLED_MOVE_PAYMENT_STATES = new Set(['paid', 'in_payment', 'partial', 'reversed']);
 
-interface StateRule {
-  expected: string;
-  accepts: (move: OdooMove) => boolean;
+interface InvoiceRule {
+  /** The move states accepted (`posted`, `cancel`). */
+  states: readonly string[];
+  /** The payment states accepted once the state is right; undefined: any. */
+  paymentStates?: readonly string[];
+  /** Other (state, payment state) pairs accepted. */
+  alsoAccepts?: (move: OdooMove) => boolean;
 }
 
-const INVOICE_STATE_RULES: Record<Exclude<ProviderInvoice['status'], 'draft'>, StateRule> = {
-  open: { expected: 'posted/not_paid|partial', accepts: (m) => m.state === 'posted' && (m.paymentState === 'not_paid' || m.paymentState === 'partial') },
-  paid: { expected: 'posted/paid|in_payment', accepts: (m) => m.state === 'posted' && (m.paymentState === 'paid' || m.paymentState === 'in_payment') },
-  void: { expected: 'cancel|posted/reversed', accepts: (m) => m.state === 'cancel' || (m.state === 'posted' && m.paymentState === 'reversed') },
-  uncollectible: { expected: 'posted', accepts: (m) => m.state === 'posted' },
+const INVOICE_RULES: Record<Exclude<ProviderInvoice['status'], 'draft'>, InvoiceRule> = {
+  open: { states: ['posted'], paymentStates: ['not_paid', 'partial'] },
+  paid: { states: ['posted'], paymentStates: ['paid', 'in_payment'] },
+  void: { states: ['cancel'], alsoAccepts: (m) => m.state === 'posted' && m.paymentState === 'reversed' },
+  uncollectible: { states: ['posted'] },
 };
 
 /** A negative invoice's credit note: posted (its credit is the customer's until used), or cancelled when voided. */
-const NEGATIVE_INVOICE_RULES: typeof INVOICE_STATE_RULES = {
-  open: { expected: 'posted', accepts: (m) => m.state === 'posted' },
-  paid: { expected: 'posted', accepts: (m) => m.state === 'posted' },
-  void: INVOICE_STATE_RULES.void,
-  uncollectible: { expected: 'posted', accepts: (m) => m.state === 'posted' },
+const NEGATIVE_INVOICE_RULES: typeof INVOICE_RULES = {
+  open: { states: ['posted'] },
+  paid: { states: ['posted'] },
+  void: INVOICE_RULES.void,
+  uncollectible: { states: ['posted'] },
 };
 
 function moveStateOf(move: OdooMove): string {
@@ -211,19 +335,28 @@ function indexBy<T>(records: readonly T[], keysOf: (record: T) => readonly strin
   return index;
 }
 
+/** A `ref` carries a marker as a whole phrase ("Reversal of: INV/1, Lost dispute dp_1" carries "Lost dispute dp_1"). */
+function carriesMarker(ref: string | null, marker: string): boolean {
+  if (ref === null) return false;
+  const at = ref.indexOf(marker);
+  return at >= 0 && !/\w/.test(ref.charAt(at + marker.length));
+}
+
 export function reconcile(provider: ProviderDocuments, odoo: OdooDocuments): ReconciliationResult {
   const items: DriftItem[] = [];
+  const push = (item: Omit<DriftItem, 'remedy'>): void => {
+    items.push({ ...item, remedy: remedyFor(item) });
+  };
   const claimedMoves = new Set<number>();
   const claimedPayments = new Set<number>();
 
+  const creditMoves = odoo.moves.filter((move) => move.moveType === 'out_refund');
+  const movesById = new Map(odoo.moves.map((move) => [move.id, move]));
   const invoiceMoves = indexBy(
     odoo.moves.filter((move) => move.moveType === 'out_invoice'),
     moveReferences,
   );
-  const refundMoves = indexBy(
-    odoo.moves.filter((move) => move.moveType === 'out_refund'),
-    moveReferences,
-  );
+  const refundMoves = indexBy(creditMoves, moveReferences);
   const inboundPayments = indexBy(
     odoo.payments.filter((payment) => payment.paymentType === 'inbound'),
     (payment) => (payment.memo ? [payment.memo] : []),
@@ -237,13 +370,13 @@ export function reconcile(provider: ProviderDocuments, odoo: OdooDocuments): Rec
   const reportDuplicates = <T extends { id: number }>(documentType: DocumentType, providerId: string, currency: string, live: T[], chosen: T | undefined): void => {
     for (const extra of live) {
       if (extra === chosen) continue;
-      items.push({ kind: 'duplicate_in_odoo', documentType, providerId, odooId: extra.id, currency, detail: `also in Odoo as ${chosen?.id ?? '?'}` });
+      push({ kind: 'duplicate_in_odoo', documentType, providerId, odooId: extra.id, currency, detail: `also in Odoo as ${chosen?.id ?? '?'}` });
     }
   };
 
   const compareAmount = (documentType: DocumentType, providerId: string, expected: { amount: number; currency: string }, actual: { id: number; amount: number; currency: string }): void => {
     if (actual.currency !== expected.currency) {
-      items.push({
+      push({
         kind: 'amount_mismatch',
         documentType,
         providerId,
@@ -254,7 +387,7 @@ export function reconcile(provider: ProviderDocuments, odoo: OdooDocuments): Rec
         detail: `currency ${expected.currency} in the provider, ${actual.currency} in Odoo`,
       });
     } else if (actual.amount !== expected.amount) {
-      items.push({ kind: 'amount_mismatch', documentType, providerId, odooId: actual.id, expected: expected.amount, actual: actual.amount, currency: expected.currency });
+      push({ kind: 'amount_mismatch', documentType, providerId, odooId: actual.id, expected: expected.amount, actual: actual.amount, currency: expected.currency });
     }
   };
 
@@ -269,29 +402,32 @@ export function reconcile(provider: ProviderDocuments, odoo: OdooDocuments): Rec
     if (invoice.status === 'draft') continue;
     const chosen = best(candidates, moveRank);
     if (!chosen) {
-      if (invoice.status !== 'void') {
-        items.push({ kind: 'missing_in_odoo', documentType: 'invoice', providerId: invoice.id, expected: invoice.total, currency: invoice.currency });
-      }
+      if (invoice.status !== 'void') push({ kind: 'missing_in_odoo', documentType: 'invoice', providerId: invoice.id, expected: invoice.total, currency: invoice.currency });
       continue;
     }
     invoiceMoveOf.set(invoice.id, chosen);
     reportDuplicates('invoice', invoice.id, invoice.currency, candidates.filter(LIVE_MOVE), chosen);
     compareAmount('invoice', invoice.id, { amount: Math.abs(invoice.total), currency: invoice.currency }, { id: chosen.id, amount: chosen.amountTotal, currency: chosen.currency });
-    const rule = credit ? NEGATIVE_INVOICE_RULES[invoice.status] : INVOICE_STATE_RULES[invoice.status];
-    if (!rule.accepts(chosen)) {
-      items.push({
-        kind: 'state_mismatch',
+    const rule = (credit ? NEGATIVE_INVOICE_RULES : INVOICE_RULES)[invoice.status];
+    const detail = `provider status ${invoice.status}`;
+    if (rule.alsoAccepts?.(chosen)) {
+      // Accepted as is (a voided invoice reversed by a whole credit note).
+    } else if (!rule.states.includes(chosen.state)) {
+      push({ kind: 'state_mismatch', documentType: 'invoice', providerId: invoice.id, odooId: chosen.id, expected: rule.states.join('|'), actual: moveStateOf(chosen), currency: invoice.currency, detail });
+    } else if (rule.paymentStates && !rule.paymentStates.includes(chosen.paymentState ?? '')) {
+      push({
+        kind: 'payment_state_mismatch',
         documentType: 'invoice',
         providerId: invoice.id,
         odooId: chosen.id,
-        expected: rule.expected,
-        actual: moveStateOf(chosen),
+        expected: rule.paymentStates.join('|'),
+        actual: chosen.paymentState ?? '(none)',
         currency: invoice.currency,
-        detail: `${provider.providerName ?? 'Provider'} status ${invoice.status}`,
+        detail,
       });
     }
     if (chosen.partnerRef !== invoice.customerId) {
-      items.push({ kind: 'partner_mismatch', documentType: 'invoice', providerId: invoice.id, odooId: chosen.id, expected: invoice.customerId, actual: chosen.partnerRef, currency: invoice.currency });
+      push({ kind: 'partner_mismatch', documentType: 'invoice', providerId: invoice.id, odooId: chosen.id, expected: invoice.customerId, actual: chosen.partnerRef, currency: invoice.currency });
     }
   }
 
@@ -302,7 +438,7 @@ export function reconcile(provider: ProviderDocuments, odoo: OdooDocuments): Rec
     for (const candidate of candidates) claimedPayments.add(candidate.id);
     const chosen = best(candidates, paymentRank);
     if (!chosen || !LIVE_PAYMENT(chosen)) {
-      items.push({
+      push({
         kind: 'missing_in_odoo',
         documentType: 'payment',
         providerId: payment.id,
@@ -315,15 +451,15 @@ export function reconcile(provider: ProviderDocuments, odoo: OdooDocuments): Rec
     reportDuplicates('payment', payment.id, payment.currency, candidates.filter(LIVE_PAYMENT), chosen);
     compareAmount('payment', payment.id, payment, chosen);
     if (!SETTLED_PAYMENT_STATES.has(chosen.state)) {
-      items.push({ kind: 'state_mismatch', documentType: 'payment', providerId: payment.id, odooId: chosen.id, expected: 'in_process|paid', actual: chosen.state, currency: payment.currency });
+      push({ kind: 'state_mismatch', documentType: 'payment', providerId: payment.id, odooId: chosen.id, expected: 'in_process|paid', actual: chosen.state, currency: payment.currency });
     }
     // The move of the paid invoice: from this period's invoices, else any of ours Odoo returned for it.
     const invoiceMove = invoiceMoveOf.get(payment.invoiceId) ?? best(invoiceMoves.get(payment.invoiceId) ?? [], moveRank);
     // A payment of an invoice already paid by another is booked as the customer's credit: reconciled with nothing.
     const customerCredit = chosen.reconciledMoveIds.length === 0 && invoiceMove !== undefined && (invoiceMove.paymentState === 'paid' || invoiceMove.paymentState === 'in_payment');
     if (invoiceMove && !customerCredit && !chosen.reconciledMoveIds.includes(invoiceMove.id)) {
-      items.push({
-        kind: 'state_mismatch',
+      push({
+        kind: 'payment_not_linked',
         documentType: 'payment',
         providerId: payment.id,
         odooId: chosen.id,
@@ -335,48 +471,128 @@ export function reconcile(provider: ProviderDocuments, odoo: OdooDocuments): Rec
     }
   }
 
-  // Refunds: the outbound payment carries the money; a credit note alone is accepted.
-  for (const refund of provider.refunds) {
-    const payments = outboundPayments.get(refund.id) ?? [];
-    const moves = refundMoves.get(refund.id) ?? [];
-    for (const payment of payments) claimedPayments.add(payment.id);
-    for (const move of moves) claimedMoves.add(move.id);
+  /**
+   * Money given back (a refund, a lost dispute): a posted credit note AND an outbound payment of the amount
+   * reconciled with it. The credit note is the one naming the document, else one the payment is reconciled with.
+   */
+  const checkPaidOut = (documentType: 'refund' | 'dispute', paidOut: { id: string; amount: number; currency: string }, names: (move: OdooMove) => boolean, ownCreditNote: (move: OdooMove) => boolean): void => {
+    const payments = outboundPayments.get(paidOut.id) ?? [];
     const livePayments = payments.filter(LIVE_PAYMENT);
+    const payment = best(livePayments, paymentRank);
+    const reconciledWith = new Set(livePayments.flatMap((live) => live.reconciledMoveIds));
+    const moves = creditMoves.filter((move) => names(move) || reconciledWith.has(move.id));
+    for (const record of payments) claimedPayments.add(record.id);
+    for (const move of moves) claimedMoves.add(move.id);
     const liveMoves = moves.filter(LIVE_MOVE);
-    if (refund.status !== 'succeeded' && refund.status !== 'pending') {
-      // The money never left: no live outbound payment may remain. Its credit note may (the customer is still owed it).
-      for (const live of livePayments) {
-        items.push({
-          kind: 'state_mismatch',
-          documentType: 'refund',
-          providerId: refund.id,
-          odooId: live.id,
-          expected: 'absent or cancelled',
-          actual: live.state,
-          currency: refund.currency,
-          detail: `${provider.providerName ?? 'Provider'} refund ${refund.status}`,
+    const creditNote = best(liveMoves, moveRank);
+    const { currency } = paidOut;
+    if (!payment && !creditNote) {
+      push({ kind: 'missing_in_odoo', documentType, providerId: paidOut.id, expected: paidOut.amount, currency });
+      return;
+    }
+    reportDuplicates(documentType, paidOut.id, currency, livePayments, payment);
+    reportDuplicates(documentType, paidOut.id, currency, liveMoves, creditNote);
+    if (creditNote) {
+      // Its own credit note is of exactly the amount; a provider credit note is compared as a credit note.
+      if (ownCreditNote(creditNote)) compareAmount(documentType, paidOut.id, paidOut, { id: creditNote.id, amount: creditNote.amountTotal, currency: creditNote.currency });
+      if (creditNote.state !== 'posted') {
+        push({ kind: 'state_mismatch', documentType, providerId: paidOut.id, odooId: creditNote.id, expected: 'posted', actual: creditNote.state, currency, detail: 'its credit note' });
+      }
+    }
+    if (payment) {
+      compareAmount(documentType, paidOut.id, paidOut, payment);
+      if (!SETTLED_PAYMENT_STATES.has(payment.state)) {
+        push({ kind: 'state_mismatch', documentType, providerId: paidOut.id, odooId: payment.id, expected: 'in_process|paid', actual: payment.state, currency });
+      }
+      if (!creditNote || !payment.reconciledMoveIds.includes(creditNote.id)) {
+        const odooMoves = payment.reconciledMoveIds.map((id) => movesById.get(id)?.moveType ?? 'move');
+        push({
+          kind: 'payment_not_linked',
+          documentType,
+          providerId: paidOut.id,
+          odooId: payment.id,
+          expected: creditNote ? `reconciled with credit note ${creditNote.id}` : 'reconciled with a credit note of the same amount',
+          actual: payment.reconciledMoveIds.length ? `reconciled with ${payment.reconciledMoveIds.map((id, at) => `${odooMoves[at]} ${id}`).join(', ')}` : 'not reconciled',
+          currency,
         });
       }
+      return;
+    }
+    // A credit note and no money out: either it is still open (the payment never came), or it was offset
+    // against its own invoice (it reads settled although no money left).
+    const cancelled = best(payments, paymentRank);
+    const offset = creditNote!.state === 'posted' && SETTLED_MOVE_PAYMENT_STATES.has(creditNote!.paymentState ?? '');
+    push({
+      kind: offset ? 'credit_note_offset' : 'refund_not_paid_out',
+      documentType,
+      providerId: paidOut.id,
+      odooId: creditNote!.id,
+      expected: `an outbound payment of ${paidOut.amount} reconciled with the credit note`,
+      actual: offset ? `credit note ${moveStateOf(creditNote!)}, no outbound payment` : cancelled ? `only a ${cancelled.state} outbound payment (${cancelled.id})` : 'no outbound payment',
+      currency,
+      ...(offset ? { detail: 'the credit note is reconciled with something else than money out (its invoice)' } : {}),
+    });
+  };
+
+  /** A document whose money never moved (a failed refund, a dispute not lost): no live outbound payment may remain. */
+  const checkNoMoneyOut = (documentType: 'refund' | 'dispute', id: string, currency: string, status: string): void => {
+    const payments = outboundPayments.get(id) ?? [];
+    for (const payment of payments) claimedPayments.add(payment.id);
+    for (const live of payments.filter(LIVE_PAYMENT)) {
+      push({ kind: 'state_mismatch', documentType, providerId: id, odooId: live.id, expected: 'cancel', actual: live.state, currency, detail: `provider status ${status}: no money left` });
+    }
+  };
+
+  // Refunds.
+  for (const refund of provider.refunds) {
+    // A refund's credit notes stay claimed whatever its status: the customer may still be owed them.
+    for (const move of creditMoves) if (booksRefund(move, refund.id)) claimedMoves.add(move.id);
+    if (refund.status !== 'succeeded' && refund.status !== 'pending') {
+      checkNoMoneyOut('refund', refund.id, refund.currency, refund.status);
       continue;
     }
-    const payment = best(livePayments, paymentRank);
-    const move = best(liveMoves, moveRank);
-    if (!payment && !move) {
-      items.push({ kind: 'missing_in_odoo', documentType: 'refund', providerId: refund.id, expected: refund.amount, currency: refund.currency });
+    checkPaidOut(
+      'refund',
+      refund,
+      (move) => booksRefund(move, refund.id),
+      (move) => isOwnRefundCreditNote(move, refund.id),
+    );
+  }
+
+  // Disputes.
+  for (const dispute of provider.disputes ?? []) {
+    const marker = lostDisputeMarker(dispute.id);
+    if (dispute.status !== 'lost') {
+      checkNoMoneyOut('dispute', dispute.id, dispute.currency, dispute.status);
       continue;
     }
-    reportDuplicates('refund', refund.id, refund.currency, livePayments, payment);
-    reportDuplicates('refund', refund.id, refund.currency, liveMoves, move);
-    if (payment) {
-      compareAmount('refund', refund.id, refund, payment);
-      if (!SETTLED_PAYMENT_STATES.has(payment.state)) {
-        items.push({ kind: 'state_mismatch', documentType: 'refund', providerId: refund.id, odooId: payment.id, expected: 'in_process|paid', actual: payment.state, currency: refund.currency });
+    checkPaidOut('dispute', dispute, (move) => carriesMarker(move.ref, marker), (move) => carriesMarker(move.ref, marker));
+  }
+
+  // Provider credit notes.
+  for (const creditNote of provider.creditNotes ?? []) {
+    const candidates = (refundMoves.get(creditNote.id) ?? []).filter((move) => move.ref === creditNote.id);
+    for (const move of candidates) claimedMoves.add(move.id);
+    const live = candidates.filter(LIVE_MOVE);
+    const chosen = best(live, moveRank);
+    if (creditNote.status === 'void') {
+      for (const move of live) {
+        push({ kind: 'state_mismatch', documentType: 'credit_note', providerId: creditNote.id, odooId: move.id, expected: 'cancel', actual: moveStateOf(move), currency: creditNote.currency, detail: 'provider status void' });
       }
-    } else if (move) {
-      compareAmount('refund', refund.id, refund, { id: move.id, amount: move.amountTotal, currency: move.currency });
-      if (move.state !== 'posted') {
-        items.push({ kind: 'state_mismatch', documentType: 'refund', providerId: refund.id, odooId: move.id, expected: 'posted', actual: move.state, currency: refund.currency });
-      }
+      continue;
+    }
+    if (!chosen) {
+      // Rule 3 of refund-credit-notes.ts: its refunds were booked first with credit notes of their own carrying its total.
+      const own = creditNote.refundIds.flatMap((refundId) => creditMoves.filter((move) => LIVE_MOVE(move) && isOwnRefundCreditNote(move, refundId)));
+      const covered = creditNote.refundIds.length > 0 && own.length >= creditNote.refundIds.length && own.reduce((sum, move) => sum + move.amountTotal, 0) === creditNote.total;
+      if (covered) for (const move of own) claimedMoves.add(move.id);
+      if (!covered) push({ kind: 'missing_in_odoo', documentType: 'credit_note', providerId: creditNote.id, expected: creditNote.total, currency: creditNote.currency });
+      continue;
+    }
+    reportDuplicates('credit_note', creditNote.id, creditNote.currency, live, chosen);
+    compareAmount('credit_note', creditNote.id, { amount: creditNote.total, currency: creditNote.currency }, { id: chosen.id, amount: chosen.amountTotal, currency: chosen.currency });
+    if (chosen.state !== 'posted') {
+      push({ kind: 'state_mismatch', documentType: 'credit_note', providerId: creditNote.id, odooId: chosen.id, expected: 'posted', actual: chosen.state, currency: creditNote.currency });
     }
   }
 
@@ -384,25 +600,31 @@ export function reconcile(provider: ProviderDocuments, odoo: OdooDocuments): Rec
   const known = provider.knownOutsidePeriod ?? new Set<string>();
   const orphan = (documentType: DocumentType, reference: string, odooId: number, amount: number, currency: string): void => {
     if (known.has(reference)) return;
-    items.push({ kind: 'orphan_in_odoo', documentType, providerId: reference, odooId, actual: amount, currency });
+    push({ kind: 'orphan_in_odoo', documentType, providerId: reference, odooId, actual: amount, currency });
   };
   for (const move of odoo.moves) {
     if (claimedMoves.has(move.id) || !LIVE_MOVE(move)) continue;
-    const documentType = move.moveType === 'out_invoice' ? 'invoice' : move.moveType === 'out_refund' ? 'refund' : undefined;
-    if (!documentType) continue;
-    const reference = moveReferences(move).find((candidate) => isOurReference(documentType, candidate));
-    if (reference) orphan(documentType, reference, move.id, move.amountTotal, move.currency);
+    // An out_refund may book a provider credit note (`ref`), a refund (named by its references) or a negative invoice.
+    const types: DocumentType[] = move.moveType === 'out_invoice' ? ['invoice'] : move.moveType === 'out_refund' ? ['credit_note', 'refund', 'invoice'] : [];
+    const references = [...moveReferences(move), ...refundsNamedBy(move)];
+    for (const documentType of types) {
+      const reference = references.find((candidate) => isOurReference(documentType, candidate));
+      if (reference) {
+        orphan(documentType, reference, move.id, move.amountTotal, move.currency);
+        break;
+      }
+    }
   }
   for (const payment of odoo.payments) {
     if (claimedPayments.has(payment.id) || !LIVE_PAYMENT(payment)) continue;
-    const documentType = payment.paymentType === 'inbound' ? 'payment' : 'refund';
-    if (isOurReference(documentType, payment.memo)) orphan(documentType, payment.memo, payment.id, payment.amount, payment.currency);
+    const types: DocumentType[] = payment.paymentType === 'inbound' ? ['payment'] : ['refund', 'dispute'];
+    const documentType = types.find((type) => isOurReference(type, payment.memo));
+    if (documentType) orphan(documentType, payment.memo!, payment.id, payment.amount, payment.currency);
   }
 
-  const order: Record<DocumentType, number> = { invoice: 0, payment: 1, refund: 2 };
   items.sort(
     (a, b) =>
-      order[a.documentType] - order[b.documentType] ||
+      DOCUMENT_TYPES.indexOf(a.documentType) - DOCUMENT_TYPES.indexOf(b.documentType) ||
       DRIFT_KINDS.indexOf(a.kind) - DRIFT_KINDS.indexOf(b.kind) ||
       a.providerId.localeCompare(b.providerId) ||
       (a.odooId ?? 0) - (b.odooId ?? 0),
@@ -412,7 +634,7 @@ export function reconcile(provider: ProviderDocuments, odoo: OdooDocuments): Rec
 
 function summarize(provider: ProviderDocuments, items: readonly DriftItem[]): ReconciliationSummary {
   const byKind = Object.fromEntries(DRIFT_KINDS.map((kind) => [kind, 0])) as Record<DriftKind, number>;
-  const byDocumentType: Record<DocumentType, number> = { invoice: 0, payment: 0, refund: 0 };
+  const byDocumentType = Object.fromEntries(DOCUMENT_TYPES.map((type) => [type, 0])) as Record<DocumentType, number>;
   for (const item of items) {
     byKind[item.kind] += 1;
     byDocumentType[item.documentType] += 1;
@@ -422,6 +644,8 @@ function summarize(provider: ProviderDocuments, items: readonly DriftItem[]): Re
       invoice: provider.invoices.filter((invoice) => invoice.status !== 'draft').length,
       payment: provider.payments.length,
       refund: provider.refunds.length,
+      credit_note: provider.creditNotes?.length ?? 0,
+      dispute: provider.disputes?.length ?? 0,
     },
     drift: items.length,
     byKind,

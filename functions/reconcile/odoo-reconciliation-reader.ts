@@ -18,8 +18,10 @@ const CUSTOMER_DOCUMENTS: OdooDomain = [['move_type', 'in', ['out_invoice', 'out
  * `=like` prefixes of the references we write (see OUR_REFERENCE): Odoo's `_` is a one-character
  * wildcard, so these over-match a little (`inv…`); reconciliation keeps only exact ones of ours.
  */
-const MOVE_PREFIXES = ['in_%', 're_%', 'pyr_%'];
-const PAYMENT_PREFIXES = ['inpay_%', 'pi_%', 'ch_%', 'py_%', 're_%', 'pyr_%'];
+const MOVE_PREFIXES = ['in_%', 're_%', 'pyr_%', 'cn_%'];
+const PAYMENT_PREFIXES = ['inpay_%', 'pi_%', 'ch_%', 'py_%', 're_%', 'pyr_%', 'dp_%', 'du_%'];
+/** `ilike` leaves per request: each is two leaves (`ref`, `payment_reference`), ORed. */
+const MARKER_BATCH = 50;
 
 /** `'|', a, '|', b, c` — Odoo's prefix OR of leaves. */
 function anyOf(leaves: unknown[][]): OdooDomain {
@@ -69,7 +71,9 @@ export function odooAmountInProviderMinor(amount: number, currency: Currency): n
  * Reads the Odoo side of a reconciliation with `search_read` in batches:
  * - `account.move` (customer invoices and credit notes) whose `ref` or `payment_reference` is in the
  *   references, `REFERENCE_BATCH` at a time, and those of ours dated (`invoice_date`) in the period;
+ * - `out_refund` moves whose `ref` or `payment_reference` contains one of the markers (`ilike`), `MARKER_BATCH` at a time;
  * - `account.payment` whose `memo` is in the memos, and those of ours dated in the period;
+ * - the customer documents those payments are reconciled with that no search brought (one `search_read`);
  * - then one `res.currency` read (decimal places: amounts become the provider's minor units, see
  *   `odooAmountInProviderMinor`)
  *   and one `res.partner` read (their `ref`, the provider customer id; archived partners included).
@@ -81,11 +85,16 @@ export class OdooReconciliationGateway implements OdooReconciliationReader {
     private readonly providerExponent: (currency: string) => number = (currency) => providerCurrencyExponent('stripe', currency),
   ) {}
 
-  async read(request: { period: Period; moveReferences: readonly string[]; paymentMemos: readonly string[] }): Promise<OdooDocuments> {
+  async read(request: { period: Period; moveReferences: readonly string[]; paymentMemos: readonly string[]; moveMarkers?: readonly string[] }): Promise<OdooDocuments> {
     const { from, to } = request.period;
     const rawMoves: OdooRecord[] = [];
     for (const batch of chunks(request.moveReferences, REFERENCE_BATCH)) {
       rawMoves.push(...(await searchRead(this.odoo, 'account.move', [...CUSTOMER_DOCUMENTS, ...anyOf([['ref', 'in', batch], ['payment_reference', 'in', batch]])], MOVE_FIELDS)));
+    }
+    // Credit notes that carry a marker inside a longer reference ("Reversal of: INV/1, Refund re_1"): `ilike`.
+    for (const batch of chunks(request.moveMarkers ?? [], MARKER_BATCH)) {
+      const leaves = batch.flatMap((marker) => [['ref', 'ilike', marker], ['payment_reference', 'ilike', marker]]);
+      rawMoves.push(...(await searchRead(this.odoo, 'account.move', [['move_type', '=', 'out_refund'], ...anyOf(leaves)], MOVE_FIELDS)));
     }
     rawMoves.push(
       ...(await this.readAll('account.move', [
@@ -99,8 +108,12 @@ export class OdooReconciliationGateway implements OdooReconciliationReader {
       ...(await this.searchPayments(request.paymentMemos)),
       ...(await this.readAll('account.payment', [['date', '>=', from], ['date', '<=', to], ...anyOf(PAYMENT_PREFIXES.map((prefix) => ['memo', '=like', prefix]))], PAYMENT_FIELDS)),
     ];
-    const moves = unique(rawMoves);
     const payments = unique(rawPayments);
+    // What the payments are reconciled with and no reference found (a refund's credit note typed by hand): 1 read.
+    const seen = new Set(rawMoves.map((move) => move.id));
+    const reconciledIds = [...new Set(payments.flatMap((payment) => (Array.isArray(payment.reconciled_invoice_ids) ? (payment.reconciled_invoice_ids as number[]) : [])))].filter((id) => !seen.has(id));
+    if (reconciledIds.length > 0) rawMoves.push(...(await searchRead(this.odoo, 'account.move', [...CUSTOMER_DOCUMENTS, ['id', 'in', reconciledIds]], MOVE_FIELDS)));
+    const moves = unique(rawMoves);
     const currencies = await this.currencies([...moves, ...payments]);
     const partners = await this.partnerRefs(moves);
     return {

@@ -8,6 +8,8 @@ import {
   reconcile,
   type ReconciliationSummary,
 } from '../domain/reconciliation';
+import { lostDisputeMarker } from '../domain/dispute-resolution';
+import { refundMarker } from '../domain/refund-credit-notes';
 
 /** Calendar days, UTC, both included: `{ from: '2026-11-01', to: '2026-11-30' }`. */
 export interface Period {
@@ -61,9 +63,10 @@ export interface ProviderLister {
 export interface OdooReconciliationReader {
   /**
    * Documents carrying these references (invoice and refund ids on moves, payment and refund ids as
-   * payment memos), plus every document of ours dated in the period (the orphan candidates).
+   * payment memos), credit notes whose references contain a marker (`refundMarker`, `lostDisputeMarker`), what
+   * the payments found are reconciled with, plus every document of ours dated in the period (orphan candidates).
    */
-  read(request: { period: Period; moveReferences: readonly string[]; paymentMemos: readonly string[] }): Promise<OdooDocuments>;
+  read(request: { period: Period; moveReferences: readonly string[]; paymentMemos: readonly string[]; moveMarkers?: readonly string[] }): Promise<OdooDocuments>;
   /** Payments whose memo is one of these. */
   readPayments(memos: readonly string[]): Promise<OdooPayment[]>;
 }
@@ -88,7 +91,7 @@ export interface ReconciliationReport {
   period: Period;
   summary: ReconciliationSummary;
   items: DriftItem[];
-  /** Present when a re-emit was asked for. */
+  /** Present when a re-emit was asked for: what was re-emitted (items whose remedy is `re-emit`). */
   reemit?: { emitted: string[]; failed: Array<{ providerId: string; error: string }>; skipped?: string };
 }
 
@@ -107,16 +110,24 @@ function mergeById<T extends { id: number }>(...lists: ReadonlyArray<readonly T[
 export async function reconcilePeriod(period: Period, ports: ReconcilePorts, options: { reemit?: boolean } = {}): Promise<ReconciliationReport> {
   checkPeriod(period);
   const provider = await ports.provider.listPeriod(period);
+  const creditNotes = provider.creditNotes ?? [];
+  const disputes = provider.disputes ?? [];
   const moveReferences = new Set<string>([
     ...provider.invoices.map((invoice) => invoice.id),
     ...provider.payments.map((payment) => payment.invoiceId),
     ...provider.refunds.map((refund) => refund.id),
+    ...creditNotes.map((creditNote) => creditNote.id),
   ]);
   const paymentMemos = new Set<string>([
     ...provider.payments.flatMap((payment) => [payment.id, ...(payment.references ?? [])]),
     ...provider.refunds.map((refund) => refund.id),
+    ...disputes.map((dispute) => dispute.id),
   ]);
-  let odoo = await ports.odoo.read({ period, moveReferences: [...moveReferences], paymentMemos: [...paymentMemos] });
+  // A whole-invoice credit note of the flows carries its marker inside the reversal wizard's `ref`; a provider
+  // credit note paying out several refunds lists them all in `payment_reference`.
+  const refundIds = new Set([...provider.refunds.map((refund) => refund.id), ...creditNotes.flatMap((creditNote) => creditNote.refundIds)]);
+  const moveMarkers = [...[...refundIds].map(refundMarker), ...refundIds, ...disputes.map((dispute) => lostDisputeMarker(dispute.id))];
+  let odoo = await ports.odoo.read({ period, moveReferences: [...moveReferences], paymentMemos: [...paymentMemos], moveMarkers });
   let first = reconcile(provider, odoo);
 
   // Payments not found under their ids: the flow may have used the charge as memo.
@@ -146,9 +157,12 @@ async function reemitMissing(items: readonly DriftItem[], reemitter: Reemitter |
   if (!reemitter) return { emitted: [], failed: [], skipped: 'no re-emitter is configured' };
   const emitted: string[] = [];
   const failed: Array<{ providerId: string; error: string }> = [];
-  // One at a time: a re-emit burst would reach Odoo as one, past the flows' own pacing.
+  // One at a time: a re-emit burst would reach Odoo as one, past the flows' own pacing. In report order
+  // (invoices first), so that a payment's invoice is re-emitted before it; one document once.
+  const done = new Set<string>();
   for (const item of items) {
-    if (item.kind !== 'missing_in_odoo') continue;
+    if (item.remedy.action !== 're-emit' || done.has(item.providerId)) continue;
+    done.add(item.providerId);
     try {
       await reemitter.reemit({ documentType: item.documentType, providerId: item.providerId });
       emitted.push(item.providerId);

@@ -20,22 +20,28 @@ function shown(item: DriftItem, value: DriftItem['expected'] | DriftItem['actual
   return String(value);
 }
 
-/** The report as a plain-text table (the CLI's output), one line per drift item, then the summary. */
+/**
+ * The report as a plain-text table (the CLI's output), one line per drift item with its remedy's action, then
+ * the summary, then each remedy's step once per item (numbered by line): the steps are sentences, too long for a column.
+ */
 export function formatReportTable(report: ReconciliationReport): string {
-  const header = ['kind', 'type', 'provider id', 'odoo id', 'expected', 'actual', 'detail'];
-  const rows = report.items.map((item) => [
+  const header = ['#', 'kind', 'type', 'provider id', 'odoo id', 'expected', 'actual', 'remedy', 'detail'];
+  const rows = report.items.map((item, index) => [
+    String(index + 1),
     item.kind,
     item.documentType,
     item.providerId,
     item.odooId === undefined ? '' : String(item.odooId),
     shown(item, item.expected),
     shown(item, item.actual),
+    item.remedy.action,
     item.detail ?? '',
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   const line = (cells: string[]) => cells.map((cell, column) => cell.padEnd(widths[column]!)).join('  ').trimEnd();
   const { summary, period } = report;
-  const checked = `checked ${summary.checked.invoice} invoices, ${summary.checked.payment} payments, ${summary.checked.refund} refunds`;
+  const { checked: count } = summary;
+  const checked = `checked ${count.invoice} invoices, ${count.payment} payments, ${count.refund} refunds, ${count.credit_note} credit notes, ${count.dispute} disputes`;
   const lines = [`Reconciliation ${period.from} → ${period.to}: ${checked}`];
   if (rows.length === 0) lines.push('No drift.');
   else {
@@ -43,7 +49,8 @@ export function formatReportTable(report: ReconciliationReport): string {
     const kinds = Object.entries(summary.byKind)
       .filter(([, count]) => count > 0)
       .map(([kind, count]) => `${kind} ${count}`);
-    lines.push(`${summary.drift} drift item${summary.drift === 1 ? '' : 's'}: ${kinds.join(', ')}`);
+    lines.push(`${summary.drift} drift item${summary.drift === 1 ? '' : 's'}: ${kinds.join(', ')}`, '', 'Remedies:');
+    report.items.forEach((item, index) => lines.push(`${index + 1}. ${item.kind} ${item.providerId} — ${item.remedy.action}: ${item.remedy.step}`));
   }
   if (report.reemit) {
     const { emitted, failed, skipped } = report.reemit;

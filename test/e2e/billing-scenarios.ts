@@ -348,6 +348,8 @@ export function billingScenarios(target: OdooUnderTest): void {
           setup[2]!.data.object as StripeObjectJson,
           paymentIntentObject(pi, { customer, currency: 'usd', amount: 12000, charge, created: T0 + 460 }),
           chargeObject(charge, { customer, currency: 'usd', amount: 12000, paymentIntent: pi, created: T0 + 465, disputed: true }),
+          // As Stripe holds it at the end: lost. Reconciliation lists it and checks its credit note and chargeback.
+          lost[0]!.data.object as StripeObjectJson,
         );
         await deliver(...setup);
         expect(deadLettersOf(setup)).toEqual([]);
@@ -692,11 +694,17 @@ export function billingScenarios(target: OdooUnderTest): void {
       return { from: day(Math.min(...created)), to: day(Math.max(...created)) };
     }
 
-    /** What the reconciliation must have checked: every invoice, paid invoice payment and refund in the Stripe sandbox. */
-    function expectedChecks(): Record<'invoice' | 'payment' | 'refund', number> {
+    /** What the reconciliation must have checked: every invoice, paid invoice payment, refund, credit note and dispute in the Stripe sandbox. */
+    function expectedChecks(): Record<'invoice' | 'payment' | 'refund' | 'credit_note' | 'dispute', number> {
       const ofType = (type: string, predicate: (object: StripeObjectJson) => boolean = () => true) =>
         new Set(stripeState.filter((object) => object['object'] === type && predicate(object)).map((object) => object.id)).size;
-      return { invoice: ofType('invoice'), payment: ofType('invoice_payment', (object) => object['status'] === 'paid'), refund: ofType('refund') };
+      return {
+        invoice: ofType('invoice'),
+        payment: ofType('invoice_payment', (object) => object['status'] === 'paid'),
+        refund: ofType('refund'),
+        credit_note: ofType('credit_note'),
+        dispute: ofType('dispute'),
+      };
     }
 
     /** The reconciliation report, drift items spelled out for the failure message. */

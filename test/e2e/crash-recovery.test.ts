@@ -73,7 +73,7 @@ describe('the local runtime killed mid-batch', () => {
       }),
     );
     // Kill as soon as Odoo has the first partners: later batches are queued or in flight.
-    await waitFor(async () => ((await odoo.partnersWithRef(customerIds[0] ?? '')).length > 0 || accepted.length >= CUSTOMERS / 2 ? true : undefined), { what: 'the first partners' });
+    await waitFor(async () => ((await odoo.partnersWithRef(customerIds[0] ?? '')).length > 0 || accepted.length >= CUSTOMERS / 2 ? true : undefined), { what: 'the first partners', timeoutMs: 120_000 });
     first.child.kill('SIGKILL');
     await sending;
     expect(accepted.length).toBeGreaterThan(0);

@@ -19,6 +19,7 @@ const RESOURCE_PATHS = {
   charge: 'charges',
   refund: 'refunds',
   credit_note: 'credit_notes',
+  dispute: 'disputes',
   payment_intent: 'payment_intents',
   tax_rate: 'tax_rates',
 } as const;

@@ -1,7 +1,7 @@
 import type { StripeApi, StripeApiObject, StripeResource } from './stripe-api';
-import type { DocumentType, ProviderInvoice, ProviderPayment, ProviderRefund } from '../../domain/reconciliation';
+import type { DocumentType, ProviderCreditNote, ProviderDispute, ProviderInvoice, ProviderPayment, ProviderRefund } from '../../domain/reconciliation';
 import { createdRange, type Period, type ProviderLister } from '../../reconcile/reconcile-period';
-import { idOf, invoicePaymentRecord, invoiceRecord, paymentIntentOf, refundRecord } from './stripe-reconciliation-records';
+import { creditNoteRecord, disputeRecord, idOf, invoicePaymentRecord, invoiceRecord, paymentIntentOf, refundRecord } from './stripe-reconciliation-records';
 
 /** Which Stripe resource an id of ours names, by its prefix. */
 const RESOURCE_OF_PREFIX: Record<string, StripeResource> = {
@@ -12,6 +12,9 @@ const RESOURCE_OF_PREFIX: Record<string, StripeResource> = {
   py: 'charge',
   re: 'refund',
   pyr: 'refund',
+  cn: 'credit_note',
+  dp: 'dispute',
+  du: 'dispute',
 };
 
 /** Provider look-ups in flight at once (Stripe allows ~100 reads/s; a reconciliation is not in a hurry). */
@@ -41,17 +44,27 @@ async function collect(iterable: AsyncIterable<StripeApiObject>): Promise<Stripe
  * - invoices created in the period (one paginated list);
  * - invoice payments created in the period, plus those of the period's paid invoices that the sweep did
  *   not bring (paid after a payment object created earlier): one `invoice_payments?invoice=` list each;
- * - refunds created in the period, their invoice found through the payment intent they refund.
+ * - refunds created in the period, their invoice found through the payment intent they refund;
+ * - credit notes and disputes created in the period (a dispute lost later than the period it was opened in
+ *   is reconciled with the period of its creation: its status is read as it is now).
  */
 export class StripeProviderLister implements ProviderLister {
   constructor(private readonly stripe: StripeApi) {}
 
-  async listPeriod(period: Period): Promise<{ providerName: string; invoices: ProviderInvoice[]; payments: ProviderPayment[]; refunds: ProviderRefund[] }> {
+  async listPeriod(period: Period): Promise<{
+    invoices: ProviderInvoice[];
+    payments: ProviderPayment[];
+    refunds: ProviderRefund[];
+    creditNotes: ProviderCreditNote[];
+    disputes: ProviderDispute[];
+  }> {
     const created = createdRange(period);
-    const [rawInvoices, rawPayments, rawRefunds] = await Promise.all([
+    const [rawInvoices, rawPayments, rawRefunds, rawCreditNotes, rawDisputes] = await Promise.all([
       collect(this.stripe.list('invoice', { created })),
       collect(this.stripe.list('invoice_payment', { created, status: 'paid' })),
       collect(this.stripe.list('refund', { created })),
+      collect(this.stripe.list('credit_note', { created })),
+      collect(this.stripe.list('dispute', { created })),
     ]);
     const invoices = rawInvoices.map(invoiceRecord);
 
@@ -71,7 +84,7 @@ export class StripeProviderLister implements ProviderLister {
       const paymentIntent = idOf(refund.payment_intent);
       return refundRecord(refund, paymentIntent ? (invoiceOfPaymentIntent.get(paymentIntent) ?? null) : null);
     });
-    return { providerName: 'Stripe', invoices, payments, refunds };
+    return { invoices, payments, refunds, creditNotes: rawCreditNotes.map(creditNoteRecord), disputes: rawDisputes.map(disputeRecord) };
   }
 
   async existing(references: ReadonlyArray<{ documentType: DocumentType; id: string }>): Promise<Set<string>> {

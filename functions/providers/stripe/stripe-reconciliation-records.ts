@@ -1,4 +1,4 @@
-import type { ProviderInvoice, ProviderPayment, ProviderRefund } from '../../domain/reconciliation';
+import type { ProviderCreditNote, ProviderDispute, ProviderInvoice, ProviderPayment, ProviderRefund } from '../../domain/reconciliation';
 
 /**
  * Raw Stripe objects (API 2026-10-28.endive) → the plain records reconciliation compares. Only the
@@ -83,4 +83,29 @@ export function refundRecord(raw: Raw, invoiceId: string | null): ProviderRefund
     currency: text(raw, 'currency').toLowerCase(),
     status: text(raw, 'status'),
   };
+}
+
+/**
+ * A credit note: its total and the refunds it pays out (`refunds[].refund`; an older shape names one `refund`).
+ * `issued` or `void`, as Stripe has no other credit note status.
+ */
+export function creditNoteRecord(raw: Raw): ProviderCreditNote {
+  const status = text(raw, 'status');
+  if (status !== 'issued' && status !== 'void') throw new MalformedStripeRecordError(raw.id, `unknown credit note status ${status}`);
+  const invoiceId = idOf(raw.invoice);
+  if (!invoiceId) throw new MalformedStripeRecordError(raw.id, 'invoice is missing');
+  const listed = Array.isArray(raw.refunds) ? (raw.refunds as Raw[]).map((entry) => idOf(entry?.refund)) : [idOf(raw.refund)];
+  return {
+    id: text(raw, 'id'),
+    invoiceId,
+    total: minor(raw, 'total'),
+    currency: text(raw, 'currency').toLowerCase(),
+    status,
+    refundIds: listed.filter((refund): refund is string => refund !== null),
+  };
+}
+
+/** A dispute: only its amount, currency and status matter to the books (lost takes the money back). */
+export function disputeRecord(raw: Raw): ProviderDispute {
+  return { id: text(raw, 'id'), amount: minor(raw, 'amount'), currency: text(raw, 'currency').toLowerCase(), status: text(raw, 'status') };
 }

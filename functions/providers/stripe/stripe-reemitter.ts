@@ -10,6 +10,10 @@ const SOURCE: Record<DocumentType, { resource: StripeResource; eventType: string
   invoice: { resource: 'invoice', eventType: 'invoice.finalized', occurredAt: (object) => transitions(object)['finalized_at'] ?? object['created'] },
   payment: { resource: 'invoice_payment', eventType: 'invoice_payment.paid', occurredAt: (object) => transitions(object)['paid_at'] ?? object['created'] },
   refund: { resource: 'refund', eventType: 'refund.created', occurredAt: (object) => object['created'] },
+  credit_note: { resource: 'credit_note', eventType: 'credit_note.created', occurredAt: (object) => object['created'] },
+  // Only a lost dispute is re-emitted, and lost is final. Stripe keeps no time of the close, so the event is dated
+  // now: the flow's per-dispute watermark then ranks it after the dispute's opening, which it already applied.
+  dispute: { resource: 'dispute', eventType: 'charge.dispute.closed', occurredAt: () => Math.floor(Date.now() / 1000) },
 };
 
 function transitions(object: StripeApiObject): Record<string, unknown> {

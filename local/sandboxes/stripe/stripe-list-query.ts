@@ -86,6 +86,7 @@ export const COLLECTIONS = {
   charges: { type: 'charge', filters: { customer: equals('customer'), payment_intent: equals('payment_intent'), transfer_group: equals('transfer_group') } },
   refunds: { type: 'refund', filters: { charge: equals('charge'), payment_intent: equals('payment_intent') } },
   credit_notes: { type: 'credit_note', filters: { invoice: equals('invoice'), customer: equals('customer') } },
+  disputes: { type: 'dispute', filters: { charge: equals('charge'), payment_intent: equals('payment_intent') } },
   payment_intents: { type: 'payment_intent', filters: { customer: equals('customer') } },
   tax_rates: { type: 'tax_rate', filters: { active: booleanEquals('active'), inclusive: booleanEquals('inclusive') } },
 } as const satisfies Record<string, { type: string; filters: Record<string, Filter> }>;

@@ -127,10 +127,11 @@ describe('LambdaFunctionPool', () => {
       'index.mjs',
       `export const handler = async (event) => { if (event.hang) await new Promise(() => setInterval(() => {}, 1000)); return 'done'; };`,
     );
-    const pool = poolFor({ functionName: 'slow', codeDirectory, timeoutSeconds: 0.3 });
+    // Long enough for a fresh execution's start on a loaded CI machine (the timeout covers it, as Lambda's does).
+    const pool = poolFor({ functionName: 'slow', codeDirectory, timeoutSeconds: 3 });
 
     const timedOut = await pool.invoke({ hang: true });
-    expect(timedOut).toMatchObject({ status: 'failed', error: { errorType: 'Sandbox.Timedout', errorMessage: 'Task timed out after 0.30 seconds' } });
+    expect(timedOut).toMatchObject({ status: 'failed', error: { errorType: 'Sandbox.Timedout', errorMessage: 'Task timed out after 3.00 seconds' } });
 
     expect(await pool.invoke({ hang: false })).toMatchObject({ status: 'succeeded', payload: 'done' });
   });

@@ -110,14 +110,26 @@ describe('reconcilePeriod against the Stripe and Odoo sandboxes', () => {
     const report = await reconcilePeriod({ from: '2026-11-01', to: '2026-11-30' }, ports, { reemit: true });
     // Assess
     expect(report.items).toEqual([
-      { kind: 'missing_in_odoo', documentType: 'invoice', providerId: 'in_MISSING', expected: 1200, currency: 'usd' },
-      { kind: 'amount_mismatch', documentType: 'invoice', providerId: 'in_WRONG', odooId: expect.any(Number), expected: 2500, actual: 2400, currency: 'usd' },
-      { kind: 'orphan_in_odoo', documentType: 'invoice', providerId: 'in_ORPHAN', odooId: expect.any(Number), actual: 700, currency: 'usd' },
+      { kind: 'missing_in_odoo', documentType: 'invoice', providerId: 'in_MISSING', expected: 1200, currency: 'usd', remedy: { action: 're-emit', step: expect.any(String) } },
+      { kind: 'amount_mismatch', documentType: 'invoice', providerId: 'in_WRONG', odooId: expect.any(Number), expected: 2500, actual: 2400, currency: 'usd', remedy: { action: 'manual', step: expect.any(String) } },
+      { kind: 'orphan_in_odoo', documentType: 'invoice', providerId: 'in_ORPHAN', odooId: expect.any(Number), actual: 700, currency: 'usd', remedy: { action: 'manual', step: expect.any(String) } },
+      // The refund's money went out in Odoo with no credit note to settle: the document of the refund is missing.
+      {
+        kind: 'payment_not_linked',
+        documentType: 'refund',
+        providerId: 're_MATCH',
+        odooId: expect.any(Number),
+        expected: 'reconciled with a credit note of the same amount',
+        actual: 'not reconciled',
+        currency: 'usd',
+        remedy: { action: 'manual', step: expect.any(String) },
+      },
     ]);
-    expect(report.summary.checked).toEqual({ invoice: 4, payment: 1, refund: 1 });
+    expect(report.summary.checked).toEqual({ invoice: 4, payment: 1, refund: 1, credit_note: 0, dispute: 0 });
     expect(report.reemit).toEqual({ emitted: ['in_MISSING'], failed: [] });
     expect(reemitted).toEqual([{ documentType: 'invoice', providerId: 'in_MISSING' }]);
-    expect(formatReportTable(report)).toMatch(/amount_mismatch +invoice +in_WRONG +\d+ +25\.00 usd +24\.00 usd/);
+    expect(formatReportTable(report)).toMatch(/amount_mismatch +invoice +in_WRONG +\d+ +25\.00 usd +24\.00 usd +manual/);
+    expect(formatReportTable(report)).toMatch(/1\. missing_in_odoo in_MISSING — re-emit: re-emit it/);
   });
 
   it('finds no drift in a period where Odoo holds everything Stripe has', async () => {

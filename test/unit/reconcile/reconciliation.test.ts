@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  type DriftItem,
+  DRIFT_KINDS,
   isOurReference,
   type OdooMove,
   type OdooPayment,
@@ -42,13 +44,17 @@ const odooPayment = (overrides: Partial<OdooPayment> = {}): OdooPayment => ({
   ...overrides,
 });
 
-const provider = (overrides: Partial<ProviderDocuments> = {}): ProviderDocuments => ({ providerName: 'Stripe', invoices: [], payments: [], refunds: [], ...overrides });
+/** Drift items without their remedy (asserted on its own below): what differs, not what to do. */
+const drift = (items: readonly DriftItem[]) => items.map(({ remedy: _remedy, ...rest }) => rest);
+
+const provider = (overrides: Partial<ProviderDocuments> = {}): ProviderDocuments => ({ invoices: [], payments: [], refunds: [], ...overrides });
 
 describe('reconcile (provider documents vs Odoo)', () => {
   it('finds no drift when every document matches to the minor unit, state and partner', () => {
     // Prepare
     const invoiceMove = move();
-    const refundPayment = odooPayment({ memo: 're_A', paymentType: 'outbound', amount: 1000 });
+    const refundCreditNote = move({ moveType: 'out_refund', ref: 'Refund re_A', paymentReference: 're_A', amountTotal: 1000, paymentState: 'paid' });
+    const refundPayment = odooPayment({ memo: 're_A', paymentType: 'outbound', amount: 1000, reconciledMoveIds: [refundCreditNote.id] });
     // Act
     const result = reconcile(
       provider({
@@ -56,15 +62,15 @@ describe('reconcile (provider documents vs Odoo)', () => {
         payments: [{ id: 'inpay_A', invoiceId: 'in_A', amount: 4999, currency: 'usd', references: ['pi_A'] }],
         refunds: [{ id: 're_A', invoiceId: 'in_A', amount: 1000, currency: 'usd', status: 'succeeded' }],
       }),
-      { moves: [invoiceMove], payments: [odooPayment({ reconciledMoveIds: [invoiceMove.id] }), refundPayment] },
+      { moves: [invoiceMove, refundCreditNote], payments: [odooPayment({ reconciledMoveIds: [invoiceMove.id] }), refundPayment] },
     );
     // Assess
     expect(result.items).toEqual([]);
     expect(result.summary).toEqual({
-      checked: { invoice: 1, payment: 1, refund: 1 },
+      checked: { invoice: 1, payment: 1, refund: 1, credit_note: 0, dispute: 0 },
       drift: 0,
-      byKind: { missing_in_odoo: 0, amount_mismatch: 0, state_mismatch: 0, partner_mismatch: 0, duplicate_in_odoo: 0, orphan_in_odoo: 0 },
-      byDocumentType: { invoice: 0, payment: 0, refund: 0 },
+      byKind: Object.fromEntries(DRIFT_KINDS.map((kind) => [kind, 0])),
+      byDocumentType: { invoice: 0, payment: 0, refund: 0, credit_note: 0, dispute: 0 },
     });
   });
 
@@ -89,7 +95,7 @@ describe('reconcile (provider documents vs Odoo)', () => {
     expect(credit.items).toEqual([]);
     const unpaidMove = move({ paymentState: 'not_paid' });
     const stranded = reconcile(provider({ invoices: [invoice({ status: 'open' })], payments: [payments[1]!] }), { moves: [unpaidMove], payments: [odooPayment({ memo: 'inpay_B' })] });
-    expect(stranded.items).toMatchObject([{ kind: 'state_mismatch', documentType: 'payment', providerId: 'inpay_B', actual: 'not reconciled' }]);
+    expect(stranded.items).toMatchObject([{ kind: 'payment_not_linked', documentType: 'payment', providerId: 'inpay_B', actual: 'not reconciled' }]);
   });
 
   it('a failed refund: its outbound payment must be cancelled, its credit note may stay (still owed to the customer)', () => {
@@ -98,12 +104,12 @@ describe('reconcile (provider documents vs Odoo)', () => {
     const settled = reconcile(provider({ refunds }), { moves: [creditNote], payments: [odooPayment({ memo: 're_F', paymentType: 'outbound', amount: 1000, state: 'canceled' })] });
     expect(settled.items).toEqual([]);
     const stillPaid = reconcile(provider({ refunds }), { moves: [creditNote], payments: [odooPayment({ memo: 're_F', paymentType: 'outbound', amount: 1000 })] });
-    expect(stillPaid.items).toMatchObject([{ kind: 'state_mismatch', documentType: 'refund', providerId: 're_F', expected: 'absent or cancelled' }]);
+    expect(stillPaid.items).toMatchObject([{ kind: 'state_mismatch', documentType: 'refund', providerId: 're_F', expected: 'cancel', remedy: { action: 'manual' } }]);
   });
 
   it('reports a finalized invoice absent from Odoo as missing, with the total it should have', () => {
     const result = reconcile(provider({ invoices: [invoice({ id: 'in_GONE', status: 'open', total: 1200 })] }), { moves: [], payments: [] });
-    expect(result.items).toEqual([{ kind: 'missing_in_odoo', documentType: 'invoice', providerId: 'in_GONE', expected: 1200, currency: 'usd' }]);
+    expect(drift(result.items)).toEqual([{ kind: 'missing_in_odoo', documentType: 'invoice', providerId: 'in_GONE', expected: 1200, currency: 'usd' }]);
     expect(result.summary.byKind.missing_in_odoo).toBe(1);
   });
 
@@ -130,7 +136,7 @@ describe('reconcile (provider documents vs Odoo)', () => {
       { moves: [yen, dinar, exactDinar], payments: [] },
     );
     // Assess
-    expect(result.items).toEqual([
+    expect(drift(result.items)).toEqual([
       { kind: 'amount_mismatch', documentType: 'invoice', providerId: 'in_JPY', odooId: yen.id, expected: 5000, actual: 4999, currency: 'jpy' },
       { kind: 'amount_mismatch', documentType: 'invoice', providerId: 'in_KWD', odooId: dinar.id, expected: 12345, actual: 12344, currency: 'kwd' },
     ]);
@@ -143,17 +149,19 @@ describe('reconcile (provider documents vs Odoo)', () => {
   });
 
   it.each([
-    { status: 'open', odoo: { state: 'posted', paymentState: 'paid' }, expected: 'posted/not_paid|partial', actual: 'posted/paid' },
-    { status: 'paid', odoo: { state: 'posted', paymentState: 'not_paid' }, expected: 'posted/paid|in_payment', actual: 'posted/not_paid' },
-    { status: 'paid', odoo: { state: 'draft', paymentState: 'not_paid' }, expected: 'posted/paid|in_payment', actual: 'draft/not_paid' },
-    { status: 'void', odoo: { state: 'posted', paymentState: 'not_paid' }, expected: 'cancel|posted/reversed', actual: 'posted/not_paid' },
-    { status: 'uncollectible', odoo: { state: 'cancel', paymentState: 'not_paid' }, expected: 'posted', actual: 'cancel/not_paid' },
-  ] as const)('reports a $status invoice that Odoo holds as $actual as a state mismatch', ({ status, odoo, expected, actual }) => {
+    { status: 'open', odoo: { state: 'posted', paymentState: 'paid' }, kind: 'payment_state_mismatch', expected: 'not_paid|partial', actual: 'paid' },
+    { status: 'paid', odoo: { state: 'posted', paymentState: 'not_paid' }, kind: 'payment_state_mismatch', expected: 'paid|in_payment', actual: 'not_paid' },
+    { status: 'paid', odoo: { state: 'posted', paymentState: 'partial' }, kind: 'payment_state_mismatch', expected: 'paid|in_payment', actual: 'partial' },
+    { status: 'paid', odoo: { state: 'draft', paymentState: 'not_paid' }, kind: 'state_mismatch', expected: 'posted', actual: 'draft/not_paid' },
+    { status: 'void', odoo: { state: 'posted', paymentState: 'not_paid' }, kind: 'state_mismatch', expected: 'cancel', actual: 'posted/not_paid' },
+    { status: 'uncollectible', odoo: { state: 'cancel', paymentState: 'not_paid' }, kind: 'state_mismatch', expected: 'posted', actual: 'cancel/not_paid' },
+  ] as const)('reports a $status invoice that Odoo holds as $odoo.state/$odoo.paymentState as $kind', ({ status, odoo, kind, expected, actual }) => {
     const odooMove = move(odoo);
     const result = reconcile(provider({ invoices: [invoice({ status })] }), { moves: [odooMove], payments: [] });
-    expect(result.items).toEqual([
-      { kind: 'state_mismatch', documentType: 'invoice', providerId: 'in_A', odooId: odooMove.id, expected, actual, currency: 'usd', detail: `Stripe status ${status}` },
+    expect(drift(result.items)).toEqual([
+      { kind, documentType: 'invoice', providerId: 'in_A', odooId: odooMove.id, expected, actual, currency: 'usd', detail: `provider status ${status}` },
     ]);
+    expect(result.items[0]!.remedy.action).toBe('manual');
   });
 
   it.each([
@@ -169,7 +177,7 @@ describe('reconcile (provider documents vs Odoo)', () => {
   it('reports an invoice on another partner than the customer', () => {
     const odooMove = move({ partnerRef: 'cus_OTHER' });
     const result = reconcile(provider({ invoices: [invoice()] }), { moves: [odooMove], payments: [] });
-    expect(result.items).toEqual([
+    expect(drift(result.items)).toEqual([
       { kind: 'partner_mismatch', documentType: 'invoice', providerId: 'in_A', odooId: odooMove.id, expected: 'cus_A', actual: 'cus_OTHER', currency: 'usd' },
     ]);
   });
@@ -182,7 +190,7 @@ describe('reconcile (provider documents vs Odoo)', () => {
     // Act
     const result = reconcile(provider({ invoices: [invoice()] }), { moves: [cancelled, duplicate, posted].reverse(), payments: [] });
     // Assess
-    expect(result.items).toEqual([
+    expect(drift(result.items)).toEqual([
       { kind: 'duplicate_in_odoo', documentType: 'invoice', providerId: 'in_A', odooId: duplicate.id, currency: 'usd', detail: `also in Odoo as ${posted.id}` },
     ]);
   });
@@ -196,7 +204,7 @@ describe('reconcile (provider documents vs Odoo)', () => {
     // Act
     const result = reconcile(provider({ knownOutsidePeriod: new Set(['in_LASTMONTH']) }), { moves: [orphan, lastMonth, cancelledOrphan], payments: [orphanPayment] });
     // Assess
-    expect(result.items).toEqual([
+    expect(drift(result.items)).toEqual([
       { kind: 'orphan_in_odoo', documentType: 'invoice', providerId: 'in_ORPHAN', odooId: orphan.id, actual: 700, currency: 'usd' },
       { kind: 'orphan_in_odoo', documentType: 'payment', providerId: 'inpay_ORPHAN', odooId: orphanPayment.id, actual: 700, currency: 'usd' },
     ]);
@@ -225,11 +233,11 @@ describe('reconcile (provider documents vs Odoo)', () => {
       { moves: [invoiceMove, otherMove], payments: [byCharge] },
     );
     // Assess
-    expect(result.items).toEqual([
+    expect(drift(result.items)).toEqual([
       { kind: 'amount_mismatch', documentType: 'payment', providerId: 'inpay_A', odooId: byCharge.id, expected: 4999, actual: 4990, currency: 'usd' },
       { kind: 'state_mismatch', documentType: 'payment', providerId: 'inpay_A', odooId: byCharge.id, expected: 'in_process|paid', actual: 'draft', currency: 'usd' },
       {
-        kind: 'state_mismatch',
+        kind: 'payment_not_linked',
         documentType: 'payment',
         providerId: 'inpay_A',
         odooId: byCharge.id,
@@ -244,40 +252,139 @@ describe('reconcile (provider documents vs Odoo)', () => {
   it('reports a payment whose only Odoo record is cancelled as missing', () => {
     const cancelled = odooPayment({ state: 'canceled' });
     const result = reconcile(provider({ payments: [{ id: 'inpay_A', invoiceId: 'in_A', amount: 4999, currency: 'usd' }] }), { moves: [], payments: [cancelled] });
-    expect(result.items).toEqual([
+    expect(drift(result.items)).toEqual([
       { kind: 'missing_in_odoo', documentType: 'payment', providerId: 'inpay_A', odooId: cancelled.id, expected: 4999, currency: 'usd', detail: 'only a canceled payment in Odoo' },
     ]);
   });
 
-  it('reconciles refunds: missing, refunded in Odoo by credit note only, and failed ones that Odoo must not hold', () => {
-    // Prepare
-    const creditNote = move({ moveType: 'out_refund', ref: 're_CN', paymentReference: 're_CN', amountTotal: 250, paymentState: 'not_paid' });
-    const failedInOdoo = odooPayment({ memo: 're_FAILED', paymentType: 'outbound', amount: 100 });
-    // Act
+  describe('money given back: a credit note AND an outbound payment of the amount settling it', () => {
+    const refund = { id: 're_R', invoiceId: 'in_A', amount: 1000, currency: 'usd', status: 'succeeded' };
+    const ownCreditNote = (overrides: Partial<OdooMove> = {}) => move({ moveType: 'out_refund', ref: 'Refund re_R', paymentReference: 're_R', amountTotal: 1000, paymentState: 'paid', ...overrides });
+    const outbound = (overrides: Partial<OdooPayment> = {}) => odooPayment({ memo: 're_R', paymentType: 'outbound', amount: 1000, ...overrides });
+
+    it('accepts the flows’ booking: its own credit note (partial, or the reversal wizard’s) paid out by one payment reconciled with it', () => {
+      const partial = ownCreditNote();
+      const whole = ownCreditNote({ ref: 'Reversal of: INV/2026/00001, Refund re_R', paymentReference: null });
+      for (const creditNote of [partial, whole]) {
+        expect(reconcile(provider({ refunds: [refund] }), { moves: [creditNote], payments: [outbound({ reconciledMoveIds: [creditNote.id] })] }).items).toEqual([]);
+      }
+    });
+
+    it('a credit note with no outbound payment: not paid out (re-emit), or offset against its own invoice (by hand)', () => {
+      const open = ownCreditNote({ paymentState: 'not_paid' });
+      const notPaidOut = reconcile(provider({ refunds: [refund] }), { moves: [open], payments: [] });
+      expect(notPaidOut.items).toMatchObject([{ kind: 'refund_not_paid_out', documentType: 'refund', providerId: 're_R', odooId: open.id, actual: 'no outbound payment', remedy: { action: 're-emit' } }]);
+
+      const offset = ownCreditNote({ paymentState: 'paid' });
+      const offsetResult = reconcile(provider({ refunds: [refund] }), { moves: [offset], payments: [] });
+      expect(offsetResult.items).toMatchObject([{ kind: 'credit_note_offset', providerId: 're_R', odooId: offset.id, actual: 'credit note posted/paid, no outbound payment', remedy: { action: 'manual' } }]);
+      expect(offsetResult.items[0]!.remedy.step).toMatch(/unreconcile .* from its invoice.*memo re_R/);
+
+      const cancelledPayment = outbound({ state: 'canceled', reconciledMoveIds: [] });
+      expect(reconcile(provider({ refunds: [refund] }), { moves: [open], payments: [cancelledPayment] }).items).toMatchObject([
+        { kind: 'refund_not_paid_out', actual: `only a canceled outbound payment (${cancelledPayment.id})` },
+      ]);
+    });
+
+    it('an outbound payment that settles no credit note, a wrong amount on either, a second payment', () => {
+      const creditNote = ownCreditNote({ amountTotal: 900 });
+      const loose = outbound();
+      const second = outbound({ reconciledMoveIds: [creditNote.id] });
+      const result = reconcile(provider({ refunds: [refund] }), { moves: [creditNote], payments: [loose, second] });
+      expect(drift(result.items)).toEqual([
+        { kind: 'duplicate_in_odoo', documentType: 'refund', providerId: 're_R', odooId: second.id, currency: 'usd', detail: `also in Odoo as ${loose.id}` },
+        { kind: 'amount_mismatch', documentType: 'refund', providerId: 're_R', odooId: creditNote.id, expected: 1000, actual: 900, currency: 'usd' },
+        {
+          kind: 'payment_not_linked',
+          documentType: 'refund',
+          providerId: 're_R',
+          odooId: loose.id,
+          expected: `reconciled with credit note ${creditNote.id}`,
+          actual: 'not reconciled',
+          currency: 'usd',
+        },
+      ]);
+      const noCreditNote = reconcile(provider({ refunds: [refund] }), { moves: [], payments: [outbound()] });
+      expect(noCreditNote.items).toMatchObject([{ kind: 'payment_not_linked', expected: 'reconciled with a credit note of the same amount' }]);
+    });
+
+    it('finds the credit note the payment settles even when no reference names the refund (a provider credit note paying out several refunds)', () => {
+      const providerCreditNote = move({ moveType: 'out_refund', ref: 'cn_MANY', paymentReference: 're_R re_S', amountTotal: 1500, paymentState: 'partial' });
+      const result = reconcile(
+        provider({ refunds: [refund], creditNotes: [{ id: 'cn_MANY', invoiceId: 'in_A', total: 1500, currency: 'usd', status: 'issued', refundIds: ['re_R', 're_S'] }] }),
+        { moves: [providerCreditNote], payments: [outbound({ reconciledMoveIds: [providerCreditNote.id] })] },
+      );
+      expect(result.items).toEqual([]);
+    });
+
+    it('reconciles refunds missing in Odoo and failed ones Odoo must not hold as paid out', () => {
+      const failedInOdoo = odooPayment({ memo: 're_FAILED', paymentType: 'outbound', amount: 100 });
+      const result = reconcile(
+        provider({
+          refunds: [
+            { id: 're_MISSING', invoiceId: null, amount: 300, currency: 'kwd', status: 'succeeded' },
+            { id: 're_FAILED', invoiceId: null, amount: 100, currency: 'usd', status: 'failed' },
+          ],
+        }),
+        { moves: [], payments: [failedInOdoo] },
+      );
+      expect(drift(result.items)).toEqual([
+        { kind: 'missing_in_odoo', documentType: 'refund', providerId: 're_MISSING', expected: 300, currency: 'kwd' },
+        { kind: 'state_mismatch', documentType: 'refund', providerId: 're_FAILED', odooId: failedInOdoo.id, expected: 'cancel', actual: 'paid', currency: 'usd', detail: 'provider status failed: no money left' },
+      ]);
+      expect(result.summary.byDocumentType).toEqual({ invoice: 0, payment: 0, refund: 2, credit_note: 0, dispute: 0 });
+      expect(result.items[0]!.remedy.action).toBe('re-emit');
+    });
+
+    it('a lost dispute: its credit note (marker "Lost dispute <id>") paid out by the chargeback; one not lost holds no live chargeback', () => {
+      const lost = { id: 'dp_L', amount: 12000, currency: 'usd', status: 'lost' };
+      const creditNote = move({ moveType: 'out_refund', ref: 'Reversal of: INV/2026/00007, Lost dispute dp_L', paymentReference: null, amountTotal: 12000, paymentState: 'paid' });
+      const chargeback = odooPayment({ memo: 'dp_L', paymentType: 'outbound', amount: 12000, reconciledMoveIds: [creditNote.id] });
+      expect(reconcile(provider({ disputes: [lost] }), { moves: [creditNote], payments: [chargeback] }).items).toEqual([]);
+      expect(reconcile(provider({ disputes: [lost] }), { moves: [], payments: [] }).items).toMatchObject([{ kind: 'missing_in_odoo', documentType: 'dispute', providerId: 'dp_L', remedy: { action: 're-emit' } }]);
+      expect(reconcile(provider({ disputes: [lost] }), { moves: [creditNote], payments: [] }).items).toMatchObject([{ kind: 'credit_note_offset', documentType: 'dispute' }]);
+      expect(reconcile(provider({ disputes: [{ ...lost, status: 'won' }] }), { moves: [], payments: [chargeback] }).items).toMatchObject([
+        { kind: 'state_mismatch', documentType: 'dispute', expected: 'cancel', odooId: chargeback.id },
+      ]);
+      // Not claimed by a dispute of the period and unknown to the provider: an orphan chargeback.
+      expect(reconcile(provider(), { moves: [], payments: [chargeback] }).items).toMatchObject([{ kind: 'orphan_in_odoo', documentType: 'dispute', providerId: 'dp_L' }]);
+    });
+
+    it('a provider credit note: one posted out_refund of its total, or its refunds’ own credit notes carrying that total; void: none live', () => {
+      const issued = { id: 'cn_A', invoiceId: 'in_A', total: 3000, currency: 'usd', status: 'issued' as const, refundIds: ['re_R'] };
+      const booked = move({ moveType: 'out_refund', ref: 'cn_A', paymentReference: 're_R', amountTotal: 3000, paymentState: 'not_paid' });
+      expect(reconcile(provider({ creditNotes: [issued] }), { moves: [booked], payments: [] }).items).toEqual([]);
+      expect(reconcile(provider({ creditNotes: [issued] }), { moves: [{ ...booked, amountTotal: 2000 }], payments: [] }).items).toMatchObject([
+        { kind: 'amount_mismatch', documentType: 'credit_note', expected: 3000, actual: 2000 },
+      ]);
+      expect(reconcile(provider({ creditNotes: [issued] }), { moves: [], payments: [] }).items).toMatchObject([{ kind: 'missing_in_odoo', documentType: 'credit_note', providerId: 'cn_A' }]);
+      // Rule 3: the refund was booked first, with its own credit note of the same total.
+      const refundsOwn = move({ moveType: 'out_refund', ref: 'Refund re_R', paymentReference: 're_R', amountTotal: 3000 });
+      expect(reconcile(provider({ creditNotes: [issued] }), { moves: [refundsOwn], payments: [] }).items).toEqual([]);
+      expect(reconcile(provider({ creditNotes: [{ ...issued, status: 'void' }] }), { moves: [booked], payments: [] }).items).toMatchObject([
+        { kind: 'state_mismatch', documentType: 'credit_note', expected: 'cancel' },
+      ]);
+      expect(reconcile(provider(), { moves: [booked], payments: [] }).items).toMatchObject([{ kind: 'orphan_in_odoo', documentType: 'credit_note', providerId: 'cn_A' }]);
+    });
+  });
+
+  it('gives every drift kind a remedy: re-emit where the flows can repair it, a step by hand otherwise', () => {
+    const kinds = new Map<string, string>();
     const result = reconcile(
       provider({
-        refunds: [
-          { id: 're_MISSING', invoiceId: null, amount: 300, currency: 'kwd', status: 'succeeded' },
-          { id: 're_CN', invoiceId: 'in_A', amount: 250, currency: 'usd', status: 'pending' },
-          { id: 're_FAILED', invoiceId: null, amount: 100, currency: 'usd', status: 'failed' },
-        ],
+        invoices: [invoice({ id: 'in_GONE' }), invoice({ id: 'in_B', total: 100, status: 'paid' })],
+        refunds: [{ id: 're_R', invoiceId: null, amount: 10, currency: 'usd', status: 'succeeded' }],
       }),
-      { moves: [creditNote], payments: [failedInOdoo] },
+      { moves: [move({ ref: 'in_B', paymentReference: 'in_B', amountTotal: 90, paymentState: 'partial', partnerRef: 'cus_X' }), move({ ref: 'in_ZZ', paymentReference: 'in_ZZ' })], payments: [] },
     );
-    // Assess
-    expect(result.items).toEqual([
-      { kind: 'missing_in_odoo', documentType: 'refund', providerId: 're_MISSING', expected: 300, currency: 'kwd' },
-      {
-        kind: 'state_mismatch',
-        documentType: 'refund',
-        providerId: 're_FAILED',
-        odooId: failedInOdoo.id,
-        expected: 'absent or cancelled',
-        actual: 'paid',
-        currency: 'usd',
-        detail: 'Stripe refund failed',
-      },
-    ]);
-    expect(result.summary.byDocumentType).toEqual({ invoice: 0, payment: 0, refund: 2 });
+    for (const item of result.items) kinds.set(item.kind, item.remedy.action);
+    expect(Object.fromEntries(kinds)).toEqual({
+      missing_in_odoo: 're-emit',
+      amount_mismatch: 'manual',
+      payment_state_mismatch: 'manual',
+      partner_mismatch: 'manual',
+      orphan_in_odoo: 'manual',
+    });
+    for (const item of result.items) expect(item.remedy.step.length).toBeGreaterThan(20);
   });
 });

@@ -70,6 +70,8 @@ function computeMoveAmounts(env: OdooEnvironment, move: StoredRecord): MoveAmoun
   const total = untaxedMinorUnits + taxMinorUnits;
   const reversalOffset = reconciledWithReversals(env, move);
   const payments = paymentsOfInvoice(env, move.id);
+  const lastReversal = Math.max(0, ...reversalsOf(env, move).map((reconciliation) => reconciliation.last_payment_id ?? 0));
+  const paidAfterReversal = payments.some((payment) => payment.id > lastReversal);
   // 18.0 matches payments without reconciling them (see paymentsReconcileInvoices): they leave the residual as is.
   const reconciledPayments = env.differences.paymentsReconcileInvoices ? payments : [];
   const paid = reconciledPayments.reduce((sum, payment) => sum + toMinorUnits(Number(payment.amount), decimalPlaces), 0);
@@ -80,6 +82,7 @@ function computeMoveAmounts(env: OdooEnvironment, move: StoredRecord): MoveAmoun
     reversalOffset,
     matchedPayments: payments.length,
     reconciledPayments: reconciledPayments.length,
+    paidAfterReversal,
   });
   return { decimalPlaces, untaxed: untaxedMinorUnits, tax: taxMinorUnits, total, residual, paymentState };
 }
@@ -92,7 +95,7 @@ function computeMoveAmounts(env: OdooEnvironment, move: StoredRecord): MoveAmoun
 function paymentStateOf(
   env: OdooEnvironment,
   move: StoredRecord,
-  amounts: { total: number; residual: number; reversalOffset: number; matchedPayments: number; reconciledPayments: number },
+  amounts: { total: number; residual: number; reversalOffset: number; matchedPayments: number; reconciledPayments: number; paidAfterReversal: boolean },
 ): string {
   if (move.state !== 'posted' || !isInvoice(move)) return 'not_paid';
   if (amounts.total === 0) return 'paid';
@@ -100,6 +103,9 @@ function paymentStateOf(
     const onlyReversals = amounts.reversalOffset > 0 && amounts.reconciledPayments === 0;
     return onlyReversals && !isRefund(move) ? 'reversed' : 'paid';
   }
+  // 18.0: a wizard payment matched after the reversal's reconciliation makes the invoice read paid, as one before
+  // it does not (recorded: credit_note.offset_then_invoice_paid_whole, credit_note.offset_after_invoice_paid).
+  if (!env.differences.paymentsReconcileInvoices && amounts.reversalOffset > 0 && amounts.paidAfterReversal) return 'paid';
   if (amounts.reversalOffset > 0 || amounts.reconciledPayments > 0) return 'partial';
   // The recorded 18.0 quirk: unreconciled payments matched to the invoice make it read `paid`, unless something
   // is reconciled with it (then `partial`: recorded in credit_note.offset_after_invoice_paid).
@@ -123,11 +129,25 @@ interface ReversalReconciliation {
   move_id: number;
   /** The amount reconciled, in minor units of the two documents' (common) currency. */
   minor_units: number;
+  /**
+   * The highest `account.payment` id when it was made: on 18, what the invoice reads depends on which came last, a
+   * wizard payment or this reconciliation (recorded: credit_note.offset_after_invoice_paid reads partial,
+   * credit_note.offset_then_invoice_paid_whole reads paid).
+   */
+  last_payment_id?: number;
 }
 
 function reversalReconciliationOf(move: StoredRecord): ReversalReconciliation | undefined {
   const stored = move[REVERSAL_RECONCILIATION];
   return stored !== null && typeof stored === 'object' ? (stored as ReversalReconciliation) : undefined;
+}
+
+/** The reversal reconciliations `move` takes part in, as the reversal or as the reversed. */
+function reversalsOf(env: OdooEnvironment, move: StoredRecord): ReversalReconciliation[] {
+  return env.store
+    .all('account.move')
+    .map(reversalReconciliationOf)
+    .filter((reconciliation): reconciliation is ReversalReconciliation => reconciliation !== undefined && (reconciliation.move_id === move.id || reversalReconciliationOf(move) === reconciliation));
 }
 
 /** What is reconciled between `move` and reversals: as the reversal (its own record) and as the reversed (theirs). */
@@ -158,7 +178,8 @@ function reconcileWithReversedEntry(env: OdooEnvironment, reversal: StoredRecord
   if (reversed.state !== 'posted' || !sameAccount || !oppositeSides || reversed.currency_id !== reversal.currency_id) return;
   const amount = Math.min(computeMoveAmounts(env, reversal).residual, computeMoveAmounts(env, reversed).residual);
   if (amount <= 0) return;
-  const reconciliation: ReversalReconciliation = { move_id: reversed.id, minor_units: amount };
+  const lastPaymentId = Math.max(0, ...env.store.all('account.payment').map((payment) => payment.id));
+  const reconciliation: ReversalReconciliation = { move_id: reversed.id, minor_units: amount, last_payment_id: lastPaymentId };
   env.store.update('account.move', reversal.id, { [REVERSAL_RECONCILIATION]: reconciliation });
 }
 

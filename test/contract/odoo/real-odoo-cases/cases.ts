@@ -207,6 +207,36 @@ export const REAL_ODOO_CASES: readonly RealOdooCase[] = [
     ],
   },
   {
+    name: 'credit_note.offset_then_invoice_paid_whole',
+    note:
+      'a credit note posted with reversed_entry_id against the open invoice (offset), then the invoice paid through the wizard for its ' +
+      'whole total (a refund booked before its payment, the payment keeping the excess open): what the invoice reads once paid — ' +
+      'reconciliation compares payment_state',
+    steps: [
+      partner('Offset Then Paid Case Ltd'),
+      ...postedInvoice('in_case_offset_paid'),
+      creditNote(true),
+      { name: 'credit_note.post', model: 'account.move', method: 'action_post', params: (results) => ({ ids: [idOf(results, 'credit_note')] }) },
+      {
+        name: 'invoice_payment.wizard',
+        model: 'account.payment.register',
+        method: 'create',
+        params: (results) => ({
+          vals_list: [{ amount: 129, payment_date: '2026-11-04', communication: 'inpay_case_offset_paid', journal_id: 6 }],
+          context: { active_model: 'account.move', active_ids: [idOf(results, 'invoice')] },
+        }),
+      },
+      {
+        name: 'invoice_payment.create',
+        model: 'account.payment.register',
+        method: 'action_create_payments',
+        params: (results) => ({ ids: [idOf(results, 'invoice_payment.wizard')], context: { active_model: 'account.move', active_ids: [idOf(results, 'invoice')] } }),
+      },
+      readMove('invoice.read', 'invoice'),
+      readMove('credit_note.read', 'credit_note'),
+    ],
+  },
+  {
     name: 'credit_note.full_reversal_of_unpaid_invoice',
     note: "the reversal wizard's credit note of a whole unpaid invoice, posted: both settled, the invoice reads reversed and the credit note paid",
     steps: [
