@@ -166,7 +166,7 @@ export function reconciliationBooks(target: BooksTarget): void {
       const sources = new StripeBillingSources(stripe, null);
       const flow: BillingFlowPorts = {
         ledger,
-        sourceFor: (account) => sources.forAccount(account),
+        sourceFor: (_system, account) => sources.forAccount(account),
         partners: new OdooPartnerGateway(odoo),
         standing: new OdooAccountStandingLedger(odoo, ledger),
         identityMap: new InMemoryIdentityMap(),
