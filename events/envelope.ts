@@ -4,7 +4,7 @@ import * as z from 'zod/mini';
 export const CANONICAL_EVENT_SOURCE = 'odoo-saas-sync';
 
 /** Systems a canonical event can come from (the envelope's `source`). */
-export const sourceSystemSchema = z.enum(['stripe', 'hubspot', 'salesforce', 'zendesk', 'odoo']);
+export const sourceSystemSchema = z.enum(['stripe', 'paypal', 'hubspot', 'salesforce', 'zendesk', 'odoo']);
 export type SourceSystem = z.infer<typeof sourceSystemSchema>;
 
 /**
