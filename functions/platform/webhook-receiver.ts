@@ -36,7 +36,12 @@ export interface SignedRequest {
   readonly nowSeconds: number;
 }
 
-export type SignatureCheck = { valid: true } | { valid: false; reason: string; credentialsMayBeStale: boolean };
+/**
+ * A failed check refuses the request with `statusCode`: 401 by default; a provider whose check needs what it
+ * cannot reach now (PayPal's signing certificate) says 503 so that the provider delivers again, and one whose
+ * signature headers are unreadable says 400.
+ */
+export type SignatureCheck = { valid: true } | { valid: false; reason: string; credentialsMayBeStale: boolean; statusCode?: 400 | 401 | 503 };
 
 /** The provider's own id and type of an event, for logs and the rejected events queue. */
 export interface ProviderEventAbout {
@@ -76,6 +81,7 @@ export type WebhookOutcome =
   | 'Accepted'
   | 'Ignored'
   | 'RejectedSignature'
+  | 'SignatureUnverifiable'
   | 'RejectedTooLarge'
   | 'RejectedBadRequest'
   | 'RejectedApiVersion'
@@ -124,7 +130,10 @@ export function createWebhookReceiver(provider: ProviderWebhook, ports: WebhookP
     const rawBody = raw.toString('utf8');
 
     const signature = await verify(rawBody, request.headers);
-    if (!signature.valid) return reject(401, 'RejectedSignature', 'invalid signature', { reason: signature.reason });
+    if (!signature.valid) {
+      if (signature.statusCode === 503) return reject(503, 'SignatureUnverifiable', 'could not verify the signature now; retry later', { reason: signature.reason });
+      return reject(signature.statusCode ?? 401, 'RejectedSignature', 'invalid signature', { reason: signature.reason });
+    }
 
     let json: unknown;
     try {

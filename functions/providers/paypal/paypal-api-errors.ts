@@ -1,4 +1,4 @@
-import { PermanentSyncError, RetryableSyncError } from '../../shared/errors';
+import { PermanentSyncError, RetryableSyncError } from '../../platform/errors';
 
 /** What PayPal said about a failed request (`{ name, message, debug_id, details }`). */
 export interface PaypalErrorDetails {

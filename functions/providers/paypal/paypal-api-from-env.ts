@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
-import { readSecret } from '../../adapters/aws/secrets';
-import { readEnv } from '../../shared/env';
+import { readSecret } from '../../platform/secrets';
+import { readEnv } from '../../platform/env';
 import { PaypalApi, type PaypalClientCredentials } from './paypal-api';
 
 const text = () => z.string().check(z.minLength(1));

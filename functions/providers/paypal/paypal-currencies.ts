@@ -1,4 +1,4 @@
-import { PermanentSyncError } from '../../shared/errors';
+import { PermanentSyncError } from '../../platform/errors';
 
 /**
  * PayPal's currency facts: the currencies its REST API takes and how many decimals each has. PayPal writes

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import type { CustomerSnapshot } from '../../../events/customer-upserted';
-import { PermanentSyncError } from '../../shared/errors';
-import { describeIssue } from '../../shared/validation-issues';
+import { PermanentSyncError } from '../../platform/errors';
+import { describeIssue } from '../../platform/validation-issues';
 import { PaypalAmountError, paypalMoney } from './paypal-currencies';
 
 /**

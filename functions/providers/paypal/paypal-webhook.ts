@@ -1,35 +1,8 @@
-import type { CanonicalEvent } from '../../../events/catalog';
-import { describeIssue } from '../../shared/validation-issues';
+import { describeIssue } from '../../platform/validation-issues';
+import type { ProviderWebhook, SignatureCheck, Translation } from '../../platform/webhook-receiver';
 import type { PaypalCertificateStore } from './paypal-certificates';
 import { MalformedPaypalObjectError, paypalEventSchema, paypalEventToCanonical, type MappingResult } from './paypal-event-to-canonical';
 import { verifyPaypalWebhookSignature } from './paypal-webhook-signature';
-
-/*
- * The shapes below are those of the platform's generic webhook receiver (`ProviderWebhook` in
- * functions/platform/webhook-receiver.ts on the re-cut), written out here so that this module builds on main
- * before the re-cut lands; once it has, they are the platform's types and this file imports them instead.
- * One addition: a failed check says its HTTP status (400 unreadable, 401 refused, 503 PayPal unreachable).
- */
-export interface SignedRequest {
-  readonly rawBody: string;
-  header(name: string): string | undefined;
-  readonly nowSeconds: number;
-}
-export type SignatureCheck = { valid: true } | { valid: false; reason: string; credentialsMayBeStale: boolean; statusCode: 400 | 401 | 503 };
-export interface ProviderEventAbout {
-  readonly id: string;
-  readonly type: string;
-}
-export type Translation =
-  | { readonly kind: 'not-an-event'; readonly issue: string }
-  | { readonly kind: 'ignored'; readonly about: ProviderEventAbout; readonly reason: string }
-  | { readonly kind: 'set-aside'; readonly about: ProviderEventAbout; readonly outcome: 'RejectedApiVersion' | 'RejectedMalformed'; readonly reason: string }
-  | { readonly kind: 'mapped'; readonly about: ProviderEventAbout; readonly events: CanonicalEvent[] };
-export interface PaypalProviderWebhook {
-  readonly name: 'PayPal';
-  verify(request: SignedRequest, refresh: boolean): Promise<SignatureCheck>;
-  translate(body: unknown): Translation;
-}
 
 export interface PaypalWebhookSettings {
   /** Our webhook's id at PayPal (stage config `paypal.webhookId`): part of what PayPal signs. */
@@ -43,7 +16,7 @@ export interface PaypalWebhookSettings {
  * (resources carry `resource_version`, and the schemas here are tolerant of additions); a resource the mapping
  * cannot read is set aside whole with its reason.
  */
-export function paypalWebhook(settings: PaypalWebhookSettings): PaypalProviderWebhook {
+export function paypalWebhook(settings: PaypalWebhookSettings): ProviderWebhook {
   return {
     name: 'PayPal',
     async verify(request): Promise<SignatureCheck> {

@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readBody } from '../../sandbox/read-body';
+import { readBody } from '../read-body';
 import { createTestSigningIdentity, type TestSigningIdentity } from './self-signed-certificate';
 import { paypalWebhookSigner } from './webhook-signer';
 
