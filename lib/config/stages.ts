@@ -135,6 +135,14 @@ const STAGE_CONFIGS: Record<Stage, StageConfig> = {
       ...ODOO_PROTECTION,
     },
     stripe: { webhookSecretName: 'odoo-saas-sync/local/stripe-webhook-secret', apiKeySecretName: 'odoo-saas-sync/local/stripe-api-key' },
+    // The PayPal sandbox (local/sandboxes/paypal): its webhook id, its port under `npm start` for the read API and
+    // the certificate (the dev environment gives the functions the port it actually runs on).
+    paypal: {
+      webhookId: 'WH-SANDBOX-LOCAL',
+      apiCredentialsSecretName: 'odoo-saas-sync/local/paypal-api-credentials',
+      apiUrl: 'http://127.0.0.1:12112',
+      certificateOrigins: ['http://127.0.0.1:12112'],
+    },
     flowConcurrency: 2,
     logRetentionDays: 7,
     alarmEmail: 'ops@example.com',
