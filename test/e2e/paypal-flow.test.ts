@@ -113,6 +113,33 @@ describe('PayPal on the local runtime with the Odoo sandbox', () => {
     expect(await odooState()).toEqual(before);
   });
 
+  it('a signed INVOICING.INVOICE.PAID, delivered twice, becomes the PayPal invoice, posted, with its one payment, exact to the cent', { timeout: 180_000 }, async () => {
+    // PayPal's sandbox delivery (test/fixtures/paypal): one 25.00 USD item, paid in full; PayPal's API serves the invoice too.
+    const paid = JSON.parse(readFileSync(join(FIXTURES, 'INVOICING.INVOICE.PAID.sandbox.artconomy.json'), 'utf8')) as { resource: { invoice: Record<string, unknown> } };
+    const seeded = await fetch(`${harness.providerApi('paypal').sandboxUrl}/_sandbox/objects`, { method: 'POST', body: JSON.stringify({ kind: 'invoice', objects: [paid.resource.invoice] }) });
+    expect(seeded.status).toBe(200);
+    const body = JSON.stringify(paid);
+
+    for (let delivery = 0; delivery < 2; delivery++) expect((await post(signed(body), body)).status).toBe(200);
+
+    await waitFor(async () => (await view.invoicesWithRef('INV2-26KH-MY9Q-USVG-4WZD')).some((move) => move.state === 'posted') || undefined, {
+      what: 'the PayPal invoice in Odoo',
+      timeoutMs: 60_000,
+    });
+    // The payment may wait for the invoice's write lease (a retry after the flow's backoff): Odoo is read once all settled.
+    expect(await waitForFlowsSettled(harness.stack, { timeoutMs: 90_000 })).toEqual([]);
+    const invoices = await view.invoicesWithRef('INV2-26KH-MY9Q-USVG-4WZD');
+    expect(invoices).toHaveLength(1);
+    const invoice = invoices[0];
+    expect(invoice).toMatchObject({ state: 'posted', amount_untaxed: 25, amount_tax: 0, amount_total: 25 });
+    expect(['paid', 'in_payment']).toContain(invoice!.payment_state);
+    const partner = invoice!.partner_id;
+    expect(partner).not.toBe(false);
+    const payments = await view.paymentsOf((partner as [number, string])[0]);
+    expect(payments).toHaveLength(1);
+    expect(payments[0]).toMatchObject({ payment_type: 'inbound', amount: 25, reconciled_invoice_ids: [invoice!.id] });
+  });
+
   describe('a webhook PayPal did not sign is refused with 401 and nothing enqueued', () => {
     const refusedWithNothingEnqueued = async (headers: Record<string, string>) => {
       await waitForFlowsSettled(harness.stack);
