@@ -12,7 +12,7 @@
  */
 import { join, resolve } from 'node:path';
 import { resolveStage } from '../lib/config/stages';
-import { PROVIDERS } from '../lib/providers';
+import { configuredProviders } from '../lib/providers';
 import { type DevEnvironmentOptions, startDevEnvironment } from '../local/dev-environment/dev-environment';
 
 const PROJECT_ROOT = resolve(import.meta.dirname, '..');
@@ -60,7 +60,7 @@ const environment = await startDevEnvironment({
   realProviderApisFrom: process.env,
 });
 const { stack } = environment;
-const signingSecrets = PROVIDERS.flatMap((provider) => provider.ingestSecrets.map((secret) => `${provider.name} signing secret under "${secret.secretName(config)}"`)).join('; ');
+const signingSecrets = configuredProviders(config).flatMap((provider) => provider.ingestSecrets.map((secret) => `${provider.name} signing secret under "${secret.secretName(config)}"`)).join('; ');
 
 const lines = [
   '',

@@ -26,6 +26,19 @@ export interface ProviderRow {
   readonly ingestEnvironment?: (config: StageConfig) => Readonly<Record<string, string>>;
   /** The read API's credentials: the flows that fetch what an event depends on and the reconciliation read them. */
   readonly apiSecrets: readonly ProviderSecret[];
+  /** Non-secret settings of the read API, by variable, on the functions that read it (e.g. which API host). */
+  readonly apiEnvironment?: (config: StageConfig) => Readonly<Record<string, string>>;
+  /**
+   * Whether the stage runs this provider (it has the provider's settings). A stage that does not gets no route,
+   * no ingest and no secret of it, and its flows are not told of it.
+   */
+  readonly configuredIn: (config: StageConfig) => boolean;
+}
+
+/** The settings of a provider whose row is only used where `configuredIn` said yes. */
+function required<T>(settings: T | undefined, provider: string): T {
+  if (settings === undefined) throw new Error(`the stage has no ${provider} settings (lib/config/stages.ts)`);
+  return settings;
 }
 
 export const PROVIDERS: readonly ProviderRow[] = [
@@ -35,10 +48,38 @@ export const PROVIDERS: readonly ProviderRow[] = [
     ingestEntry: 'providers/stripe/webhook-handler.ts',
     ingestSecrets: [{ id: 'StripeWebhookSecret', environmentVariable: 'STRIPE_WEBHOOK_SECRET_NAME', secretName: (config) => config.stripe.webhookSecretName }],
     apiSecrets: [{ id: 'StripeApiKey', environmentVariable: 'STRIPE_API_KEY_SECRET_NAME', secretName: (config) => config.stripe.apiKeySecretName }],
+    configuredIn: () => true,
+  },
+  {
+    route: 'paypal',
+    name: 'PayPal',
+    ingestEntry: 'providers/paypal/webhook-handler.ts',
+    // PayPal signs with its certificate, fetched by URL: nothing secret to verify with, the webhook id is configuration.
+    ingestSecrets: [],
+    ingestEnvironment: (config): Record<string, string> => {
+      const paypal = required(config.paypal, 'PayPal');
+      return {
+        PAYPAL_WEBHOOK_ID: paypal.webhookId,
+        ...(paypal.certificateOrigins === undefined ? {} : { PAYPAL_CERTIFICATE_ORIGINS: paypal.certificateOrigins.join(',') }),
+      };
+    },
+    apiSecrets: [
+      { id: 'PaypalApiCredentials', environmentVariable: 'PAYPAL_API_CREDENTIALS_SECRET_NAME', secretName: (config) => required(config.paypal, 'PayPal').apiCredentialsSecretName },
+    ],
+    apiEnvironment: (config): Record<string, string> => {
+      const { apiUrl } = required(config.paypal, 'PayPal');
+      return apiUrl === undefined ? {} : { PAYPAL_API_URL: apiUrl };
+    },
+    configuredIn: (config) => config.paypal !== undefined,
   },
 ];
 
+/** The providers the stage runs: those with their settings in the stage config. */
+export function configuredProviders(config: StageConfig): ProviderRow[] {
+  return PROVIDERS.filter((provider) => provider.configuredIn(config));
+}
+
 /** The name of every secret the providers' functions read, for the stack's grants and their nag acknowledgments. */
 export function providerSecretNames(config: StageConfig): string[] {
-  return PROVIDERS.flatMap((provider) => [...provider.ingestSecrets, ...provider.apiSecrets].map((secret) => secret.secretName(config)));
+  return configuredProviders(config).flatMap((provider) => [...provider.ingestSecrets, ...provider.apiSecrets].map((secret) => secret.secretName(config)));
 }

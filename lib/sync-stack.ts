@@ -14,7 +14,7 @@ import { Reconciliation } from './constructs/reconciliation';
 import { SyncFunction, removalPolicy, retentionDays } from './constructs/sync-function';
 import { WebhookApi } from './constructs/webhook-api';
 import { acknowledgeNagFindings } from './nag-acknowledgments';
-import { PROVIDERS, providerSecretNames } from './providers';
+import { configuredProviders, providerSecretNames } from './providers';
 import { type FlowName, FLOW_NAMES, flowEventPattern } from './routing';
 
 /** EventBridge `source` of canonical events (mirrors events/envelope.ts, which lib/ does not import). */
@@ -81,8 +81,9 @@ export class SyncStack extends Stack {
       alarms: this.alarms,
       removalPolicy: common.removalPolicy,
     });
+    const providers = configuredProviders(config);
     this.ingests = Object.fromEntries(
-      PROVIDERS.map((provider) => {
+      providers.map((provider) => {
         const ingest = new ProviderIngest(this, {
           provider,
           entry: handlerPath(provider.ingestEntry),
@@ -100,9 +101,10 @@ export class SyncStack extends Stack {
     // Bus → flows → Odoo, with their state
     this.tables = new StateTables(this, 'State', { removalPolicy: common.removalPolicy });
     const odooApiKey = Secret.fromSecretNameV2(this, 'OdooApiKey', config.odoo.apiKeySecretName);
-    const providerApiSecrets = PROVIDERS.flatMap((provider) =>
+    const providerApiSecrets = providers.flatMap((provider) =>
       provider.apiSecrets.map((secret) => ({ secret: Secret.fromSecretNameV2(this, secret.id, secret.secretName(config)), ...secret })),
     );
+    const providerApiEnvironment = Object.assign({}, ...providers.map((provider) => provider.apiEnvironment?.(config) ?? {})) as Record<string, string>;
     const odooEnvironment = {
       ODOO_URL: config.odoo.url,
       ODOO_DB: config.odoo.database,
@@ -134,6 +136,9 @@ export class SyncStack extends Stack {
         if (FLOW_CONSUMERS[flowName].billingConfig) flow.consumer.fn.addEnvironment('BILLING_CONFIG', JSON.stringify(config.billing));
         if (FLOW_CONSUMERS[flowName].providerApis) {
           for (const { secret, environmentVariable } of providerApiSecrets) flow.consumer.bindSecret(secret, environmentVariable);
+          for (const [name, value] of Object.entries(providerApiEnvironment)) flow.consumer.fn.addEnvironment(name, value);
+          // The registry builds the read APIs of these providers only (functions/providers/registry.ts).
+          flow.consumer.fn.addEnvironment('PROVIDER_SYSTEMS', providers.map((provider) => provider.route).join(','));
         }
         return [flowName, flow];
       }),

@@ -38,7 +38,7 @@ export interface SignedRequest {
 
 /**
  * A failed check refuses the request with `statusCode`: 401 by default; a provider whose check needs what it
- * cannot reach now (PayPal's signing certificate) says 503 so that the provider delivers again, and one whose
+ * cannot reach now (a signing certificate it fetches) says 503 so that the provider delivers again, and one whose
  * signature headers are unreadable says 400.
  */
 export type SignatureCheck = { valid: true } | { valid: false; reason: string; credentialsMayBeStale: boolean; statusCode?: 400 | 401 | 503 };

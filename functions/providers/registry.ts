@@ -1,11 +1,14 @@
+import * as z from 'zod/mini';
 import type { SourceSystem } from '../../events/envelope';
 import type { BillingSource } from '../domain/billing-ledger';
+import { readEnv } from '../platform/env';
 import { PermanentSyncError } from '../platform/errors';
+import { PAYPAL_PROVIDER } from './paypal/paypal-provider';
 import type { ProviderModule } from './provider-module';
 import { STRIPE_PROVIDER } from './stripe/stripe-provider';
 
 /** One row per provider: the source system of its canonical events → its module. */
-export const PROVIDERS: readonly ProviderModule[] = [STRIPE_PROVIDER];
+export const PROVIDERS: readonly ProviderModule[] = [STRIPE_PROVIDER, PAYPAL_PROVIDER];
 
 /** An event from a system no provider module handles here: no retry can change that. */
 export class UnknownProviderError extends PermanentSyncError {
@@ -25,11 +28,17 @@ export function providerCurrencyExponent(system: SourceSystem, currency: string)
 }
 
 /**
- * Every provider's read API as billing-sync needs it, built at cold start (a missing setting fails the start,
- * not the first event): the source of an event's system and account.
+ * The read API of every provider the stage runs, as billing-sync needs it, built at cold start (a missing setting
+ * fails the start, not the first event): the source of an event's system and account. `PROVIDER_SYSTEMS` (set by
+ * the stack, comma-separated) names the providers the stage configures: a stage without a provider's settings has
+ * no ingest for it, so its events cannot arrive, and its module is not asked for settings the stage lacks.
  */
-export function billingSourcesFromEnv(): (system: SourceSystem, account: string | null) => BillingSource {
-  const bySystem = new Map(PROVIDERS.map((provider) => [provider.system, provider.billingSourcesFromEnv()]));
+export function billingSourcesFromEnv(env: NodeJS.ProcessEnv = process.env): (system: SourceSystem, account: string | null) => BillingSource {
+  const { PROVIDER_SYSTEMS } = readEnv({ PROVIDER_SYSTEMS: z.string().check(z.minLength(1)) }, env);
+  const systems = PROVIDER_SYSTEMS.split(',').map((system) => system.trim());
+  const unknown = systems.filter((system) => !PROVIDERS.some((provider) => provider.system === system));
+  if (unknown.length > 0) throw new UnknownProviderError(`PROVIDER_SYSTEMS names no provider module: ${unknown.join(', ')}`);
+  const bySystem = new Map(PROVIDERS.filter((provider) => systems.includes(provider.system)).map((provider) => [provider.system, provider.billingSourcesFromEnv()]));
   return (system, account) => {
     const sourceOfAccount = bySystem.get(system);
     if (sourceOfAccount === undefined) throw new UnknownProviderError(`no provider module for ${system} events`);

@@ -38,6 +38,25 @@ const stageConfigSchema = z.object({
     apiKeySecretName: z.string().min(1),
   }),
   /**
+   * PayPal, when the stage takes PayPal's webhooks (without this section the stage has no PayPal route or
+   * function). PayPal signs with a certificate it serves: nothing secret verifies a webhook.
+   */
+  paypal: z
+    .object({
+      /** Our webhook's id at PayPal (Developer Dashboard → the app → Webhooks): PayPal signs it with every delivery. */
+      webhookId: z.string().min(1),
+      /** Name of the secret holding the REST app's credentials, JSON `{ "clientId": …, "clientSecret": … }` (read API). */
+      apiCredentialsSecretName: z.string().min(1),
+      /** The read API's base URL: unset = PayPal live; `https://api-m.sandbox.paypal.com` for PayPal's sandbox. */
+      apiUrl: z.url().optional(),
+      /**
+       * Origins (`http://127.0.0.1:<port>`) signing certificates may come from besides PayPal's own hosts: the local
+       * sandbox's. Refused outside the local stage, so a deployed stack trusts PayPal's certificates only.
+       */
+      certificateOrigins: z.array(z.url()).min(1).optional(),
+    })
+    .optional(),
+  /**
    * Where provider billing lands in Odoo: company and journals per provider account and currency, the
    * Odoo tax of each provider tax, account standing tags. Validated in full by the billing flow's schema
    * (functions/domain/billing-config.ts) at synth time by the tests and at cold start by the function.
@@ -116,6 +135,14 @@ const STAGE_CONFIGS: Record<Stage, StageConfig> = {
       ...ODOO_PROTECTION,
     },
     stripe: { webhookSecretName: 'odoo-saas-sync/local/stripe-webhook-secret', apiKeySecretName: 'odoo-saas-sync/local/stripe-api-key' },
+    // The PayPal sandbox (local/sandboxes/paypal): its webhook id, its port under `npm start` for the read API and
+    // the certificate (the dev environment gives the functions the port it actually runs on).
+    paypal: {
+      webhookId: 'WH-SANDBOX-LOCAL',
+      apiCredentialsSecretName: 'odoo-saas-sync/local/paypal-api-credentials',
+      apiUrl: 'http://127.0.0.1:12112',
+      certificateOrigins: ['http://127.0.0.1:12112'],
+    },
     flowConcurrency: 2,
     logRetentionDays: 7,
     alarmEmail: 'ops@example.com',
@@ -207,6 +234,10 @@ export function resolveStage(name: unknown, configs: Record<Stage, unknown> = ST
       name,
       parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '),
     );
+  }
+  // A deployed stack must never be told to trust a webhook certificate from anywhere but PayPal.
+  if (name !== 'local' && parsed.data.paypal?.certificateOrigins !== undefined) {
+    throw new InvalidStageConfigError(name, 'paypal.certificateOrigins: only the local stage may add certificate origins (its PayPal sandbox)');
   }
   return { stage: name, config: parsed.data };
 }

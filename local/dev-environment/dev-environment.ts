@@ -115,7 +115,9 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
       const api: ProviderApi = { providerName: provider.name, ...started };
       closers.push(() => api.close());
       providerApis.set(provider.route, api);
-      secretSeeds = { ...secretSeeds, ...provider.signingSecretSeeds(config, options.signingSecret ?? provider.developmentSigningSecret) };
+      if (provider.developmentSigningSecret !== undefined && provider.signingSecretSeeds !== undefined) {
+        secretSeeds = { ...secretSeeds, ...provider.signingSecretSeeds(config, options.signingSecret ?? provider.developmentSigningSecret) };
+      }
     }
     const apis = [...providerApis.values()];
     const localStackOptions: LocalStackOptions = {

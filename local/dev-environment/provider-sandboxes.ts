@@ -1,4 +1,5 @@
 import type { StageConfig } from '../../lib/config/stages';
+import { PAYPAL_SANDBOX_BINDING } from '../sandboxes/paypal/dev-environment-binding';
 import { STRIPE_SANDBOX_BINDING } from '../sandboxes/stripe/dev-environment-binding';
 
 /**
@@ -11,10 +12,13 @@ export interface ProviderSandboxBinding {
   readonly route: string;
   /** `Stripe`: how the start banner names it. */
   readonly name: string;
-  /** The signing secret `npm start` seeds on first start: it signs nothing outside this machine. */
-  readonly developmentSigningSecret: string;
-  /** `{ <secret name>: value }`: where the stack's ingest reads its signing secret from. */
-  signingSecretSeeds(config: StageConfig, signingSecret: string): Record<string, string>;
+  /**
+   * The signing secret `npm start` seeds on first start: it signs nothing outside this machine. Absent for a
+   * provider that signs with a key pair and a certificate its sandbox serves (nothing secret to seed).
+   */
+  readonly developmentSigningSecret?: string;
+  /** `{ <secret name>: value }`: where the stack's ingest reads its signing secret from (with `developmentSigningSecret`). */
+  signingSecretSeeds?(config: StageConfig, signingSecret: string): Record<string, string>;
   /** The sandbox's port under `npm start` (a free one elsewhere): the port its clients' tools expect. */
   readonly developmentPort: number;
   /** The read API the flows call: the sandbox (its data in `dataDir`, in memory without), or the real API when `realApiFrom` names credentials. */
@@ -32,7 +36,12 @@ export interface ProviderApi {
   readonly functionEnvironment: Readonly<Record<string, string>>;
   /** The sandbox's base URL (seeding, faults); undefined when the real API is used. */
   readonly sandboxUrl: string | undefined;
+  /**
+   * The headers that make `rawBody` a correctly signed delivery to the provider's route, when the sandbox holds
+   * the signing key (a key pair it made); a provider signing with a shared secret is signed with that secret.
+   */
+  webhookHeaders?(rawBody: string, options?: { transmittedAt?: Date }): Record<string, string>;
   close(): Promise<void>;
 }
 
-export const PROVIDER_SANDBOXES: readonly ProviderSandboxBinding[] = [STRIPE_SANDBOX_BINDING];
+export const PROVIDER_SANDBOXES: readonly ProviderSandboxBinding[] = [STRIPE_SANDBOX_BINDING, PAYPAL_SANDBOX_BINDING];

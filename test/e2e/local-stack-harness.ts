@@ -6,6 +6,7 @@ import { resolveStage } from '../../lib/config/stages';
 import { stackName } from '../../lib/sync-stack';
 import { type DevEnvironmentOptions, startDevEnvironment, synthesizeWhenStale } from '../../local/dev-environment/dev-environment';
 import { OdooRecordReader } from '../../local/dev-environment/odoo-record-reader';
+import type { ProviderApi } from '../../local/dev-environment/provider-sandboxes';
 import type { LocalStack, OdooConnection } from '../../local/runtime/local-stack';
 import { signedHeader, TEST_SIGNING_SECRET } from '../fixtures/stripe/stripe-events';
 import { type OdooVersion, startRealOdoo } from '../support/real-odoo';
@@ -61,6 +62,10 @@ export interface Harness {
   readonly webhookUrl: string;
   /** Stores Stripe objects in the Stripe sandbox (a repeated id replaces the object), as the API will serve them. */
   seedStripe(objects: readonly Record<string, unknown>[]): Promise<void>;
+  /** A provider's read API as the dev environment started it (its sandbox, its signer), by route. */
+  providerApi(route: string): ProviderApi;
+  /** The stack's `POST /webhooks/<route>`. */
+  webhookUrlOf(route: string): string;
   /** Stops the runtime and starts it again on the same data (a restart of `npm start`). */
   restart(): Promise<void>;
   close(): Promise<void>;
@@ -126,6 +131,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       const response = await fetch(`${stripeUrl}/_sandbox/objects`, { method: 'POST', body: JSON.stringify(objects) });
       if (!response.ok) throw new Error(`seeding the Stripe sandbox: ${response.status} ${await response.text()}`);
     },
+    providerApi: (route: string) => {
+      const api = environment.providerApis.get(route);
+      if (api === undefined) throw new Error(`the dev environment started no ${route} API`);
+      return api;
+    },
+    webhookUrlOf: (route: string) => `${environment.stack.url}/webhooks/${route}`,
     restart: () => environment.restart(),
     close: async () => {
       await environment.close();

@@ -59,3 +59,21 @@ describe('stage configuration', () => {
     expect(parsed.success, JSON.stringify(parsed.error?.issues)).toBe(true);
   });
 });
+
+describe('PayPal stage settings', () => {
+  const paypal = { webhookId: 'WH-1', apiCredentialsSecretName: 'paypal-credentials', certificateOrigins: ['http://127.0.0.1:12112'] };
+
+  it.each(['dev', 'staging', 'prod'] as const)('refuses certificate origins besides PayPal’s in stage %s', (name) => {
+    const { config } = resolveStage(name);
+    const configs = { local: config, dev: config, staging: config, prod: config, [name]: { ...config, paypal } };
+    expect(() => resolveStage(name, configs)).toThrow(InvalidStageConfigError);
+    expect(() => resolveStage(name, configs)).toThrow(/paypal\.certificateOrigins: only the local stage/);
+  });
+
+  it('accepts PayPal settings without certificate origins in a deployed stage', () => {
+    const { config } = resolveStage('prod');
+    const { certificateOrigins: _local, ...deployed } = paypal;
+    const configs = { local: config, dev: config, staging: config, prod: { ...config, paypal: deployed } };
+    expect(resolveStage('prod', configs).config.paypal).toEqual(deployed);
+  });
+});

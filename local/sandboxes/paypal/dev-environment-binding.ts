@@ -1,0 +1,31 @@
+import type { ProviderApi, ProviderSandboxBinding } from '../../dev-environment/provider-sandboxes';
+import { SANDBOX_PAYPAL_CLIENT_ID, SANDBOX_PAYPAL_CLIENT_SECRET, startPaypalSandbox } from './server';
+
+/**
+ * PayPal in the dev environment: the flows read this sandbox (`PAYPAL_API_URL`) with its client credentials, and
+ * the ingest fetches the sandbox's signing certificate — its origin is added to the certificate origins, which only
+ * the local stage allows. Webhooks are signed with the sandbox's own key pair (`webhookHeaders`), for the webhook id
+ * of the stage. There is no signing secret to seed: PayPal signs with a certificate, not a shared secret.
+ */
+export const PAYPAL_SANDBOX_BINDING: ProviderSandboxBinding = {
+  route: 'paypal',
+  name: 'PayPal',
+  // local/sandboxes/paypal/main.ts's port, next to stripe-mock's 12111.
+  developmentPort: 12112,
+  async startApi({ config, port }): Promise<Omit<ProviderApi, 'providerName'>> {
+    if (config.paypal === undefined) {
+      // A stage without PayPal has no PayPal ingest nor reads: nothing to serve.
+      return { description: 'PayPal: not configured in this stage', secretOverrides: {}, functionEnvironment: {}, sandboxUrl: undefined, close: async () => undefined };
+    }
+    const sandbox = await startPaypalSandbox({ ...(port === undefined ? {} : { port }), webhookId: config.paypal.webhookId });
+    return {
+      description: `PayPal sandbox ${sandbox.url} (client ${SANDBOX_PAYPAL_CLIENT_ID}, webhook id ${sandbox.webhookId}, certificate ${sandbox.certUrl}; objects in memory, seed with POST ${sandbox.url}/_sandbox/objects)`,
+      secretOverrides: { [config.paypal.apiCredentialsSecretName]: JSON.stringify({ clientId: SANDBOX_PAYPAL_CLIENT_ID, clientSecret: SANDBOX_PAYPAL_CLIENT_SECRET }) },
+      // The port is a free one outside `npm start`: the functions are told the one the sandbox listens on.
+      functionEnvironment: { PAYPAL_API_URL: sandbox.url, PAYPAL_CERTIFICATE_ORIGINS: sandbox.certificateOrigin },
+      sandboxUrl: sandbox.url,
+      webhookHeaders: (rawBody, options) => sandbox.signedHeaders(rawBody, options?.transmittedAt === undefined ? {} : { transmissionTime: options.transmittedAt }),
+      close: () => sandbox.close(),
+    };
+  },
+};
