@@ -368,7 +368,8 @@ export function invoiceSnapshotFromPaypalCapture(capture: PaypalCapture, order: 
         quantity: Number(item.quantity),
         amount,
         discountAmount: 0,
-        // Orders carry the tax amount, not its rate: the billing config maps it (by label or amount), never guessed here.
+        // Orders carry the tax amount, not its rate, and the billing config maps taxes only by rate id or percent:
+        // a taxed order is refused as an unmapped tax (dead-lettered with its reason) until the config can match it.
         taxes: tax === 0 ? [] : [percentTax({ amount: tax, taxable: amount, percent: undefined, inclusive: false, label: null })],
         periodStart: null,
         periodEnd: null,
