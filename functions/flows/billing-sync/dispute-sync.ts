@@ -45,11 +45,12 @@ export const disputeKey = (dispute: Pick<DisputeSnapshot, 'system' | 'id'>): str
  * - closed lost: a posted credit note on the invoice for the disputed amount (identity map
  *   `<system>:dispute:<id>` → the credit note, else found by its `ref` marker: never two), the tag removed, a note.
  * Ordered by the dispute's watermark: an `open` older than the close is stale, so open → lost in any order
- * ends with the tag removed and one credit note. No single invoice in Odoo (the payment paid several, a bare
- * charge, or the invoice not synced): only the partner is flagged — found through the payment's customer when
- * nothing else names it — with a note saying why no invoice is credited, and, when lost, that the credit is
- * booked by hand (never a guessed credit note, never a dead letter). A customer Odoo does not have is a
- * retryable error.
+ * ends with the tag removed and one credit note. No single invoice (the payment paid several, a bare charge):
+ * only the partner is flagged — found through the payment's customer when nothing else names it — with a note
+ * saying why no invoice is credited, and, when lost, that the credit is booked by hand (never a guessed credit
+ * note). A named invoice not in Odoo yet: an open dispute flags the partner, a lost one waits for the invoice
+ * (retryable), so that the books do not depend on which webhook came first. A customer Odoo does not have is
+ * a retryable error.
  * Effects come before notes: a failure part-way repeats idempotent effects, and the note is written once
  * they all hold.
  *
@@ -67,12 +68,14 @@ export async function syncDisputeUpdated(event: DisputeUpdated, ports: DisputeSy
     if (!isNewer(candidate, current)) return { result: { outcome: 'stale', watermark: current ?? candidate } };
     const { dispute, noInvoice } = await withDisputedInvoice(ports, event.data.dispute);
     const invoiceMoveId = dispute.invoiceId === null ? undefined : await locateInvoice(ports, dispute.system, dispute.invoiceId);
-    if (dispute.invoiceId !== null && invoiceMoveId === undefined && dispute.customerId === null) {
-      // Only the invoice can say whose dispute this is, and its invoice.finalized is on its way.
+    const stage = disputeStageOf(dispute);
+    // Only the invoice can say whose dispute this is, or (lost) the invoice is what the credit note reverses:
+    // its invoice.finalized is on its way (webhooks are unordered), so wait for it rather than settle for less —
+    // a lost dispute booked "by hand" because it overtook its invoice would leave Odoo depending on the order.
+    if (dispute.invoiceId !== null && invoiceMoveId === undefined && (dispute.customerId === null || stage === 'lost')) {
       throw new DependencyMissingError(`dispute ${dispute.id} is about invoice ${dispute.invoiceId}, which is not in Odoo yet`);
     }
     const partnerId = await disputedPartner(ports, dispute, invoiceMoveId);
-    const stage = disputeStageOf(dispute);
     const tag = ports.config.standingTags.disputed;
     const amount = `${formatMinorUnits(dispute.amount, providerCurrencyExponent(dispute.system, dispute.currency))} ${dispute.currency.toUpperCase()}`;
     const about = `Dispute ${dispute.id} on ${dispute.chargeId ?? dispute.paymentIntentId ?? 'a payment'} (${amount}, reason: ${dispute.reason ?? 'not given'})`;

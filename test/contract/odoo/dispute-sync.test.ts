@@ -9,6 +9,7 @@ import { createAndPostInvoice, minorToOdooAmount, type OdooClient, odooAmountToM
 import { OdooAccountStandingLedger } from '../../../functions/erp/odoo/account-standing-ledger';
 import { OdooBillingLedger } from '../../../functions/erp/odoo/billing-ledger';
 import type { BillingConfig } from '../../../functions/domain/billing-config';
+import { DependencyMissingError } from '../../../functions/domain/invoice-errors';
 import { type DisputeSyncPorts, syncDisputeUpdated } from '../../../functions/flows/billing-sync/dispute-sync';
 import { freshSandboxClient } from './sandbox-client';
 import { InMemoryIdentityMap, InMemoryWatermarks } from '../../support/in-memory-ports';
@@ -132,10 +133,12 @@ describe.each([
     ]);
   });
 
-  it('only flags the partner, saying so, when the invoice is not in Odoo', async () => {
-    const outcome = await syncDisputeUpdated(updated(dispute('lost', true, { invoiceId: 'in_UNKNOWN' })), ports);
-    expect(outcome).toEqual({ outcome: 'lost-without-invoice', partnerId });
-    expect((await tagsOf()) as unknown[]).toHaveLength(1);
-    expect(await notesOn('res.partner', partnerId)).toEqual([expect.stringContaining('book a credit note of 49.99 USD by hand')]);
+  it('waits (retryable, writing nothing) for the invoice of a lost dispute that is not in Odoo yet', async () => {
+    const tagsBefore = (await tagsOf()) as unknown[];
+    const notesBefore = await notesOn('res.partner', partnerId);
+    const error = await syncDisputeUpdated(updated(dispute('lost', true, { invoiceId: 'in_UNKNOWN' })), ports).catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(DependencyMissingError);
+    expect(await tagsOf()).toEqual(tagsBefore);
+    expect(await notesOn('res.partner', partnerId)).toEqual(notesBefore);
   });
 });

@@ -112,19 +112,20 @@ describe('dispute.updated → account standing and, when lost, a credit note', (
     expect(creditNotes(p.ledger)).toEqual([]);
   });
 
-  it('only flags the partner, and says so, when the invoice is not in Odoo — even when lost', async () => {
+  it('only flags the partner, and says so, while the invoice is not in Odoo; a lost one waits for the invoice (retryable), booking nothing by hand', async () => {
     // Prepare
     const p = await ports({ invoiceTotal: null });
     // Act
     const open = await syncDisputeUpdated(updated(1, dispute('needs_response', false)), p.all);
-    const lost = await syncDisputeUpdated(updated(2, dispute('lost', true)), p.all);
+    const lost = await syncDisputeUpdated(updated(2, dispute('lost', true)), p.all).catch((caught: unknown) => caught);
     // Assess
     expect(open).toEqual({ outcome: 'flagged', partnerId: PARTNER_ID });
-    expect(lost).toEqual({ outcome: 'lost-without-invoice', partnerId: PARTNER_ID });
+    expect(lost).toBeInstanceOf(DependencyMissingError);
+    expect(isRetryable(lost)).toBe(true);
     expect(p.standing.tagsOf(PARTNER_ID)).toEqual(['Disputed']);
-    expect(p.standing.notes.every((note) => note.model === 'res.partner')).toBe(true);
+    expect(p.standing.notes).toHaveLength(1);
+    expect(p.standing.notes[0]?.model).toBe('res.partner');
     expect(p.standing.notes[0]?.body).toContain('invoice in_1 is not in Odoo');
-    expect(p.standing.notes[1]?.body).toContain('book a credit note of 49.99 USD by hand');
     expect(creditNotes(p.ledger)).toEqual([]);
   });
 
