@@ -1,3 +1,4 @@
+import { type AttemptOutcome, exchange, parseJsonBody, retryAfterMs, type RetryClock, type RetrySettings, retryWithBackoff, systemRetryClock } from '../../platform/provider-http';
 import { PaypalAuthError, type PaypalErrorDetails, PaypalRequestError, PaypalUnavailableError } from './paypal-api-errors';
 
 export { PaypalAuthError, PaypalRequestError, PaypalUnavailableError, type PaypalErrorDetails } from './paypal-api-errors';
@@ -31,22 +32,6 @@ export interface PaypalClientCredentials {
   clientSecret: string;
 }
 
-export interface PaypalRetrySettings {
-  /** Attempts in all, the first one included. */
-  maxAttempts: number;
-  /** Ceiling of the first backoff; doubles per attempt (full jitter). */
-  baseDelayMs: number;
-  maxDelayMs: number;
-  /** No retry starts once this much time has gone since the first attempt. */
-  maxTotalMs: number;
-}
-
-export interface PaypalClock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-  random(): number;
-}
-
 export interface PaypalApiOptions {
   /** The REST app's client id and secret, e.g. read from Secrets Manager and cached by the caller. */
   credentials: () => Promise<PaypalClientCredentials>;
@@ -54,25 +39,18 @@ export interface PaypalApiOptions {
   baseUrl?: string;
   fetch?: typeof fetch;
   timeoutMs?: number;
-  retry?: Partial<PaypalRetrySettings>;
-  clock?: Partial<PaypalClock>;
+  retry?: Partial<RetrySettings>;
+  clock?: Partial<RetryClock>;
 }
 
 /** The same bounds as the Stripe client: a flow's call waits at most ~20 s, then its queue retries. */
-export const DEFAULT_PAYPAL_RETRY: PaypalRetrySettings = { maxAttempts: 4, baseDelayMs: 500, maxDelayMs: 5_000, maxTotalMs: 20_000 };
+export const DEFAULT_PAYPAL_RETRY: RetrySettings = { maxAttempts: 4, baseDelayMs: 500, maxDelayMs: 5_000, maxTotalMs: 20_000 };
 const DEFAULT_TIMEOUT_MS = 20_000;
 /** A token is renewed this long before PayPal says it expires, so that none expires in flight. */
 const TOKEN_EXPIRY_MARGIN_MS = 60_000;
 
-const systemClock: PaypalClock = {
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-  random: () => Math.random(),
-};
-
-type Outcome =
-  | { ok: true; body: unknown }
-  | { ok: false; error: PaypalAuthError | PaypalRequestError | PaypalUnavailableError; retry: boolean; retryAfterMs?: number; tokenRejected?: boolean };
+/** One answer of PayPal, or the failure to get one; `tokenRejected`: a 401 to a token that was cached. */
+type Outcome = AttemptOutcome<unknown> & { tokenRejected?: boolean };
 
 interface CachedToken {
   value: string;
@@ -94,8 +72,8 @@ interface CachedToken {
 export class PaypalApi {
   private readonly baseUrl: string;
   private readonly fetchImpl: typeof fetch;
-  private readonly retry: PaypalRetrySettings;
-  private readonly clock: PaypalClock;
+  private readonly retry: RetrySettings;
+  private readonly clock: RetryClock;
   private readonly timeoutMs: number;
   private token: CachedToken | undefined;
   private tokenRequest: Promise<CachedToken> | undefined;
@@ -104,7 +82,7 @@ export class PaypalApi {
     this.baseUrl = (options.baseUrl ?? PAYPAL_LIVE_API).replace(/\/+$/, '');
     this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
     this.retry = { ...DEFAULT_PAYPAL_RETRY, ...options.retry };
-    this.clock = { ...systemClock, ...options.clock };
+    this.clock = { ...systemRetryClock, ...options.clock };
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 
@@ -122,31 +100,30 @@ export class PaypalApi {
 
   async get(path: string, query?: Record<string, string>): Promise<unknown> {
     const search = query && Object.keys(query).length > 0 ? `?${new URLSearchParams(query).toString()}` : '';
+    const url = `${this.baseUrl}${path}${search}`;
     const operation = `GET ${path}`;
-    const startedAt = this.clock.now();
     let renewedToken = false;
-    for (let attempt = 1; ; attempt++) {
-      let outcome: Outcome;
-      try {
-        outcome = await this.attempt(`${this.baseUrl}${path}${search}`, operation);
-      } catch (error) {
-        // The token request failed: its error is already classified.
-        if (error instanceof PaypalUnavailableError) outcome = { ok: false, error, retry: true };
-        else throw error;
-      }
-      if (outcome.ok) return outcome.body;
-      if (outcome.tokenRejected && !renewedToken) {
-        // A token revoked before its time: one fresh token, not counted as an attempt.
+    return retryWithBackoff(
+      async () => {
+        const outcome = await this.attemptWithToken(url, operation);
+        if (outcome.ok || !outcome.tokenRejected || renewedToken) return outcome;
+        // A token revoked before its time: one fresh token, at once and not counted as an attempt.
         renewedToken = true;
         this.token = undefined;
-        attempt--;
-        continue;
-      }
-      if (!outcome.retry || attempt >= this.retry.maxAttempts) throw outcome.error;
-      const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
-      const delay = Math.min(this.retry.maxDelayMs, Math.max(this.clock.random() * ceiling, outcome.retryAfterMs ?? 0));
-      if (this.clock.now() - startedAt + delay > this.retry.maxTotalMs) throw outcome.error;
-      await this.clock.sleep(delay);
+        return this.attemptWithToken(url, operation);
+      },
+      this.retry,
+      this.clock,
+    );
+  }
+
+  /** An attempt whose token request may fail too: that error is already classified, and retried as any other. */
+  private async attemptWithToken(url: string, operation: string): Promise<Outcome> {
+    try {
+      return await this.attempt(url, operation);
+    } catch (error) {
+      if (error instanceof PaypalUnavailableError) return { ok: false, error, retry: true };
+      throw error;
     }
   }
 
@@ -163,10 +140,10 @@ export class PaypalApi {
   private async requestToken(): Promise<CachedToken> {
     const operation = 'POST /v1/oauth2/token';
     const { clientId, clientSecret } = await this.options.credentials();
-    let response: Response;
-    let text: string;
-    try {
-      response = await this.fetchImpl(`${this.baseUrl}/v1/oauth2/token`, {
+    const answer = await exchange(
+      this.fetchImpl,
+      `${this.baseUrl}/v1/oauth2/token`,
+      {
         method: 'POST',
         headers: {
           Authorization: `Basic ${Buffer.from(`${clientId}:${clientSecret}`).toString('base64')}`,
@@ -174,13 +151,14 @@ export class PaypalApi {
           Accept: 'application/json',
         },
         body: 'grant_type=client_credentials',
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      text = await response.text();
-    } catch (cause) {
-      throw new PaypalUnavailableError({ operation, status: undefined }, 'no token (network failure or timeout)', { cause });
+      },
+      this.timeoutMs,
+    );
+    if (answer.response === undefined) {
+      throw new PaypalUnavailableError({ operation, status: undefined }, 'no token (network failure or timeout)', { cause: answer.cause });
     }
-    const body = parseJson(text) as { access_token?: unknown; expires_in?: unknown; error?: string; error_description?: string } | undefined;
+    const { response, text } = answer;
+    const body = parseJsonBody(text) as { access_token?: unknown; expires_in?: unknown; error?: string; error_description?: string } | undefined;
     if (response.ok && typeof body?.access_token === 'string' && typeof body.expires_in === 'number') {
       return { value: body.access_token, expiresAt: this.clock.now() + Math.max(0, body.expires_in * 1000 - TOKEN_EXPIRY_MARGIN_MS) };
     }
@@ -194,18 +172,13 @@ export class PaypalApi {
   private async attempt(url: string, operation: string): Promise<Outcome> {
     const hadToken = this.token !== undefined;
     const token = await this.accessToken();
-    let response: Response;
-    let text: string;
-    try {
-      response = await this.fetchImpl(url, { method: 'GET', headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' }, signal: AbortSignal.timeout(this.timeoutMs) });
-      text = await response.text();
-    } catch (cause) {
-      const timedOut = cause instanceof Error && (cause.name === 'TimeoutError' || cause.name === 'AbortError');
-      const message = timedOut ? `no answer within ${this.timeoutMs} ms` : `network failure (${cause instanceof Error ? cause.message : String(cause)})`;
-      return { ok: false, error: new PaypalUnavailableError({ operation, status: undefined }, message, { cause }), retry: true };
+    const answer = await exchange(this.fetchImpl, url, { method: 'GET', headers: { Authorization: `Bearer ${token}`, Accept: 'application/json' } }, this.timeoutMs);
+    if (answer.response === undefined) {
+      return { ok: false, error: new PaypalUnavailableError({ operation, status: undefined }, answer.failure, { cause: answer.cause }), retry: true };
     }
-    const body = parseJson(text);
-    if (response.ok && body !== undefined) return { ok: true, body };
+    const { response, text } = answer;
+    const body = parseJsonBody(text);
+    if (response.ok && body !== undefined) return { ok: true, value: body };
 
     const paypalError = body as { name?: string; message?: string; debug_id?: string; error?: string } | undefined;
     const details: PaypalErrorDetails = { operation, status: response.status };
@@ -217,16 +190,6 @@ export class PaypalApi {
     if (response.status === 403) return { ok: false, error: new PaypalAuthError(details, message), retry: false };
     const transient = response.ok || response.status === 429 || response.status >= 500;
     if (!transient) return { ok: false, error: new PaypalRequestError(details, message), retry: false };
-    const retryAfter = Number(response.headers.get('retry-after'));
-    return { ok: false, error: new PaypalUnavailableError(details, message), retry: true, ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {}) };
-  }
-}
-
-function parseJson(text: string): unknown {
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
+    return { ok: false, error: new PaypalUnavailableError(details, message), retry: true, retryAfterMs: retryAfterMs(response) };
   }
 }

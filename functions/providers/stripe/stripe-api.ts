@@ -1,3 +1,4 @@
+import { type AttemptOutcome, exchange, parseJsonBody, retryAfterMs, type RetryClock, type RetrySettings, retryWithBackoff, systemRetryClock } from '../../platform/provider-http';
 import { StripeAuthError, type StripeErrorDetails, StripeRequestError, StripeUnavailableError } from './stripe-api-errors';
 
 export { StripeAuthError, StripeRequestError, StripeUnavailableError, type StripeApiError, type StripeErrorDetails } from './stripe-api-errors';
@@ -31,22 +32,6 @@ type Scalar = string | number | boolean;
 /** Query parameters as Stripe takes them: `{ created: { gte: 1 } }` → `created[gte]=1`, `{ expand: ['x'] }` → `expand[0]=x`. */
 export type StripeListParams = Record<string, Scalar | undefined | readonly Scalar[] | Record<string, Scalar | undefined>>;
 
-export interface StripeRetrySettings {
-  /** Attempts in all, the first one included. */
-  maxAttempts: number;
-  /** Ceiling of the first backoff; doubles per attempt (full jitter: a random delay below the ceiling). */
-  baseDelayMs: number;
-  maxDelayMs: number;
-  /** No retry starts once this much time has gone since the first attempt. */
-  maxTotalMs: number;
-}
-
-export interface StripeClock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-  random(): number;
-}
-
 export interface StripeApiOptions {
   /** The secret key, e.g. read from Secrets Manager and cached by the caller. */
   apiKey: () => Promise<string>;
@@ -58,24 +43,18 @@ export interface StripeApiOptions {
   stripeAccount?: string;
   /** Bound of one HTTP exchange. */
   timeoutMs?: number;
-  retry?: Partial<StripeRetrySettings>;
-  clock?: Partial<StripeClock>;
+  retry?: Partial<RetrySettings>;
+  clock?: Partial<RetryClock>;
 }
 
 export interface StripeCallOptions {
   stripeAccount?: string;
 }
 
-export const DEFAULT_STRIPE_RETRY: StripeRetrySettings = { maxAttempts: 4, baseDelayMs: 500, maxDelayMs: 5_000, maxTotalMs: 20_000 };
+export const DEFAULT_STRIPE_RETRY: RetrySettings = { maxAttempts: 4, baseDelayMs: 500, maxDelayMs: 5_000, maxTotalMs: 20_000 };
 const DEFAULT_TIMEOUT_MS = 20_000;
 /** Stripe's largest page. */
 const PAGE_LIMIT = 100;
-
-const systemClock: StripeClock = {
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-  random: () => Math.random(),
-};
 
 interface StripeErrorBody {
   error?: { type?: string; code?: string; message?: string; param?: string };
@@ -87,8 +66,6 @@ interface ListEnvelope {
   has_more: boolean;
 }
 
-/** One answer of Stripe, or the failure to get one. */
-type Outcome = { ok: true; body: unknown } | { ok: false; error: StripeAuthError | StripeRequestError | StripeUnavailableError; retry: boolean; retryAfterMs?: number };
 
 export function encodeStripeParams(params: StripeListParams): URLSearchParams {
   const search = new URLSearchParams();
@@ -117,15 +94,15 @@ export function encodeStripeParams(params: StripeListParams): URLSearchParams {
 export class StripeApi {
   private readonly baseUrl: string;
   private readonly fetchImpl: typeof fetch;
-  private readonly retry: StripeRetrySettings;
-  private readonly clock: StripeClock;
+  private readonly retry: RetrySettings;
+  private readonly clock: RetryClock;
   private readonly timeoutMs: number;
 
   constructor(private readonly options: StripeApiOptions) {
     this.baseUrl = (options.baseUrl ?? 'https://api.stripe.com').replace(/\/+$/, '');
     this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
     this.retry = { ...DEFAULT_STRIPE_RETRY, ...options.retry };
-    this.clock = { ...systemClock, ...options.clock };
+    this.clock = { ...systemRetryClock, ...options.clock };
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   }
 
@@ -173,20 +150,11 @@ export class StripeApi {
   private async get(path: string, search: URLSearchParams | undefined, options: StripeCallOptions): Promise<unknown> {
     const query = search && [...search.keys()].length > 0 ? `?${search.toString()}` : '';
     const operation = `GET ${path}`;
-    const startedAt = this.clock.now();
-    for (let attempt = 1; ; attempt++) {
-      const outcome = await this.attempt(`${this.baseUrl}${path}${query}`, operation, options);
-      if (outcome.ok) return outcome.body;
-      if (!outcome.retry || attempt >= this.retry.maxAttempts) throw outcome.error;
-      const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
-      const jittered = this.clock.random() * ceiling;
-      const delay = Math.min(this.retry.maxDelayMs, Math.max(jittered, outcome.retryAfterMs ?? 0));
-      if (this.clock.now() - startedAt + delay > this.retry.maxTotalMs) throw outcome.error;
-      await this.clock.sleep(delay);
-    }
+    return retryWithBackoff(() => this.attempt(`${this.baseUrl}${path}${query}`, operation, options), this.retry, this.clock);
   }
 
-  private async attempt(url: string, operation: string, options: StripeCallOptions): Promise<Outcome> {
+  /** One answer of Stripe, or the failure to get one. */
+  private async attempt(url: string, operation: string, options: StripeCallOptions): Promise<AttemptOutcome<unknown>> {
     const headers: Record<string, string> = {
       Authorization: `Bearer ${await this.options.apiKey()}`,
       'Stripe-Version': this.options.apiVersion,
@@ -194,23 +162,13 @@ export class StripeApi {
     };
     const account = options.stripeAccount ?? this.options.stripeAccount;
     if (account) headers['Stripe-Account'] = account;
-    let response: Response;
-    let text: string;
-    try {
-      response = await this.fetchImpl(url, { method: 'GET', headers, signal: AbortSignal.timeout(this.timeoutMs) });
-      text = await response.text();
-    } catch (cause) {
-      const timedOut = cause instanceof Error && (cause.name === 'TimeoutError' || cause.name === 'AbortError');
-      const message = timedOut ? `no answer within ${this.timeoutMs} ms` : `network failure (${cause instanceof Error ? cause.message : String(cause)})`;
-      return { ok: false, error: new StripeUnavailableError({ operation, status: undefined }, message, { cause }), retry: true };
+    const answer = await exchange(this.fetchImpl, url, { method: 'GET', headers }, this.timeoutMs);
+    if (answer.response === undefined) {
+      return { ok: false, error: new StripeUnavailableError({ operation, status: undefined }, answer.failure, { cause: answer.cause }), retry: true };
     }
-    let body: unknown;
-    try {
-      body = text ? JSON.parse(text) : undefined;
-    } catch {
-      body = undefined;
-    }
-    if (response.ok && body !== undefined) return { ok: true, body };
+    const { response, text } = answer;
+    const body = parseJsonBody(text);
+    if (response.ok && body !== undefined) return { ok: true, value: body };
 
     const stripeError = (body as StripeErrorBody | undefined)?.error;
     const details: StripeErrorDetails = { operation, status: response.status };
@@ -227,7 +185,6 @@ export class StripeApi {
     const retry = shouldRetry === 'true' ? true : shouldRetry === 'false' ? false : transient;
     // A 409 lock timeout comes with `Stripe-Should-Retry: true`: it is transient too.
     const error = transient || retry ? new StripeUnavailableError(details, message) : new StripeRequestError(details, message);
-    const retryAfter = Number(response.headers.get('retry-after'));
-    return { ok: false, error, retry, ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfterMs: retryAfter * 1000 } : {}) };
+    return { ok: false, error, retry, retryAfterMs: retryAfterMs(response) };
   }
 }
