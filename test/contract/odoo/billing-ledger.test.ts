@@ -3,21 +3,15 @@
  * Odoo 18 over JSON-RPC, Odoo 19 over JSON-2. Each case checks what finance sees in Odoo (totals read
  * back from Odoo, to the minor unit).
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startOdooSandbox } from '../../../local/sandboxes/odoo/server';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { DocumentLine, LineTax } from '../../../events/billing-parts';
 import type { InvoiceFinalized, InvoiceSnapshot } from '../../../events/invoice-finalized';
 import type { InvoiceVoided } from '../../../events/invoice-voided';
 import type { PaymentSucceeded } from '../../../events/payment-succeeded';
 import { type OdooClient, odooAmountToMinor, searchRead } from '../../../functions/erp/odoo';
-import { OdooBillingLedger } from '../../../functions/erp/odoo/billing-ledger';
-import { OdooPartnerGateway } from '../../../functions/erp/odoo/partner-gateway';
-import type { BillingConfig } from '../../../functions/domain/billing-config';
 import { roundingLineLabel } from '../../../functions/domain/odoo-document-lines';
 import { syncBilling } from '../../../functions/flows/billing-sync/sync-billing';
-import { InMemoryBillingSource } from '../../support/in-memory-billing';
-import { freshSandboxClient } from './sandbox-client';
-import { InMemoryIdentityMap, InMemoryWatermarks } from '../../support/in-memory-ports';
+import { createSaleTax, SANDBOX_TARGETS, sandboxBillingConfig, sandboxBillingPorts, sandboxForSuite } from './sandbox-fixture';
 import { canonicalEnvelopes } from '../../support/canonical-envelopes';
 
 const API_KEY = 'billing-contract-key';
@@ -53,54 +47,29 @@ const voided = (invoiceId: string): InvoiceVoided => ({
   data: { invoice: { system: 'stripe', account: null, customerId: CUSTOMER, id: invoiceId, voidedAt: '2026-11-05T10:00:00Z' } },
 });
 
-describe.each([
-  { version: '18.0', transport: 'jsonrpc' },
-  { version: '19.0', transport: 'json2' },
-] as const)('billing sync against the Odoo $version sandbox over $transport', ({ version, transport }) => {
-  let sandbox: Awaited<ReturnType<typeof startOdooSandbox>>;
+describe.each(SANDBOX_TARGETS)('billing sync against the Odoo $version sandbox over $transport', (target) => {
+  const sandbox = sandboxForSuite(target, API_KEY);
   let client: OdooClient;
   let calls: string[];
 
-  beforeAll(async () => {
-    sandbox = await startOdooSandbox({ port: 0, apiKey: API_KEY, version });
-  });
-  afterAll(async () => {
-    await sandbox?.close();
-  });
-
   async function setup(writeOffUncollectible = false) {
     calls = [];
-    client = freshSandboxClient(sandbox, { version, transport }, API_KEY, (operation) => calls.push(operation));
-    const createTax = async (name: string, amount: number, inclusive: boolean) =>
-      (await client.call<number[]>('account.tax', 'create', {
-        vals_list: [{ name, amount, amount_type: 'percent', type_tax_use: 'sale', price_include_override: inclusive ? 'tax_included' : 'tax_excluded' }],
-      }))[0]!;
-    const usTax = await createTax('US 8.875%', 8.875, false);
-    const vat = await createTax('VAT 19%', 19, false);
-    const vatIncluded = await createTax('VAT 19% incl.', 19, true);
-    const jpTax = await createTax('JP 10%', 10, false);
-    const config: BillingConfig = {
-      companies: [{ account: null, currency: '*', companyId: 1, salesJournalId: 1, bankJournalId: 6 }],
-      taxes: [
+    client = sandbox.freshClient((operation) => calls.push(operation));
+    const usTax = await createSaleTax(client, 'US 8.875%', 8.875);
+    const vat = await createSaleTax(client, 'VAT 19%', 19);
+    const vatIncluded = await createSaleTax(client, 'VAT 19% incl.', 19, true);
+    const jpTax = await createSaleTax(client, 'JP 10%', 10);
+    const config = sandboxBillingConfig(
+      [
         { taxRateId: 'txr_us', inclusive: false, companyId: 1, odooTaxId: usTax },
         { percentage: '19', inclusive: false, companyId: 1, odooTaxId: vat },
         { percentage: '19', inclusive: true, companyId: 1, odooTaxId: vatIncluded },
         { percentage: '10', inclusive: false, companyId: 1, odooTaxId: jpTax },
       ],
       writeOffUncollectible,
-      standingTags: { pastDue: 'Past due', disputed: 'Disputed', uncollectible: 'Uncollectible' },
-    };
-    const source = new InMemoryBillingSource();
-    source.customers.set(CUSTOMER, { system: 'stripe', id: CUSTOMER, name: 'Acme GmbH', email: 'billing@acme.example', phone: null, address: null, currency: 'eur', livemode: false });
+    );
     calls = [];
-    return {
-      ledger: new OdooBillingLedger(client),
-      source,
-      partners: new OdooPartnerGateway(client),
-      identityMap: new InMemoryIdentityMap(),
-      watermarks: new InMemoryWatermarks(),
-      config,
-    };
+    return sandboxBillingPorts(client, config, { system: 'stripe', id: CUSTOMER, name: 'Acme GmbH', email: 'billing@acme.example', phone: null, address: null, currency: 'eur', livemode: false });
   }
   beforeEach(() => {
     envelope.reset();

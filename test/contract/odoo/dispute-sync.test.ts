@@ -2,63 +2,41 @@
  * The dispute use case over the real Odoo client, the billing ledger and the standing adapter, against the
  * Odoo sandbox: Odoo 18 over JSON-RPC, Odoo 19 over JSON-2. Amounts are read back from Odoo.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startOdooSandbox } from '../../../local/sandboxes/odoo/server';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { DisputeUpdated } from '../../../events/dispute-updated';
-import { createAndPostInvoice, minorToOdooAmount, type OdooClient, odooAmountToMinor, searchRead, upsertByExternalId } from '../../../functions/erp/odoo';
+import { createAndPostInvoice, minorToOdooAmount, type OdooClient, odooAmountToMinor, searchRead } from '../../../functions/erp/odoo';
 import { OdooAccountStandingLedger } from '../../../functions/erp/odoo/account-standing-ledger';
 import { OdooBillingLedger } from '../../../functions/erp/odoo/billing-ledger';
-import type { BillingConfig } from '../../../functions/domain/billing-config';
 import { DependencyMissingError } from '../../../functions/domain/invoice-errors';
 import { type DisputeSyncPorts, syncDisputeUpdated } from '../../../functions/flows/billing-sync/dispute-sync';
-import { freshSandboxClient } from './sandbox-client';
+import { SANDBOX_TARGETS, sandboxBillingConfig, sandboxForSuite, syncedCustomerPartner } from './sandbox-fixture';
 import { InMemoryIdentityMap, InMemoryWatermarks } from '../../support/in-memory-ports';
+import { canonicalEnvelopes } from '../../support/canonical-envelopes';
 
 const API_KEY = 'dispute-contract-key';
 const CUSTOMER = 'cus_DSPC1';
-const config: BillingConfig = {
-  companies: [{ account: null, currency: '*', companyId: 1, salesJournalId: 1, bankJournalId: 6 }],
-  taxes: [],
-  writeOffUncollectible: false,
-  standingTags: { pastDue: 'Past due', disputed: 'Disputed', uncollectible: 'Uncollectible' },
-};
+const config = sandboxBillingConfig();
 
 type Dispute = DisputeUpdated['data']['dispute'];
 const dispute = (status: string, closed: boolean, overrides: Partial<Dispute> = {}): Dispute => ({
   system: 'stripe', account: null, id: 'dp_C1', chargeId: 'ch_C1', paymentIntentId: 'pi_C1', invoiceId: 'in_D1', customerId: CUSTOMER,
   amount: 4999, currency: 'usd', reason: 'fraudulent', status, closed, updatedAt: '2026-11-10T10:00:00Z', ...overrides,
 });
-let second = 0;
-const updated = (data: Dispute): DisputeUpdated => {
-  second += 1;
-  return {
-    id: `stripe:evt_${second}:dispute.updated`, type: 'dispute.updated', source: 'stripe', subject: `stripe:dispute:${data.id}`,
-    time: new Date(Date.UTC(2026, 10, 10, 10, 0, second)).toISOString(), correlationId: `stripe:evt_${second}`, causationId: `evt_${second}`,
-    dataVersion: 1, data: { dispute: data },
-  };
-};
+const envelope = canonicalEnvelopes({ start: '2026-11-10T10:00:00Z' });
+const updated = (data: Dispute): DisputeUpdated => ({ ...envelope('dispute.updated', `stripe:dispute:${data.id}`), type: 'dispute.updated', data: { dispute: data } });
 
-describe.each([
-  { version: '18.0', transport: 'jsonrpc' },
-  { version: '19.0', transport: 'json2' },
-] as const)('dispute sync against the Odoo $version sandbox over $transport', ({ version, transport }) => {
-  let sandbox: Awaited<ReturnType<typeof startOdooSandbox>>;
+describe.each(SANDBOX_TARGETS)('dispute sync against the Odoo $version sandbox over $transport', (target) => {
+  const sandbox = sandboxForSuite(target, API_KEY);
   let client: OdooClient;
   let calls: string[];
   let partnerId: number;
   let ports: DisputeSyncPorts;
 
-  beforeAll(async () => {
-    sandbox = await startOdooSandbox({ port: 0, apiKey: API_KEY, version });
-  });
-  afterAll(async () => {
-    await sandbox?.close();
-  });
   beforeEach(async () => {
-    second = 0;
+    envelope.reset();
     calls = [];
-    client = freshSandboxClient(sandbox, { version, transport }, API_KEY, (operation) => calls.push(operation));
-    ({ id: partnerId } = await upsertByExternalId(client, 'res.partner', `saas_sync.stripe_customer_${CUSTOMER}`, { name: 'Acme Corp', ref: CUSTOMER, is_company: true }));
+    client = sandbox.freshClient((operation) => calls.push(operation));
+    partnerId = await syncedCustomerPartner(client, CUSTOMER, 'Acme Corp');
     const billing = new OdooBillingLedger(client);
     ports = { ledger: billing, standing: new OdooAccountStandingLedger(client, billing), identityMap: new InMemoryIdentityMap(), watermarks: new InMemoryWatermarks(), config };
   });

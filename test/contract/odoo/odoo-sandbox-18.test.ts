@@ -3,9 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SANDBOX_API_KEY, startOdooSandbox, type OdooSandbox } from '../../../local/sandboxes/odoo/server';
-import { loadOdooContractIndex, loadOdooFixtures, normalizeOdooPayload, replayOdooRequest, withApiKey } from './odoo-fixtures';
-
-const fixtures = loadOdooFixtures('18.0');
+import { describeRecordedContractReplay } from './sandbox-fixture';
 
 async function jsonRpc(sandbox: OdooSandbox, service: string, method: string, args: unknown[]): Promise<unknown> {
   const response = await fetch(`${sandbox.url}/jsonrpc`, {
@@ -20,47 +18,7 @@ function executeKw(sandbox: OdooSandbox, model: string, method: string, args: un
   return jsonRpc(sandbox, 'object', 'execute_kw', ['odoo18', 2, SANDBOX_API_KEY, model, method, args, kwargs]);
 }
 
-describe('Odoo 18.0 sandbox replays the recorded JSON-RPC contract', () => {
-  let sandbox: OdooSandbox;
-  let dataDir: string;
-  const replayedBodies = new Map<string, unknown>();
-
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'odoo-sandbox-18-'));
-    sandbox = await startOdooSandbox({ version: '18.0', dataDir });
-  });
-
-  afterAll(async () => {
-    await sandbox.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-
-  it('serves the database the fixtures were recorded against', () => {
-    expect(loadOdooContractIndex('18.0').database).toBe('odoo18');
-    expect(fixtures).toHaveLength(loadOdooContractIndex('18.0').order.length);
-  });
-
-  // One test per case, in recorded order: later cases use the records earlier ones created.
-  for (const fixture of fixtures) {
-    it(`${fixture.name}: ${fixture.note}`, async () => {
-      const replayed = await replayOdooRequest(sandbox.url, withApiKey(fixture.request, SANDBOX_API_KEY));
-      replayedBodies.set(fixture.name, replayed.body);
-
-      expect(replayed.status).toBe(fixture.response.status);
-      expect(normalizeOdooPayload(replayed.body)).toStrictEqual(normalizeOdooPayload(fixture.response.body));
-    });
-  }
-
-  // The replay above hides sequence names (today's date decides some); those of documents dated by the
-  // fixtures themselves must come out exactly as recorded.
-  it('numbers documents dated in the fixtures exactly as recorded', () => {
-    for (const name of ['account.move.action_post.again', 'account.move.read.posted', 'account.payment.search_read', 'sale.order.read']) {
-      const recorded = fixtures.find((fixture) => fixture.name === name)?.response.body;
-      const keepSequenceNames = { sequenceNames: false };
-      expect(normalizeOdooPayload(replayedBodies.get(name), keepSequenceNames), name).toStrictEqual(normalizeOdooPayload(recorded, keepSequenceNames));
-    }
-  });
-});
+describeRecordedContractReplay('18.0', '18.0', 'Odoo 18.0 sandbox replays the recorded JSON-RPC contract');
 
 describe('Odoo 18.0 sandbox behaviour the fixtures imply but do not spell out', () => {
   let sandbox: OdooSandbox;

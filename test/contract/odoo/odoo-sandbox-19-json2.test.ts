@@ -1,11 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SANDBOX_API_KEY, startOdooSandbox, type OdooSandbox } from '../../../local/sandboxes/odoo/server';
-import { loadOdooContractIndex, loadOdooFixtures, normalizeOdooPayload, replayOdooRequest, withApiKey } from './odoo-fixtures';
-
-const fixtures = loadOdooFixtures('19.0-json2');
+import { describeRecordedContractReplay } from './sandbox-fixture';
 
 function json2(sandbox: OdooSandbox, model: string, method: string, body: unknown): Promise<Response> {
   return fetch(`${sandbox.url}/json/2/${model}/${method}`, {
@@ -15,47 +13,7 @@ function json2(sandbox: OdooSandbox, model: string, method: string, body: unknow
   });
 }
 
-describe('Odoo 19.0 sandbox replays the recorded JSON-2 contract', () => {
-  let sandbox: OdooSandbox;
-  let dataDir: string;
-  const replayedBodies = new Map<string, unknown>();
-
-  beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), 'odoo-sandbox-19-'));
-    sandbox = await startOdooSandbox({ version: '19.0', dataDir });
-  });
-
-  afterAll(async () => {
-    await sandbox.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
-
-  it('serves the database the fixtures were recorded against', () => {
-    expect(loadOdooContractIndex('19.0-json2').database).toBe('odoo19');
-    expect(fixtures).toHaveLength(loadOdooContractIndex('19.0-json2').order.length);
-  });
-
-  // One test per case, in recorded order: later cases use the records earlier ones created.
-  for (const fixture of fixtures) {
-    it(`${fixture.name}: ${fixture.note}`, async () => {
-      const replayed = await replayOdooRequest(sandbox.url, withApiKey(fixture.request, SANDBOX_API_KEY));
-      replayedBodies.set(fixture.name, replayed.body);
-
-      expect(replayed.status).toBe(fixture.response.status);
-      expect(normalizeOdooPayload(replayed.body)).toStrictEqual(normalizeOdooPayload(fixture.response.body));
-    });
-  }
-
-  // The replay above hides sequence names (today's date decides some); those of documents dated by the
-  // fixtures themselves must come out exactly as recorded.
-  it('numbers documents dated in the fixtures exactly as recorded', () => {
-    for (const name of ['account.move.action_post.again', 'account.move.read.posted', 'account.payment.search_read', 'sale.order.read']) {
-      const recorded = fixtures.find((fixture) => fixture.name === name)?.response.body;
-      const keepSequenceNames = { sequenceNames: false };
-      expect(normalizeOdooPayload(replayedBodies.get(name), keepSequenceNames), name).toStrictEqual(normalizeOdooPayload(recorded, keepSequenceNames));
-    }
-  });
-});
+describeRecordedContractReplay('19.0-json2', '19.0', 'Odoo 19.0 sandbox replays the recorded JSON-2 contract');
 
 describe('Odoo 19.0 sandbox state', () => {
   it('survives a restart with the same dataDir', async () => {

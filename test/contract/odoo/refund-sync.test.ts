@@ -4,29 +4,22 @@
  * credit notes (amounts, references, what they reverse, payment state) and the payments (direction, journal,
  * what they are reconciled with).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startOdooSandbox } from '../../../local/sandboxes/odoo/server';
+import { describe, expect, it } from 'vitest';
 import type { DocumentLine, LineTax } from '../../../events/billing-parts';
 import type { CreditNoteIssued } from '../../../events/credit-note-issued';
 import type { InvoiceFinalized, InvoiceSnapshot } from '../../../events/invoice-finalized';
 import type { PaymentSucceeded } from '../../../events/payment-succeeded';
 import type { RefundCreated } from '../../../events/refund-created';
 import { type OdooClient, odooAmountToMinor, type OdooRecord, searchRead } from '../../../functions/erp/odoo';
-import { OdooBillingLedger } from '../../../functions/erp/odoo/billing-ledger';
-import { OdooPartnerGateway } from '../../../functions/erp/odoo/partner-gateway';
-import type { BillingConfig } from '../../../functions/domain/billing-config';
 import type { CreditNoteSnapshot, RefundSnapshot } from '../../../functions/domain/billing-ledger';
 import { CreditExceedsInvoiceError, DependencyMissingError } from '../../../functions/domain/invoice-errors';
 import { syncBilling } from '../../../functions/flows/billing-sync/sync-billing';
 import { isRetryable } from '../../../functions/platform/errors';
-import { InMemoryBillingSource } from '../../support/in-memory-billing';
-import { freshSandboxClient } from './sandbox-client';
-import { InMemoryIdentityMap, InMemoryWatermarks } from '../../support/in-memory-ports';
+import { createSaleTax, SANDBOX_BANK_JOURNAL, SANDBOX_TARGETS, sandboxBillingConfig, sandboxBillingPorts, sandboxForSuite } from './sandbox-fixture';
 import { canonicalEnvelopes } from '../../support/canonical-envelopes';
 
 const API_KEY = 'refund-contract-key';
 const CUSTOMER = 'cus_REF1';
-const BANK_JOURNAL = 6;
 
 const tax = (amount: number, percentage: string): LineTax => ({ amount, taxableAmount: null, taxRateId: null, percentage, inclusive: false, label: `VAT ${percentage}%` });
 const line = (id: string, amount: number, overrides: Partial<DocumentLine> = {}): DocumentLine => ({
@@ -55,44 +48,18 @@ const refundOf = (id: string, invoiceId: string, amount: number, currency = 'usd
 const refunded = (refund: RefundSnapshot): RefundCreated => ({ ...envelope('refund.created', `stripe:refund:${refund.id}`), type: 'refund.created', data: { refund } });
 const issued = (creditNote: CreditNoteSnapshot): CreditNoteIssued => ({ ...envelope('credit_note.issued', `stripe:credit_note:${creditNote.id}`), type: 'credit_note.issued', data: { creditNote } });
 
-describe.each([
-  { version: '18.0', transport: 'jsonrpc' },
-  { version: '19.0', transport: 'json2' },
-] as const)('refunds and credit notes against the Odoo $version sandbox over $transport', ({ version, transport }) => {
-  let sandbox: Awaited<ReturnType<typeof startOdooSandbox>>;
+describe.each(SANDBOX_TARGETS)('refunds and credit notes against the Odoo $version sandbox over $transport', (target) => {
+  const sandbox = sandboxForSuite(target, API_KEY);
   let client: OdooClient;
   let calls: string[];
-
-  beforeAll(async () => {
-    sandbox = await startOdooSandbox({ port: 0, apiKey: API_KEY, version });
-  });
-  afterAll(async () => {
-    await sandbox?.close();
-  });
 
   async function setup() {
     envelope.reset();
     calls = [];
-    client = freshSandboxClient(sandbox, { version, transport }, API_KEY, (operation) => calls.push(operation));
-    const [vat] = await client.call<number[]>('account.tax', 'create', {
-      vals_list: [{ name: 'VAT 19%', amount: 19, amount_type: 'percent', type_tax_use: 'sale', price_include_override: 'tax_excluded' }],
-    });
-    const config: BillingConfig = {
-      companies: [{ account: null, currency: '*', companyId: 1, salesJournalId: 1, bankJournalId: BANK_JOURNAL }],
-      taxes: [{ percentage: '19', inclusive: false, companyId: 1, odooTaxId: vat! }],
-      writeOffUncollectible: false,
-      standingTags: { pastDue: 'Past due', disputed: 'Disputed', uncollectible: 'Uncollectible' },
-    };
-    const source = new InMemoryBillingSource();
-    source.customers.set(CUSTOMER, { system: 'stripe', id: CUSTOMER, name: 'Refund Corp', email: 'ap@refund.example', phone: null, address: null, currency: 'usd', livemode: false });
-    return {
-      ledger: new OdooBillingLedger(client),
-      source,
-      partners: new OdooPartnerGateway(client),
-      identityMap: new InMemoryIdentityMap(),
-      watermarks: new InMemoryWatermarks(),
-      config,
-    };
+    client = sandbox.freshClient((operation) => calls.push(operation));
+    const vat = await createSaleTax(client, 'VAT 19%', 19);
+    const config = sandboxBillingConfig([{ percentage: '19', inclusive: false, companyId: 1, odooTaxId: vat }]);
+    return sandboxBillingPorts(client, config, { system: 'stripe', id: CUSTOMER, name: 'Refund Corp', email: 'ap@refund.example', phone: null, address: null, currency: 'usd', livemode: false });
   }
   type Ports = Awaited<ReturnType<typeof setup>>;
 
@@ -151,7 +118,7 @@ describe.each([
     expect(outcome).toMatchObject({ outcome: 'refunded', creditNote: 'partial' });
     expect(await financeView(invoiceId)).toEqual({
       creditNotes: [{ ref: 'Refund re_part', paymentReference: 're_part', state: 'posted', paymentState: 'paid', total: 2500, tax: 0, reversesInvoice: true, lines: 1 }],
-      payments: [{ memo: 're_part', amount: 2500, direction: 'outbound', partnerType: 'customer', journal: BANK_JOURNAL, state: 'paid', reconciledWith: ['Refund re_part'] }],
+      payments: [{ memo: 're_part', amount: 2500, direction: 'outbound', partnerType: 'customer', journal: SANDBOX_BANK_JOURNAL, state: 'paid', reconciledWith: ['Refund re_part'] }],
     });
     const [invoiceRecord] = await client.call<OdooRecord[]>('account.move', 'read', { ids: [invoiceId], fields: ['payment_state', 'amount_total'] });
     expect(invoiceRecord).toMatchObject({ payment_state: 'paid', amount_total: 119 });
@@ -172,7 +139,7 @@ describe.each([
     expect(outcome).toMatchObject({ outcome: 'refunded', creditNote: 'full' });
     const view = await financeView(invoiceId);
     expect(view.creditNotes).toEqual([{ ref: expect.stringMatching(/^Reversal of: .*, Refund re_full$/), paymentReference: false, state: 'posted', paymentState: 'paid', total: 13899, tax: 1900, reversesInvoice: true, lines: 2 }]);
-    expect(view.payments).toEqual([{ memo: 're_full', amount: 13899, direction: 'outbound', partnerType: 'customer', journal: BANK_JOURNAL, state: 'paid', reconciledWith: [view.creditNotes[0]!.ref] }]);
+    expect(view.payments).toEqual([{ memo: 're_full', amount: 13899, direction: 'outbound', partnerType: 'customer', journal: SANDBOX_BANK_JOURNAL, state: 'paid', reconciledWith: [view.creditNotes[0]!.ref] }]);
   });
 
   it.each([
@@ -214,7 +181,7 @@ describe.each([
     };
     const expected = {
       creditNotes: [{ ref: 'cn_1', paymentReference: 're_cn', state: 'posted', paymentState: 'paid', total: 2380, tax: 380, reversesInvoice: true, lines: 1 }],
-      payments: [{ memo: 're_cn', amount: 2380, direction: 'outbound', partnerType: 'customer', journal: BANK_JOURNAL, state: 'paid', reconciledWith: ['cn_1'] }],
+      payments: [{ memo: 're_cn', amount: 2380, direction: 'outbound', partnerType: 'customer', journal: SANDBOX_BANK_JOURNAL, state: 'paid', reconciledWith: ['cn_1'] }],
     };
 
     it.each([
@@ -290,7 +257,7 @@ describe.each([
     // receivable open (recorded on real servers: test/contract/odoo/real-odoo-cases/recorded/*/credit_note.offset_after_invoice_paid).
     expect(await financeView(invoiceId)).toEqual({
       creditNotes: [
-        { ref: 'cn_balance', paymentReference: 'cn_balance', state: 'posted', paymentState: version === '18.0' ? 'paid' : 'not_paid', total: 1196, tax: 191, reversesInvoice: true, lines: 1 },
+        { ref: 'cn_balance', paymentReference: 'cn_balance', state: 'posted', paymentState: target.version === '18.0' ? 'paid' : 'not_paid', total: 1196, tax: 191, reversesInvoice: true, lines: 1 },
       ],
       payments: [],
     });

@@ -3,26 +3,20 @@
  * Odoo 18 over JSON-RPC (`tax_id`, cancel wizard unless `disable_cancel_warning`), Odoo 19 over JSON-2
  * (`tax_ids`). Each case checks what finance sees in Odoo, read back from Odoo to the minor unit.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startOdooSandbox } from '../../../local/sandboxes/odoo/server';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { SubscriptionSnapshot, SubscriptionUpdated } from '../../../events/subscription-updated';
-import { type OdooClient, odooAmountToMinor, searchRead, upsertByExternalId } from '../../../functions/erp/odoo';
+import { type OdooClient, odooAmountToMinor, searchRead } from '../../../functions/erp/odoo';
 import { OdooAccountStandingLedger } from '../../../functions/erp/odoo/account-standing-ledger';
 import { OdooBillingLedger } from '../../../functions/erp/odoo/billing-ledger';
 import { OdooSubscriptionLedger } from '../../../functions/erp/odoo/subscription-ledger';
-import type { BillingConfig } from '../../../functions/domain/billing-config';
 import { syncSubscription, type SubscriptionSyncPorts } from '../../../functions/flows/subscription-sync/sync-subscription';
-import { freshSandboxClient } from './sandbox-client';
+import { sandboxBillingConfig, sandboxForSuite, syncedCustomerPartner } from './sandbox-fixture';
 import { InMemoryIdentityMap, InMemoryWatermarks } from '../../support/in-memory-ports';
+import { canonicalEnvelopes } from '../../support/canonical-envelopes';
 
 const API_KEY = 'subscription-contract-key';
 const CUSTOMER = 'cus_SUBC1';
-const config: BillingConfig = {
-  companies: [{ account: null, currency: '*', companyId: 1, salesJournalId: 1, bankJournalId: 6 }],
-  taxes: [],
-  writeOffUncollectible: false,
-  standingTags: { pastDue: 'Past due', disputed: 'Disputed', uncollectible: 'Uncollectible' },
-};
+const config = sandboxBillingConfig();
 
 type Item = SubscriptionSnapshot['items'][number];
 const item = (id: string, priceId: string, quantity: number, unitAmount: number, description: string): Item => ({
@@ -33,38 +27,27 @@ const snapshot = (id: string, status: SubscriptionSnapshot['status'], currency: 
   currentPeriodStart: '2026-11-01T00:00:00Z', currentPeriodEnd: '2026-12-01T00:00:00Z', cancelAtPeriodEnd: false,
   canceledAt: ended ? '2026-11-20T00:00:00Z' : null, endedAt: ended ? '2026-11-20T00:00:00Z' : null, livemode: false,
 });
-let second = 0;
-const updated = (subscription: SubscriptionSnapshot): SubscriptionUpdated => {
-  second += 1;
-  return {
-    id: `stripe:evt_${second}:subscription.updated`, type: 'subscription.updated', source: 'stripe', subject: `stripe:subscription:${subscription.id}`,
-    time: new Date(Date.UTC(2026, 10, 1, 10, 0, second)).toISOString(), correlationId: `stripe:evt_${second}`, causationId: `evt_${second}`,
-    dataVersion: 1, data: { subscription },
-  };
-};
+const envelope = canonicalEnvelopes({ start: '2026-11-01T10:00:00Z' });
+const updated = (subscription: SubscriptionSnapshot): SubscriptionUpdated => ({
+  ...envelope('subscription.updated', `stripe:subscription:${subscription.id}`), type: 'subscription.updated', data: { subscription },
+});
 
 describe.each([
   { version: '18.0', transport: 'jsonrpc', taxField: 'tax_id' },
   { version: '19.0', transport: 'json2', taxField: 'tax_ids' },
-] as const)('subscription sync against the Odoo $version sandbox over $transport', ({ version, transport, taxField }) => {
-  let sandbox: Awaited<ReturnType<typeof startOdooSandbox>>;
+] as const)('subscription sync against the Odoo $version sandbox over $transport', ({ taxField, ...target }) => {
+  const sandbox = sandboxForSuite(target, API_KEY);
   let client: OdooClient;
   let calls: string[];
   let partnerId: number;
   let ports: SubscriptionSyncPorts & { ledger: OdooSubscriptionLedger };
 
-  beforeAll(async () => {
-    sandbox = await startOdooSandbox({ port: 0, apiKey: API_KEY, version });
-  });
-  afterAll(async () => {
-    await sandbox?.close();
-  });
   beforeEach(async () => {
-    second = 0;
+    envelope.reset();
     calls = [];
-    client = freshSandboxClient(sandbox, { version, transport }, API_KEY, (operation) => calls.push(operation));
+    client = sandbox.freshClient((operation) => calls.push(operation));
     // The customer flow has synced the customer.
-    ({ id: partnerId } = await upsertByExternalId(client, 'res.partner', `saas_sync.stripe_customer_${CUSTOMER}`, { name: 'Acme Corp', ref: CUSTOMER, is_company: true }));
+    partnerId = await syncedCustomerPartner(client, CUSTOMER, 'Acme Corp');
     const billing = new OdooBillingLedger(client);
     ports = {
       ledger: new OdooSubscriptionLedger(client, billing),
