@@ -1,27 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { type AttemptOutcome, exchange, parseJsonBody, retryAfterMs, type RetrySettings, retryWithBackoff } from '../../../functions/platform/provider-http';
+import { fakeRetryClock } from '../../support/fake-retry-clock';
 
 const SETTINGS: RetrySettings = { maxAttempts: 4, baseDelayMs: 500, maxDelayMs: 5_000, maxTotalMs: 20_000 };
 
-/** A clock that only moves when the loop sleeps (plus `workMs` per attempt), and a fixed jitter draw. */
-function fakeClock(random = 0.5) {
-  let now = 1_000_000;
-  const sleeps: number[] = [];
-  return {
-    sleeps,
-    advance: (ms: number) => {
-      now += ms;
-    },
-    clock: {
-      now: () => now,
-      sleep: async (ms: number) => {
-        sleeps.push(ms);
-        now += ms;
-      },
-      random: () => random,
-    },
-  };
-}
+const fakeClock = (random = 0.5) => fakeRetryClock({ random, start: 1_000_000 });
 
 /** An attempt that answers from a script, one outcome per call, counting the calls. */
 function scripted<T>(...outcomes: AttemptOutcome<T>[]) {

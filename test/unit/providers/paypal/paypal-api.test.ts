@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PaypalApi, PaypalAuthError, PaypalUnavailableError } from '../../../../functions/providers/paypal/paypal-api';
+import { fakeRetryClock } from '../../../support/fake-retry-clock';
 
 type Answer = { status: number; body?: unknown; headers?: Record<string, string> } | Error;
 
@@ -18,21 +19,13 @@ function fakeFetch(...answers: Answer[]) {
 }
 
 function client(fetchImpl: typeof fetch, retry: Partial<ConstructorParameters<typeof PaypalApi>[0]['retry']> = {}) {
-  const sleeps: number[] = [];
-  let now = 0;
+  const { clock, sleeps } = fakeRetryClock();
   const api = new PaypalApi({
     credentials: async () => ({ clientId: 'client', clientSecret: 'secret' }),
     baseUrl: 'https://paypal.test',
     fetch: fetchImpl,
     retry,
-    clock: {
-      now: () => now,
-      sleep: async (ms) => {
-        sleeps.push(ms);
-        now += ms;
-      },
-      random: () => 0.5,
-    },
+    clock,
   });
   return { api, sleeps };
 }
