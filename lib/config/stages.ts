@@ -57,8 +57,9 @@ const stageConfigSchema = z.object({
     })
     .optional(),
   /**
-   * Where provider billing lands in Odoo: company and journals per provider account and currency, the
-   * Odoo tax of each provider tax, account standing tags. Validated in full by the billing flow's schema
+   * Where provider billing lands in Odoo: company and journals per source system, provider account and currency
+   * (the most specific route wins; README "Company routes"), the Odoo tax of each provider tax (by rate id, name,
+   * then percentage; README "Taxes"), account standing tags. Validated in full by the billing flow's schema
    * (functions/domain/billing-config.ts) at synth time by the tests and at cold start by the function.
    */
   billing: z.object({
