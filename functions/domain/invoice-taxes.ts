@@ -4,9 +4,11 @@ import type { ProviderTaxRate } from './billing-ledger';
 import { parseDecimal } from './odoo-document-lines';
 
 /**
- * The Odoo tax configured for a provider tax in a company (billing config `taxes`): by tax rate id first;
- * else by percentage and inclusiveness among the entries without a tax rate id. `undefined` when nothing
- * matches — the caller fails permanently naming the tax: guessing would change the total.
+ * The Odoo tax configured for a provider tax in a company (billing config `taxes`), by the first rule that finds
+ * one: (1) the provider's tax rate id; (2) the tax's name (its label, trimmed, case-insensitive) among the entries
+ * with a `name` — an entry that also gives a percentage takes only a tax of that percentage; (3) the percentage
+ * among the entries with neither a tax rate id nor a name. Inclusiveness must agree for (2) and (3). `undefined`
+ * when nothing matches — the caller fails permanently naming the tax: guessing would change the total.
  */
 export function configuredOdooTaxId(config: BillingConfig, companyId: number, tax: LineTax): number | undefined {
   const inCompany = config.taxes.filter((entry) => entry.companyId === companyId);
@@ -14,12 +16,32 @@ export function configuredOdooTaxId(config: BillingConfig, companyId: number, ta
     const byRate = inCompany.find((entry) => entry.taxRateId === tax.taxRateId);
     if (byRate) return byRate.odooTaxId;
   }
+  const name = tax.label === null ? '' : normalizedTaxName(tax.label);
+  if (name !== '') {
+    const byName = inCompany.find(
+      (entry) =>
+        entry.taxRateId === undefined &&
+        entry.name !== undefined &&
+        normalizedTaxName(entry.name) === name &&
+        entry.inclusive === tax.inclusive &&
+        (entry.percentage === undefined || (tax.percentage !== null && samePercentage(entry.percentage, tax.percentage))),
+    );
+    if (byName) return byName.odooTaxId;
+  }
   if (tax.percentage === null) return undefined;
   const percentage = tax.percentage;
   return inCompany.find(
-    (entry) => entry.taxRateId === undefined && entry.percentage !== undefined && entry.inclusive === tax.inclusive && samePercentage(entry.percentage, percentage),
+    (entry) =>
+      entry.taxRateId === undefined &&
+      entry.name === undefined &&
+      entry.percentage !== undefined &&
+      entry.inclusive === tax.inclusive &&
+      samePercentage(entry.percentage, percentage),
   )?.odooTaxId;
 }
+
+/** `" Sales Tax "` and `"sales tax"` are one name: a provider's tax names are typed by people. */
+const normalizedTaxName = (name: string): string => name.trim().toLowerCase();
 
 /** `"19"` and `"19.00"` are the same rate. */
 export function samePercentage(left: string, right: string): boolean {

@@ -57,13 +57,40 @@ const stageConfigSchema = z.object({
     })
     .optional(),
   /**
-   * Where provider billing lands in Odoo: company and journals per provider account and currency, the
-   * Odoo tax of each provider tax, account standing tags. Validated in full by the billing flow's schema
+   * Where provider billing lands in Odoo: company and journals per source system, provider account and currency
+   * (the most specific route wins; README "Company routes"), the Odoo tax of each provider tax (by rate id, name,
+   * then percentage; README "Taxes"), account standing tags. Validated in full by the billing flow's schema
    * (functions/domain/billing-config.ts) at synth time by the tests and at cold start by the function.
    */
   billing: z.object({
-    companies: z.array(z.object({ account: z.string().nullable(), currency: z.string(), companyId: z.number(), salesJournalId: z.number(), bankJournalId: z.number() })).min(1),
-    taxes: z.array(z.object({ taxRateId: z.string().optional(), percentage: z.string().optional(), inclusive: z.boolean(), companyId: z.number(), odooTaxId: z.number() })),
+    /**
+     * Company routes: `source` (a source system: `stripe`, `paypal`; `"*"` or absent = any), `account` (null = the
+     * platform account, `"*"` = any), `currency` (`"*"` = any). The most specific matching route wins (the one
+     * naming the most of the three); two that name as many and can match one document are refused as ambiguous.
+     */
+    companies: z
+      .array(
+        z.object({
+          source: z.string().optional(),
+          account: z.string().nullable(),
+          currency: z.string(),
+          companyId: z.number(),
+          salesJournalId: z.number(),
+          bankJournalId: z.number(),
+        }),
+      )
+      .min(1),
+    /** A provider tax → Odoo tax: by tax rate id, else by `name` (the provider's tax name), else by `percentage`; `inclusive` must agree. */
+    taxes: z.array(
+      z.object({
+        taxRateId: z.string().optional(),
+        name: z.string().optional(),
+        percentage: z.string().optional(),
+        inclusive: z.boolean(),
+        companyId: z.number(),
+        odooTaxId: z.number(),
+      }),
+    ),
     writeOffUncollectible: z.boolean(),
     standingTags: z.object({ pastDue: z.string(), disputed: z.string(), uncollectible: z.string() }),
   }),
@@ -102,11 +129,16 @@ export type StageConfig = z.infer<typeof stageConfigSchema>;
  * those of your database (Accounting → Configuration → Journals / Taxes: the id is in the URL).
  */
 const FRESH_ODOO_BILLING: StageConfig['billing'] = {
+  // Every source's money in the "Bank" journal: give a provider its own journal with a route naming its `source`
+  // (the local stage's PayPal journal below).
   companies: [{ account: '*', currency: '*', companyId: 1, salesJournalId: 1, bankJournalId: 6 }],
   taxes: [{ percentage: '15', inclusive: false, companyId: 1, odooTaxId: 1 }],
   writeOffUncollectible: false,
   standingTags: { pastDue: 'Past due', disputed: 'Disputed payment', uncollectible: 'Uncollectible' },
 };
+
+/** The PayPal bank journal of the Odoo sandbox: the first id after a fresh Odoo's seven journals. */
+const PAYPAL_SANDBOX_JOURNAL_ID = 8;
 
 /**
  * The Odoo client's own defaults (functions/erp/odoo/odoo-config.ts): 4 requests in flight leave a
@@ -142,6 +174,12 @@ const STAGE_CONFIGS: Record<Stage, StageConfig> = {
       apiCredentialsSecretName: 'odoo-saas-sync/local/paypal-api-credentials',
       apiUrl: 'http://127.0.0.1:12112',
       certificateOrigins: ['http://127.0.0.1:12112'],
+    },
+    // PayPal's money lands in the sandbox's "PayPal" bank journal (8, seeded by the dev environment from this route:
+    // local/sandboxes/paypal/dev-environment-binding.ts), Stripe's in "Bank" (6).
+    billing: {
+      ...FRESH_ODOO_BILLING,
+      companies: [...FRESH_ODOO_BILLING.companies, { source: 'paypal', account: '*', currency: '*', companyId: 1, salesJournalId: 1, bankJournalId: PAYPAL_SANDBOX_JOURNAL_ID }],
     },
     flowConcurrency: 2,
     logRetentionDays: 7,

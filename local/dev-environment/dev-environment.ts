@@ -91,6 +91,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
         database: config.odoo.database,
         login: config.odoo.login,
         apiKey: SANDBOX_API_KEY,
+        extraJournals: PROVIDER_SANDBOXES.flatMap((provider) => provider.odooJournals?.(config) ?? []),
       });
       closers.push(() => sandbox.close());
       const connection = { url: sandbox.url, database: config.odoo.database, login: config.odoo.login, apiKey: SANDBOX_API_KEY };

@@ -1,4 +1,5 @@
 import type { StageConfig } from '../../lib/config/stages';
+import type { ExtraJournal } from '../sandboxes/odoo/seed';
 import { PAYPAL_SANDBOX_BINDING } from '../sandboxes/paypal/dev-environment-binding';
 import { STRIPE_SANDBOX_BINDING } from '../sandboxes/stripe/dev-environment-binding';
 
@@ -21,6 +22,11 @@ export interface ProviderSandboxBinding {
   signingSecretSeeds?(config: StageConfig, signingSecret: string): Record<string, string>;
   /** The sandbox's port under `npm start` (a free one elsewhere): the port its clients' tools expect. */
   readonly developmentPort: number;
+  /**
+   * The journals the Odoo sandbox needs for the provider beyond a fresh Odoo's (its own bank journal, at the id the
+   * stage's billing routes name): seeded when the dev environment starts the sandbox.
+   */
+  odooJournals?(config: StageConfig): ExtraJournal[];
   /** The read API the flows call: the sandbox (its data in `dataDir`, in memory without), or the real API when `realApiFrom` names credentials. */
   startApi(options: { config: StageConfig; dataDir?: string; port?: number; realApiFrom?: NodeJS.ProcessEnv }): Promise<Omit<ProviderApi, 'providerName'>>;
 }

@@ -16,8 +16,8 @@ const FIXTURES = join(__dirname, '../fixtures/paypal');
 const usd = (value: string) => ({ currency_code: 'USD', value });
 
 /**
- * A checkout order without tax: 3 × 20.00 + 30.00, shipping 2.80 → 92.80. (An order's item tax is an amount with
- * no rate, which the billing config's taxes cannot match yet: a taxed order dead-letters with UnmappedTaxError.)
+ * A checkout order without tax: 3 × 20.00 + 30.00, shipping 2.80 → 92.80. (Taxed orders and invoices, and the PayPal
+ * journal their payments land in: paypal-journal-and-taxes.test.ts.)
  */
 const ORDER = {
   id: '89T257400V0473133',

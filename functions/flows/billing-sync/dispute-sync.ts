@@ -178,7 +178,7 @@ async function reverseLostDispute(
   const invoice = await ports.ledger.readDocument(invoiceMoveId);
   if (!invoice || invoice.state !== 'posted') return undefined;
   const marker = lostDisputeMarker(dispute.id);
-  const route = companyRouteFor(ports.config, dispute.account, dispute.currency);
+  const route = companyRouteFor(ports.config, dispute);
   const disputed = toOdooMinor(dispute.amount, providerCurrencyExponent(dispute.system, dispute.currency), invoice.currency.decimalPlaces);
   const existing = await ports.ledger.findReversal(invoiceMoveId, marker);
   if (existing !== undefined) {

@@ -76,7 +76,7 @@ export async function syncInvoiceUncollectible(event: InvoiceUncollectible, port
           amount: remaining,
           marker,
           lineName: `${marker} (${invoice.name ?? mark.id})`,
-          route: companyRouteFor(ports.config, mark.account, invoice.currency.code.toLowerCase()),
+          route: companyRouteFor(ports.config, { system: mark.system, account: mark.account, currency: invoice.currency.code.toLowerCase() }),
           date: odooDate(mark.markedAt),
         }));
       }

@@ -143,7 +143,7 @@ export async function planProviderDocument(
   providerDocument: ProviderDocument & { id: string; system: SourceSystem; account: string | null },
   currency: LedgerCurrency,
 ): Promise<{ plan: DocumentPlan; route: CompanyRoute }> {
-  const route = companyRouteFor(ports.config, providerDocument.account, providerDocument.currency);
+  const route = companyRouteFor(ports.config, providerDocument);
   const document = await withResolvedTaxRates(ports, route.companyId, providerDocument);
   const allTaxes = document.lines.flatMap((line) => line.taxes);
   const [odooTaxes, precisions] = await Promise.all([

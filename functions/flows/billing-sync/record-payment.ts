@@ -57,7 +57,7 @@ export async function syncPaymentSucceeded(event: PaymentSucceeded, ports: Billi
     let after: number;
     if (paymentId === undefined) {
       const before = await paidAmount(ports, invoice, []);
-      const route = companyRouteFor(ports.config, payment.account, payment.currency);
+      const route = companyRouteFor(ports.config, payment);
       if (before >= invoice.amountTotal && invoice.amountTotal > 0) {
         // Money the provider received is always booked: a second, distinct payment of a paid invoice is the
         // customer's credit, said in the invoice's chatter so finance sees why it is not reconciled.

@@ -234,7 +234,7 @@ async function refundOnInvoice(refund: RefundSnapshot, invoiceId: string, ports:
         amount,
         marker,
         lineName: `${marker} (${invoice.name ?? invoiceId})`,
-        route: companyRouteFor(ports.config, refund.account, refund.currency),
+        route: companyRouteFor(ports.config, refund),
         date: odooDate(refund.createdAt),
         paymentReference: refund.id,
         paidOut: true,
@@ -248,7 +248,7 @@ async function refundOnInvoice(refund: RefundSnapshot, invoiceId: string, ports:
     currency,
     date: odooDate(refund.createdAt),
     memo: refund.id,
-    journalId: companyRouteFor(ports.config, refund.account, refund.currency).bankJournalId,
+    journalId: companyRouteFor(ports.config, refund).bankJournalId,
   });
   await ports.identityMap.link(key, { ...ODOO_PAYMENT, id: String(paymentId) });
   return { outcome: 'refunded', creditNoteId, paymentId, creditNote: kind };

@@ -65,7 +65,7 @@ export async function syncSubscription(event: SubscriptionUpdated, ports: Subscr
     if (!isNewer(candidate, current)) return { result: { outcome: 'stale', watermark: current ?? candidate } };
 
     // Everything that can fail for setup reasons is decided before the first write.
-    const route = companyRouteFor(ports.config, subscription.account, subscription.currency);
+    const route = companyRouteFor(ports.config, subscription);
     const partnerId = await knownPartner(ports, subscription);
     const { lines: wanted, currency, precisions } = await wantedLines(subscription, ports);
     const { priceDigits, quantityDigits } = precisions;

@@ -64,6 +64,33 @@ function inclusiveShareOf(gross: number, percent: string, what: string): number 
   return Number((2n * numerator + denominator) / (2n * denominator));
 }
 
+/**
+ * A PayPal tax that Odoo cannot book as PayPal computed it (a rate that is not exact, a tax on the amount before
+ * a discount Odoo nets into the price). Permanent: the ingest sets the webhook aside, a flow dead-letters the event,
+ * each with this reason naming the item — guessing would make the Odoo total differ from what PayPal charged.
+ */
+export class UnbookablePaypalTaxError extends MalformedPaypalObjectError {
+  override name = 'UnbookablePaypalTaxError';
+}
+
+/** Decimals of an Odoo tax's percentage (`account.tax.amount`, digits 16,4): a derived rate must fit them. */
+const ODOO_PERCENT_DECIMALS = 4;
+
+/**
+ * The rate `tax` is of `base`, as a plain decimal percentage (`"8.25"`), when it is exact with at most four decimals
+ * (tax × 100 / base, in integers); undefined otherwise (3.33… % cannot be a configured Odoo rate). Exact means the
+ * rate reproduces PayPal's tax without rounding, so Odoo's per-line tax equals PayPal's to the minor unit.
+ */
+export function exactPercentOf(tax: number, base: number): string | undefined {
+  if (base <= 0 || tax < 0) return undefined;
+  const numerator = BigInt(tax) * 100n * 10n ** BigInt(ODOO_PERCENT_DECIMALS);
+  if (numerator % BigInt(base) !== 0n) return undefined;
+  const digits = (numerator / BigInt(base)).toString().padStart(ODOO_PERCENT_DECIMALS + 1, '0');
+  const whole = digits.slice(0, -ODOO_PERCENT_DECIMALS);
+  const fraction = digits.slice(-ODOO_PERCENT_DECIMALS).replace(/0+$/, '');
+  return fraction === '' ? whole : `${whole}.${fraction}`;
+}
+
 function minor(money: PaypalMoney | undefined, currency: string, what: string): number {
   if (money === undefined) return 0;
   const parsed = moneyOf(money, what);
@@ -90,6 +117,38 @@ function percentTax(input: { amount: number; taxable: number; percent: string | 
 
 // ---------------------------------------------------------------------------------------------------
 // PayPal invoices (Invoicing v2)
+
+/**
+ * The canonical tax of one invoice item: PayPal's amount (its own rounding; computed as PayPal does when the
+ * invoice omits it), PayPal's percent and tax name — the name and the percent are what the billing config matches
+ * an Odoo tax by. An item without a percent gets the rate its amount is of its base when that rate is exact;
+ * an item taxed on its amount before its discount (`tax_calculated_after_discount: false`) cannot be booked: Odoo
+ * taxes the discounted price.
+ */
+function invoiceItemTax(
+  tax: { name?: string | undefined; percent?: string | undefined; amount?: PaypalMoney | undefined },
+  item: { amount: number; discount: number; currency: string; inclusive: boolean; taxAfterDiscount: boolean; what: string },
+): LineTax {
+  const { what } = item;
+  if (!item.taxAfterDiscount && item.discount !== 0) {
+    throw new UnbookablePaypalTaxError(`${what} is taxed on its amount before its discount: Odoo taxes the discounted price, so its tax would differ from PayPal's`);
+  }
+  const taxable = item.amount - item.discount;
+  const percent = tax.percent !== undefined && /^\d+(\.\d+)?$/.test(tax.percent) ? tax.percent : undefined;
+  if (tax.percent !== undefined && percent === undefined) throw new MalformedPaypalObjectError(`${what} has tax percent "${tax.percent}", not a decimal`);
+  const amount = tax.amount
+    ? minor(tax.amount, item.currency, what)
+    : percent === undefined
+      ? 0
+      : item.inclusive
+        ? inclusiveShareOf(taxable, percent, what)
+        : percentOf(taxable, percent, what);
+  const rate = percent ?? (amount === 0 ? '0' : exactPercentOf(amount, item.inclusive ? taxable - amount : taxable));
+  if (rate === undefined) {
+    throw new UnbookablePaypalTaxError(`${what} has a tax of ${amount} minor units and no percent, and that is no exact rate of its ${taxable}: no Odoo tax can reproduce it`);
+  }
+  return percentTax({ amount, taxable: item.inclusive ? taxable - amount : taxable, percent: rate, inclusive: item.inclusive, label: tax.name });
+}
 
 const invoiceItemSchema = z.object({
   id: z.optional(z.string()),
@@ -125,7 +184,7 @@ export const paypalInvoiceSchema = z.object({
   }),
   primary_recipients: z.optional(z.array(recipientSchema)),
   items: z.optional(z.array(invoiceItemSchema)),
-  configuration: z.optional(z.object({ tax_inclusive: z.optional(z.boolean()) })),
+  configuration: z.optional(z.object({ tax_inclusive: z.optional(z.boolean()), tax_calculated_after_discount: z.optional(z.boolean()) })),
   amount: z.object({
     value: z.string(),
     currency_code: z.string(),
@@ -188,6 +247,8 @@ export function invoiceSnapshotFromPaypalInvoice(invoice: PaypalInvoice): Invoic
   const currency = invoice.detail.currency_code.toLowerCase();
   paypalCurrencyExponent(currency);
   const inclusive = invoice.configuration?.tax_inclusive === true;
+  // PayPal's default is after the discount (Invoicing v2, `configuration`).
+  const taxAfterDiscount = invoice.configuration?.tax_calculated_after_discount !== false;
   const lines: DocumentLine[] = (invoice.items ?? []).map((item, index) => {
     const lineWhat = `${what} item ${item.id ?? index + 1}`;
     const amount = quantityTimes(item.quantity, minor(item.unit_amount, currency, lineWhat), lineWhat);
@@ -196,18 +257,7 @@ export function invoiceSnapshotFromPaypalInvoice(invoice: PaypalInvoice): Invoic
       : item.discount?.percent
         ? percentOf(amount, item.discount.percent, lineWhat)
         : 0;
-    const taxable = amount - discount;
-    const taxes = item.tax
-      ? [
-          percentTax({
-            amount: item.tax.amount ? minor(item.tax.amount, currency, lineWhat) : percentOf(taxable, item.tax.percent ?? '0', lineWhat),
-            taxable,
-            percent: item.tax.percent,
-            inclusive,
-            label: item.tax.name,
-          }),
-        ]
-      : [];
+    const taxes = item.tax ? [invoiceItemTax(item.tax, { amount, discount, currency, inclusive, taxAfterDiscount, what: lineWhat })] : [];
     return {
       id: item.id ?? `${invoice.id}-${index + 1}`,
       description: item.description ? `${item.name} — ${item.description}` : item.name,
@@ -224,6 +274,10 @@ export function invoiceSnapshotFromPaypalInvoice(invoice: PaypalInvoice): Invoic
   });
   const breakdown = invoice.amount.breakdown;
   const invoiceDiscount = minor(breakdown?.discount?.invoice_discount?.amount, currency, `${what} invoice discount`);
+  if (invoiceDiscount !== 0 && taxAfterDiscount && lines.some((line) => line.taxes.some((tax) => tax.amount !== 0))) {
+    // PayPal then spreads the invoice's discount over the taxed items before taxing them: no Odoo line can say so.
+    throw new UnbookablePaypalTaxError(`${what} has an invoice-level discount that PayPal takes off before taxing its items: Odoo cannot book that tax line by line`);
+  }
   if (invoiceDiscount !== 0) lines.push(extraLine(`${invoice.id}-discount`, 'Invoice discount', -Math.abs(invoiceDiscount)));
   const shipping = minor(breakdown?.shipping?.amount, currency, `${what} shipping`);
   if (shipping !== 0) lines.push(extraLine(`${invoice.id}-shipping`, 'Shipping', shipping));
@@ -290,6 +344,23 @@ const orderItemSchema = z.object({
   description: z.optional(z.string()),
 });
 
+/**
+ * The canonical tax of one order item. Orders v2 gives an item's tax as an amount per unit, never its rate: the rate
+ * is derived — per unit, tax ÷ unit price — only when it is exact (at most four decimals, what an Odoo rate holds),
+ * and then Odoo's tax of the line (quantity × price × rate) is exactly PayPal's (quantity × the unit's tax). A tax
+ * that is no exact rate of its price (0.83 on 9.99: PayPal's merchant rounded it) is refused, naming the item,
+ * rather than booked at a guessed rate. The derived rate carries no name: the config matches it by percentage.
+ */
+function orderItemTax(unitTax: number, unitAmount: number, line: { tax: number; taxable: number; what: string }): LineTax {
+  const percent = exactPercentOf(unitTax, unitAmount);
+  if (percent === undefined) {
+    throw new UnbookablePaypalTaxError(
+      `${line.what} has a tax of ${unitTax} minor units per unit of ${unitAmount}: no exact rate (at most ${ODOO_PERCENT_DECIMALS} decimals) gives it, so no Odoo tax can reproduce PayPal's`,
+    );
+  }
+  return percentTax({ amount: line.tax, taxable: line.taxable, percent, inclusive: false, label: null });
+}
+
 export const paypalOrderSchema = z.object({
   id: z.string().check(z.minLength(1)),
   status: z.string(),
@@ -339,7 +410,8 @@ export function customerOfPaypalOrder(order: PaypalOrder): CustomerSnapshot {
 
 /**
  * The invoice of a checkout capture, from its order. A capture of the whole order (one purchase unit, same
- * amount) gets the order's items — quantity × unit price, their per-unit tax times the quantity — with shipping,
+ * amount) gets the order's items — quantity × unit price, their per-unit tax times the quantity, at the rate that
+ * tax is exactly of the unit price (orderItemTax) — with shipping,
  * handling and insurance as lines and the discounts as a negative line. A partial capture (an order captured in
  * several parts) cannot honestly say which items it pays: one untaxed line of exactly the captured amount, naming
  * the order.
@@ -357,8 +429,10 @@ export function invoiceSnapshotFromPaypalCapture(capture: PaypalCapture, order: 
   if (whole && unit !== undefined) {
     lines = (unit.items ?? []).map((item, index) => {
       const lineWhat = `${what} item ${index + 1}`;
-      const amount = quantityTimes(item.quantity, minor(item.unit_amount, currency, lineWhat), lineWhat);
-      const tax = item.tax ? quantityTimes(item.quantity, minor(item.tax, currency, lineWhat), lineWhat) : 0;
+      const unitAmount = minor(item.unit_amount, currency, lineWhat);
+      const amount = quantityTimes(item.quantity, unitAmount, lineWhat);
+      const unitTax = item.tax ? minor(item.tax, currency, lineWhat) : 0;
+      const tax = quantityTimes(item.quantity, unitTax, lineWhat);
       totalTax += tax;
       return {
         id: `${capture.id}-${index + 1}`,
@@ -368,15 +442,18 @@ export function invoiceSnapshotFromPaypalCapture(capture: PaypalCapture, order: 
         quantity: Number(item.quantity),
         amount,
         discountAmount: 0,
-        // Orders carry the tax amount, not its rate, and the billing config maps taxes only by rate id or percent:
-        // a taxed order is refused as an unmapped tax (dead-lettered with its reason) until the config can match it.
-        taxes: tax === 0 ? [] : [percentTax({ amount: tax, taxable: amount, percent: undefined, inclusive: false, label: null })],
+        taxes: unitTax === 0 ? [] : [orderItemTax(unitTax, unitAmount, { tax, taxable: amount, what: lineWhat })],
         periodStart: null,
         periodEnd: null,
         proration: false,
       };
     });
     const breakdown = unit.amount.breakdown;
+    const taxTotal = breakdown?.tax_total === undefined ? undefined : minor(breakdown.tax_total, currency, `${what} tax total`);
+    if (taxTotal !== undefined && taxTotal !== totalTax) {
+      // PayPal refuses such an order (TAX_TOTAL_MISMATCH) unless its items carry no tax: which item bears it is unknown.
+      throw new UnbookablePaypalTaxError(`${what} has a tax total of ${taxTotal} minor units where its items' taxes add up to ${totalTax}: which items are taxed is unknown`);
+    }
     const charges = ['shipping', 'handling', 'insurance'] as const;
     for (const charge of charges) {
       const amount = minor(breakdown?.[charge], currency, `${what} ${charge}`);

@@ -64,12 +64,25 @@ const RECORDED_DATABASES: Record<OdooVersion, RecordedDatabase> = {
 
 const UNITED_STATES_ID = 233;
 
+/** A journal the database holds beyond the recorded ones (a bank journal of its own for a payment provider's money). */
+export interface ExtraJournal {
+  id: number;
+  name: string;
+  code: string;
+  type: 'bank' | 'cash' | 'sale' | 'general';
+}
+
 export interface SeedOptions {
   version: OdooVersion;
   login: string;
+  /**
+   * Journals beyond the recorded database's, with the ids the stage config names. Not in the recorded database
+   * itself: the replayed fixtures list its journals as they were.
+   */
+  extraJournals?: readonly ExtraJournal[];
 }
 
-export function seedDatabase({ version, login }: SeedOptions): DatabaseState {
+export function seedDatabase({ version, login, extraJournals = [] }: SeedOptions): DatabaseState {
   const recorded = RECORDED_DATABASES[version];
   const now = new Date().toISOString().slice(0, 19).replace('T', ' ');
   const table = (records: StoredRecord[]): Record<string, StoredRecord> =>
@@ -119,6 +132,10 @@ export function seedDatabase({ version, login }: SeedOptions): DatabaseState {
       journal(5, 'Cash Basis Taxes', 'CABA', 'general', 10),
       journal(6, 'Bank', 'BNK1', 'bank', 10),
       journal(7, 'Cash', 'CSH1', 'cash', 10),
+      ...extraJournals.map((extra) => {
+        if (extra.id <= 7) throw new Error(`extra journal ${extra.name}: id ${extra.id} is a recorded journal's (1–7)`);
+        return journal(extra.id, extra.name, extra.code, extra.type, 10);
+      }),
     ]),
   };
 

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { handleJson2, isJson2Path } from './json2-transport';
 import { handleJsonRpc } from './jsonrpc-transport';
 import { buildModelRegistry } from './models';
-import { seedDatabase } from './seed';
+import { type ExtraJournal, seedDatabase } from './seed';
 import type { ServedDatabase } from './served-database';
 import { servesJson2, webVersion, type OdooVersion } from './server-version';
 import { OdooStore } from './store';
@@ -23,6 +23,11 @@ export interface OdooSandboxOptions {
   login?: string;
   apiKey?: string;
   version?: OdooVersion;
+  /**
+   * Journals beyond the recorded ones (ids after 7), e.g. a bank journal per payment provider. Seeded into a new
+   * database, and added to one saved before they were asked for (`npm start`'s data kept across versions).
+   */
+  extraJournals?: readonly ExtraJournal[];
 }
 
 export interface OdooSandbox {
@@ -50,12 +55,18 @@ export async function startOdooSandbox(options: OdooSandboxOptions = {}): Promis
   const version = options.version ?? '18.0';
   const databaseName = options.database ?? `odoo${version.split('.')[0]}`;
   const login = options.login ?? 'admin';
-  const store = new OdooStore(OdooStore.filePathFor(options.dataDir, databaseName), () => seedDatabase({ version, login }));
+  const extraJournals = options.extraJournals ?? [];
+  const store = new OdooStore(OdooStore.filePathFor(options.dataDir, databaseName), () => seedDatabase({ version, login, extraJournals }));
   if (store.odooVersion !== version) {
     throw new Error(
       `${options.dataDir ?? ''} holds an Odoo ${store.odooVersion} database named ${databaseName}: ` +
         `start the sandbox with version ${store.odooVersion} or another dataDir`,
     );
+  }
+  if (extraJournals.length > 0) {
+    // A database saved before these journals were asked for gets them too, at the ids the stage config names.
+    const seeded = seedDatabase({ version, login, extraJournals }).tables['account.journal'] ?? {};
+    store.transaction(() => extraJournals.forEach((extra) => store.ensure('account.journal', seeded[String(extra.id)]!)));
   }
   const database: ServedDatabase = {
     name: databaseName,

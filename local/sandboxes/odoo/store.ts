@@ -101,6 +101,14 @@ export class OdooStore {
     return record;
   }
 
+  /** Puts `record` at its own id unless a row has that id already (a seeded row a database saved earlier lacks). */
+  ensure(model: string, record: StoredRecord): void {
+    if (this.find(model, record.id) !== undefined) return;
+    (this.state.tables[model] ??= {})[String(record.id)] = record;
+    this.state.nextIds[model] = Math.max(this.state.nextIds[model] ?? 1, record.id + 1);
+    this.dirty = true;
+  }
+
   /**
    * From now until the returned function is called, another transaction keeps updating row `id` of `model`:
    * every update or deletion of that row by a call fails with PostgreSQL's serialization failure (a real Odoo

@@ -12,6 +12,11 @@ export const PAYPAL_SANDBOX_BINDING: ProviderSandboxBinding = {
   name: 'PayPal',
   // local/sandboxes/paypal/main.ts's port, next to stripe-mock's 12111.
   developmentPort: 12112,
+  // PayPal's money lands in a bank journal of its own: the one the stage routes `paypal` to (lib/config/stages.ts).
+  odooJournals(config) {
+    const route = config.billing.companies.find((candidate) => candidate.source === 'paypal');
+    return route === undefined ? [] : [{ id: route.bankJournalId, name: 'PayPal', code: 'PYPL', type: 'bank' }];
+  },
   async startApi({ config, port }): Promise<Omit<ProviderApi, 'providerName'>> {
     if (config.paypal === undefined) {
       // A stage without PayPal has no PayPal ingest nor reads: nothing to serve.

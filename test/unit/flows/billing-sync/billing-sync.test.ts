@@ -201,6 +201,32 @@ describe('payments', () => {
   });
 });
 
+describe('payments land in the bank journal of their source system', () => {
+  it('a PayPal payment in the route naming `paypal`, a Stripe payment of the same currency in the catch-all route', async () => {
+    const config: BillingConfig = {
+      ...CONFIG,
+      companies: [
+        { account: '*', currency: '*', companyId: 1, salesJournalId: 1, bankJournalId: 6 },
+        { source: 'paypal', account: '*', currency: '*', companyId: 1, salesJournalId: 1, bankJournalId: 8 },
+      ],
+    };
+    const p = ports(config);
+    const paypalInvoice = invoice({ system: 'paypal', id: 'INV2-TEST', number: null, lines: [invoice().lines[1]!], subtotal: 1999, totalTax: 0, total: 1999, amountRemaining: 1999 });
+    p.source.invoices.set('INV2-TEST', paypalInvoice);
+    p.source.customers.set(CUSTOMER, { ...p.source.customers.get(CUSTOMER)!, system: 'paypal' });
+    const paypalPayment: PaymentSucceeded = {
+      ...paid('8E2904407M872241P', 1999, 3),
+      source: 'paypal',
+      data: { payment: { system: 'paypal', account: null, customerId: CUSTOMER, id: '8E2904407M872241P', invoiceId: 'INV2-TEST', amount: 1999, currency: 'usd', paidAt: '2026-11-03T09:00:00Z' } },
+    };
+
+    await deliver(p, [finalized(), paid('pi_a', 5299, 3), paypalPayment]);
+
+    const journals = Object.fromEntries([...p.ledger.payments_.values()].map((payment) => [payment.memo, payment.journalId]));
+    expect(journals).toEqual({ pi_a: 6, '8E2904407M872241P': 8 });
+  });
+});
+
 describe('invoice lifecycle', () => {
   it('a void wins over the finalization in any order: the same one cancelled invoice in Odoo', async () => {
     const inOrder = ports();

@@ -80,7 +80,7 @@ describe('PayPal webhook events → canonical events', () => {
     expect(only(events, 'payment.succeeded').data.payment).toMatchObject({ id: '8E2904407M872241P', invoiceId: invoice.id, amount: 2500, customerId: customer.id });
   });
 
-  it('an invoice in JPY with a taxed, discounted item, shipping and an invoice discount adds up exactly to PayPal’s total', () => {
+  it('an invoice in JPY with a taxed item, shipping and an invoice discount adds up exactly to PayPal’s total', () => {
     // Prepare: the real event with its money in yen and more parts (derived by hand).
     const base = fixture('INVOICING.INVOICE.PAID.sandbox.artconomy.json');
     const invoice = (base.resource as { invoice: Record<string, unknown> }).invoice;
@@ -91,10 +91,12 @@ describe('PayPal webhook events → canonical events', () => {
         invoice: {
           ...invoice,
           detail: { ...(invoice.detail as object), currency_code: 'JPY' },
-          items: [{ id: 'ITEM-1', name: 'Seats', quantity: '3', unit_amount: yen('1000'), discount: { percent: '10' }, tax: { name: 'JCT', percent: '10', amount: yen('270') } }],
-          amount: { currency_code: 'JPY', value: '3170', breakdown: { item_total: yen('3000'), tax_total: yen('270'), discount: { invoice_discount: { amount: yen('-100') } }, shipping: { amount: yen('300') } } },
+          // The real event's configuration taxes before the discount (`tax_calculated_after_discount: false`): the
+          // item's tax is on its 3000, the invoice discount comes off the total untaxed.
+          items: [{ id: 'ITEM-1', name: 'Seats', quantity: '3', unit_amount: yen('1000'), tax: { name: 'JCT', percent: '10', amount: yen('300') } }],
+          amount: { currency_code: 'JPY', value: '3500', breakdown: { item_total: yen('3000'), tax_total: yen('300'), discount: { invoice_discount: { amount: yen('-100') } }, shipping: { amount: yen('300') } } },
           due_amount: yen('0'),
-          payments: { paid_amount: yen('3170'), transactions: [{ payment_id: 'PAY-JPY', type: 'PAYPAL', amount: yen('3170'), payment_date: '2023-07-25' }, { payment_id: 'CASH-1', type: 'EXTERNAL', amount: yen('1') }] },
+          payments: { paid_amount: yen('3500'), transactions: [{ payment_id: 'PAY-JPY', type: 'PAYPAL', amount: yen('3500'), payment_date: '2023-07-25' }, { payment_id: 'CASH-1', type: 'EXTERNAL', amount: yen('1') }] },
         },
       },
     };
@@ -103,13 +105,14 @@ describe('PayPal webhook events → canonical events', () => {
     // Assess
     const snapshot = only(events, 'invoice.finalized').data.invoice;
     expect(snapshot.lines.map((line) => [line.description, line.amount, line.discountAmount, line.taxes.map((tax) => tax.amount)])).toEqual([
-      ['Seats', 3000, 300, [270]],
+      ['Seats', 3000, 0, [300]],
       ['Invoice discount', -100, 0, []],
       ['Shipping', 300, 0, []],
     ]);
     const net = snapshot.lines.reduce((sum, line) => sum + line.amount - line.discountAmount, 0);
     expect(net + snapshot.totalTax).toBe(snapshot.total);
-    expect(snapshot.total).toBe(3170);
+    expect(snapshot.total).toBe(3500);
+    expect(snapshot.lines[0]!.taxes[0]).toMatchObject({ percentage: '10', label: 'JCT', inclusive: false });
     // The recorded cash payment never reached PayPal: only the PayPal payment is booked.
     expect(events.filter((event) => event.type === 'payment.succeeded').map((event) => (event.data as { payment: { id: string } }).payment.id)).toEqual(['PAY-JPY']);
   });
