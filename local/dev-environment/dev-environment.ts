@@ -1,11 +1,13 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { resolveStage, type Stage } from '../../lib/config/stages';
+import { resolveStage, type Stage, type StageConfig } from '../../lib/config/stages';
 import { stackName } from '../../lib/sync-stack';
 import { handleConsoleRequest } from '../console/console-routes';
 import { type LocalStack, type LocalStackOptions, type OdooConnection, startLocalStack } from '../runtime/local-stack';
 import { SANDBOX_API_KEY, startOdooSandbox } from '../sandboxes/odoo/server';
 import { PROVIDER_SANDBOXES, type ProviderApi } from './provider-sandboxes';
+import { OdooRecordReader } from './odoo-record-reader';
+import type { ExtraJournal } from '../sandboxes/odoo/seed';
 import { synthesizeStack } from './synthesize';
 
 /**
@@ -78,10 +80,14 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
   };
   try {
     let odoo: DevEnvironment['odoo'];
+    const extraJournals = PROVIDER_SANDBOXES.flatMap((provider) => provider.odooJournals?.(config) ?? []);
+    // The billing mapping the functions get in place of the stage's, when a running Odoo keeps a journal elsewhere.
+    let billingOverride: Record<string, string> = {};
     if (options.odoo.kind === 'running') {
       odoo = { connection: options.odoo.connection, description: options.odoo.description };
       const close = options.odoo.close;
       if (close) closers.push(() => close());
+      billingOverride = await journalsOnRunningOdoo(odoo.connection, config, extraJournals);
     } else {
       const { dataDir, port, version } = options.odoo;
       const sandbox = await startOdooSandbox({
@@ -91,7 +97,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
         database: config.odoo.database,
         login: config.odoo.login,
         apiKey: SANDBOX_API_KEY,
-        extraJournals: PROVIDER_SANDBOXES.flatMap((provider) => provider.odooJournals?.(config) ?? []),
+        extraJournals,
       });
       closers.push(() => sandbox.close());
       const connection = { url: sandbox.url, database: config.odoo.database, login: config.odoo.login, apiKey: SANDBOX_API_KEY };
@@ -129,7 +135,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
       odoo: { ...odoo.connection, url: proxy?.url ?? odoo.connection.url },
       secretSeeds,
       secretOverrides: Object.assign({}, ...apis.map((api) => api.secretOverrides)),
-      functionEnvironment: Object.assign({}, ...apis.map((api) => api.functionEnvironment), options.functionEnvironment),
+      functionEnvironment: Object.assign({}, ...apis.map((api) => api.functionEnvironment), billingOverride, options.functionEnvironment),
       ...(options.apiThrottling ? { apiThrottling: options.apiThrottling } : {}),
     };
     const start = async () => {
@@ -201,4 +207,26 @@ function newestModification(path: string): number {
   const stats = statSync(path);
   if (!stats.isDirectory()) return stats.mtimeMs;
   return readdirSync(path).reduce((newest, entry) => Math.max(newest, newestModification(join(path, entry))), stats.mtimeMs);
+}
+
+/**
+ * A running Odoo (a real one, or `npm start` with ODOO_URL) lacks the journals a provider needs beyond a fresh
+ * Odoo's (PayPal's own bank journal), or holds them at other ids than the stage names for the sandbox: each is
+ * found by name and type on the routes' company, or created as a person would in Odoo's settings (Odoo gives a
+ * new bank journal its account), and the functions get the billing mapping with the routes pointing at it.
+ */
+async function journalsOnRunningOdoo(connection: OdooConnection, config: StageConfig, journals: readonly ExtraJournal[]): Promise<Record<string, string>> {
+  if (journals.length === 0) return {};
+  const odoo = new OdooRecordReader(connection);
+  let companies = config.billing.companies;
+  for (const journal of journals) {
+    const companyIds = [...new Set(companies.filter((route) => route.bankJournalId === journal.id).map((route) => route.companyId))];
+    for (const companyId of companyIds) {
+      const domain = [['type', '=', journal.type], ['name', '=', journal.name], ['company_id', '=', companyId]];
+      const [found] = await odoo.searchRead<{ id: number }>('account.journal', domain, ['id']);
+      const id = found?.id ?? (await odoo.create('account.journal', { name: journal.name, code: journal.code, type: journal.type, company_id: companyId }));
+      companies = companies.map((route) => (route.bankJournalId === journal.id && route.companyId === companyId ? { ...route, bankJournalId: id } : route));
+    }
+  }
+  return { BILLING_CONFIG: JSON.stringify({ ...config.billing, companies }) };
 }

@@ -88,24 +88,6 @@ export interface HarnessOptions {
   odooProxy?: (odooUrl: string) => Promise<{ url: string; close(): Promise<void> }>;
 }
 
-/**
- * The local stage's billing mapping for a fresh real Odoo: its sales (1) and bank (6) journals are a fresh Odoo's
- * own ids, as on the sandbox; the PayPal bank journal the local stage routes `paypal` to is not in a fresh Odoo, so
- * it is looked up by name and type, or created (Odoo gives a new bank journal its account), and the route points to
- * its id on this database.
- */
-async function billingOnRealOdoo(connection: OdooConnection): Promise<typeof STAGE.config.billing> {
-  const odoo = new OdooRecordReader(connection);
-  const name = 'PayPal';
-  const [found] = await odoo.searchRead<{ id: number }>('account.journal', [['type', '=', 'bank'], ['name', '=', name], ['company_id', '=', 1]], ['id']);
-  const journalId = found?.id ?? (await odoo.create('account.journal', { name, code: 'PYPL', type: 'bank', company_id: 1 }));
-  const billing = STAGE.config.billing;
-  return {
-    ...billing,
-    companies: billing.companies.map((route) => (route.source === 'paypal' ? { ...route, bankJournalId: journalId } : route)),
-  };
-}
-
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const cdkOut = await synthesizedCdkOut();
   const dataDir = mkdtempSync(join(tmpdir(), 'local-stack-e2e-'));
@@ -126,7 +108,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ...(options.odooProxy ? { odooProxy: options.odooProxy } : {}),
     providerApiData: (route) => ({ dataDir: join(dataDir, route) }),
     signingSecret: TEST_SIGNING_SECRET,
-    functionEnvironment: realOdoo === undefined ? QUIET_FUNCTIONS : { ...QUIET_FUNCTIONS, BILLING_CONFIG: JSON.stringify(await billingOnRealOdoo(realOdoo)) },
+    functionEnvironment: QUIET_FUNCTIONS,
     ...(options.apiThrottling ? { apiThrottling: options.apiThrottling } : {}),
     ...(options.retryDelayScale === undefined ? {} : { onStarted: (stack: LocalStack) => speedUpRetries(stack, options.retryDelayScale!) }),
   });
