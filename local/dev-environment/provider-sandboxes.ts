@@ -1,4 +1,5 @@
 import type { StageConfig } from '../../lib/config/stages';
+import { HUBSPOT_SANDBOX_BINDING } from '../sandboxes/hubspot/dev-environment-binding';
 import { PAYPAL_SANDBOX_BINDING } from '../sandboxes/paypal/dev-environment-binding';
 import { STRIPE_SANDBOX_BINDING } from '../sandboxes/stripe/dev-environment-binding';
 
@@ -44,4 +45,4 @@ export interface ProviderApi {
   close(): Promise<void>;
 }
 
-export const PROVIDER_SANDBOXES: readonly ProviderSandboxBinding[] = [STRIPE_SANDBOX_BINDING, PAYPAL_SANDBOX_BINDING];
+export const PROVIDER_SANDBOXES: readonly ProviderSandboxBinding[] = [STRIPE_SANDBOX_BINDING, PAYPAL_SANDBOX_BINDING, HUBSPOT_SANDBOX_BINDING];
