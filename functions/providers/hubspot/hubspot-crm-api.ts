@@ -150,7 +150,9 @@ export class HubspotCrmApi {
       if (!(await this.bucket.take(deadline))) {
         throw new HubspotUnavailableError({ operation, status: undefined, category: 'CLIENT_RATE_LIMIT' }, `the ${this.options.requestsPer10Seconds} requests / 10 s budget has no room before the deadline`);
       }
-      const outcome = await this.attempt(method, path, payload, operation, refreshedToken);
+      // A request in flight is bounded by the deadline too: a hanging HubSpot must not outlive the caller's caller.
+      const timeoutMs = Math.max(1, Math.min(this.timeoutMs, deadline - this.clock.now()));
+      const outcome = await this.attempt(method, path, payload, operation, refreshedToken, timeoutMs);
       if (outcome.ok) return outcome.body;
       if (outcome.tokenRejected && !refreshedToken) {
         // A token rotated since it was cached: read it again once, not counted as an attempt.
@@ -166,7 +168,7 @@ export class HubspotCrmApi {
     }
   }
 
-  private async attempt(method: string, path: string, payload: unknown, operation: string, refreshToken: boolean): Promise<Outcome> {
+  private async attempt(method: string, path: string, payload: unknown, operation: string, refreshToken: boolean, timeoutMs: number): Promise<Outcome> {
     const token = await this.options.token(refreshToken);
     let response: Response;
     let text: string;
@@ -175,12 +177,12 @@ export class HubspotCrmApi {
         method,
         headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Accept: 'application/json' },
         body: JSON.stringify(payload),
-        signal: AbortSignal.timeout(this.timeoutMs),
+        signal: AbortSignal.timeout(timeoutMs),
       });
       text = await response.text();
     } catch (cause) {
       const timedOut = cause instanceof Error && (cause.name === 'TimeoutError' || cause.name === 'AbortError');
-      const message = timedOut ? `no answer within ${this.timeoutMs} ms` : `network failure (${cause instanceof Error ? cause.message : String(cause)})`;
+      const message = timedOut ? `no answer within ${timeoutMs} ms` : `network failure (${cause instanceof Error ? cause.message : String(cause)})`;
       return { ok: false, error: new HubspotUnavailableError({ operation, status: undefined }, message, { cause }), retry: true };
     }
     const body = parseJson(text);

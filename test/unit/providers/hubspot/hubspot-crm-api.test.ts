@@ -105,7 +105,17 @@ describe('HubSpot CRM client', () => {
     expect(sleeps).toEqual([]);
   });
 
-  it('retries a 5xx with backoff, then says unavailable', async () => {
+  it('aborts a request still in flight at the deadline: a hanging HubSpot does not outlive the ingest', async () => {
+    const time = fakeClock();
+    const hanging = ((_url: string, init: RequestInit) =>
+      new Promise((_resolve, reject) => init.signal?.addEventListener('abort', () => reject(init.signal?.reason)))) as unknown as typeof fetch;
+    const api = new HubspotCrmApi({ token: async () => 'pat', requestsPer10Seconds: 100, fetch: hanging, clock: time.clock });
+    const startedAt = Date.now();
+    await expect(api.batchRead('deals', ['1'], ['amount'], { deadline: time.clock.now() + 50 })).rejects.toThrow(/no answer within 50 ms/);
+    expect(Date.now() - startedAt).toBeLessThan(5_000);
+  });
+
+    it('retries a 5xx with backoff, then says unavailable', async () => {
     const { api, requests, sleeps } = client([{ status: 502 }, { status: 503 }, { status: 500 }, { status: 500 }]);
     await expect(api.batchRead('deals', ['1'], ['amount'])).rejects.toBeInstanceOf(HubspotUnavailableError);
     expect(requests).toHaveLength(4);
