@@ -174,7 +174,17 @@ describe('HubSpot webhook bodies → canonical events', () => {
     expect(events.map((event) => event.subject)).toEqual(['hubspot:contact:1246965', 'hubspot:contact:1246978']);
   });
 
-  it('a merge → the survivor read again and the merged-away ids; a deal merge → the surviving deal upserted', async () => {
+  it('the docs’ signature example body (contact.creation, changeFlag NEW) → contact.upserted; a contact HubSpot no longer has → skipped', async () => {
+    const body = fixture('docs_signature_v1_body.contact.creation.json') as unknown as unknown[];
+    const withRecord = { ...RECORDS, contacts: { ...RECORDS.contacts, '123': record('123', { email: 'docs@example.com' }) } };
+    const hook = hubspotWebhook({ appSecret: async () => 's', webhookUrl: 'https://example.com/w', portalId: '62515', companyCurrency: 'usd', ownAppId: undefined, reader: fakeReader(withRecord, ASSOCIATIONS).reader });
+    expect(mapped(await hook.translate(body)).events).toMatchObject([{ type: 'contact.upserted', id: 'hubspot:62515:12345:1:1564113600000:contact.upserted', data: { contact: { id: '123', email: 'docs@example.com' } } }]);
+    const gone = mapped((await translate(body)).translation);
+    expect(gone.events).toEqual([]);
+    expect(gone.skipped).toMatchObject([{ outcome: 'Ignored', reason: 'contact 123 is no longer at HubSpot (deleted since the event)' }]);
+  });
+
+    it('a merge → the survivor read again and the merged-away ids; a deal merge → the surviving deal upserted', async () => {
     const base = fixture('company.creation.json');
     const merge = { ...base, subscriptionType: 'company.merge', eventId: 1, objectId: 6682673371, primaryObjectId: 6682673371, mergedObjectIds: [6674551525], newObjectId: 6682673371 };
     const { events } = mapped((await translate([merge])).translation);
