@@ -1,7 +1,15 @@
 import * as z from 'zod/mini';
+import { ACCOUNT_DELETED, ACCOUNT_DELETED_VERSION, accountDeletedSchema } from './account-deleted';
+import { ACCOUNT_MERGED, ACCOUNT_MERGED_VERSION, accountMergedSchema } from './account-merged';
+import { ACCOUNT_UPSERTED, ACCOUNT_UPSERTED_VERSION, accountUpsertedSchema } from './account-upserted';
+import { CONTACT_DELETED, CONTACT_DELETED_VERSION, contactDeletedSchema } from './contact-deleted';
+import { CONTACT_MERGED, CONTACT_MERGED_VERSION, contactMergedSchema } from './contact-merged';
+import { CONTACT_UPSERTED, CONTACT_UPSERTED_VERSION, contactUpsertedSchema } from './contact-upserted';
 import { CREDIT_NOTE_ISSUED, CREDIT_NOTE_ISSUED_VERSION, creditNoteIssuedSchema } from './credit-note-issued';
 import { CUSTOMER_DELETED, CUSTOMER_DELETED_VERSION, customerDeletedSchema } from './customer-deleted';
 import { CUSTOMER_UPSERTED, CUSTOMER_UPSERTED_VERSION, customerUpsertedSchema } from './customer-upserted';
+import { DEAL_DELETED, DEAL_DELETED_VERSION, dealDeletedSchema } from './deal-deleted';
+import { DEAL_UPSERTED, DEAL_UPSERTED_VERSION, dealUpsertedSchema } from './deal-upserted';
 import { DISPUTE_UPDATED, DISPUTE_UPDATED_VERSION, disputeUpdatedSchema } from './dispute-updated';
 import { INVOICE_FINALIZED, INVOICE_FINALIZED_VERSION, invoiceFinalizedSchema } from './invoice-finalized';
 import { INVOICE_UNCOLLECTIBLE, INVOICE_UNCOLLECTIBLE_VERSION, invoiceUncollectibleSchema } from './invoice-uncollectible';
@@ -29,6 +37,14 @@ export const EVENT_CATALOG = [
   { type: REFUND_UPDATED, version: REFUND_UPDATED_VERSION, schema: refundUpdatedSchema },
   { type: CREDIT_NOTE_ISSUED, version: CREDIT_NOTE_ISSUED_VERSION, schema: creditNoteIssuedSchema },
   { type: DISPUTE_UPDATED, version: DISPUTE_UPDATED_VERSION, schema: disputeUpdatedSchema },
+  { type: ACCOUNT_UPSERTED, version: ACCOUNT_UPSERTED_VERSION, schema: accountUpsertedSchema },
+  { type: ACCOUNT_DELETED, version: ACCOUNT_DELETED_VERSION, schema: accountDeletedSchema },
+  { type: ACCOUNT_MERGED, version: ACCOUNT_MERGED_VERSION, schema: accountMergedSchema },
+  { type: CONTACT_UPSERTED, version: CONTACT_UPSERTED_VERSION, schema: contactUpsertedSchema },
+  { type: CONTACT_DELETED, version: CONTACT_DELETED_VERSION, schema: contactDeletedSchema },
+  { type: CONTACT_MERGED, version: CONTACT_MERGED_VERSION, schema: contactMergedSchema },
+  { type: DEAL_UPSERTED, version: DEAL_UPSERTED_VERSION, schema: dealUpsertedSchema },
+  { type: DEAL_DELETED, version: DEAL_DELETED_VERSION, schema: dealDeletedSchema },
 ] as const;
 
 export type CanonicalEventType = (typeof EVENT_CATALOG)[number]['type'];

@@ -22,8 +22,11 @@ export interface ProviderRow {
   readonly ingestEntry: string;
   /** What only the webhook ingest reads (a signing secret). */
   readonly ingestSecrets: readonly ProviderSecret[];
-  /** Non-secret settings of the ingest, by variable (e.g. a webhook id the signature covers). */
-  readonly ingestEnvironment?: (config: StageConfig) => Readonly<Record<string, string>>;
+  /**
+   * Non-secret settings of the ingest, by variable (e.g. a webhook id the signature covers). `endpoint.webhookUrl`
+   * is the URL the stack serves the provider's route at, for a provider whose signature covers the URL it called.
+   */
+  readonly ingestEnvironment?: (config: StageConfig, endpoint: { readonly webhookUrl: string }) => Readonly<Record<string, string>>;
   /** The read API's credentials: the flows that fetch what an event depends on and the reconciliation read them. */
   readonly apiSecrets: readonly ProviderSecret[];
   /** Non-secret settings of the read API, by variable, on the functions that read it (e.g. which API host). */
@@ -71,6 +74,31 @@ export const PROVIDERS: readonly ProviderRow[] = [
       return apiUrl === undefined ? {} : { PAYPAL_API_URL: apiUrl };
     },
     configuredIn: (config) => config.paypal !== undefined,
+  },
+  {
+    route: 'hubspot',
+    name: 'HubSpot',
+    ingestEntry: 'providers/hubspot/webhook-handler.ts',
+    // HubSpot's events are thin: the ingest reads the records (one batch read per body), so it holds both the app
+    // secret (the signature) and the private app's token (the reads); no flow reads HubSpot.
+    ingestSecrets: [
+      { id: 'HubspotAppSecret', environmentVariable: 'HUBSPOT_APP_SECRET_NAME', secretName: (config) => required(config.hubspot, 'HubSpot').appSecretName },
+      { id: 'HubspotAccessToken', environmentVariable: 'HUBSPOT_ACCESS_TOKEN_SECRET_NAME', secretName: (config) => required(config.hubspot, 'HubSpot').accessTokenSecretName },
+    ],
+    ingestEnvironment: (config, endpoint): Record<string, string> => {
+      const hubspot = required(config.hubspot, 'HubSpot');
+      return {
+        // What HubSpot signs is the URL it calls: the configured one (a custom domain), else the stack's own.
+        HUBSPOT_WEBHOOK_URL: hubspot.webhookUrl ?? endpoint.webhookUrl,
+        HUBSPOT_PORTAL_ID: hubspot.portalId,
+        HUBSPOT_APP_ID: hubspot.appId,
+        HUBSPOT_COMPANY_CURRENCY: hubspot.companyCurrency,
+        HUBSPOT_REQUESTS_PER_10_SECONDS: String(hubspot.requestsPer10Seconds),
+        ...(hubspot.apiUrl === undefined ? {} : { HUBSPOT_API_URL: hubspot.apiUrl }),
+      };
+    },
+    apiSecrets: [],
+    configuredIn: (config) => config.hubspot !== undefined,
   },
 ];
 

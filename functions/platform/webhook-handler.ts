@@ -50,6 +50,8 @@ export function webhookHandler(provider: ProviderWebhook) {
     record: (outcome, detail) => {
       metrics.addMetric(`${provider.name}Webhook${outcome}`, MetricUnit.Count, 1);
       if (outcome === 'Accepted' || outcome === 'Ignored') logger.info(`${lowerName} webhook ${outcome.toLowerCase()}`, detail);
+      else if (outcome === 'DroppedOwnWrite') logger.info(`${lowerName} webhook event dropped: our own write`, detail);
+      else if (outcome === 'SourceUnavailable') logger.warn(`${lowerName} webhook not accepted now: ${String(detail.reason)}`, detail);
       else if (outcome === 'PublishFailed') logger.error(`${lowerName} webhook not published`, detail);
       else if (outcome === 'RejectFailed') logger.error(`${lowerName} webhook not set aside in the rejected events queue`, detail);
       else logger.warn(`${lowerName} webhook rejected: ${String(detail.reason)}`, detail);

@@ -25,8 +25,12 @@ export interface ProviderWebhook {
    * rotated since it was cached); the receiver asks at most once a minute, after a check that says they may be stale.
    */
   verify(request: SignedRequest, refresh: boolean): Promise<SignatureCheck>;
-  /** The verified body (parsed JSON) → what to do with it. Throws only for a bug: every bad input is a `Translation`. */
-  translate(body: unknown): Translation;
+  /**
+   * The verified body (parsed JSON) → what to do with it. Throws only for a bug: every bad input is a `Translation`.
+   * Asynchronous for a provider whose events are thin and must be completed by a read of its API before they can
+   * become canonical events (a read that fails for now is `unavailable`).
+   */
+  translate(body: unknown): Translation | Promise<Translation>;
 }
 
 export interface SignedRequest {
@@ -56,7 +60,24 @@ export type Translation =
   | { readonly kind: 'ignored'; readonly about: ProviderEventAbout; readonly reason: string }
   /** An event of a handled type that can never be applied as it is: set aside whole with the reason. */
   | { readonly kind: 'set-aside'; readonly about: ProviderEventAbout; readonly outcome: 'RejectedApiVersion' | 'RejectedMalformed'; readonly reason: string }
-  | { readonly kind: 'mapped'; readonly about: ProviderEventAbout; readonly events: CanonicalEvent[] };
+  /**
+   * The canonical events of the body. A body holding several provider events (a batch) may leave some out: each
+   * is counted and logged with why (`skipped`), never silently.
+   */
+  | { readonly kind: 'mapped'; readonly about: ProviderEventAbout; readonly events: CanonicalEvent[]; readonly skipped?: readonly SkippedEvent[] }
+  /** What the translation must read from the provider cannot be read now (throttled, down): 503, the provider delivers again. */
+  | { readonly kind: 'unavailable'; readonly about: ProviderEventAbout; readonly reason: string };
+
+/** A provider event of a batch that becomes no canonical event, and why. */
+export interface SkippedEvent {
+  readonly about: ProviderEventAbout;
+  /**
+   * `Ignored`: a type or object we do not handle. `DroppedOwnWrite`: a change the integration itself wrote to the
+   * provider, which must not come back as a change (a write-back loop).
+   */
+  readonly outcome: 'Ignored' | 'DroppedOwnWrite';
+  readonly reason: string;
+}
 
 /** What the use case needs from the outside world, so it can be tested without AWS. */
 export interface WebhookPorts {
@@ -80,6 +101,8 @@ export interface Rejection {
 export type WebhookOutcome =
   | 'Accepted'
   | 'Ignored'
+  | 'DroppedOwnWrite'
+  | 'SourceUnavailable'
   | 'RejectedSignature'
   | 'SignatureUnverifiable'
   | 'RejectedTooLarge'
@@ -141,7 +164,7 @@ export function createWebhookReceiver(provider: ProviderWebhook, ports: WebhookP
     } catch {
       return reject(400, 'RejectedBadRequest', 'body is not JSON', {});
     }
-    const translation = provider.translate(json);
+    const translation = await provider.translate(json);
     switch (translation.kind) {
       case 'not-an-event':
         return reject(400, 'RejectedBadRequest', `body is not a ${provider.name} event`, { issue: translation.issue });
@@ -150,10 +173,18 @@ export function createWebhookReceiver(provider: ProviderWebhook, ports: WebhookP
       case 'ignored':
         ports.record('Ignored', { ...describe(translation.about), reason: translation.reason });
         return json200({ received: true, ignored: translation.about.type });
+      case 'unavailable':
+        // Nothing published: the provider's retry finds the source readable again and maps the whole body then.
+        ports.record('SourceUnavailable', { ...describe(translation.about), reason: translation.reason });
+        return { statusCode: 503, body: JSON.stringify({ error: 'could not accept the event now; retry later' }) };
       case 'mapped':
         break;
     }
-    const { about, events } = translation;
+    const { about, events, skipped = [] } = translation;
+    if (events.length === 0) {
+      recordSkipped(skipped);
+      return json200({ received: true, skipped: skipped.length });
+    }
 
     try {
       await ports.publish(events);
@@ -162,9 +193,15 @@ export function createWebhookReceiver(provider: ProviderWebhook, ports: WebhookP
       ports.record('PublishFailed', { [`${logKey}EventId`]: about.id, error });
       return { statusCode: 503, body: JSON.stringify({ error: 'could not accept the event now; retry later' }) };
     }
+    // Counted once the body is accepted: a 503 above means the provider delivers it again, skipped events included.
+    recordSkipped(skipped);
     ports.record('Accepted', { ...describe(about), canonicalIds: events.map((e) => e.id) });
     return json200({ received: true });
   };
+
+  function recordSkipped(skipped: readonly SkippedEvent[]): void {
+    for (const event of skipped) ports.record(event.outcome, { ...describe(event.about), reason: event.reason });
+  }
 
   async function setAside(rawBody: string, outcome: 'RejectedApiVersion' | 'RejectedMalformed', rejection: Rejection): Promise<WebhookResponse> {
     const detail = { reason: rejection.reason, ...describe(rejection.about) };

@@ -13,7 +13,8 @@ export interface ProviderModule {
   currencyExponent(currency: string): number;
   /**
    * The provider's read API as billing-sync needs it (what an event depends on and Odoo lacks), one source
-   * per provider account, built from the function's environment at cold start.
+   * per provider account, built from the function's environment at cold start. Absent for a provider that bills
+   * nothing (a CRM): billing-sync never receives its events.
    */
-  billingSourcesFromEnv(): (account: string | null) => BillingSource;
+  billingSourcesFromEnv?(): (account: string | null) => BillingSource;
 }

@@ -3,12 +3,13 @@ import type { SourceSystem } from '../../events/envelope';
 import type { BillingSource } from '../domain/billing-ledger';
 import { readEnv } from '../platform/env';
 import { PermanentSyncError } from '../platform/errors';
+import { HUBSPOT_PROVIDER } from './hubspot/hubspot-provider';
 import { PAYPAL_PROVIDER } from './paypal/paypal-provider';
 import type { ProviderModule } from './provider-module';
 import { STRIPE_PROVIDER } from './stripe/stripe-provider';
 
 /** One row per provider: the source system of its canonical events → its module. */
-export const PROVIDERS: readonly ProviderModule[] = [STRIPE_PROVIDER, PAYPAL_PROVIDER];
+export const PROVIDERS: readonly ProviderModule[] = [STRIPE_PROVIDER, PAYPAL_PROVIDER, HUBSPOT_PROVIDER];
 
 /** An event from a system no provider module handles here: no retry can change that. */
 export class UnknownProviderError extends PermanentSyncError {
@@ -38,10 +39,13 @@ export function billingSourcesFromEnv(env: NodeJS.ProcessEnv = process.env): (sy
   const systems = PROVIDER_SYSTEMS.split(',').map((system) => system.trim());
   const unknown = systems.filter((system) => !PROVIDERS.some((provider) => provider.system === system));
   if (unknown.length > 0) throw new UnknownProviderError(`PROVIDER_SYSTEMS names no provider module: ${unknown.join(', ')}`);
-  const bySystem = new Map(PROVIDERS.filter((provider) => systems.includes(provider.system)).map((provider) => [provider.system, provider.billingSourcesFromEnv()]));
+  // A provider that bills nothing (no billing source) is left out: none of its events is a billing event.
+  const bySystem = new Map(
+    PROVIDERS.filter((provider) => systems.includes(provider.system)).flatMap((provider) => (provider.billingSourcesFromEnv === undefined ? [] : [[provider.system, provider.billingSourcesFromEnv()] as const])),
+  );
   return (system, account) => {
     const sourceOfAccount = bySystem.get(system);
-    if (sourceOfAccount === undefined) throw new UnknownProviderError(`no provider module for ${system} events`);
+    if (sourceOfAccount === undefined) throw new UnknownProviderError(`no billing source for ${system} events`);
     return sourceOfAccount(account);
   };
 }

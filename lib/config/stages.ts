@@ -57,6 +57,34 @@ const stageConfigSchema = z.object({
     })
     .optional(),
   /**
+   * HubSpot (CRM), when the stage takes its webhooks (without this section the stage has no HubSpot route or
+   * function). The ingest verifies the app's v3 signature and reads the records the thin events name.
+   */
+  hubspot: z
+    .object({
+      /** The HubSpot account (portal, "Hub ID") the stage syncs: events of any other portal are skipped. */
+      portalId: z.string().regex(/^\d+$/),
+      /** Our app's id: a change it wrote (`sourceId`) comes back as a webhook and is dropped (no write-back loop). */
+      appId: z.string().regex(/^\d+$/),
+      /** Name of the secret holding the app's client secret, which signs the webhooks (v3). */
+      appSecretName: z.string().min(1),
+      /** Name of the secret holding the private app's access token (CRM reads: companies, contacts, deals, line items). */
+      accessTokenSecretName: z.string().min(1),
+      /**
+       * The target URL configured in the app's webhook settings, when it is not the stack's own
+       * (`https://<api>.execute-api.<region>.amazonaws.com/<stage>/webhooks/hubspot`, the default): a custom domain.
+       * HubSpot signs this URL, so it must be exactly what HubSpot calls, and without a query string.
+       */
+      webhookUrl: z.url().optional(),
+      /** The private-app limit of the portal's subscription: 100 (Free, Starter) or 190 (Professional, Enterprise) requests / 10 s. */
+      requestsPer10Seconds: z.union([z.literal(100), z.literal(190)]),
+      /** The portal's company currency (ISO 4217): a deal without a `deal_currency_code` is in it. */
+      companyCurrency: z.string().regex(/^[A-Za-z]{3}$/),
+      /** The CRM API's base URL: unset = HubSpot (`https://api.hubapi.com`); the local stage points at its sandbox. */
+      apiUrl: z.url().optional(),
+    })
+    .optional(),
+  /**
    * Where provider billing lands in Odoo: company and journals per source system, provider account and currency
    * (the most specific route wins; README "Company routes"), the Odoo tax of each provider tax (by rate id, name,
    * then percentage; README "Taxes"), account standing tags. Validated in full by the billing flow's schema
@@ -174,6 +202,18 @@ const STAGE_CONFIGS: Record<Stage, StageConfig> = {
       apiCredentialsSecretName: 'odoo-saas-sync/local/paypal-api-credentials',
       apiUrl: 'http://127.0.0.1:12112',
       certificateOrigins: ['http://127.0.0.1:12112'],
+    },
+    // The HubSpot sandbox (local/sandboxes/hubspot): its portal and app, its port under `npm start`. The webhook URL
+    // is what the sandbox's sender signs and the ingest checks: the local API's address under `npm start`.
+    hubspot: {
+      portalId: '62515',
+      appId: '54321',
+      appSecretName: 'odoo-saas-sync/local/hubspot-app-secret',
+      accessTokenSecretName: 'odoo-saas-sync/local/hubspot-access-token',
+      webhookUrl: 'http://127.0.0.1:4000/webhooks/hubspot',
+      requestsPer10Seconds: 100,
+      companyCurrency: 'usd',
+      apiUrl: 'http://127.0.0.1:12113',
     },
     // PayPal's money lands in the sandbox's "PayPal" bank journal (8, seeded by the dev environment from this route:
     // local/sandboxes/paypal/dev-environment-binding.ts), Stripe's in "Bank" (6).

@@ -42,7 +42,7 @@ export class ProviderIngest extends Construct {
       serviceName: `${provider.route}-ingest`,
       memorySize: 512,
       timeout: Duration.seconds(10),
-      environment: { EVENT_SOURCE: props.eventSource, ...provider.ingestEnvironment?.(config) },
+      environment: { EVENT_SOURCE: props.eventSource, ...provider.ingestEnvironment?.(config, { webhookUrl: props.api.webhookUrlOf(provider.route) }) },
       logRetention: props.logRetention,
       removalPolicy: props.removalPolicy,
     });

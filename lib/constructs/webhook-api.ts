@@ -1,4 +1,4 @@
-import { CfnOutput, type RemovalPolicy } from 'aws-cdk-lib';
+import { CfnOutput, type RemovalPolicy, Stack } from 'aws-cdk-lib';
 import {
   AccessLogFormat,
   EndpointType,
@@ -32,10 +32,12 @@ export class WebhookApi extends Construct {
   readonly accessLogs: LogGroup;
   private readonly webhooks: Resource;
   private readonly maxBodyBytes: number;
+  private readonly stageName: string;
 
   constructor(scope: Construct, id: string, props: WebhookApiProps) {
     super(scope, id);
     this.maxBodyBytes = props.maxBodyBytes;
+    this.stageName = props.stageName;
     this.accessLogs = new LogGroup(this, 'AccessLogs', {
       retention: props.logRetention,
       removalPolicy: props.removalPolicy,
@@ -58,6 +60,16 @@ export class WebhookApi extends Construct {
       },
     });
     this.webhooks = this.api.root.addResource('webhooks');
+  }
+
+  /**
+   * The public URL of `POST /webhooks/<provider>`, for a function's environment. Built from the API's id and the
+   * stage's name, not from `urlForPath` (which refers to the deployed stage): the stage depends on the methods, the
+   * methods on the ingest function, so the function referring to the stage would be a cycle.
+   */
+  webhookUrlOf(provider: string): string {
+    const stack = Stack.of(this);
+    return `https://${this.api.restApiId}.execute-api.${stack.region}.${stack.urlSuffix}/${this.stageName}/webhooks/${provider}`;
   }
 
   /** Adds `POST /webhooks/<provider>` served by the provider's ingest function, and outputs its URL. */

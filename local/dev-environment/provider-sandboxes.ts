@@ -1,5 +1,6 @@
 import type { StageConfig } from '../../lib/config/stages';
 import type { ExtraJournal } from '../sandboxes/odoo/seed';
+import { HUBSPOT_SANDBOX_BINDING } from '../sandboxes/hubspot/dev-environment-binding';
 import { PAYPAL_SANDBOX_BINDING } from '../sandboxes/paypal/dev-environment-binding';
 import { STRIPE_SANDBOX_BINDING } from '../sandboxes/stripe/dev-environment-binding';
 
@@ -50,4 +51,4 @@ export interface ProviderApi {
   close(): Promise<void>;
 }
 
-export const PROVIDER_SANDBOXES: readonly ProviderSandboxBinding[] = [STRIPE_SANDBOX_BINDING, PAYPAL_SANDBOX_BINDING];
+export const PROVIDER_SANDBOXES: readonly ProviderSandboxBinding[] = [STRIPE_SANDBOX_BINDING, PAYPAL_SANDBOX_BINDING, HUBSPOT_SANDBOX_BINDING];

@@ -152,7 +152,7 @@ describe('PayPal read client and billing source against the PayPal sandbox', () 
     // Act
     const accepted = await local.verify({ rawBody: body, header, nowSeconds }, false);
     const refused = await deployed.verify({ rawBody: body, header, nowSeconds }, false);
-    const translated = local.translate(JSON.parse(body));
+    const translated = await local.translate(JSON.parse(body));
     // Assess
     expect(accepted).toEqual({ valid: true });
     expect(refused).toMatchObject({ valid: false, statusCode: 401 });

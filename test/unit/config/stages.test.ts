@@ -77,3 +77,22 @@ describe('PayPal stage settings', () => {
     expect(resolveStage('prod', configs).config.paypal).toEqual(deployed);
   });
 });
+
+describe('HubSpot stage settings', () => {
+  const hubspot = { portalId: '48975575', appId: '39522895', appSecretName: 'hubspot-app-secret', accessTokenSecretName: 'hubspot-token', requestsPer10Seconds: 190, companyCurrency: 'EUR' };
+  const prodWith = (settings: Record<string, unknown>) => {
+    const { config } = resolveStage('prod');
+    return { local: config, dev: config, staging: config, prod: { ...config, hubspot: settings } };
+  };
+
+  it('accepts a deployed stage’s HubSpot section without a webhook URL (the stack’s own is used)', () => {
+    expect(resolveStage('prod', prodWith(hubspot)).config.hubspot).toEqual(hubspot);
+  });
+
+  it('refuses a rate limit HubSpot does not have, a portal id that is no number and a missing app id (own writes would loop)', () => {
+    expect(() => resolveStage('prod', prodWith({ ...hubspot, requestsPer10Seconds: 150 }))).toThrow(/hubspot\.requestsPer10Seconds/);
+    expect(() => resolveStage('prod', prodWith({ ...hubspot, portalId: 'acme' }))).toThrow(/hubspot\.portalId/);
+    const { appId: _missing, ...withoutApp } = hubspot;
+    expect(() => resolveStage('prod', prodWith(withoutApp))).toThrow(/hubspot\.appId/);
+  });
+});

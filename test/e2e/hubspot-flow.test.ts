@@ -1,0 +1,140 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canonicalEventSchema } from '../../events/catalog';
+import { flowQueues, type Harness, queueDepth, startHarness, waitFor } from './local-stack-harness';
+
+/**
+ * HubSpot end to end on the local runtime: a batch of thin events signed by the HubSpot sandbox (v3, for the local
+ * stage's webhook URL) → API Gateway → the HubSpot ingest, which reads the records from the sandbox (batch reads,
+ * associations) → one canonical event each on the bus, kept by the archive. No flow consumes CRM events yet
+ * (lib/routing.ts lists them as unrouted): what the bus and its archive received is what is asserted.
+ */
+
+const COMPANY = { id: 7101, properties: { name: 'Acme Analytics GmbH', domain: 'acme-analytics.example', city: 'Berlin', country: 'Germany' } };
+const CONTACT = { id: 7201, properties: { firstname: 'Ada', lastname: 'Lovelace', email: 'ada@acme-analytics.example' } };
+const DEAL = { id: 7301, properties: { dealname: 'Annual plan', amount: '1200.50', deal_currency_code: 'EUR', pipeline: 'default', dealstage: '1049832', hs_is_closed_won: 'true', hs_is_closed: 'true' } };
+const LINE = { id: 7401, properties: { name: 'Seat', hs_sku: 'SEAT', quantity: '2', price: '600.25', amount: '1200.50' } };
+
+interface ArchivedCanonical {
+  readonly detailType: string;
+  readonly detail: Record<string, unknown> & { id: string; type: string };
+}
+
+describe('HubSpot on the local runtime', () => {
+  let harness: Harness;
+  let hubspotUrl: string;
+  let eventSeq = 0;
+
+  /** Every canonical event the bus archived so far (the archive is the runtime's JSON Lines file). */
+  const archived = (): ArchivedCanonical[] => {
+    const dir = join(harness.dataDir, 'runtime', 'eventbridge');
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir)
+      .filter((file) => file.endsWith('.jsonl'))
+      .flatMap((file) => readFileSync(join(dir, file), 'utf8').split('\n').filter((line) => line.trim() !== ''))
+      .map((line) => (JSON.parse(line) as { event: { 'detail-type': string; detail: ArchivedCanonical['detail'] } }).event)
+      .map((event) => ({ detailType: event['detail-type'], detail: event.detail }));
+  };
+  const hubspotEvents = () => archived().filter((event) => event.detail.id.startsWith('hubspot:'));
+  const post = async (headers: Record<string, string>, body: string) => {
+    const response = await fetch(harness.webhookUrlOf('hubspot'), { method: 'POST', headers, body });
+    return { status: response.status, body: await response.text() };
+  };
+  const signed = (body: string, options?: { transmittedAt?: Date }) => {
+    const sign = harness.providerApi('hubspot').webhookHeaders;
+    if (sign === undefined) throw new Error('the HubSpot sandbox offers no signer');
+    return sign(body, options);
+  };
+  /** A thin event as HubSpot sends it, for the local stage's portal (62515), made by a user in the CRM. */
+  const event = (subscriptionType: string, objectId: number, fields: Record<string, unknown> = {}) => {
+    eventSeq++;
+    return { eventId: 900 + eventSeq, subscriptionId: 51, portalId: 62515, appId: 54321, occurredAt: Date.now() - 1_000 + eventSeq, subscriptionType, attemptNumber: 0, objectId, changeSource: 'CRM_UI', sourceId: 'userId:47812075', ...fields };
+  };
+
+  beforeAll(async () => {
+    harness = await startHarness();
+    hubspotUrl = harness.providerApi('hubspot').sandboxUrl!;
+    const seed = async (path: string, body: unknown) => expect((await fetch(`${hubspotUrl}/_sandbox/${path}`, { method: 'POST', body: JSON.stringify(body) })).status).toBe(200);
+    await seed('objects', { type: 'companies', records: [COMPANY] });
+    await seed('objects', { type: 'contacts', records: [CONTACT] });
+    await seed('objects', { type: 'deals', records: [DEAL] });
+    await seed('objects', { type: 'line_items', records: [LINE] });
+    await seed('associations', { from: 'contacts', to: 'companies', links: [{ fromId: CONTACT.id, toId: COMPANY.id, primary: true }] });
+    await seed('associations', { from: 'deals', to: 'companies', links: [{ fromId: DEAL.id, toId: COMPANY.id, primary: true }] });
+    await seed('associations', { from: 'deals', to: 'line_items', links: [{ fromId: DEAL.id, toId: LINE.id }] });
+  }, 240_000);
+
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  it('a signed batch of company, contact and deal events → one canonical event each on the bus, with the records read from HubSpot', async () => {
+    const batch = [
+      event('company.creation', COMPANY.id),
+      event('contact.propertyChange', CONTACT.id, { propertyName: 'email', propertyValue: CONTACT.properties.email }),
+      event('deal.propertyChange', DEAL.id, { propertyName: 'dealstage', propertyValue: '1049832' }),
+      event('company.deletion', 7999),
+      // Our own write coming back (sourceId = the local stage's app id): dropped, counted, not published.
+      event('company.propertyChange', COMPANY.id, { propertyName: 'odoo_partner_id', propertyValue: '42', changeSource: 'INTEGRATION', sourceId: '54321' }),
+    ];
+    const body = JSON.stringify(batch);
+
+    expect(await post(signed(body), body)).toMatchObject({ status: 200 });
+
+    const received = await waitFor(() => (hubspotEvents().length >= 4 ? hubspotEvents() : undefined), { what: 'the HubSpot canonical events in the archive', timeoutMs: 30_000 });
+    expect(received.map((event) => event.detailType)).toEqual(['account.upserted', 'contact.upserted', 'deal.upserted', 'account.deleted']);
+    for (const { detail } of received) expect(canonicalEventSchema.safeParse(detail).error).toBeUndefined();
+    const [account, contact, deal] = received.map((event) => event.detail.data as Record<string, Record<string, unknown>>);
+    expect(account!['account']).toMatchObject({ system: 'hubspot', account: '62515', id: '7101', name: 'Acme Analytics GmbH', domain: 'acme-analytics.example' });
+    expect(contact!['contact']).toMatchObject({ id: '7201', email: 'ada@acme-analytics.example', accountIds: ['7101'], primaryAccountId: '7101' });
+    expect(deal!['deal']).toMatchObject({
+      id: '7301', stage: '1049832', isClosedWon: true, isClosedLost: false, amount: 120050, currency: 'eur', primaryAccountId: '7101',
+      lines: [{ id: '7401', sku: 'SEAT', quantity: '2', unitAmount: 60025, amount: 120050 }],
+    });
+    // No flow consumes CRM events yet: nothing is queued for one.
+    expect(flowQueues(harness.stack).reduce((sum, { queue }) => sum + queueDepth(harness.stack, queue), 0)).toBe(0);
+  });
+
+  it('the same batch delivered again (HubSpot’s retry) is published with the same canonical ids', async () => {
+    const batch = [event('company.propertyChange', COMPANY.id, { propertyName: 'city', propertyValue: 'Berlin' })];
+    const body = JSON.stringify(batch);
+    const before = hubspotEvents().length;
+    expect((await post(signed(body), body)).status).toBe(200);
+    const retry = JSON.stringify([{ ...batch[0], attemptNumber: 1 }]);
+    expect((await post(signed(retry), retry)).status).toBe(200);
+    const ids = (await waitFor(() => (hubspotEvents().length >= before + 2 ? hubspotEvents().slice(before) : undefined), { what: 'both deliveries archived' })).map((event) => event.detail.id);
+    expect(ids).toHaveLength(2);
+    expect(ids[0]).toBe(ids[1]);
+  });
+
+  describe('a batch HubSpot did not sign is refused with 401 and nothing published', () => {
+    const refusedWithNothingPublished = async (headers: Record<string, string>, body: string) => {
+      const archivedBefore = archived().length;
+      const eventsBefore = harness.stack.activity.recentEvents().length;
+      const response = await post(headers, body);
+      expect(response.status).toBe(401);
+      // Give a wrongly accepted request the time to reach the bus before looking.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(harness.stack.activity.recentEvents()).toHaveLength(eventsBefore);
+      expect(archived()).toHaveLength(archivedBefore);
+    };
+    const body = () => JSON.stringify([event('company.creation', COMPANY.id)]);
+
+    it('forged: signed with another secret', async () => {
+      const text = body();
+      const headers = signed(text);
+      const forged = { ...headers, 'X-HubSpot-Signature-v3': Buffer.from('f'.repeat(32)).toString('base64') };
+      await refusedWithNothingPublished(forged, text);
+    });
+
+    it('tampered: a signature of another body', async () => {
+      await refusedWithNothingPublished(signed(body()), body());
+    });
+
+    it('stale: signed six minutes ago', async () => {
+      const text = body();
+      await refusedWithNothingPublished(signed(text, { transmittedAt: new Date(Date.now() - 6 * 60_000) }), text);
+    });
+  });
+});
