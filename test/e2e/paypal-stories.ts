@@ -192,8 +192,8 @@ function storiesOf(run: Run) {
 
 export function paypalStories(target: OdooUnderTest): void {
   describe(`PayPal end to end on ${odooLabel(target)}`, () => {
-    // Retries (an invoice not in Odoo yet, an invoice being written) come 5× sooner: same order, same counting.
-    const RETRY_DELAY_SCALE = 0.2;
+    // Retries (an invoice not in Odoo yet, an invoice being written) come 10× sooner: same order, same counting.
+    const RETRY_DELAY_SCALE = 0.1;
     const CONCURRENT_DELIVERIES = 4;
     const TAGS = STAGE.config.billing.standingTags;
     const inOrder = storiesOf('RUNA');
@@ -367,13 +367,16 @@ export function paypalStories(target: OdooUnderTest): void {
       beforeAll(async () => {
         const deliveries = shuffled([...shuffledRun.webhooks, ...shuffledRun.webhooks], shuffleSeed);
         console.log(`paypal e2e: ${deliveries.length} deliveries (${shuffledRun.webhooks.length} webhooks × 2), shuffle seed ${shuffleSeed} (PAYPAL_SHUFFLE_SEED=${shuffleSeed} reproduces it)`);
+        const startedAt = Date.now();
         let next = 0;
         await Promise.all(
           Array.from({ length: CONCURRENT_DELIVERIES }, async () => {
             while (next < deliveries.length) await deliverOnce(deliveries[next++]!);
           }),
         );
+        const deliveredAt = Date.now();
         letters = await waitForFlowsSettled(harness.stack, { timeoutMs: 300_000 });
+        console.log(`paypal e2e: delivered in ${deliveredAt - startedAt} ms, settled ${Date.now() - deliveredAt} ms later`);
       }, 400_000);
 
       it('leave Odoo exactly as the in-order run did (the run’s ids read as the first run’s): same records, totals, states and links, no duplicate, nothing dead-lettered', async () => {
