@@ -70,7 +70,9 @@ interface Fault {
  * credentials at `POST /v1/oauth2/token`, bearer tokens, PayPal's error bodies and 404 `RESOURCE_NOT_FOUND`), the
  * webhook signing certificate at `/v1/notifications/certs/…`, and a signer of webhooks with the sandbox's own key
  * pair. Objects are seeded (`seed`, or `POST /_sandbox/objects` `{ kind, objects }`), faults injected
- * (`POST /_sandbox/faults` `{ status, remaining, pathPrefix, retryAfterSeconds }`) to exercise clients' retries.
+ * (`POST /_sandbox/faults` `{ status, remaining, pathPrefix, retryAfterSeconds }`) to exercise clients' retries;
+ * `POST /_sandbox/deliver` `{ targetUrl, event }` signs and delivers a webhook from another process (`npm run demo`).
+ * `GET /v1/reporting/transactions` (Transaction Search) is derived from the captures, sales and refunds held.
  *
  * The certificate is served over http on 127.0.0.1: the stack accepts it only where the stage lists the sandbox's
  * origin among the certificate origins, which only the local stage does (deployed stages keep PayPal's hosts).
@@ -101,6 +103,15 @@ export async function startPaypalSandbox(options: PaypalSandboxOptions = {}): Pr
       if (!(kind in COLLECTIONS)) return send(response, 400, paypalError('INVALID_REQUEST', `unknown kind ${kind}`));
       sandbox.seed(kind, seeded);
       return send(response, 200, { seeded: seeded.length });
+    }
+    if (request.method === 'POST' && path === '/_sandbox/deliver') {
+      // PayPal delivering a webhook: the event signed with the sandbox's key (webhook-signer.ts), POSTed to a local receiver.
+      const { targetUrl, event } = JSON.parse(await readBody(request, 20 * 1024 * 1024)) as { targetUrl?: string; event?: unknown };
+      const target = targetUrl === undefined ? undefined : new URL(targetUrl);
+      if (target === undefined || !['127.0.0.1', 'localhost', '[::1]'].includes(target.hostname) || event === undefined) {
+        return send(response, 400, paypalError('INVALID_REQUEST', 'give { targetUrl, event }, the target on this machine'));
+      }
+      return send(response, 200, await sandbox.deliver(target.href, event));
     }
     if (request.method === 'POST' && path === '/_sandbox/faults') {
       const fault = JSON.parse(await readBody(request, 1024 * 1024)) as Fault;
