@@ -49,11 +49,6 @@ export function yesterday(now: Date): Period {
   return { from: day, to: day };
 }
 
-/** The first and the last second of the period, UTC: `2026-11-01T00:00:00Z` … `2026-11-30T23:59:59Z`. */
-export function periodBounds(period: Period): { start: Date; end: Date } {
-  return { start: new Date(`${period.from}T00:00:00Z`), end: new Date(Date.parse(`${period.to}T00:00:00Z`) + 86_399_000) };
-}
-
 /** How one provider's documents look in Odoo: which references are its ids, how to find them, its minor units. */
 export interface ProviderInOdoo {
   /** Whole-string patterns of the provider's ids per document type: what counts as ours (orphans included). */
