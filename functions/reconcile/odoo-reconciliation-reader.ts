@@ -146,7 +146,8 @@ export class OdooReconciliationGateway implements OdooReconciliationReader {
     return new Map(
       rows.map((row) => {
         const code = String(row.name).toLowerCase();
-        return [row.id, { code, decimalPlaces: Number(row.decimal_places), providerExponent: provider.currencyExponent(code) }];
+        const decimalPlaces = Number(row.decimal_places);
+        return [row.id, { code, decimalPlaces, providerExponent: exponentAt(provider, code, decimalPlaces) }];
       }),
     );
   }
@@ -156,6 +157,19 @@ export class OdooReconciliationGateway implements OdooReconciliationReader {
     if (ids.length === 0) return new Map();
     const rows = await searchRead(this.odoo, 'res.partner', [['id', 'in', ids]], ['ref'], { context: { active_test: false } });
     return new Map(rows.map((row) => [row.id, textOrNull(row.ref)]));
+  }
+}
+
+/**
+ * The provider's exponent of a currency, or Odoo's own decimals when the provider has no such currency: the period's
+ * candidates may include another provider's documents (a `=like` pattern over-matches), which the rules then leave
+ * out as not ours, and a document of ours in a currency the provider lacks differs from it by currency anyway.
+ */
+function exponentAt(provider: ProviderInOdoo, code: string, decimalPlaces: number): number {
+  try {
+    return provider.currencyExponent(code);
+  } catch {
+    return decimalPlaces;
   }
 }
 

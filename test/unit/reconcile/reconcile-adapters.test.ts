@@ -5,6 +5,8 @@ import { odooAmountInProviderMinor, OdooReconciliationGateway, REFERENCE_BATCH, 
 import { InvalidReconcileEventError, periodOf } from '../../../functions/reconcile/reconcile-event';
 import { InvalidPeriodError, reconcilePeriod, reconcileProviders, yesterday, type ReconcilePorts } from '../../../functions/reconcile/reconcile-period';
 import { createdRange, STRIPE_IN_ODOO } from '../../../functions/providers/stripe/stripe-provider-lister';
+import { PAYPAL_IN_ODOO } from '../../../functions/providers/paypal/paypal-provider-lister';
+import { reconcile } from '../../../functions/domain/reconciliation';
 import { startOdooSandbox } from '../../../local/sandboxes/odoo/server';
 import { type StripeSandbox, startStripeSandbox } from '../../../local/sandboxes/stripe/server';
 import { stripeObject } from '../../../local/sandboxes/stripe/stripe-object-templates';
@@ -48,6 +50,22 @@ describe('Odoo amounts in the provider’s minor units', () => {
     expect(calls.map((call) => call.model)).toEqual(['account.move', 'account.move', 'account.move', 'account.move', 'account.payment', 'account.payment', 'res.currency', 'res.partner']);
     expect(calls[3]!.domain).toEqual(expect.arrayContaining([['invoice_date', '>=', '2026-11-01'], ['invoice_date', '<=', '2026-11-30'], ['ref', '=like', 'in_%']]));
     expect(documents.moves).toEqual([expect.objectContaining({ id: 1, amountTotal: 5000, currency: 'jpy', partnerRef: 'cus_X' })]);
+  });
+});
+
+describe('Odoo documents of another provider in the period', () => {
+  it('are read in Odoo’s decimals when the provider has no such currency, for the rules to leave out as not ours', async () => {
+    // A Stripe invoice in KWD whose 17-character id PayPal's `=like` pattern over-matches: PayPal has no KWD.
+    const caller: OdooCaller = {
+      async call<T>(model: string): Promise<T> {
+        if (model === 'account.move') return [{ id: 9, move_type: 'out_invoice', ref: 'in_1Pgc6tAbCdEfGh', payment_reference: false, state: 'posted', payment_state: 'paid', amount_total: 12.345, currency_id: [94, 'KWD'], partner_id: false }] as T;
+        if (model === 'res.currency') return [{ id: 94, name: 'KWD', decimal_places: 3 }] as T;
+        return [] as T;
+      },
+    };
+    const documents = await new OdooReconciliationGateway(caller).read({ period: { from: '2026-11-01', to: '2026-11-30' }, provider: PAYPAL_IN_ODOO, moveReferences: [], paymentMemos: [] });
+    expect(documents.moves).toEqual([expect.objectContaining({ id: 9, amountTotal: 12345, currency: 'kwd' })]);
+    expect(reconcile({ invoices: [], payments: [], refunds: [] }, documents, PAYPAL_IN_ODOO.ours).items).toEqual([]);
   });
 });
 
