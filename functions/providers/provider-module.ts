@@ -1,5 +1,17 @@
+import type { CanonicalEvent } from '../../events/catalog';
 import type { SourceSystem } from '../../events/envelope';
 import type { BillingSource } from '../domain/billing-ledger';
+import type { ProviderLister, Reemitter } from '../reconcile/reconcile-period';
+
+/**
+ * A provider's side of the scheduled reconciliation: the lister of a period's documents (which also says how its
+ * ids appear in Odoo references) and the re-emitter of a document Odoo is missing, when the provider's read API
+ * can give back the object its webhook carried.
+ */
+export interface ReconciliationSource {
+  provider: ProviderLister;
+  reemitter?: Reemitter;
+}
 
 /**
  * What a provider module gives the provider-neutral flows (its webhook ingest is its own Lambda function and
@@ -17,4 +29,9 @@ export interface ProviderModule {
    * nothing (a CRM): billing-sync never receives its events.
    */
   billingSourcesFromEnv?(): (account: string | null) => BillingSource;
+  /**
+   * Its reconciliation source, built from the function's environment at cold start; `publish` puts re-emitted
+   * canonical events on the bus. Absent: the provider is not reconciled (the run report says so).
+   */
+  reconciliationSourceFromEnv?(publish: (events: readonly CanonicalEvent[]) => Promise<void>): ReconciliationSource;
 }

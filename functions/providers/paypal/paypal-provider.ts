@@ -2,6 +2,8 @@ import type { ProviderModule } from '../provider-module';
 import { paypalApiFromEnv } from './paypal-api-from-env';
 import { PaypalBillingSource } from './paypal-billing-source';
 import { paypalCurrencyExponent } from './paypal-currencies';
+import { PaypalProviderLister } from './paypal-provider-lister';
+import { PaypalReemitter } from './paypal-reemitter';
 
 /**
  * PayPal as the flows see it: its name in Odoo, its currency facts, its read API. One PayPal account per stage,
@@ -14,5 +16,9 @@ export const PAYPAL_PROVIDER: ProviderModule = {
   billingSourcesFromEnv() {
     const source = new PaypalBillingSource(paypalApiFromEnv());
     return () => source;
+  },
+  reconciliationSourceFromEnv(publish) {
+    const paypal = paypalApiFromEnv();
+    return { provider: new PaypalProviderLister(paypal), reemitter: new PaypalReemitter(paypal, publish) };
   },
 };

@@ -2,13 +2,18 @@ import { describe, expect, it } from 'vitest';
 import {
   type DriftItem,
   DRIFT_KINDS,
-  isOurReference,
+  isOurReference as isOurStripeReference,
   type OdooMove,
   type OdooPayment,
   type ProviderDocuments,
   type ProviderInvoice,
-  reconcile,
+  reconcile as reconcileWith,
 } from '../../../functions/domain/reconciliation';
+import { STRIPE_IN_ODOO } from '../../../functions/providers/stripe/stripe-provider-lister';
+
+/** The rules, with Stripe's ids as the ids of ours (the domain takes them from the provider). */
+const reconcile = (provider: ProviderDocuments, odoo: Parameters<typeof reconcileWith>[1]) => reconcileWith(provider, odoo, STRIPE_IN_ODOO.ours);
+const isOurReference = (documentType: Parameters<typeof isOurStripeReference>[1], reference: string) => isOurStripeReference(STRIPE_IN_ODOO.ours, documentType, reference);
 
 const invoice = (overrides: Partial<ProviderInvoice> = {}): ProviderInvoice => ({
   id: 'in_A',
