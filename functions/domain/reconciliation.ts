@@ -137,8 +137,10 @@ export interface ProviderDispute {
   id: string;
   amount: number;
   currency: string;
-  /** The provider's status; `lost` takes the money back. */
+  /** The provider's status, as the report shows it. */
   status: string;
+  /** Closed with the money taken back (the canonical outcome `lost`): the provider's module decides from its own words. */
+  lost: boolean;
 }
 
 export interface ProviderDocuments {
@@ -561,7 +563,7 @@ export function reconcile(provider: ProviderDocuments, odoo: OdooDocuments, ours
   // Disputes.
   for (const dispute of provider.disputes ?? []) {
     const marker = lostDisputeMarker(dispute.id);
-    if (dispute.status !== 'lost') {
+    if (!dispute.lost) {
       checkNoMoneyOut('dispute', dispute.id, dispute.currency, dispute.status);
       continue;
     }

@@ -342,13 +342,13 @@ describe('reconcile (provider documents vs Odoo)', () => {
     });
 
     it('a lost dispute: its credit note (marker "Lost dispute <id>") paid out by the chargeback; one not lost holds no live chargeback', () => {
-      const lost = { id: 'dp_L', amount: 12000, currency: 'usd', status: 'lost' };
+      const lost = { id: 'dp_L', amount: 12000, currency: 'usd', status: 'lost', lost: true };
       const creditNote = move({ moveType: 'out_refund', ref: 'Reversal of: INV/2026/00007, Lost dispute dp_L', paymentReference: null, amountTotal: 12000, paymentState: 'paid' });
       const chargeback = odooPayment({ memo: 'dp_L', paymentType: 'outbound', amount: 12000, reconciledMoveIds: [creditNote.id] });
       expect(reconcile(provider({ disputes: [lost] }), { moves: [creditNote], payments: [chargeback] }).items).toEqual([]);
       expect(reconcile(provider({ disputes: [lost] }), { moves: [], payments: [] }).items).toMatchObject([{ kind: 'missing_in_odoo', documentType: 'dispute', providerId: 'dp_L', remedy: { action: 're-emit' } }]);
       expect(reconcile(provider({ disputes: [lost] }), { moves: [creditNote], payments: [] }).items).toMatchObject([{ kind: 'credit_note_offset', documentType: 'dispute' }]);
-      expect(reconcile(provider({ disputes: [{ ...lost, status: 'won' }] }), { moves: [], payments: [chargeback] }).items).toMatchObject([
+      expect(reconcile(provider({ disputes: [{ ...lost, status: 'won', lost: false }] }), { moves: [], payments: [chargeback] }).items).toMatchObject([
         { kind: 'state_mismatch', documentType: 'dispute', expected: 'cancel', odooId: chargeback.id },
       ]);
       // Not claimed by a dispute of the period and unknown to the provider: an orphan chargeback.
