@@ -16,6 +16,9 @@ export interface ReconciliationSource {
 /**
  * What a provider module gives the provider-neutral flows (its webhook ingest is its own Lambda function and
  * needs nothing from here). A flow picks the module of an event by the event's `source` (providers/registry.ts).
+ * Only light facts here: every flow consumer bundles every row. The read API, which brings a provider's client and
+ * mappings, is a row of its own where only the function that calls it bundles it: `BillingSourceRow`
+ * (providers/billing-sources.ts, billing-sync) and `ReconciliationSourceRow` (providers/reconciliation-sources.ts).
  */
 export interface ProviderModule {
   readonly system: SourceSystem;
@@ -23,15 +26,23 @@ export interface ProviderModule {
   readonly displayName: string;
   /** How many decimals the provider's minor unit has in a currency (Stripe's JPY: 0, KWD: 3). */
   currencyExponent(currency: string): number;
-  /**
-   * The provider's read API as billing-sync needs it (what an event depends on and Odoo lacks), one source
-   * per provider account, built from the function's environment at cold start. Absent for a provider that bills
-   * nothing (a CRM): billing-sync never receives its events.
-   */
-  billingSourcesFromEnv?(): (account: string | null) => BillingSource;
-  /**
-   * Its reconciliation source, built from the function's environment at cold start; `publish` puts re-emitted
-   * canonical events on the bus. Absent: the provider is not reconciled (the run report says so).
-   */
-  reconciliationSourceFromEnv?(publish: (events: readonly CanonicalEvent[]) => Promise<void>): ReconciliationSource;
+}
+
+/**
+ * The provider's read API as billing-sync needs it (what an event depends on and Odoo lacks), one source per
+ * provider account, built from the function's environment at cold start. A provider that bills nothing (a CRM)
+ * has no such row: billing-sync never receives its events.
+ */
+export interface BillingSourceRow {
+  readonly system: SourceSystem;
+  billingSourcesFromEnv(): (account: string | null) => BillingSource;
+}
+
+/**
+ * The provider's reconciliation source, built from the function's environment at cold start; `publish` puts
+ * re-emitted canonical events on the bus. A provider without such a row is not reconciled (the run report says so).
+ */
+export interface ReconciliationSourceRow {
+  readonly system: SourceSystem;
+  reconciliationSourceFromEnv(publish: (events: readonly CanonicalEvent[]) => Promise<void>): ReconciliationSource;
 }

@@ -9,7 +9,7 @@ import { DRIFT_KINDS } from '../domain/reconciliation';
 import { readEnv } from '../platform/env';
 import { ODOO_PROTECTION_ENV, odooProtectionSettings } from '../erp/odoo/odoo-protection-env';
 import { logger, metrics } from '../platform/powertools';
-import { reconciliationSourcesFromEnv } from '../providers/registry';
+import { reconciliationSourcesFromEnv } from '../providers/reconciliation-sources';
 import { OdooReconciliationGateway } from './odoo-reconciliation-reader';
 import { periodOf } from './reconcile-event';
 import { reconcileProviders, type ReconciliationRunReport } from './reconcile-period';

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MissingConfigError } from '../../../functions/platform/env';
-import { billingSourcesFromEnv, providerOf, reconciliationSourcesFromEnv, UnknownProviderError } from '../../../functions/providers/registry';
+import { billingSourcesFromEnv } from '../../../functions/providers/billing-sources';
+import { reconciliationSourcesFromEnv } from '../../../functions/providers/reconciliation-sources';
+import { providerOf, UnknownProviderError } from '../../../functions/providers/registry';
 import { PAYPAL_IN_ODOO } from '../../../functions/providers/paypal/paypal-provider-lister';
 import { STRIPE_IN_ODOO } from '../../../functions/providers/stripe/stripe-provider-lister';
 
