@@ -1,4 +1,4 @@
-import { OdooError, PythonValueError } from '../odoo-errors';
+import { OdooError, PythonValueError, ValidationError } from '../odoo-errors';
 import { isEmptyValue } from './fields';
 import { RecordsetResult, pythonRepr, type FieldValues, type MethodCall, type MethodTable, type Model } from './model';
 import type { OdooEnvironment } from './environment';
@@ -159,6 +159,10 @@ function loadRow(env: OdooEnvironment, model: Model, columns: readonly string[],
     else values[fieldName] = importedValue(env, definition.type, definition.relation, cell);
   });
   const binding = externalId === undefined ? undefined : findExternalId(env, externalId);
+  // Odoo's `_load_records`: an external id is bound to one model; another model's row under it is refused.
+  if (binding !== undefined && binding.model !== model.name) {
+    throw new ValidationError(`For external id ${externalId} when trying to create/update a record of model ${model.name} found record of different model ${binding.model} (${binding.id})`);
+  }
   if (binding !== undefined && model.exists(env, binding.resId)) {
     // Odoo's `_load_records`: in `update` mode (context `mode`), a record whose external id is flagged
     // `noupdate` is returned as it is.
@@ -201,10 +205,10 @@ export function splitExternalId(externalId: string): { module: string; name: str
     : { module: externalId.slice(0, separator), name: externalId.slice(separator + 1) };
 }
 
-function findExternalId(env: OdooEnvironment, externalId: string): { resId: number; noupdate: boolean } | undefined {
+function findExternalId(env: OdooEnvironment, externalId: string): { id: number; model: string; resId: number; noupdate: boolean } | undefined {
   const { module, name } = splitExternalId(externalId);
   const binding = env.store.all('ir.model.data').find((record) => record.module === module && record.name === name);
-  return binding === undefined ? undefined : { resId: Number(binding.res_id), noupdate: binding.noupdate === true };
+  return binding === undefined ? undefined : { id: Number(binding.id), model: String(binding.model), resId: Number(binding.res_id), noupdate: binding.noupdate === true };
 }
 
 function resolveExternalId(env: OdooEnvironment, externalId: string): number {
