@@ -12,9 +12,10 @@ import type { OdooParams } from './odoo-transport';
  * - `create` of `account.move` with the same context → one `create` of all the values (ids in order);
  * - `action_post` of `account.move` with the same context → one `action_post` of all the ids;
  * - `read` of the same model, fields and context → one `read` of all the ids.
- * Odoo applies a call in one transaction, so a merged write that Odoo refuses has changed nothing: it is split in
- * halves and tried again (bisection) until the member that Odoo refuses is alone and gets Odoo's own error — the
- * others are applied once. A failure of Odoo or the network itself (timeout, unavailable, rate limited, open
+ * Odoo applies a call in one transaction, so a merged write that Odoo refuses has changed nothing: the members
+ * Odoo names (a refused `load` names its bad rows) are tried alone and the others together again; a refusal that
+ * names none is split in halves (bisection) until the refused member is alone. Either way the refused member
+ * alone gets Odoo's own error, and the others are applied once. A failure of Odoo or the network itself (timeout, unavailable, rate limited, open
  * breaker) is every member's failure: bisecting then would only add load to an Odoo that is already struggling.
  * Two members that write the same record (external id, record id) never share a call: the later one goes in a
  * later call, in arrival order. Every other call passes through unchanged.
@@ -41,6 +42,8 @@ interface MergeRule {
   split(result: unknown, members: readonly Member[]): unknown[];
   /** A failure Odoo answered instead of raising (`load` reports bad rows in `messages`). */
   failureOf?(result: unknown): OdooError | undefined;
+  /** The members that failure names, when it names them (`load` gives each bad row's index). */
+  blame?(result: unknown, members: readonly Member[]): Set<number>;
 }
 
 interface Kind {
@@ -59,7 +62,7 @@ const MERGED_WRITE_MODEL = 'account.move';
 
 interface LoadResult {
   ids: unknown;
-  messages?: Array<{ type?: string; message?: string; field?: string }>;
+  messages?: Array<{ type?: string; message?: string; field?: string; record?: number; rows?: { from?: number; to?: number } }>;
 }
 
 const LOAD_RULE: MergeRule = {
@@ -79,6 +82,20 @@ const LOAD_RULE: MergeRule = {
     const errors = (answer?.messages ?? []).filter((message) => message.type === 'error');
     if (errors.length === 0 && Array.isArray(answer?.ids)) return undefined;
     return odooErrorFromLoadMessages(errors, `merged load() returned ${stable(answer?.ids)}`, {});
+  },
+  // Odoo's load() tries a refused batch again row by row and reports each refused row (`rows`, `record`): the
+  // members that own them are the ones to try alone, the rest can go together again.
+  blame: (result, members) => {
+    const owner: number[] = members.flatMap((member, index) => (member.params.data as unknown[]).map(() => index));
+    const blamed = new Set<number>();
+    for (const message of (result as LoadResult).messages ?? []) {
+      if (message.type !== 'error') continue;
+      const from = message.rows?.from ?? message.record;
+      const to = message.rows?.to ?? from;
+      if (!Number.isInteger(from) || !Number.isInteger(to)) continue;
+      for (let row = from!; row <= to! && row < owner.length; row++) blamed.add(owner[row]!);
+    }
+    return blamed;
   },
 };
 
@@ -219,19 +236,37 @@ export class CoalescingOdooCaller implements OdooCaller {
   private async apply(model: string, method: string, rule: MergeRule, members: readonly Member[]): Promise<unknown[]> {
     // Alone, a member gets exactly what Odoo answered it, as if no coalescer were there.
     if (members.length === 1) return [await this.odoo.call(model, method, members[0]!.params).catch(asError)];
-    let failure: unknown;
     try {
       const result = await this.odoo.call(model, method, rule.combine(members));
-      failure = rule.failureOf?.(result);
+      const failure = rule.failureOf?.(result);
       if (failure === undefined) return rule.split(result, members);
       // `load` answered its refusal: retryable or not, a member alone would get the same answer.
       if (!isIsolatable(failure)) return members.map(() => result);
+      const blamed = rule.blame?.(result, members);
+      if (blamed !== undefined && blamed.size > 0 && blamed.size < members.length) return await this.isolate(model, method, rule, members, blamed);
     } catch (error) {
       if (!isIsolatable(error)) return members.map(() => asError(error));
     }
     const half = Math.ceil(members.length / 2);
     const [first, second] = await Promise.all([this.apply(model, method, rule, members.slice(0, half)), this.apply(model, method, rule, members.slice(half))]);
     return [...first, ...second];
+  }
+
+  /** The members Odoo named, each alone (to get their own answer); the others together again. */
+  private async isolate(model: string, method: string, rule: MergeRule, members: readonly Member[], blamed: ReadonlySet<number>): Promise<unknown[]> {
+    const others = members.flatMap((_member, index) => (blamed.has(index) ? [] : [index]));
+    const [together, ...alone] = await Promise.all([
+      this.apply(model, method, rule, others.map((index) => members[index]!)),
+      ...[...blamed].map((index) => this.apply(model, method, rule, [members[index]!])),
+    ]);
+    const outcomes = new Array<unknown>(members.length);
+    others.forEach((index, position) => {
+      outcomes[index] = together![position];
+    });
+    [...blamed].forEach((index, position) => {
+      outcomes[index] = alone[position]![0];
+    });
+    return outcomes;
   }
 }
 

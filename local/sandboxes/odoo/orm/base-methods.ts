@@ -126,20 +126,42 @@ function loadRows({ env, model, args }: MethodCall): Record<string, unknown> {
   const columns = args.fields as string[];
   const rows = args.data as unknown[][];
   const ids: number[] = [];
-  let rowIndex = 0;
   try {
     env.store.savepoint(() => {
-      for (const row of rows) {
-        ids.push(loadRow(env, model, columns, row));
-        rowIndex += 1;
-      }
+      for (const row of rows) ids.push(loadRow(env, model, columns, row));
     });
   } catch (error) {
     if (!(error instanceof OdooError)) throw error;
-    const message = error.renderForJsonRpc().message;
-    return { ids: false, messages: [{ type: 'error', message, record: rowIndex, rows: { from: rowIndex, to: rowIndex } }], nextrow: 0 };
+    return { ids: false, messages: refusedRows(env, model, columns, rows), nextrow: 0 };
   }
   return { ids, messages: [], nextrow: 0 };
+}
+
+/** Thrown to undo the rows `refusedRows` loaded to find the refused ones. */
+class UndoLoad extends Error {}
+
+/**
+ * Odoo's `load()` after a refused batch: tries the rows again one by one, each in its own savepoint, to report
+ * every refused row with its index (`record`, `rows`), then keeps nothing (`ids: false`).
+ */
+function refusedRows(env: OdooEnvironment, model: Model, columns: readonly string[], rows: readonly unknown[][]): Array<Record<string, unknown>> {
+  const messages: Array<Record<string, unknown>> = [];
+  try {
+    env.store.savepoint(() => {
+      rows.forEach((row, index) => {
+        try {
+          env.store.savepoint(() => loadRow(env, model, columns, row));
+        } catch (error) {
+          if (!(error instanceof OdooError)) throw error;
+          messages.push({ type: 'error', message: error.renderForJsonRpc().message, record: index, rows: { from: index, to: index } });
+        }
+      });
+      throw new UndoLoad();
+    });
+  } catch (error) {
+    if (!(error instanceof UndoLoad)) throw error;
+  }
+  return messages;
 }
 
 function loadRow(env: OdooEnvironment, model: Model, columns: readonly string[], row: readonly unknown[]): number {

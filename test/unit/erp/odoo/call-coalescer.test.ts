@@ -24,7 +24,9 @@ class TransactionalOdoo {
     if (this.outage) throw this.outage;
     if (method === 'load') {
       const rows = params.data as string[][];
-      if (rows.some((row) => row[1] === 'REFUSED')) return { ids: false, messages: [{ type: 'error', message: 'name: refused by a constraint' }] } as T;
+      // Odoo tries a refused load again row by row and names every refused row; nothing is kept.
+      const refused = rows.flatMap((row, index) => (row[1] === 'REFUSED' ? [{ type: 'error', message: 'name: refused by a constraint', record: index, rows: { from: index, to: index } }] : []));
+      if (refused.length > 0) return { ids: false, messages: refused } as T;
       return { ids: rows.map((row) => this.partners.get(row[0]!) ?? this.partners.set(row[0]!, this.nextId++).get(row[0]!)!), messages: [] } as T;
     }
     if (method === 'create') {
@@ -120,7 +122,7 @@ describe('merging concurrent Odoo calls of the same kind', () => {
 });
 
 describe('isolation: a merged call that Odoo refuses', () => {
-  it('a load with one refused row is split until that row is alone: it alone gets Odoo’s reason, every other row is written once', async () => {
+  it('a load with one refused row: that row alone gets Odoo’s reason, every other row is written once, in 3 calls', async () => {
     // Arrange
     const odoo = new TransactionalOdoo();
     const caller = new CoalescingOdooCaller(odoo, settings);
@@ -132,8 +134,19 @@ describe('isolation: a merged call that Odoo refuses', () => {
     expect(refused).toHaveLength(1);
     expect(results[5]).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ name: 'OdooValidationError', message: 'name: refused by a constraint' }) });
     expect([...odoo.partners.keys()].sort()).toEqual([1, 2, 3, 4, 5, 7, 8].map((n) => `saas_sync.customer_${n}`).sort());
-    // 8 → 4+4 → (2+2 of the refused half) → 1+1: far fewer than one call per row on the happy path, bounded on the bad one.
-    expect(odoo.calls.length).toBeLessThanOrEqual(7);
+    // The merged load (refused, naming row 6), the 7 others together, the refused one alone.
+    expect(odoo.calls.map((call) => (call.params.data as unknown[]).length)).toEqual([8, 7, 1]);
+  });
+
+  it('a refusal that names no member is split in halves until the refused member is alone', async () => {
+    const odoo = new TransactionalOdoo();
+    const caller = new CoalescingOdooCaller(odoo, settings);
+    const names = ['A', 'B', 'C', 'D', 'E', 'REFUSED', 'G', 'H'];
+    const results = await outcomes(names.map((name) => caller.call<number[]>('account.move', 'create', { vals_list: [{ name }] })));
+    expect(results.map((result) => result.status)).toEqual(names.map((name) => (name === 'REFUSED' ? 'rejected' : 'fulfilled')));
+    expect([...odoo.moves.values()].map((move) => move.name).sort()).toEqual(names.filter((name) => name !== 'REFUSED'));
+    // 8 → 4 + 4 → the refused half's 2 + 2 → 1 + 1: 7 calls, against 8 one by one; the good half is written once.
+    expect(odoo.calls.map((call) => (call.params.vals_list as unknown[]).length)).toEqual([8, 4, 4, 2, 2, 1, 1]);
   });
 
   it('a create with one refused invoice: the others are created once, the refused one gets the validation error', async () => {
