@@ -151,7 +151,7 @@ describe.each([
   });
 
   describe('a consumer batch of invoices', () => {
-    it('of 8 customers’ invoices is created, posted and read back with one Odoo call each, totals exact', async () => {
+    it('of 8 customers’ invoices is created, posted and read back in one or two Odoo calls per step, not 8, totals exact', async () => {
       const source = new InMemoryBillingSource();
       const odoo = new CoalescingOdooCaller(client, BATCHING);
       const config: BillingConfig = {
@@ -177,7 +177,9 @@ describe.each([
       const outcomes = await Promise.all(events.map((event) => syncBilling(event, ports)));
 
       expect(outcomes.map((outcome) => outcome.outcome)).toEqual(invoices.map(() => 'posted'));
-      expect([count('account.move.create'), count('account.move.action_post'), count('account.move.read'), count('res.partner.load')]).toEqual([1, 1, 1, 1]);
+      // One call each when the records' earlier calls end within the window of each other (they do on an idle
+      // machine); a loaded one may spread them over two windows: still a quarter of one call per invoice.
+      for (const operation of ['res.partner.load', 'account.move.create', 'account.move.action_post', 'account.move.read']) expect(count(operation), operation).toBeLessThanOrEqual(2);
       for (const snapshot of invoices) {
         const moves = await searchRead(client, 'account.move', [['ref', '=', snapshot.id]], ['state', 'amount_total', 'partner_id']);
         expect(moves.map((move) => [move.state, odooAmountToMinor(Number(move.amount_total), 2)]), snapshot.id).toEqual([['posted', snapshot.total]]);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CoalescingOdooCaller } from '../../../../functions/erp/odoo/call-coalescer';
 import { createAndPostInvoice } from '../../../../functions/erp/odoo/invoice-operations';
 import { OdooTimeoutError, OdooUserError, OdooValidationError } from '../../../../functions/erp/odoo/odoo-errors';
@@ -198,21 +198,37 @@ describe('what a merged call never holds', () => {
 });
 
 describe('the window and the size bounds', () => {
-  it('a call made after the window closed goes in the next call', async () => {
-    const odoo = new TransactionalOdoo();
-    const caller = new CoalescingOdooCaller(odoo, { windowMs: 5, maxBatchSize: 20 });
-    const early = loadRows(caller, 'res.partner', ['name'], [partnerRow(1)]);
-    await new Promise((resolve) => setTimeout(resolve, 30));
-    await Promise.all([early, loadRows(caller, 'res.partner', ['name'], [partnerRow(2)])]);
-    expect(odoo.calls).toHaveLength(2);
+  it('a lone call waits the window out, and not a millisecond more', async () => {
+    vi.useFakeTimers();
+    try {
+      const odoo = new TransactionalOdoo();
+      const caller = new CoalescingOdooCaller(odoo, { windowMs: 20, maxBatchSize: 20 });
+      const loaded = loadRows(caller, 'res.partner', ['name'], [partnerRow(1)]);
+      await vi.advanceTimersByTimeAsync(19);
+      expect(odoo.calls).toHaveLength(0);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(odoo.calls).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1);
+      await expect(loaded).resolves.toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
-  it('a lone call waits no longer than the window', async () => {
-    const odoo = new TransactionalOdoo();
-    const caller = new CoalescingOdooCaller(odoo, { windowMs: 20, maxBatchSize: 20 });
-    const startedAt = performance.now();
-    await loadRows(caller, 'res.partner', ['name'], [partnerRow(1)]);
-    expect(performance.now() - startedAt).toBeLessThan(20 + 40);
+  it('a call made after the window closed goes in the next call', async () => {
+    vi.useFakeTimers();
+    try {
+      const odoo = new TransactionalOdoo();
+      const caller = new CoalescingOdooCaller(odoo, { windowMs: 5, maxBatchSize: 20 });
+      const early = loadRows(caller, 'res.partner', ['name'], [partnerRow(1)]);
+      await vi.advanceTimersByTimeAsync(5);
+      const late = loadRows(caller, 'res.partner', ['name'], [partnerRow(2)]);
+      await vi.advanceTimersByTimeAsync(10);
+      await Promise.all([early, late]);
+      expect(odoo.calls.map((call) => call.params.data)).toEqual([[['saas_sync.customer_1', 'Customer 1']], [['saas_sync.customer_2', 'Customer 2']]]);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('no merged call carries more members than the size bound', async () => {
