@@ -4,7 +4,7 @@
  * same Odoo by hand, in one run on this machine (issue 13).
  *
  * - Raw: one JSON-RPC call per record and step, as a point-to-point integration writes — partners (`create`),
- *   invoices (`create` + `action_post`), payments (the register wizard: `create` + `action_create_payments`) —
+ *   invoices (`create` + `action_post`, +2 for a draft whose number a concurrent post took: invoice-operations.ts), payments (the register wizard: `create` + `action_create_payments`) —
  *   from as many concurrent writers as the stage runs consumers per flow (`flowConcurrency`).
  * - Stack: the same documents through the local stack (stage `local`, real bundles, the stage's Odoo settings):
  *   signed Stripe webhooks (`customer.created`, `customer.subscription.created`, `invoice.finalized`,
@@ -20,6 +20,7 @@
  */
 import { cpus } from 'node:os';
 import { OdooClient, resetDatabaseGuards } from '../functions/erp/odoo';
+import { postMove } from '../functions/erp/odoo/invoice-operations';
 import { resolveStage } from '../lib/config/stages';
 import { OdooRecordReader } from '../local/dev-environment/odoo-record-reader';
 import type { LocalStack, OdooConnection } from '../local/runtime/local-stack';
@@ -64,7 +65,9 @@ interface Rate {
   readonly documents: number;
   readonly seconds: number;
 }
-const perSecond = (rate: Rate) => rate.documents / rate.seconds;
+function perSecond(rate: Rate): number {
+  return rate.documents / rate.seconds;
+}
 
 /** One call per record and step, `concurrency` writers: what a hand-written integration does. */
 async function measureRaw(odoo: OdooConnection): Promise<{ customers: Rate; invoices: Rate; payments: Rate }> {
@@ -96,7 +99,8 @@ async function measureRaw(odoo: OdooConnection): Promise<{ customers: Rate; invo
           },
         ],
       });
-      await client.call('account.move', 'action_post', { ids: [id] });
+      // What any integration must do too: a draft whose number a concurrent post took is renumbered and posted again.
+      await postMove(client, id!);
       invoiceIds[index] = id!;
     }),
   );
