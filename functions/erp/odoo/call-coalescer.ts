@@ -1,4 +1,3 @@
-import DataLoader from 'dataloader';
 import type { OdooCaller } from './odoo-caller';
 import type { OdooCallOptions } from './odoo-client';
 import { OdooError, odooErrorFromLoadMessages, OdooPermanentError, OdooSerializationError } from './odoo-errors';
@@ -185,12 +184,20 @@ function rounds(members: readonly Member[]): number[][] {
   return result.map((round) => round.indexes);
 }
 
+/** Calls of one kind gathered within a window. */
+interface Gathering {
+  readonly members: Member[];
+  readonly waiters: Array<{ resolve: (value: unknown) => void; reject: (error: unknown) => void }>;
+  readonly timer: ReturnType<typeof setTimeout>;
+}
+
 /**
  * An `OdooCaller` that merges concurrent calls of the same kind (see above); per container, in front of the
  * Odoo client, so the client's rate limit, concurrency bound, retries and breaker apply to the merged call.
  */
 export class CoalescingOdooCaller implements OdooCaller {
-  private readonly loaders = new Map<string, DataLoader<Member, unknown>>();
+  /** Per kind, the members waiting for their window to close (or their batch to fill). */
+  private readonly open = new Map<string, Gathering>();
 
   constructor(
     private readonly odoo: OdooCaller,
@@ -203,21 +210,37 @@ export class CoalescingOdooCaller implements OdooCaller {
   call<T = unknown>(model: string, method: string, params: OdooParams = {}, options: OdooCallOptions = {}): Promise<T> {
     const kind = this.settings.maxBatchSize > 1 ? kindOf(model, method, params, options) : undefined;
     if (!kind) return this.odoo.call<T>(model, method, params, options);
-    return this.loaderOf(model, method, kind).load(kind.member) as Promise<T>;
+    return new Promise<T>((resolve, reject) => {
+      let gathering = this.open.get(kind.key);
+      if (!gathering) {
+        const opened: Gathering = { members: [], waiters: [], timer: setTimeout(() => this.close(kind.key, opened, model, method, kind.rule), this.settings.windowMs) };
+        gathering = opened;
+        this.open.set(kind.key, gathering);
+      }
+      gathering.members.push(kind.member);
+      gathering.waiters.push({ resolve: resolve as (value: unknown) => void, reject });
+      // A full batch does not wait for its window.
+      if (gathering.members.length >= this.settings.maxBatchSize) {
+        clearTimeout(gathering.timer);
+        this.close(kind.key, gathering, model, method, kind.rule);
+      }
+    });
   }
 
-  private loaderOf(model: string, method: string, kind: Kind): DataLoader<Member, unknown> {
-    let loader = this.loaders.get(kind.key);
-    if (!loader) {
-      loader = new DataLoader<Member, unknown>((members) => this.dispatch(model, method, kind.rule, members), {
-        // Every call is a fresh question to Odoo: nothing is remembered between calls.
-        cache: false,
-        maxBatchSize: this.settings.maxBatchSize,
-        batchScheduleFn: (dispatch) => setTimeout(dispatch, this.settings.windowMs),
-      });
-      this.loaders.set(kind.key, loader);
-    }
-    return loader;
+  /** Sends what was gathered; each waiter gets its own member's outcome. */
+  private close(key: string, gathering: Gathering, model: string, method: string, rule: MergeRule): void {
+    if (this.open.get(key) === gathering) this.open.delete(key);
+    const { members, waiters } = gathering;
+    this.dispatch(model, method, rule, members).then(
+      (outcomes) =>
+        outcomes.forEach((outcome, index) => {
+          if (outcome instanceof Error) waiters[index]!.reject(outcome);
+          else waiters[index]!.resolve(outcome);
+        }),
+      (error: unknown) => {
+        for (const waiter of waiters) waiter.reject(error);
+      },
+    );
   }
 
   /** The members that met in the window: one call per round of distinct records, rounds in arrival order. */
@@ -270,7 +293,7 @@ export class CoalescingOdooCaller implements OdooCaller {
   }
 }
 
-/** DataLoader rejects a member whose result is an `Error`; anything else thrown is wrapped so it still rejects. */
+/** A member whose outcome is an `Error` is rejected with it; anything else thrown is wrapped so it still rejects. */
 function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }

@@ -238,6 +238,23 @@ describe('the window and the size bounds', () => {
     expect(odoo.calls.map((call) => (call.params.data as unknown[]).length)).toEqual([3, 3, 1]);
   });
 
+  it('a full batch goes at once, without waiting for its window', async () => {
+    vi.useFakeTimers();
+    try {
+      const odoo = new TransactionalOdoo();
+      const caller = new CoalescingOdooCaller(odoo, { windowMs: 200, maxBatchSize: 3 });
+      const loads = [1, 2, 3, 4].map((n) => loadRows(caller, 'res.partner', ['name'], [partnerRow(n)]));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(odoo.calls.map((call) => (call.params.data as unknown[]).length)).toEqual([3]);
+      // The fourth waits out its window, then Odoo's answer (1 ms here).
+      await vi.advanceTimersByTimeAsync(201);
+      await Promise.all(loads);
+      expect(odoo.calls.map((call) => (call.params.data as unknown[]).length)).toEqual([3, 1]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('a size bound of 1 sends every call as it comes', async () => {
     const odoo = new TransactionalOdoo();
     const caller = new CoalescingOdooCaller(odoo, { windowMs: 5, maxBatchSize: 1 });
