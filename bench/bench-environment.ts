@@ -10,10 +10,15 @@ export const BENCH_SIGNING_SECRET = 'whsec_bench_only';
 
 /**
  * The dev environment of a local bench: stage `local` synthesized into `.local/bench/cdk.out` (LOCAL_SKIP_SYNTH=1
- * reuses it), an in-memory Odoo sandbox, quiet functions, the stage's API throttling lifted (a bench measures the
+ * reuses it), an in-memory Odoo sandbox unless another Odoo is given, quiet functions, the stage's API throttling lifted (a bench measures the
  * stack, not the quota) and a throwaway data directory, removed by `close`.
  */
-export async function startBenchEnvironment(options: { name: string; odooProxy?: DevEnvironmentOptions['odooProxy'] }): Promise<Pick<DevEnvironment, 'stack' | 'odoo' | 'providerApis' | 'close'>> {
+export async function startBenchEnvironment(options: {
+  name: string;
+  odooProxy?: DevEnvironmentOptions['odooProxy'];
+  /** An Odoo already running (a real one); default: an in-memory Odoo sandbox. */
+  odoo?: DevEnvironmentOptions['odoo'];
+}): Promise<Pick<DevEnvironment, 'stack' | 'odoo' | 'providerApis' | 'close'>> {
   const synth = process.env.LOCAL_SKIP_SYNTH === '1' ? 'never' : 'always';
   if (synth === 'always') console.error(`Synthesizing stage local into ${CDK_OUT} …`);
   const dataDir = mkdtempSync(join(tmpdir(), `bench-${options.name}-`));
@@ -24,7 +29,7 @@ export async function startBenchEnvironment(options: { name: string; odooProxy?:
     quietSynth: true,
     runtimeDataDir: dataDir,
     port: 0,
-    odoo: { kind: 'sandbox' },
+    odoo: options.odoo ?? { kind: 'sandbox' },
     ...(options.odooProxy ? { odooProxy: options.odooProxy } : {}),
     signingSecret: BENCH_SIGNING_SECRET,
     functionEnvironment: { POWERTOOLS_LOG_LEVEL: 'ERROR', POWERTOOLS_METRICS_DISABLED: 'true' },

@@ -71,6 +71,7 @@ const lines = [
   '',
   `Ops console:  ${stack.url}/`,
   `Odoo:         ${environment.odoo.description}`,
+  `Odoo load:    at most ${config.odoo.maxRequestsPerSecond} requests/s and ${config.odoo.maxConcurrentRequests} in flight per consumer container (×${config.flowConcurrency} consumers per flow); writes merged within ${config.odoo.batchWindowMs} ms, up to ${config.odoo.maxBatchSize} records per call`,
   ...[...environment.providerApis.values()].map((api) => `${`${api.providerName} API:`.padEnd(14)}${api.description}`),
   `Data:         ${DATA_DIR} (queues, tables, archive, executions; git-ignored, kept between runs)`,
   `Secrets:      ${stack.secretsFile} (${signingSecrets})`,

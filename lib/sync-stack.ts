@@ -114,6 +114,9 @@ export class SyncStack extends Stack {
       // Per container: functions/erp/odoo/odoo-protection-env.ts reads them into the Odoo client's limits.
       ODOO_MAX_REQUESTS_PER_SECOND: String(config.odoo.maxRequestsPerSecond),
       ODOO_MAX_CONCURRENT_REQUESTS: String(config.odoo.maxConcurrentRequests),
+      // Read by the flow consumers (functions/erp/odoo/call-coalescer.ts); the reconciliation only reads.
+      ODOO_BATCH_WINDOW_MS: String(config.odoo.batchWindowMs),
+      ODOO_MAX_BATCH_SIZE: String(config.odoo.maxBatchSize),
     };
     this.flows = Object.fromEntries(
       FLOW_NAMES.map((flowName) => {

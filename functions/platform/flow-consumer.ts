@@ -16,7 +16,9 @@ import type { FlowName } from '../../lib/routing';
 import { readEnv } from './env';
 import { type FlowEvent, flowEventSchema } from './flow-events';
 import { createFlowRecordHandler } from './record-policy';
-import { ODOO_PROTECTION_ENV, odooProtectionSettings } from '../erp/odoo/odoo-protection-env';
+import { ODOO_BATCHING_ENV, ODOO_PROTECTION_ENV, odooBatchingSettings, odooProtectionSettings } from '../erp/odoo/odoo-protection-env';
+import { CoalescingOdooCaller } from '../erp/odoo/call-coalescer';
+import type { OdooCaller } from '../erp/odoo/odoo-caller';
 import { logger, metrics } from './powertools';
 
 /**
@@ -41,11 +43,16 @@ const FLOW_ENV = {
   ODOO_TRANSPORT: z.enum(['auto', 'jsonrpc', 'json2']),
   ODOO_API_KEY_SECRET_NAME: text(),
   ...ODOO_PROTECTION_ENV,
+  ...ODOO_BATCHING_ENV,
 };
 
 export interface FlowInfrastructure {
   readonly env: z.infer<z.ZodMiniObject<typeof FLOW_ENV>>;
-  readonly odoo: OdooClient;
+  /**
+   * The container's Odoo client behind the coalescer: the records of a batch are applied concurrently
+   * (BatchProcessor's default), and their calls of the same kind within the stage's window share one Odoo call.
+   */
+  readonly odoo: OdooCaller;
   readonly identityMap: IdentityMapTable;
   readonly watermarks: WatermarkTable;
 }
@@ -55,7 +62,7 @@ const dynamoClient = new DynamoDBClient({});
 export function flowInfrastructure(): FlowInfrastructure {
   const env = readEnv(FLOW_ENV);
   const dynamo = DynamoDBDocumentClient.from(dynamoClient);
-  const odoo = new OdooClient({
+  const client = new OdooClient({
     connection: { url: env.ODOO_URL, database: env.ODOO_DB, login: env.ODOO_LOGIN, transport: env.ODOO_TRANSPORT, ...odooProtectionSettings(env) },
     apiKey: secretApiKeyProvider(env.ODOO_API_KEY_SECRET_NAME),
     // One datapoint per Odoo request, dimensioned by operation (`res.partner.load`): the calls-per-event figure.
@@ -63,7 +70,7 @@ export function flowInfrastructure(): FlowInfrastructure {
   });
   return {
     env,
-    odoo,
+    odoo: new CoalescingOdooCaller(client, odooBatchingSettings(env)),
     identityMap: new IdentityMapTable(dynamo, env.IDENTITY_MAP_TABLE),
     watermarks: new WatermarkTable(dynamo, env.WATERMARK_TABLE, env.LEASE_SECONDS),
   };
@@ -101,7 +108,9 @@ export function flowConsumer<Flow extends FlowName>(infrastructure: FlowInfrastr
     logger.addContext(context);
     idempotency.registerLambdaContext(context);
     try {
-      return await processPartialResponse(event, handleRecord, processor, { context });
+      // In parallel (Powertools' default, said here because batch-first Odoo writes depend on it): the records'
+      // Odoo calls meet in the coalescer, while each record keeps its own idempotency, lease and outcome.
+      return await processPartialResponse(event, handleRecord, processor, { context, processInParallel: true });
     } finally {
       metrics.publishStoredMetrics();
     }

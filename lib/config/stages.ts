@@ -26,6 +26,15 @@ const stageConfigSchema = z.object({
      */
     maxRequestsPerSecond: z.number().positive().max(100),
     maxConcurrentRequests: z.number().int().min(1).max(16),
+    /**
+     * Batch-first writes (functions/erp/odoo/call-coalescer.ts): a flow consumer applies its SQS batch's records
+     * concurrently, and their Odoo calls of the same kind (partners' `load`, invoices' `create`, `action_post`,
+     * `read`) made within `batchWindowMs` of the first become one Odoo call of at most `maxBatchSize` records.
+     * The window is latency every lone event pays, so a few milliseconds: the records of one batch reach Odoo
+     * within milliseconds of each other. `maxBatchSize: 1` writes record by record.
+     */
+    batchWindowMs: z.number().int().min(0).max(200),
+    maxBatchSize: z.number().int().min(1).max(100),
   }),
   stripe: z.object({
     /** Name of the Secrets Manager secret holding the webhook endpoint's signing secret (`whsec_…`). */
@@ -169,10 +178,18 @@ const FRESH_ODOO_BILLING: StageConfig['billing'] = {
 const PAYPAL_SANDBOX_JOURNAL_ID = 8;
 
 /**
+ * The records of a consumer batch (at most 10, the event source's batch size) reach a step milliseconds apart,
+ * spread by the client's concurrency bound on their earlier calls: 20 ms gathers them, and costs a lone invoice
+ * (3 merged steps) at most 60 ms of its 1.5 s budget from webhook to Odoo. 20 per call leaves room when a
+ * container's batches overlap, and keeps one merged call well within the client's timeout.
+ */
+const ODOO_BATCHING = { batchWindowMs: 20, maxBatchSize: 20 } as const;
+
+/**
  * The Odoo client's own defaults (functions/erp/odoo/odoo-config.ts): 4 requests in flight leave a
  * small Odoo's worker pool (often 2–8 workers) usable by people while the flows write.
  */
-const ODOO_PROTECTION = { maxRequestsPerSecond: 10, maxConcurrentRequests: 4 } as const;
+const ODOO_PROTECTION = { maxRequestsPerSecond: 10, maxConcurrentRequests: 4, ...ODOO_BATCHING } as const;
 
 const defaults = {
   env: { region: 'eu-west-1' },

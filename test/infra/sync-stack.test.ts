@@ -109,10 +109,10 @@ describe('billing flows', () => {
 });
 
 describe('Odoo protection', () => {
-  it('gives every flow consumer and the reconciliation the stage’s Odoo rate limit and concurrency per container', () => {
+  it('gives every flow consumer and the reconciliation the stage’s Odoo rate limit, concurrency and batching per container', () => {
     // Prepare: values unlike the client's defaults (10/s, 4), so a setting that is not passed through shows.
     const { config } = resolveStage('prod');
-    const throttled = { ...config, odoo: { ...config.odoo, maxRequestsPerSecond: 2.5, maxConcurrentRequests: 2 } };
+    const throttled = { ...config, odoo: { ...config.odoo, maxRequestsPerSecond: 2.5, maxConcurrentRequests: 2, batchWindowMs: 7, maxBatchSize: 13 } };
     // Act
     const stack = new SyncStack(new App({ context: { 'aws:cdk:bundling-stacks': [] } }), 'Throttled', { stage: 'prod', config: throttled, env: config.env });
     // Assess
@@ -120,7 +120,7 @@ describe('Odoo protection', () => {
     const odooCallers = functions.filter(([id]) => FLOW_NAMES.some((flow) => id.startsWith(`Flow${flow.replace('-', '')}`)) || id.startsWith('ReconciliationFunction'));
     expect(odooCallers).toHaveLength(FLOW_NAMES.length + 1);
     for (const [id, fn] of odooCallers) {
-      expect({ id, ...fn.Properties.Environment.Variables }).toMatchObject({ id, ODOO_MAX_REQUESTS_PER_SECOND: '2.5', ODOO_MAX_CONCURRENT_REQUESTS: '2' });
+      expect({ id, ...fn.Properties.Environment.Variables }).toMatchObject({ id, ODOO_MAX_REQUESTS_PER_SECOND: '2.5', ODOO_MAX_CONCURRENT_REQUESTS: '2', ODOO_BATCH_WINDOW_MS: '7', ODOO_MAX_BATCH_SIZE: '13' });
     }
   });
 

@@ -33,6 +33,10 @@ describe('stage configuration', () => {
     ['no request ever in flight', { maxConcurrentRequests: 0 }, /odoo\.maxConcurrentRequests: .*>=1/],
     ['a fractional concurrency', { maxConcurrentRequests: 2.5 }, /odoo\.maxConcurrentRequests: .*expected int/],
     ['more requests in flight than any Odoo worker pool', { maxConcurrentRequests: 64 }, /odoo\.maxConcurrentRequests: .*<=16/],
+    ['a negative batch window', { batchWindowMs: -1 }, /odoo\.batchWindowMs: .*>=0/],
+    ['a batch window every lone event would wait out', { batchWindowMs: 1000 }, /odoo\.batchWindowMs: .*<=200/],
+    ['batches of no record', { maxBatchSize: 0 }, /odoo\.maxBatchSize: .*>=1/],
+    ['batches one Odoo call cannot finish in time', { maxBatchSize: 500 }, /odoo\.maxBatchSize: .*<=100/],
   ])('rejects an Odoo protection setting with %s, naming the setting and its bound', (_case, odoo, message) => {
     // Prepare
     const { config } = resolveStage('prod');
@@ -48,6 +52,12 @@ describe('stage configuration', () => {
     const { config } = resolveStage('prod');
     const { maxRequestsPerSecond: _dropped, ...odoo } = config.odoo;
     expect(() => resolveStage('prod', { local: config, dev: config, staging: config, prod: { ...config, odoo } })).toThrow(/odoo\.maxRequestsPerSecond/);
+  });
+
+  it.each(STAGES)('stage %s merges Odoo writes within a window of a few milliseconds (a lone event barely waits)', (name) => {
+    const { odoo } = resolveStage(name).config;
+    expect(odoo.batchWindowMs).toBeLessThanOrEqual(25);
+    expect(odoo.maxBatchSize).toBeGreaterThan(1);
   });
 
   it('keeps production data when the stack is deleted', () => {

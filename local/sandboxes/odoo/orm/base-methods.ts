@@ -1,4 +1,4 @@
-import { OdooError, PythonValueError } from '../odoo-errors';
+import { OdooError, PythonValueError, ValidationError } from '../odoo-errors';
 import { isEmptyValue } from './fields';
 import { RecordsetResult, pythonRepr, type FieldValues, type MethodCall, type MethodTable, type Model } from './model';
 import type { OdooEnvironment } from './environment';
@@ -126,20 +126,42 @@ function loadRows({ env, model, args }: MethodCall): Record<string, unknown> {
   const columns = args.fields as string[];
   const rows = args.data as unknown[][];
   const ids: number[] = [];
-  let rowIndex = 0;
   try {
     env.store.savepoint(() => {
-      for (const row of rows) {
-        ids.push(loadRow(env, model, columns, row));
-        rowIndex += 1;
-      }
+      for (const row of rows) ids.push(loadRow(env, model, columns, row));
     });
   } catch (error) {
     if (!(error instanceof OdooError)) throw error;
-    const message = error.renderForJsonRpc().message;
-    return { ids: false, messages: [{ type: 'error', message, record: rowIndex, rows: { from: rowIndex, to: rowIndex } }], nextrow: 0 };
+    return { ids: false, messages: refusedRows(env, model, columns, rows), nextrow: 0 };
   }
   return { ids, messages: [], nextrow: 0 };
+}
+
+/** Thrown to undo the rows `refusedRows` loaded to find the refused ones. */
+class UndoLoad extends Error {}
+
+/**
+ * Odoo's `load()` after a refused batch: tries the rows again one by one, each in its own savepoint, to report
+ * every refused row with its index (`record`, `rows`), then keeps nothing (`ids: false`).
+ */
+function refusedRows(env: OdooEnvironment, model: Model, columns: readonly string[], rows: readonly unknown[][]): Array<Record<string, unknown>> {
+  const messages: Array<Record<string, unknown>> = [];
+  try {
+    env.store.savepoint(() => {
+      rows.forEach((row, index) => {
+        try {
+          env.store.savepoint(() => loadRow(env, model, columns, row));
+        } catch (error) {
+          if (!(error instanceof OdooError)) throw error;
+          messages.push({ type: 'error', message: error.renderForJsonRpc().message, record: index, rows: { from: index, to: index } });
+        }
+      });
+      throw new UndoLoad();
+    });
+  } catch (error) {
+    if (!(error instanceof UndoLoad)) throw error;
+  }
+  return messages;
 }
 
 function loadRow(env: OdooEnvironment, model: Model, columns: readonly string[], row: readonly unknown[]): number {
@@ -159,6 +181,10 @@ function loadRow(env: OdooEnvironment, model: Model, columns: readonly string[],
     else values[fieldName] = importedValue(env, definition.type, definition.relation, cell);
   });
   const binding = externalId === undefined ? undefined : findExternalId(env, externalId);
+  // Odoo's `_load_records`: an external id is bound to one model; another model's row under it is refused.
+  if (binding !== undefined && binding.model !== model.name) {
+    throw new ValidationError(`For external id ${externalId} when trying to create/update a record of model ${model.name} found record of different model ${binding.model} (${binding.id})`);
+  }
   if (binding !== undefined && model.exists(env, binding.resId)) {
     // Odoo's `_load_records`: in `update` mode (context `mode`), a record whose external id is flagged
     // `noupdate` is returned as it is.
@@ -201,10 +227,10 @@ export function splitExternalId(externalId: string): { module: string; name: str
     : { module: externalId.slice(0, separator), name: externalId.slice(separator + 1) };
 }
 
-function findExternalId(env: OdooEnvironment, externalId: string): { resId: number; noupdate: boolean } | undefined {
+function findExternalId(env: OdooEnvironment, externalId: string): { id: number; model: string; resId: number; noupdate: boolean } | undefined {
   const { module, name } = splitExternalId(externalId);
   const binding = env.store.all('ir.model.data').find((record) => record.module === module && record.name === name);
-  return binding === undefined ? undefined : { resId: Number(binding.res_id), noupdate: binding.noupdate === true };
+  return binding === undefined ? undefined : { id: Number(binding.id), model: String(binding.model), resId: Number(binding.res_id), noupdate: binding.noupdate === true };
 }
 
 function resolveExternalId(env: OdooEnvironment, externalId: string): number {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MissingConfigError, readEnv } from '../../../../functions/platform/env';
-import { ODOO_PROTECTION_ENV, odooProtectionSettings } from '../../../../functions/erp/odoo/odoo-protection-env';
+import { ODOO_BATCHING_ENV, ODOO_PROTECTION_ENV, odooBatchingSettings, odooProtectionSettings } from '../../../../functions/erp/odoo/odoo-protection-env';
 
 describe('the Odoo protection a function reads from its environment', () => {
   it('becomes the Odoo client’s rate limit and concurrency per container', () => {
@@ -18,5 +18,22 @@ describe('the Odoo protection a function reads from its environment', () => {
     const reading = () => readEnv(ODOO_PROTECTION_ENV, environment);
     expect(reading).toThrow(MissingConfigError);
     expect(reading).toThrow(/ODOO_MAX_REQUESTS_PER_SECOND.*ODOO_MAX_CONCURRENT_REQUESTS/);
+  });
+});
+
+describe('the batching of Odoo writes a flow consumer reads from its environment', () => {
+  it('becomes the coalescer’s window and size bound', () => {
+    const env = readEnv(ODOO_BATCHING_ENV, { ODOO_BATCH_WINDOW_MS: '10', ODOO_MAX_BATCH_SIZE: '20' });
+    expect(odooBatchingSettings(env)).toEqual({ windowMs: 10, maxBatchSize: 20 });
+  });
+
+  it.each([
+    ['missing', {}],
+    ['out of bounds', { ODOO_BATCH_WINDOW_MS: '5000', ODOO_MAX_BATCH_SIZE: '0' }],
+    ['fractional', { ODOO_BATCH_WINDOW_MS: '2.5', ODOO_MAX_BATCH_SIZE: '1.5' }],
+  ])('fails the cold start, naming both variables, when they are %s', (_case, environment) => {
+    const reading = () => readEnv(ODOO_BATCHING_ENV, environment);
+    expect(reading).toThrow(MissingConfigError);
+    expect(reading).toThrow(/ODOO_BATCH_WINDOW_MS.*ODOO_MAX_BATCH_SIZE/);
   });
 });

@@ -1,0 +1,272 @@
+import { describe, expect, it, vi } from 'vitest';
+import { CoalescingOdooCaller } from '../../../../functions/erp/odoo/call-coalescer';
+import { createAndPostInvoice } from '../../../../functions/erp/odoo/invoice-operations';
+import { OdooTimeoutError, OdooUserError, OdooValidationError } from '../../../../functions/erp/odoo/odoo-errors';
+import { loadRows, upsertByExternalId } from '../../../../functions/erp/odoo/record-operations';
+import type { OdooParams } from '../../../../functions/erp/odoo/odoo-transport';
+
+/**
+ * A small Odoo that answers as the real one does for the calls that merge: every call is one transaction (a
+ * refused row refuses the whole call, nothing is kept), `load` reports a bad row in `messages`, `create` answers
+ * ids in the order of `vals_list`, `read` a record per id. A partner or move named `REFUSED` is refused.
+ */
+class TransactionalOdoo {
+  readonly calls: Array<{ operation: string; params: OdooParams }> = [];
+  readonly partners = new Map<string, number>();
+  readonly moves = new Map<number, { name: string; state: string }>();
+  /** When set, every call fails with it (Odoo or the network unwell). */
+  outage: Error | undefined;
+  private nextId = 100;
+
+  async call<T>(model: string, method: string, params: OdooParams = {}): Promise<T> {
+    this.calls.push({ operation: `${model}.${method}`, params });
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    if (this.outage) throw this.outage;
+    if (method === 'load') {
+      const rows = params.data as string[][];
+      // Odoo tries a refused load again row by row and names every refused row; nothing is kept.
+      const refused = rows.flatMap((row, index) => (row[1] === 'REFUSED' ? [{ type: 'error', message: 'name: refused by a constraint', record: index, rows: { from: index, to: index } }] : []));
+      if (refused.length > 0) return { ids: false, messages: refused } as T;
+      return { ids: rows.map((row) => this.partners.get(row[0]!) ?? this.partners.set(row[0]!, this.nextId++).get(row[0]!)!), messages: [] } as T;
+    }
+    if (method === 'create') {
+      const valsList = params.vals_list as Array<{ name: string }>;
+      if (valsList.some((vals) => vals.name === 'REFUSED')) throw new OdooValidationError('name: refused by a constraint');
+      return valsList.map((vals) => {
+        const id = this.nextId++;
+        this.moves.set(id, { name: vals.name, state: 'draft' });
+        return id;
+      }) as T;
+    }
+    if (method === 'action_post') {
+      const ids = params.ids as number[];
+      if (ids.some((id) => this.moves.get(id)?.state !== 'draft')) throw new OdooUserError('Only draft entries can be posted.');
+      for (const id of ids) this.moves.get(id)!.state = 'posted';
+      return false as T;
+    }
+    if (method === 'read') return (params.ids as number[]).map((id) => ({ id, ...this.moves.get(id) })) as T;
+    return true as T;
+  }
+
+  operations(): string[] {
+    return this.calls.map((call) => call.operation);
+  }
+}
+
+const settings = { windowMs: 5, maxBatchSize: 20 };
+const partnerRow = (n: number, name = `Customer ${n}`) => ({ externalId: `saas_sync.customer_${n}`, cells: [name] });
+const outcomes = <T>(promises: Array<Promise<T>>) => Promise.allSettled(promises);
+
+describe('merging concurrent Odoo calls of the same kind', () => {
+  it('turns concurrent loads of the same columns into one load, each caller getting its own id', async () => {
+    // Arrange
+    const odoo = new TransactionalOdoo();
+    const caller = new CoalescingOdooCaller(odoo, settings);
+    // Act
+    const ids = await Promise.all([1, 2, 3, 4].map((n) => loadRows(caller, 'res.partner', ['name'], [partnerRow(n)])));
+    // Assess
+    expect(odoo.operations()).toEqual(['res.partner.load']);
+    expect(odoo.calls[0]!.params.data).toEqual([1, 2, 3, 4].map((n) => [`saas_sync.customer_${n}`, `Customer ${n}`]));
+    expect(ids).toEqual([1, 2, 3, 4].map((n) => [odoo.partners.get(`saas_sync.customer_${n}`)]));
+  });
+
+  it('invoices created, posted and read back concurrently take 3 calls in all, each caller its own move', async () => {
+    const odoo = new TransactionalOdoo();
+    const caller = new CoalescingOdooCaller(odoo, settings);
+    const invoices = await Promise.all(['A', 'B', 'C'].map((name) => createAndPostInvoice(caller, { name, invoice_line_ids: [] })));
+    expect(odoo.operations()).toEqual(['account.move.create', 'account.move.action_post', 'account.move.read']);
+    expect(invoices.map((invoice) => [odoo.moves.get(invoice.id)?.name, invoice.state])).toEqual([
+      ['A', 'posted'],
+      ['B', 'posted'],
+      ['C', 'posted'],
+    ]);
+  });
+
+  it('keeps calls of different kinds apart: other columns, other fields, another context', async () => {
+    const odoo = new TransactionalOdoo();
+    const caller = new CoalescingOdooCaller(odoo, settings);
+    await Promise.all([
+      caller.call('res.partner', 'load', { fields: ['id', 'name'], data: [['saas_sync.a', 'A']] }),
+      caller.call('res.partner', 'load', { fields: ['id', 'email'], data: [['saas_sync.b', 'b@example.com']] }),
+      caller.call('res.partner', 'load', { fields: ['id', 'name'], data: [['saas_sync.c', 'C']], context: { noupdate: true } }),
+      caller.call('account.move', 'read', { ids: [1], fields: ['name'] }),
+      caller.call('account.move', 'read', { ids: [2], fields: ['state'] }),
+    ]);
+    expect(odoo.calls).toHaveLength(5);
+  });
+
+  it('passes through what does not merge: writes, searches, a caller that sets its own retry policy', async () => {
+    const odoo = new TransactionalOdoo();
+    const caller = new CoalescingOdooCaller(odoo, settings);
+    await Promise.all([
+      caller.call('res.partner', 'write', { ids: [1], vals: { name: 'A' } }),
+      caller.call('res.partner', 'write', { ids: [2], vals: { name: 'B' } }),
+      caller.call('res.partner', 'create', { vals_list: [{ name: 'not a move' }] }),
+      caller.call('account.move', 'create', { vals_list: [{ name: 'X' }] }, { idempotent: true }),
+      caller.call('account.move', 'create', { vals_list: [{ name: 'Y' }] }),
+    ]);
+    expect(odoo.operations()).toEqual(['res.partner.write', 'res.partner.write', 'res.partner.create', 'account.move.create', 'account.move.create']);
+  });
+
+  it('reads the same record once when two callers ask for it, and answers each in its own order', async () => {
+    const odoo = new TransactionalOdoo();
+    const caller = new CoalescingOdooCaller(odoo, settings);
+    const [first, second] = await Promise.all([
+      caller.call('account.move', 'read', { ids: [3, 1], fields: ['name'] }),
+      caller.call('account.move', 'read', { ids: [1, 2], fields: ['name'] }),
+    ]);
+    expect(odoo.calls.map((call) => call.params.ids)).toEqual([[3, 1, 2]]);
+    expect(first).toEqual([{ id: 3 }, { id: 1 }]);
+    expect(second).toEqual([{ id: 1 }, { id: 2 }]);
+  });
+});
+
+describe('isolation: a merged call that Odoo refuses', () => {
+  it('a load with one refused row: that row alone gets Odoo’s reason, every other row is written once, in 3 calls', async () => {
+    // Arrange
+    const odoo = new TransactionalOdoo();
+    const caller = new CoalescingOdooCaller(odoo, settings);
+    const rows = [1, 2, 3, 4, 5, 6, 7, 8].map((n) => partnerRow(n, n === 6 ? 'REFUSED' : `Customer ${n}`));
+    // Act
+    const results = await outcomes(rows.map((row) => loadRows(caller, 'res.partner', ['name'], [row])));
+    // Assess
+    const refused = results.filter((result) => result.status === 'rejected');
+    expect(refused).toHaveLength(1);
+    expect(results[5]).toMatchObject({ status: 'rejected', reason: expect.objectContaining({ name: 'OdooValidationError', message: 'name: refused by a constraint' }) });
+    expect([...odoo.partners.keys()].sort()).toEqual([1, 2, 3, 4, 5, 7, 8].map((n) => `saas_sync.customer_${n}`).sort());
+    // The merged load (refused, naming row 6), the 7 others together, the refused one alone.
+    expect(odoo.calls.map((call) => (call.params.data as unknown[]).length)).toEqual([8, 7, 1]);
+  });
+
+  it('a refusal that names no member is split in halves until the refused member is alone', async () => {
+    const odoo = new TransactionalOdoo();
+    const caller = new CoalescingOdooCaller(odoo, settings);
+    const names = ['A', 'B', 'C', 'D', 'E', 'REFUSED', 'G', 'H'];
+    const results = await outcomes(names.map((name) => caller.call<number[]>('account.move', 'create', { vals_list: [{ name }] })));
+    expect(results.map((result) => result.status)).toEqual(names.map((name) => (name === 'REFUSED' ? 'rejected' : 'fulfilled')));
+    expect([...odoo.moves.values()].map((move) => move.name).sort()).toEqual(names.filter((name) => name !== 'REFUSED'));
+    // 8 → 4 + 4 → the refused half's 2 + 2 → 1 + 1: 7 calls, against 8 one by one; the good half is written once.
+    expect(odoo.calls.map((call) => (call.params.vals_list as unknown[]).length)).toEqual([8, 4, 4, 2, 2, 1, 1]);
+  });
+
+  it('a create with one refused invoice: the others are created once, the refused one gets the validation error', async () => {
+    const odoo = new TransactionalOdoo();
+    const caller = new CoalescingOdooCaller(odoo, settings);
+    const results = await outcomes(['A', 'REFUSED', 'C'].map((name) => caller.call<number[]>('account.move', 'create', { vals_list: [{ name }] })));
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(results[1]).toMatchObject({ reason: expect.any(OdooValidationError) });
+    expect([...odoo.moves.values()].map((move) => move.name).sort()).toEqual(['A', 'C']);
+  });
+
+  it('an outage is every member’s failure, with no split (retrying them one by one would only add load)', async () => {
+    const odoo = new TransactionalOdoo();
+    odoo.outage = new OdooTimeoutError('no answer', { mayHaveApplied: true });
+    const caller = new CoalescingOdooCaller(odoo, settings);
+    const results = await outcomes([1, 2, 3].map((n) => loadRows(caller, 'res.partner', ['name'], [partnerRow(n)])));
+    expect(results.map((result) => result.status === 'rejected' && result.reason)).toEqual([odoo.outage, odoo.outage, odoo.outage]);
+    expect(odoo.calls).toHaveLength(1);
+  });
+});
+
+describe('what a merged call never holds', () => {
+  it('two writes of the same external id: the later goes in a later call, after the first', async () => {
+    const odoo = new TransactionalOdoo();
+    const caller = new CoalescingOdooCaller(odoo, settings);
+    await Promise.all([
+      upsertByExternalId(caller, 'res.partner', 'saas_sync.customer_1', { name: 'first' }),
+      upsertByExternalId(caller, 'res.partner', 'saas_sync.customer_2', { name: 'other' }),
+      upsertByExternalId(caller, 'res.partner', 'saas_sync.customer_1', { name: 'second' }),
+    ]);
+    expect(odoo.calls.map((call) => call.params.data)).toEqual([
+      [
+        ['saas_sync.customer_1', 'first'],
+        ['saas_sync.customer_2', 'other'],
+      ],
+      [['saas_sync.customer_1', 'second']],
+    ]);
+  });
+
+  it('two posts of the same move do not share a call', async () => {
+    const odoo = new TransactionalOdoo();
+    const caller = new CoalescingOdooCaller(odoo, settings);
+    const [id] = await caller.call<number[]>('account.move', 'create', { vals_list: [{ name: 'A' }] });
+    const results = await outcomes([caller.call('account.move', 'action_post', { ids: [id!] }), caller.call('account.move', 'action_post', { ids: [id!] })]);
+    expect(odoo.calls.slice(1).map((call) => call.params.ids)).toEqual([[id], [id]]);
+    // The second post finds the move posted, as it would have one after the other.
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected']);
+  });
+});
+
+describe('the window and the size bounds', () => {
+  it('a lone call waits the window out, and not a millisecond more', async () => {
+    vi.useFakeTimers();
+    try {
+      const odoo = new TransactionalOdoo();
+      const caller = new CoalescingOdooCaller(odoo, { windowMs: 20, maxBatchSize: 20 });
+      const loaded = loadRows(caller, 'res.partner', ['name'], [partnerRow(1)]);
+      await vi.advanceTimersByTimeAsync(19);
+      expect(odoo.calls).toHaveLength(0);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(odoo.calls).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1);
+      await expect(loaded).resolves.toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a call made after the window closed goes in the next call', async () => {
+    vi.useFakeTimers();
+    try {
+      const odoo = new TransactionalOdoo();
+      const caller = new CoalescingOdooCaller(odoo, { windowMs: 5, maxBatchSize: 20 });
+      const early = loadRows(caller, 'res.partner', ['name'], [partnerRow(1)]);
+      await vi.advanceTimersByTimeAsync(5);
+      const late = loadRows(caller, 'res.partner', ['name'], [partnerRow(2)]);
+      await vi.advanceTimersByTimeAsync(10);
+      await Promise.all([early, late]);
+      expect(odoo.calls.map((call) => call.params.data)).toEqual([[['saas_sync.customer_1', 'Customer 1']], [['saas_sync.customer_2', 'Customer 2']]]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('no merged call carries more members than the size bound', async () => {
+    const odoo = new TransactionalOdoo();
+    const caller = new CoalescingOdooCaller(odoo, { windowMs: 5, maxBatchSize: 3 });
+    await Promise.all([1, 2, 3, 4, 5, 6, 7].map((n) => loadRows(caller, 'res.partner', ['name'], [partnerRow(n)])));
+    expect(odoo.calls.map((call) => (call.params.data as unknown[]).length)).toEqual([3, 3, 1]);
+  });
+
+  it('a full batch goes at once, without waiting for its window', async () => {
+    vi.useFakeTimers();
+    try {
+      const odoo = new TransactionalOdoo();
+      const caller = new CoalescingOdooCaller(odoo, { windowMs: 200, maxBatchSize: 3 });
+      const loads = [1, 2, 3, 4].map((n) => loadRows(caller, 'res.partner', ['name'], [partnerRow(n)]));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(odoo.calls.map((call) => (call.params.data as unknown[]).length)).toEqual([3]);
+      // The fourth waits out its window, then Odoo's answer (1 ms here).
+      await vi.advanceTimersByTimeAsync(201);
+      await Promise.all(loads);
+      expect(odoo.calls.map((call) => (call.params.data as unknown[]).length)).toEqual([3, 1]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a size bound of 1 sends every call as it comes', async () => {
+    const odoo = new TransactionalOdoo();
+    const caller = new CoalescingOdooCaller(odoo, { windowMs: 5, maxBatchSize: 1 });
+    await Promise.all([1, 2].map((n) => loadRows(caller, 'res.partner', ['name'], [partnerRow(n)])));
+    expect(odoo.calls).toHaveLength(2);
+  });
+
+  it.each([
+    [{ windowMs: -1, maxBatchSize: 10 }, /window/],
+    [{ windowMs: 2.5, maxBatchSize: 10 }, /window/],
+    [{ windowMs: 10, maxBatchSize: 0 }, /size/],
+  ])('refuses settings that make no sense: %o', (bad, message) => {
+    expect(() => new CoalescingOdooCaller(new TransactionalOdoo(), bad)).toThrow(message);
+  });
+});
