@@ -3,9 +3,13 @@
  * `npm run demo` (with `npm start` running): plays a realistic day of Stripe customer webhooks against the
  * local stack, correctly signed with the signing secret in .local/secrets.json, and shows after each one
  * what Odoo holds: created partners, a Stripe retry that changes nothing, a late older update that is
- * ignored, a deletion that archives the partner.
+ * ignored, a deletion that archives the partner. Then, when the stage runs PayPal, a PayPal checkout: the
+ * PayPal sandbox holds the order and its capture, and delivers `PAYMENT.CAPTURE.COMPLETED` signed with its key
+ * (webhook-signer.ts, through the sandbox's `/_sandbox/deliver`) → the Odoo invoice and its payment; a
+ * redelivery changes nothing.
  *
- * Env: LOCAL_PORT (4000); ODOO_API_KEY to read a real Odoo (else the key in .local/secrets.json).
+ * Env: LOCAL_PORT (4000); PAYPAL_SANDBOX_PORT (12112); ODOO_API_KEY to read a real Odoo (else the key in
+ * .local/secrets.json).
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -72,7 +76,123 @@ for (const [index, step] of steps.entries()) {
 }
 const duplicates = (await Promise.all([acme, globex, initech].map((entry) => odoo.partnersWithRef(entry.id)))).filter((partners) => partners.length !== 1);
 console.log(duplicates.length === 0 ? 'Every Stripe customer is exactly one Odoo partner.' : `Unexpected: ${duplicates.length} customers do not have exactly one partner.`);
+if (config.paypal !== undefined) await paypalStory();
 console.log(`Flows, queues, DLQ and events: ${baseUrl}/`);
+
+/**
+ * A PayPal checkout, through the local stack: the order and its capture seeded in the PayPal sandbox (the billing
+ * flow reads the order's items from it), the capture's webhook signed and delivered by the sandbox as PayPal
+ * would, then the Odoo invoice and payment it became; PayPal's redelivery of the same event changes nothing.
+ */
+async function paypalStory(): Promise<void> {
+  const paypalUrl = `http://127.0.0.1:${process.env.PAYPAL_SANDBOX_PORT ?? 12112}`;
+  const usd = (value: string) => ({ currency_code: 'USD', value });
+  // PayPal ids: 17 upper-case letters and digits, unique per run.
+  const paypalId = (prefix: string, length = 17) => `${prefix}${runId.toUpperCase()}`.padEnd(length, '0').slice(0, length);
+  const payerId = paypalId('DP', 13);
+  const order = {
+    id: paypalId('8O'),
+    status: 'COMPLETED',
+    create_time: new Date(Date.now() - 120_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    payer: { payer_id: payerId, email_address: 'ada@lovelace-analytics.example', name: { given_name: 'Ada', surname: 'Lovelace' }, address: { country_code: 'GB' } },
+    purchase_units: [
+      {
+        reference_id: 'default',
+        amount: { ...usd('68.90'), breakdown: { item_total: usd('68.90') } },
+        items: [
+          { name: 'Analytics seat', quantity: '2', unit_amount: usd('24.50'), sku: 'SEAT' },
+          { name: 'Onboarding', quantity: '1', unit_amount: usd('19.90') },
+        ],
+      },
+    ],
+  };
+  const capturedAt = new Date(Date.now() - 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const capture = {
+    id: paypalId('5C'),
+    status: 'COMPLETED',
+    amount: usd('68.90'),
+    final_capture: true,
+    seller_receivable_breakdown: { gross_amount: usd('68.90'), paypal_fee: usd('2.89'), net_amount: usd('66.01') },
+    supplementary_data: { related_ids: { order_id: order.id } },
+    create_time: capturedAt,
+    update_time: capturedAt,
+    links: [{ rel: 'up', method: 'GET', href: `https://api-m.sandbox.paypal.com/v2/checkout/orders/${order.id}` }],
+  };
+  const event = { id: `WH-DEMO-${runId.toUpperCase()}`, event_version: '1.0', create_time: capturedAt, resource_type: 'capture', event_type: 'PAYMENT.CAPTURE.COMPLETED', summary: 'Payment completed for $ 68.90 USD', resource: capture };
+
+  console.log(`\nPayPal: a checkout order of ${order.purchase_units[0]!.amount.value} USD, captured → ${baseUrl}/webhooks/paypal → … → Odoo\n`);
+  for (const [kind, objects] of [['order', [order]], ['capture', [capture]]] as const) {
+    const seeded = await fetch(`${paypalUrl}/_sandbox/objects`, { method: 'POST', body: JSON.stringify({ kind, objects }) }).catch(() => undefined);
+    if (seeded?.status !== 200) {
+      console.log(`    No PayPal sandbox at ${paypalUrl} (set PAYPAL_SANDBOX_PORT as npm start had it): PayPal story skipped.`);
+      return;
+    }
+  }
+  console.log(`    PayPal sandbox holds order ${order.id} (2 × 24.50 + 19.90) and capture ${capture.id}`);
+  const deliveries = [
+    'PayPal delivers PAYMENT.CAPTURE.COMPLETED, signed with its certificate’s key',
+    'PayPal delivers it again (a new transmission of the same event)',
+  ];
+  for (const [index, title] of deliveries.entries()) {
+    const startedAt = Date.now();
+    const delivered = (await fetch(`${paypalUrl}/_sandbox/deliver`, { method: 'POST', body: JSON.stringify({ targetUrl: `${baseUrl}/webhooks/paypal`, event }) }).then((response) => response.json())) as { status: number; body: string };
+    console.log(`${progressBar(index + 1, deliveries.length)} ${title}`);
+    console.log(`    POST ${event.event_type} ${event.id} → HTTP ${delivered.status} ${delivered.body}`);
+    const flowed = await waitForFlowsToSettle(`paypal:${event.id}`);
+    if (flowed) console.log(`    bus: ${flowed.detailType} (correlation id ${flowed.correlationId}) → rule ${flowed.matchedRules.join(', ') || '(none)'} → queue → consumer`);
+    const books = await waitForBooks(capture.id);
+    const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
+    if (books.invoices.length === 0) {
+      console.log(`    Odoo: no invoice ${capture.id} yet after ${seconds}s: see the ops console ${baseUrl}/`);
+      continue;
+    }
+    for (const invoice of books.invoices) {
+      console.log(`    Odoo account.move #${invoice.id} ${String(invoice.name)}: ${invoice.state}, ${invoice.payment_state}, total ${invoice.amount_total} ${invoice.currency_id[1]}, customer "${invoice.partner_id[1]}", ref ${capture.id}  (${seconds}s)`);
+    }
+    for (const payment of books.payments) {
+      console.log(`    Odoo account.payment #${payment.id}: ${payment.payment_type} ${payment.amount} ${payment.currency_id[1]}, ${payment.state}, memo ${capture.id}, reconciled with move ${payment.reconciled_invoice_ids.join(', ') || '(none)'}`);
+    }
+    console.log();
+  }
+  const books = await readBooks(capture.id);
+  const exact = books.invoices.length === 1 && books.payments.length === 1 && books.invoices[0]!.amount_total === 68.9 && books.payments[0]!.reconciled_invoice_ids.includes(books.invoices[0]!.id);
+  console.log(exact ? 'The PayPal capture is exactly one paid Odoo invoice of 68.90 USD and one payment reconciled with it.' : `Unexpected: ${books.invoices.length} invoices and ${books.payments.length} payments for capture ${capture.id}.`);
+}
+
+interface DemoInvoice {
+  id: number;
+  name: string | false;
+  state: string;
+  payment_state: string;
+  amount_total: number;
+  currency_id: [number, string];
+  partner_id: [number, string];
+}
+interface DemoPayment {
+  id: number;
+  payment_type: string;
+  state: string;
+  amount: number;
+  currency_id: [number, string];
+  reconciled_invoice_ids: number[];
+}
+
+async function readBooks(ref: string): Promise<{ invoices: DemoInvoice[]; payments: DemoPayment[] }> {
+  const invoices = await odoo.searchRead<DemoInvoice>('account.move', [['ref', '=', ref], ['move_type', '=', 'out_invoice']], ['name', 'state', 'payment_state', 'amount_total', 'currency_id', 'partner_id']);
+  const payments = await odoo.searchRead<DemoPayment>('account.payment', [['memo', '=', ref]], ['payment_type', 'state', 'amount', 'currency_id', 'reconciled_invoice_ids']);
+  return { invoices, payments };
+}
+
+/** Until the capture's invoice is paid in Odoo (the payment may wait for the invoice's write lease), or 30 s. */
+async function waitForBooks(ref: string): Promise<{ invoices: DemoInvoice[]; payments: DemoPayment[] }> {
+  const deadline = Date.now() + 30_000;
+  let books = await readBooks(ref);
+  while (!(books.payments.length > 0 && books.invoices.some((invoice) => invoice.payment_state === 'paid' || invoice.payment_state === 'in_payment')) && Date.now() < deadline) {
+    await new Promise((resolveWait) => setTimeout(resolveWait, 250));
+    books = await readBooks(ref);
+  }
+  return books;
+}
 
 function customer(id: string, name: string, email: string, city: string) {
   return {

@@ -29,7 +29,7 @@ export interface ProviderRow {
   readonly ingestEnvironment?: (config: StageConfig, endpoint: { readonly webhookUrl: string }) => Readonly<Record<string, string>>;
   /** The read API's credentials: the flows that fetch what an event depends on and the reconciliation read them. */
   readonly apiSecrets: readonly ProviderSecret[];
-  /** Non-secret settings of the read API, by variable, on the functions that read it (e.g. which API host). */
+  /** Non-secret settings of the read API, by variable, on the functions that read it (billing-sync, the reconciliation; e.g. which API host). */
   readonly apiEnvironment?: (config: StageConfig) => Readonly<Record<string, string>>;
   /**
    * Whether the stage runs this provider (it has the provider's settings). A stage that does not gets no route,

@@ -105,6 +105,7 @@ export class SyncStack extends Stack {
       provider.apiSecrets.map((secret) => ({ secret: Secret.fromSecretNameV2(this, secret.id, secret.secretName(config)), ...secret })),
     );
     const providerApiEnvironment = Object.assign({}, ...providers.map((provider) => provider.apiEnvironment?.(config) ?? {})) as Record<string, string>;
+    const providerSystems = providers.map((provider) => provider.route).join(',');
     const odooEnvironment = {
       ODOO_URL: config.odoo.url,
       ODOO_DB: config.odoo.database,
@@ -138,18 +139,19 @@ export class SyncStack extends Stack {
           for (const { secret, environmentVariable } of providerApiSecrets) flow.consumer.bindSecret(secret, environmentVariable);
           for (const [name, value] of Object.entries(providerApiEnvironment)) flow.consumer.fn.addEnvironment(name, value);
           // The registry builds the read APIs of these providers only (functions/providers/registry.ts).
-          flow.consumer.fn.addEnvironment('PROVIDER_SYSTEMS', providers.map((provider) => provider.route).join(','));
+          flow.consumer.fn.addEnvironment('PROVIDER_SYSTEMS', providerSystems);
         }
         return [flowName, flow];
       }),
     ) as Record<FlowName, SyncFlow>;
 
     // Provider ↔ Odoo, every day: drift is a metric with an alarm, and the report is in the function's log.
-    // The reconciliation reads Stripe only (functions/reconcile, being made provider-neutral separately).
+    // Every provider the stage runs is reconciled (its module's reconciliation source): it reads their APIs.
     this.reconciliation = new Reconciliation(this, 'Reconciliation', {
       schedule: config.reconcileSchedule,
       odooApiKey,
-      stripeApiKey: providerApiSecrets.find(({ id }) => id === 'StripeApiKey')!.secret,
+      providerApiSecrets,
+      providerEnvironment: { ...providerApiEnvironment, PROVIDER_SYSTEMS: providerSystems },
       bus: this.eventBus.bus,
       odooEnvironment,
       alarms: this.alarms,

@@ -11,9 +11,10 @@ export type DisputeSnapshot = DisputeUpdated['data']['dispute'];
 
 export type DisputeStage = 'open' | 'won' | 'lost';
 
-export function disputeStageOf(dispute: Pick<DisputeSnapshot, 'closed' | 'status'>): DisputeStage {
+/** A closed dispute's stage is its canonical `outcome`; an event from before `outcome` existed says it by status `lost`. */
+export function disputeStageOf(dispute: Pick<DisputeSnapshot, 'closed' | 'status' | 'outcome'>): DisputeStage {
   if (!dispute.closed) return 'open';
-  return dispute.status === 'lost' ? 'lost' : 'won';
+  return dispute.outcome ?? (dispute.status === 'lost' ? 'lost' : 'won');
 }
 
 /** `ref` marker of a lost dispute's credit note: how a repeated attempt finds it (`findReversal`). */

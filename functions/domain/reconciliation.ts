@@ -10,11 +10,12 @@ import { booksRefund, isOwnRefundCreditNote, refundsNamedBy } from './refund-cre
  * provider). So `amount_total` 12.345 KWD is 12345 and 5000 JPY is 5000: amounts compare exactly.
  *
  * ## Which Odoo documents are ours
- * Only documents carrying a provider reference of ours (`OUR_REFERENCE`): an `out_invoice` whose `ref` or
- * `payment_reference` is an invoice id (`in_…`), an inbound `account.payment` whose `memo` is a payment id
- * (`inpay_…`, `pi_…`, `ch_…`, `py_…`), an outbound payment whose memo is a refund (`re_…`, `pyr_…`) or dispute
- * (`dp_…`, `du_…`) id, an `out_refund` whose `ref` is a credit note id (`cn_…`) or whose references name a
- * refund. Anything else (a move typed by hand, a vendor bill) is not ours: never an orphan, never matched.
+ * Only documents carrying a provider reference of ours: each provider says what its ids look like, per document
+ * type (`OurReferences`, from its reconciliation source): an `out_invoice` whose `ref` or `payment_reference` is
+ * an invoice id, an inbound `account.payment` whose `memo` is a payment id, an outbound payment whose memo is a
+ * refund or dispute id, an `out_refund` whose `ref` is a credit note id or whose references name a refund.
+ * Anything else (a move typed by hand, a vendor bill, another provider's document) is not ours: never an orphan,
+ * never matched.
  *
  * ## What "right" is, per provider document (how the billing flows book it)
  * - invoice: one posted `out_invoice` (`ref` = its id) of its total and currency, on the customer's partner, whose
@@ -79,22 +80,20 @@ export const DRIFT_KINDS = [
 ] as const;
 export type DriftKind = (typeof DRIFT_KINDS)[number];
 
-/** Provider ids this project writes into Odoo, by document type. */
-export const OUR_REFERENCE: Record<DocumentType, RegExp> = {
-  invoice: /^in_[A-Za-z0-9]+$/,
-  payment: /^(inpay|pi|ch|py)_[A-Za-z0-9]+$/,
-  refund: /^(re|pyr)_[A-Za-z0-9]+$/,
-  credit_note: /^cn_[A-Za-z0-9]+$/,
-  dispute: /^(dp|du)_[A-Za-z0-9]+$/,
-};
+/**
+ * What the ids of one provider's documents look like in Odoo references, by document type (whole-string patterns):
+ * the provider's reconciliation source says so. An id of ours that no provider document claims is an orphan.
+ */
+export type OurReferences = Readonly<Record<DocumentType, RegExp>>;
 
-export function isOurReference(documentType: DocumentType, reference: string | null | undefined): reference is string {
-  return typeof reference === 'string' && OUR_REFERENCE[documentType].test(reference);
+export function isOurReference(ours: OurReferences, documentType: DocumentType, reference: string | null | undefined): reference is string {
+  return typeof reference === 'string' && ours[documentType].test(reference);
 }
 
 export interface ProviderInvoice {
   id: string;
-  customerId: string;
+  /** The provider's customer id; null when the provider's listing does not name the customer (the partner is not checked). */
+  customerId: string | null;
   /** ISO 4217, lower case. */
   currency: string;
   /** `total`, minor units. */
@@ -138,8 +137,10 @@ export interface ProviderDispute {
   id: string;
   amount: number;
   currency: string;
-  /** The provider's status; `lost` takes the money back. */
+  /** The provider's status, as the report shows it. */
   status: string;
+  /** Closed with the money taken back (the canonical outcome `lost`): the provider's module decides from its own words. */
+  lost: boolean;
 }
 
 export interface ProviderDocuments {
@@ -342,7 +343,7 @@ function carriesMarker(ref: string | null, marker: string): boolean {
   return at >= 0 && !/\w/.test(ref.charAt(at + marker.length));
 }
 
-export function reconcile(provider: ProviderDocuments, odoo: OdooDocuments): ReconciliationResult {
+export function reconcile(provider: ProviderDocuments, odoo: OdooDocuments, ours: OurReferences): ReconciliationResult {
   const items: DriftItem[] = [];
   const push = (item: Omit<DriftItem, 'remedy'>): void => {
     items.push({ ...item, remedy: remedyFor(item) });
@@ -426,7 +427,7 @@ export function reconcile(provider: ProviderDocuments, odoo: OdooDocuments): Rec
         detail,
       });
     }
-    if (chosen.partnerRef !== invoice.customerId) {
+    if (invoice.customerId !== null && chosen.partnerRef !== invoice.customerId) {
       push({ kind: 'partner_mismatch', documentType: 'invoice', providerId: invoice.id, odooId: chosen.id, expected: invoice.customerId, actual: chosen.partnerRef, currency: invoice.currency });
     }
   }
@@ -562,7 +563,7 @@ export function reconcile(provider: ProviderDocuments, odoo: OdooDocuments): Rec
   // Disputes.
   for (const dispute of provider.disputes ?? []) {
     const marker = lostDisputeMarker(dispute.id);
-    if (dispute.status !== 'lost') {
+    if (!dispute.lost) {
       checkNoMoneyOut('dispute', dispute.id, dispute.currency, dispute.status);
       continue;
     }
@@ -608,7 +609,7 @@ export function reconcile(provider: ProviderDocuments, odoo: OdooDocuments): Rec
     const types: DocumentType[] = move.moveType === 'out_invoice' ? ['invoice'] : move.moveType === 'out_refund' ? ['credit_note', 'refund', 'invoice'] : [];
     const references = [...moveReferences(move), ...refundsNamedBy(move)];
     for (const documentType of types) {
-      const reference = references.find((candidate) => isOurReference(documentType, candidate));
+      const reference = references.find((candidate) => isOurReference(ours, documentType, candidate));
       if (reference) {
         orphan(documentType, reference, move.id, move.amountTotal, move.currency);
         break;
@@ -618,7 +619,7 @@ export function reconcile(provider: ProviderDocuments, odoo: OdooDocuments): Rec
   for (const payment of odoo.payments) {
     if (claimedPayments.has(payment.id) || !LIVE_PAYMENT(payment)) continue;
     const types: DocumentType[] = payment.paymentType === 'inbound' ? ['payment'] : ['refund', 'dispute'];
-    const documentType = types.find((type) => isOurReference(type, payment.memo));
+    const documentType = types.find((type) => isOurReference(ours, type, payment.memo));
     if (documentType) orphan(documentType, payment.memo!, payment.id, payment.amount, payment.currency);
   }
 

@@ -1,6 +1,5 @@
 import * as z from 'zod/mini';
 import type { SourceSystem } from '../../events/envelope';
-import type { BillingSource } from '../domain/billing-ledger';
 import { readEnv } from '../platform/env';
 import { PermanentSyncError } from '../platform/errors';
 import { HUBSPOT_PROVIDER } from './hubspot/hubspot-provider';
@@ -8,7 +7,7 @@ import { PAYPAL_PROVIDER } from './paypal/paypal-provider';
 import type { ProviderModule } from './provider-module';
 import { STRIPE_PROVIDER } from './stripe/stripe-provider';
 
-/** One row per provider: the source system of its canonical events → its module. */
+/** One row per provider: the source system of its canonical events → its module (light facts; read APIs: billing-sources.ts, reconciliation-sources.ts). */
 export const PROVIDERS: readonly ProviderModule[] = [STRIPE_PROVIDER, PAYPAL_PROVIDER, HUBSPOT_PROVIDER];
 
 /** An event from a system no provider module handles here: no retry can change that. */
@@ -29,23 +28,14 @@ export function providerCurrencyExponent(system: SourceSystem, currency: string)
 }
 
 /**
- * The read API of every provider the stage runs, as billing-sync needs it, built at cold start (a missing setting
- * fails the start, not the first event): the source of an event's system and account. `PROVIDER_SYSTEMS` (set by
- * the stack, comma-separated) names the providers the stage configures: a stage without a provider's settings has
- * no ingest for it, so its events cannot arrive, and its module is not asked for settings the stage lacks.
+ * The systems `PROVIDER_SYSTEMS` (set by the stack, comma-separated) names: the providers the stage configures. A
+ * stage without a provider's settings has no ingest for it, so its events cannot arrive, and its read API is not
+ * built from settings the stage lacks. An unknown name fails the cold start.
  */
-export function billingSourcesFromEnv(env: NodeJS.ProcessEnv = process.env): (system: SourceSystem, account: string | null) => BillingSource {
+export function configuredSystems(env: NodeJS.ProcessEnv): SourceSystem[] {
   const { PROVIDER_SYSTEMS } = readEnv({ PROVIDER_SYSTEMS: z.string().check(z.minLength(1)) }, env);
   const systems = PROVIDER_SYSTEMS.split(',').map((system) => system.trim());
   const unknown = systems.filter((system) => !PROVIDERS.some((provider) => provider.system === system));
   if (unknown.length > 0) throw new UnknownProviderError(`PROVIDER_SYSTEMS names no provider module: ${unknown.join(', ')}`);
-  // A provider that bills nothing (no billing source) is left out: none of its events is a billing event.
-  const bySystem = new Map(
-    PROVIDERS.filter((provider) => systems.includes(provider.system)).flatMap((provider) => (provider.billingSourcesFromEnv === undefined ? [] : [[provider.system, provider.billingSourcesFromEnv()] as const])),
-  );
-  return (system, account) => {
-    const sourceOfAccount = bySystem.get(system);
-    if (sourceOfAccount === undefined) throw new UnknownProviderError(`no billing source for ${system} events`);
-    return sourceOfAccount(account);
-  };
+  return PROVIDERS.filter((provider) => systems.includes(provider.system)).map((provider) => provider.system);
 }

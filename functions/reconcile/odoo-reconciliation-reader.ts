@@ -1,9 +1,8 @@
 import type { OdooCaller, OdooDomain, OdooRecord } from '../erp/odoo/odoo-caller';
 import { odooAmountToMinor } from '../erp/odoo/odoo-money';
 import { searchRead } from '../erp/odoo/record-operations';
-import { providerCurrencyExponent } from '../providers/registry';
 import type { OdooDocuments, OdooMove, OdooPayment } from '../domain/reconciliation';
-import type { OdooReconciliationReader, Period } from './reconcile-period';
+import type { OdooReconciliationReader, Period, ProviderInOdoo } from './reconcile-period';
 
 /** References per `in` leaf: keeps each request well under Odoo's and proxies' body limits. */
 export const REFERENCE_BATCH = 200;
@@ -14,12 +13,6 @@ const MOVE_FIELDS = ['move_type', 'ref', 'payment_reference', 'state', 'payment_
 const PAYMENT_FIELDS = ['memo', 'payment_type', 'state', 'amount', 'currency_id', 'reconciled_invoice_ids'];
 const CUSTOMER_DOCUMENTS: OdooDomain = [['move_type', 'in', ['out_invoice', 'out_refund']]];
 
-/**
- * `=like` prefixes of the references we write (see OUR_REFERENCE): Odoo's `_` is a one-character
- * wildcard, so these over-match a little (`inv…`); reconciliation keeps only exact ones of ours.
- */
-const MOVE_PREFIXES = ['in_%', 're_%', 'pyr_%', 'cn_%'];
-const PAYMENT_PREFIXES = ['inpay_%', 'pi_%', 'ch_%', 'py_%', 're_%', 'pyr_%', 'dp_%', 'du_%'];
 /** `ilike` leaves per request: each is two leaves (`ref`, `payment_reference`), ORed. */
 const MARKER_BATCH = 50;
 
@@ -48,14 +41,14 @@ export interface ReconciliationCurrency {
   code: string;
   /** `res.currency.decimal_places`. */
   decimalPlaces: number;
-  /** The provider's minor-unit exponent (Stripe: 0 JPY, 2 USD, 3 KWD, 2 ISK where Odoo has 0). */
+  /** The provider's minor-unit exponent (e.g. 0 JPY, 2 USD, 3 KWD; 2 ISK at a provider where Odoo has 0). */
   providerExponent: number;
 }
 type Currency = ReconciliationCurrency;
 
 /**
  * An Odoo amount in the provider's minor units: exact through `odooAmountToMinor` at Odoo's decimal
- * places, then shifted to the provider's exponent (ISK 1500 in Odoo is 150000 at Stripe). When Odoo has
+ * places, then shifted to the provider's exponent (ISK 1500 in Odoo is 150000 at a provider of 2 decimals). When Odoo has
  * more decimals than the provider, a remainder rounds half away from zero (the flows never write one).
  */
 export function odooAmountInProviderMinor(amount: number, currency: Currency): number {
@@ -70,23 +63,21 @@ export function odooAmountInProviderMinor(amount: number, currency: Currency): n
 /**
  * Reads the Odoo side of a reconciliation with `search_read` in batches:
  * - `account.move` (customer invoices and credit notes) whose `ref` or `payment_reference` is in the
- *   references, `REFERENCE_BATCH` at a time, and those of ours dated (`invoice_date`) in the period;
+ *   references, `REFERENCE_BATCH` at a time, and those dated (`invoice_date`) in the period whose references
+ *   match the provider's patterns (`ProviderInOdoo`: its ids of ours);
  * - `out_refund` moves whose `ref` or `payment_reference` contains one of the markers (`ilike`), `MARKER_BATCH` at a time;
- * - `account.payment` whose `memo` is in the memos, and those of ours dated in the period;
+ * - `account.payment` whose `memo` is in the memos, and those dated in the period whose memo matches the provider's patterns;
  * - the customer documents those payments are reconciled with that no search brought (one `search_read`);
  * - then one `res.currency` read (decimal places: amounts become the provider's minor units, see
- *   `odooAmountInProviderMinor`)
+ *   `odooAmountInProviderMinor`, at the provider's exponents)
  *   and one `res.partner` read (their `ref`, the provider customer id; archived partners included).
  */
 export class OdooReconciliationGateway implements OdooReconciliationReader {
-  constructor(
-    private readonly odoo: OdooCaller,
-    /** The provider's minor-unit exponent of a currency (ISO code, lower case). */
-    private readonly providerExponent: (currency: string) => number = (currency) => providerCurrencyExponent('stripe', currency),
-  ) {}
+  constructor(private readonly odoo: OdooCaller) {}
 
-  async read(request: { period: Period; moveReferences: readonly string[]; paymentMemos: readonly string[]; moveMarkers?: readonly string[] }): Promise<OdooDocuments> {
+  async read(request: { period: Period; provider: ProviderInOdoo; moveReferences: readonly string[]; paymentMemos: readonly string[]; moveMarkers?: readonly string[] }): Promise<OdooDocuments> {
     const { from, to } = request.period;
+    const { provider } = request;
     const rawMoves: OdooRecord[] = [];
     for (const batch of chunks(request.moveReferences, REFERENCE_BATCH)) {
       rawMoves.push(...(await searchRead(this.odoo, 'account.move', [...CUSTOMER_DOCUMENTS, ...anyOf([['ref', 'in', batch], ['payment_reference', 'in', batch]])], MOVE_FIELDS)));
@@ -96,25 +87,30 @@ export class OdooReconciliationGateway implements OdooReconciliationReader {
       const leaves = batch.flatMap((marker) => [['ref', 'ilike', marker], ['payment_reference', 'ilike', marker]]);
       rawMoves.push(...(await searchRead(this.odoo, 'account.move', [['move_type', '=', 'out_refund'], ...anyOf(leaves)], MOVE_FIELDS)));
     }
-    rawMoves.push(
-      ...(await this.readAll('account.move', [
-        ...CUSTOMER_DOCUMENTS,
-        ['invoice_date', '>=', from],
-        ['invoice_date', '<=', to],
-        ...anyOf(MOVE_PREFIXES.flatMap((prefix) => [['ref', '=like', prefix], ['payment_reference', '=like', prefix]])),
-      ], MOVE_FIELDS)),
-    );
-    const rawPayments = [
-      ...(await this.searchPayments(request.paymentMemos)),
-      ...(await this.readAll('account.payment', [['date', '>=', from], ['date', '<=', to], ...anyOf(PAYMENT_PREFIXES.map((prefix) => ['memo', '=like', prefix]))], PAYMENT_FIELDS)),
-    ];
+    // No pattern: no orphan candidates (an empty OR would read every document of the period).
+    if (provider.moveReferencePatterns.length > 0) {
+      rawMoves.push(
+        ...(await this.readAll('account.move', [
+          ...CUSTOMER_DOCUMENTS,
+          ['invoice_date', '>=', from],
+          ['invoice_date', '<=', to],
+          ...anyOf(provider.moveReferencePatterns.flatMap((pattern) => [['ref', '=like', pattern], ['payment_reference', '=like', pattern]])),
+        ], MOVE_FIELDS)),
+      );
+    }
+    const rawPayments = await this.searchPayments(request.paymentMemos);
+    if (provider.paymentMemoPatterns.length > 0) {
+      rawPayments.push(
+        ...(await this.readAll('account.payment', [['date', '>=', from], ['date', '<=', to], ...anyOf(provider.paymentMemoPatterns.map((pattern) => ['memo', '=like', pattern]))], PAYMENT_FIELDS)),
+      );
+    }
     const payments = unique(rawPayments);
     // What the payments are reconciled with and no reference found (a refund's credit note typed by hand): 1 read.
     const seen = new Set(rawMoves.map((move) => move.id));
     const reconciledIds = [...new Set(payments.flatMap((payment) => (Array.isArray(payment.reconciled_invoice_ids) ? (payment.reconciled_invoice_ids as number[]) : [])))].filter((id) => !seen.has(id));
     if (reconciledIds.length > 0) rawMoves.push(...(await searchRead(this.odoo, 'account.move', [...CUSTOMER_DOCUMENTS, ['id', 'in', reconciledIds]], MOVE_FIELDS)));
     const moves = unique(rawMoves);
-    const currencies = await this.currencies([...moves, ...payments]);
+    const currencies = await this.currencies([...moves, ...payments], provider);
     const partners = await this.partnerRefs(moves);
     return {
       moves: moves.map((record) => toMove(record, currencies, partners)),
@@ -122,9 +118,9 @@ export class OdooReconciliationGateway implements OdooReconciliationReader {
     };
   }
 
-  async readPayments(memos: readonly string[]): Promise<OdooPayment[]> {
+  async readPayments(memos: readonly string[], provider: ProviderInOdoo): Promise<OdooPayment[]> {
     const payments = unique(await this.searchPayments(memos));
-    const currencies = await this.currencies(payments);
+    const currencies = await this.currencies(payments, provider);
     return payments.map((record) => toPayment(record, currencies));
   }
 
@@ -143,14 +139,15 @@ export class OdooReconciliationGateway implements OdooReconciliationReader {
     }
   }
 
-  private async currencies(records: readonly OdooRecord[]): Promise<Map<number, Currency>> {
+  private async currencies(records: readonly OdooRecord[], provider: ProviderInOdoo): Promise<Map<number, Currency>> {
     const ids = [...new Set(records.map((record) => many2oneId(record.currency_id)).filter((id): id is number => id !== null))];
     if (ids.length === 0) return new Map();
     const rows = await searchRead(this.odoo, 'res.currency', [['id', 'in', ids]], ['name', 'decimal_places'], { context: { active_test: false } });
     return new Map(
       rows.map((row) => {
         const code = String(row.name).toLowerCase();
-        return [row.id, { code, decimalPlaces: Number(row.decimal_places), providerExponent: this.providerExponent(code) }];
+        const decimalPlaces = Number(row.decimal_places);
+        return [row.id, { code, decimalPlaces, providerExponent: exponentAt(provider, code, decimalPlaces) }];
       }),
     );
   }
@@ -160,6 +157,19 @@ export class OdooReconciliationGateway implements OdooReconciliationReader {
     if (ids.length === 0) return new Map();
     const rows = await searchRead(this.odoo, 'res.partner', [['id', 'in', ids]], ['ref'], { context: { active_test: false } });
     return new Map(rows.map((row) => [row.id, textOrNull(row.ref)]));
+  }
+}
+
+/**
+ * The provider's exponent of a currency, or Odoo's own decimals when the provider has no such currency: the period's
+ * candidates may include another provider's documents (a `=like` pattern over-matches), which the rules then leave
+ * out as not ours, and a document of ours in a currency the provider lacks differs from it by currency anyway.
+ */
+function exponentAt(provider: ProviderInOdoo, code: string, decimalPlaces: number): number {
+  try {
+    return provider.currencyExponent(code);
+  } catch {
+    return decimalPlaces;
   }
 }
 

@@ -1,8 +1,12 @@
+import type { SourceSystem } from '../../events/envelope';
 import {
+  DOCUMENT_TYPES,
   type DocumentType,
+  DRIFT_KINDS,
   type DriftItem,
   type OdooDocuments,
   type OdooPayment,
+  type OurReferences,
   type ProviderDocuments,
   type ProviderPayment,
   reconcile,
@@ -45,13 +49,23 @@ export function yesterday(now: Date): Period {
   return { from: day, to: day };
 }
 
-/** The period as Stripe's `created` range: Unix seconds, both ends included. */
-export function createdRange(period: Period): { gte: number; lte: number } {
-  return { gte: Date.parse(`${period.from}T00:00:00Z`) / 1000, lte: Date.parse(`${period.to}T00:00:00Z`) / 1000 + 86_399 };
+/** How one provider's documents look in Odoo: which references are its ids, how to find them, its minor units. */
+export interface ProviderInOdoo {
+  /** Whole-string patterns of the provider's ids per document type: what counts as ours (orphans included). */
+  ours: OurReferences;
+  /**
+   * Odoo `=like` patterns (`_` one character, `%` any) that find every move `ref` / `payment_reference` and every
+   * payment `memo` of ours dated in the period: the orphan candidates. They may over-match; `ours` keeps exact ones.
+   */
+  moveReferencePatterns: readonly string[];
+  paymentMemoPatterns: readonly string[];
+  /** How many decimals the provider's minor unit has in a currency (ISO code, lower case). */
+  currencyExponent(currency: string): number;
 }
 
 /** The provider side: documents of the period as plain records, and look-ups for the edge cases. */
 export interface ProviderLister {
+  readonly inOdoo: ProviderInOdoo;
   listPeriod(period: Period): Promise<Omit<ProviderDocuments, 'knownOutsidePeriod'>>;
   /** Of these ids found in Odoo but not in the period, the ones the provider has (outside the period). */
   existing(references: ReadonlyArray<{ documentType: DocumentType; id: string }>): Promise<Set<string>>;
@@ -66,9 +80,9 @@ export interface OdooReconciliationReader {
    * payment memos), credit notes whose references contain a marker (`refundMarker`, `lostDisputeMarker`), what
    * the payments found are reconciled with, plus every document of ours dated in the period (orphan candidates).
    */
-  read(request: { period: Period; moveReferences: readonly string[]; paymentMemos: readonly string[]; moveMarkers?: readonly string[] }): Promise<OdooDocuments>;
+  read(request: { period: Period; provider: ProviderInOdoo; moveReferences: readonly string[]; paymentMemos: readonly string[]; moveMarkers?: readonly string[] }): Promise<OdooDocuments>;
   /** Payments whose memo is one of these. */
-  readPayments(memos: readonly string[]): Promise<OdooPayment[]>;
+  readPayments(memos: readonly string[], provider: ProviderInOdoo): Promise<OdooPayment[]>;
 }
 
 export interface ReemitRequest {
@@ -127,8 +141,9 @@ export async function reconcilePeriod(period: Period, ports: ReconcilePorts, opt
   // credit note paying out several refunds lists them all in `payment_reference`.
   const refundIds = new Set([...provider.refunds.map((refund) => refund.id), ...creditNotes.flatMap((creditNote) => creditNote.refundIds)]);
   const moveMarkers = [...[...refundIds].map(refundMarker), ...refundIds, ...disputes.map((dispute) => lostDisputeMarker(dispute.id))];
-  let odoo = await ports.odoo.read({ period, moveReferences: [...moveReferences], paymentMemos: [...paymentMemos], moveMarkers });
-  let first = reconcile(provider, odoo);
+  const inOdoo = ports.provider.inOdoo;
+  let odoo = await ports.odoo.read({ period, provider: inOdoo, moveReferences: [...moveReferences], paymentMemos: [...paymentMemos], moveMarkers });
+  let first = reconcile(provider, odoo, inOdoo.ours);
 
   // Payments not found under their ids: the flow may have used the charge as memo.
   const missingPaymentIds = new Set(first.items.filter((item) => item.kind === 'missing_in_odoo' && item.documentType === 'payment').map((item) => item.providerId));
@@ -138,15 +153,15 @@ export async function reconcilePeriod(period: Period, ports: ReconcilePorts, opt
     const newMemos = [...more.values()].flat().filter((memo) => !paymentMemos.has(memo));
     if (newMemos.length > 0) {
       payments = payments.map((payment) => ({ ...payment, references: [...(payment.references ?? []), ...(more.get(payment.id) ?? [])] }));
-      odoo = { moves: odoo.moves, payments: mergeById<OdooPayment>(odoo.payments, await ports.odoo.readPayments(newMemos)) };
-      first = reconcile({ ...provider, payments }, odoo);
+      odoo = { moves: odoo.moves, payments: mergeById<OdooPayment>(odoo.payments, await ports.odoo.readPayments(newMemos, inOdoo)) };
+      first = reconcile({ ...provider, payments }, odoo, inOdoo.ours);
     }
   }
 
   // Orphan candidates: ask the provider whether it has them at all.
   const candidates = first.items.filter((item) => item.kind === 'orphan_in_odoo');
   const knownOutsidePeriod = candidates.length > 0 ? await ports.provider.existing(candidates.map(({ documentType, providerId }) => ({ documentType, id: providerId }))) : new Set<string>();
-  const result = knownOutsidePeriod.size > 0 ? reconcile({ ...provider, payments, knownOutsidePeriod }, odoo) : first;
+  const result = knownOutsidePeriod.size > 0 ? reconcile({ ...provider, payments, knownOutsidePeriod }, odoo, inOdoo.ours) : first;
 
   const report: ReconciliationReport = { period, summary: result.summary, items: result.items };
   if (options.reemit) report.reemit = await reemitMissing(result.items, ports.reemitter);
@@ -173,3 +188,62 @@ async function reemitMissing(items: readonly DriftItem[], reemitter: Reemitter |
   return { emitted, failed };
 }
 
+
+/** One configured provider's side of a run: its system, lister and (when re-emitting is possible) re-emitter. */
+export interface ProviderReconciliation {
+  system: SourceSystem;
+  provider: ProviderLister;
+  reemitter?: Reemitter;
+}
+
+/** A drift item and the provider whose document it is about. */
+export type ProviderDriftItem = DriftItem & { system: SourceSystem };
+
+/** Every configured provider's report of one period: per provider, and summed up (what the metrics count). */
+export interface ReconciliationRunReport {
+  period: Period;
+  /** All providers together. */
+  summary: ReconciliationSummary;
+  items: ProviderDriftItem[];
+  /** Per provider, in the configured order: its own report, or why it could not be made. */
+  providers: Array<{ system: SourceSystem; report?: ReconciliationReport; error?: string }>;
+}
+
+/**
+ * Reconciles one period for every configured provider, one after the other (they share Odoo's limits). A provider
+ * whose run fails (its API down, bad credentials) does not hide the others' drift: its error is in the run report,
+ * and the caller decides whether a failed provider fails the run.
+ */
+export async function reconcileProviders(period: Period, providers: readonly ProviderReconciliation[], odoo: OdooReconciliationReader, options: { reemit?: boolean } = {}): Promise<ReconciliationRunReport> {
+  checkPeriod(period);
+  const run: ReconciliationRunReport = { period, summary: emptySummary(), items: [], providers: [] };
+  for (const { system, provider, reemitter } of providers) {
+    try {
+      const report = await reconcilePeriod(period, { provider, odoo, ...(reemitter ? { reemitter } : {}) }, options);
+      run.providers.push({ system, report });
+      run.items.push(...report.items.map((item) => ({ ...item, system })));
+      addSummary(run.summary, report.summary);
+    } catch (error) {
+      run.providers.push({ system, error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return run;
+}
+
+function emptySummary(): ReconciliationSummary {
+  return {
+    checked: Object.fromEntries(DOCUMENT_TYPES.map((type) => [type, 0])) as ReconciliationSummary['checked'],
+    drift: 0,
+    byKind: Object.fromEntries(DRIFT_KINDS.map((kind) => [kind, 0])) as ReconciliationSummary['byKind'],
+    byDocumentType: Object.fromEntries(DOCUMENT_TYPES.map((type) => [type, 0])) as ReconciliationSummary['byDocumentType'],
+  };
+}
+
+function addSummary(total: ReconciliationSummary, one: ReconciliationSummary): void {
+  total.drift += one.drift;
+  for (const type of DOCUMENT_TYPES) {
+    total.checked[type] += one.checked[type];
+    total.byDocumentType[type] += one.byDocumentType[type];
+  }
+  for (const kind of DRIFT_KINDS) total.byKind[kind] += one.byKind[kind];
+}

@@ -1,17 +1,17 @@
 import { formatMinorUnits } from '../domain/odoo-document-lines';
-import { providerCurrencyExponent } from '../providers/registry';
+import { providerOf } from '../providers/registry';
 import type { DriftItem } from '../domain/reconciliation';
-import type { ReconciliationReport } from './reconcile-period';
+import type { ReconciliationReport, ReconciliationRunReport } from './reconcile-period';
 
 const AMOUNT_KINDS = new Set<DriftItem['kind']>(['missing_in_odoo', 'amount_mismatch', 'orphan_in_odoo']);
 
 /** A drift value for humans: amounts in major units with their currency (`49.99 usd`), the rest as is. */
-function shown(item: DriftItem, value: DriftItem['expected'] | DriftItem['actual']): string {
+function shown(item: DriftItem, value: DriftItem['expected'] | DriftItem['actual'], currencyExponent: (currency: string) => number): string {
   if (value === undefined || value === null) return value === null ? '(none)' : '';
   if (typeof value === 'number' && AMOUNT_KINDS.has(item.kind)) {
     let exponent = 2;
     try {
-      exponent = providerCurrencyExponent('stripe', item.currency);
+      exponent = currencyExponent(item.currency);
     } catch {
       // Not a provider currency we know: show two decimals rather than nothing.
     }
@@ -24,7 +24,7 @@ function shown(item: DriftItem, value: DriftItem['expected'] | DriftItem['actual
  * The report as a plain-text table (the CLI's output), one line per drift item with its remedy's action, then
  * the summary, then each remedy's step once per item (numbered by line): the steps are sentences, too long for a column.
  */
-export function formatReportTable(report: ReconciliationReport): string {
+export function formatReportTable(report: ReconciliationReport, currencyExponent: (currency: string) => number = () => 2): string {
   const header = ['#', 'kind', 'type', 'provider id', 'odoo id', 'expected', 'actual', 'remedy', 'detail'];
   const rows = report.items.map((item, index) => [
     String(index + 1),
@@ -32,8 +32,8 @@ export function formatReportTable(report: ReconciliationReport): string {
     item.documentType,
     item.providerId,
     item.odooId === undefined ? '' : String(item.odooId),
-    shown(item, item.expected),
-    shown(item, item.actual),
+    shown(item, item.expected, currencyExponent),
+    shown(item, item.actual, currencyExponent),
     item.remedy.action,
     item.detail ?? '',
   ]);
@@ -57,4 +57,15 @@ export function formatReportTable(report: ReconciliationReport): string {
     lines.push(skipped ? `Re-emit skipped: ${skipped}` : `Re-emitted ${emitted.length}${failed.length ? `, failed ${failed.length}: ${failed.map((f) => `${f.providerId} (${f.error})`).join('; ')}` : ''}`);
   }
   return lines.join('\n');
+}
+
+/** Every provider's table under its name, or why it could not be reconciled; the CLI's output. */
+export function formatRunReport(run: ReconciliationRunReport): string {
+  const sections = run.providers.map(({ system, report, error }) => {
+    const provider = providerOf(system);
+    const title = `== ${provider.displayName} ==`;
+    return report ? `${title}\n${formatReportTable(report, (currency) => provider.currencyExponent(currency))}` : `${title}\nNot reconciled: ${error}`;
+  });
+  if (sections.length === 0) sections.push('No provider to reconcile.');
+  return sections.join('\n\n');
 }

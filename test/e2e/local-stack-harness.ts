@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ReconciliationReport } from '../../functions/reconcile/reconcile-period';
+import type { ReconciliationRunReport } from '../../functions/reconcile/reconcile-period';
 import { resolveStage } from '../../lib/config/stages';
 import { stackName } from '../../lib/sync-stack';
 import { type DevEnvironmentOptions, startDevEnvironment, synthesizeWhenStale } from '../../local/dev-environment/dev-environment';
@@ -283,9 +283,9 @@ export function reconcileFunctionName(stack: LocalStack): string {
  * Invokes the deployed reconciliation function with a manual period (`{ from, to }`, UTC days, both
  * included) as `aws lambda invoke` would, and returns its report. A function error throws with its type and message.
  */
-export async function runReconciliation(stack: LocalStack, period: { from: string; to: string }): Promise<ReconciliationReport> {
+export async function runReconciliation(stack: LocalStack, period: { from: string; to: string }): Promise<ReconciliationRunReport> {
   const functionName = reconcileFunctionName(stack);
   const result = await stack.invokeFunction(functionName, period);
   if (result.status !== 'succeeded') throw new Error(`${functionName} failed: ${result.error.errorType}: ${result.error.errorMessage}`);
-  return result.payload as ReconciliationReport;
+  return result.payload as ReconciliationRunReport;
 }

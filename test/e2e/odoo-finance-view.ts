@@ -1,3 +1,5 @@
+import type { CustomerSnapshot } from '../../events/customer-upserted';
+import { customerExternalId } from '../../functions/domain/customer-to-partner';
 import { type OdooReaderConnection, OdooRecordReader } from '../../local/dev-environment/odoo-record-reader';
 
 /**
@@ -110,8 +112,10 @@ export class OdooFinanceView {
   }
 
   /** The partner of a provider customer (external id `saas_sync.<system>_customer_<id>`), with its tag names. */
-  async customer(customerId: string, system = 'stripe'): Promise<FinancePartner | undefined> {
-    const links = await this.searchRead<{ res_id: number }>('ir.model.data', [['module', '=', 'saas_sync'], ['name', '=', `${system}_customer_${customerId}`], ['model', '=', 'res.partner']], ['res_id']);
+  async customer(customerId: string, system: CustomerSnapshot['system'] = 'stripe'): Promise<FinancePartner | undefined> {
+    // The external id as the customer flow writes it (an id's `-` becomes `_`).
+    const [module, name] = customerExternalId({ system, id: customerId }).split('.') as [string, string];
+    const links = await this.searchRead<{ res_id: number }>('ir.model.data', [['module', '=', module], ['name', '=', name], ['model', '=', 'res.partner']], ['res_id']);
     if (links.length === 0) return undefined;
     return (await this.partners([['id', 'in', links.map((link) => link.res_id)]]))[0];
   }

@@ -56,6 +56,24 @@ describe('PayPal ingest', () => {
     expect(variablesOf(template, 'Flowsubscriptionsync')!['PAYPAL_API_CREDENTIALS_SECRET_NAME']).toBeUndefined();
   });
 
+  it('gives the reconciliation every configured provider’s read API secret and settings, and which providers to reconcile', () => {
+    const withPaypal = prodStack(PAYPAL).template;
+    expect(variablesOf(withPaypal, 'ReconciliationFunction')).toMatchObject({
+      PROVIDER_SYSTEMS: 'stripe,paypal',
+      PAYPAL_API_CREDENTIALS_SECRET_NAME: PAYPAL.apiCredentialsSecretName,
+      PAYPAL_API_URL: PAYPAL.apiUrl,
+      STRIPE_API_KEY_SECRET_NAME: 'odoo-saas-sync/prod/stripe-api-key',
+    });
+    // The grant, not only the name: the reconcile function's role may read the PayPal secret.
+    const reconcilePolicies = Object.values(withPaypal.findResources('AWS::IAM::Policy')).filter((policy) => JSON.stringify(policy.Properties.Roles).includes('ReconciliationFunction'));
+    expect(JSON.stringify(reconcilePolicies)).toContain('paypal-api-credentials');
+
+    const withoutPaypal = prodStack(undefined).template;
+    const variables = variablesOf(withoutPaypal, 'ReconciliationFunction')!;
+    expect(variables['PROVIDER_SYSTEMS']).toBe('stripe');
+    expect(Object.keys(variables).filter((name) => name.startsWith('PAYPAL_'))).toEqual([]);
+  });
+
   it('passes cdk-nag AwsSolutions with PayPal configured', () => {
     const { stack } = prodStack(PAYPAL);
     const report = new AwsSolutionsChecks(stack).validateScope(stack);

@@ -1,7 +1,7 @@
 import { OdooAccountStandingLedger } from '../../erp/odoo/account-standing-ledger';
 import { OdooBillingLedger } from '../../erp/odoo/billing-ledger';
 import { OdooPartnerGateway } from '../../erp/odoo/partner-gateway';
-import { billingSourcesFromEnv } from '../../providers/registry';
+import { billingSourcesFromEnv } from '../../providers/billing-sources';
 import { billingConfigFromEnv } from '../billing-wiring';
 import { flowConsumer, flowInfrastructure } from '../../platform/flow-consumer';
 import { applyBillingEvent, type BillingFlowPorts } from './apply-billing-event';

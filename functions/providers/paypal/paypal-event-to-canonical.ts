@@ -15,7 +15,6 @@ import {
   paypalSaleRefundSchema,
   paypalSaleSchema,
   refundFromPaypalCaptureRefund,
-  refundFromPaypalReversal,
   refundFromPaypalSaleRefund,
   type PaymentSnapshot,
   type RefundSnapshot,
@@ -38,10 +37,13 @@ export const paypalEventSchema = z.object({
 });
 export type PaypalEvent = z.infer<typeof paypalEventSchema>;
 
+/**
+ * Not `PAYMENT.CAPTURE.REVERSED`: a reversal is the money of a chargeback, which its dispute books when it is
+ * resolved for the buyer (paypal-dispute-mapping.ts); booking the reversal too would take the money back twice.
+ */
 export const HANDLED_PAYPAL_EVENT_TYPES = [
   'PAYMENT.CAPTURE.COMPLETED',
   'PAYMENT.CAPTURE.REFUNDED',
-  'PAYMENT.CAPTURE.REVERSED',
   'PAYMENT.SALE.COMPLETED',
   'PAYMENT.SALE.REFUNDED',
   'INVOICING.INVOICE.PAID',
@@ -100,8 +102,6 @@ export function paypalEventToCanonical(event: PaypalEvent): MappingResult {
       return mapped(refundEvent(event, refundFromPaypalCaptureRefund(parsePaypalObject(paypalRefundSchema, resource, 'refund'))));
     case 'PAYMENT.SALE.REFUNDED':
       return mapped(refundEvent(event, refundFromPaypalSaleRefund(parsePaypalObject(paypalSaleRefundSchema, resource, 'sale refund'))));
-    case 'PAYMENT.CAPTURE.REVERSED':
-      return mapped(refundEvent(event, refundFromPaypalReversal(parsePaypalObject(paypalRefundSchema, resource, 'reversal'))));
     case 'CUSTOMER.DISPUTE.CREATED':
     case 'CUSTOMER.DISPUTE.UPDATED':
     case 'CUSTOMER.DISPUTE.RESOLVED': {

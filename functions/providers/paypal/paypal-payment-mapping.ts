@@ -175,32 +175,3 @@ export function refundFromPaypalSaleRefund(refund: z.infer<typeof paypalSaleRefu
     createdAt: isoTime(`sale refund ${refund.id}`, refund.create_time, refund.update_time),
   };
 }
-
-/**
- * `PAYMENT.CAPTURE.REVERSED`: PayPal took the captured money back (a chargeback or a payment reversal). The money
- * left the PayPal balance, so it is booked as a refund is — a credit note and an outbound payment on the capture's
- * invoice — with reason `reversed`. The resource is the reversal (a refund object whose `up` link is the capture)
- * or, in some payloads, the capture itself in status REVERSED: then the reversal is keyed `REVERSAL-<capture>`.
- * The dispute that may have caused it books no money (paypal-dispute-mapping.ts): the money is counted once.
- */
-export function refundFromPaypalReversal(resource: z.infer<typeof paypalRefundSchema>): RefundSnapshot {
-  const captureId = linkedId(resource.links, 'up', CAPTURES_PATH) ?? (resource.status.toUpperCase() === 'REVERSED' ? resource.id : null);
-  if (captureId === null) throw new MalformedPaypalObjectError(`reversal ${resource.id} names no capture`);
-  const { amount, currency } = moneyOf(resource.amount, `reversal ${resource.id}`);
-  const id = captureId === resource.id ? `REVERSAL-${captureId}` : resource.id;
-  return {
-    system: 'paypal',
-    account: null,
-    id,
-    chargeId: captureId,
-    paymentIntentId: null,
-    invoiceId: captureId,
-    customerId: null,
-    amount: Math.abs(amount),
-    currency,
-    reason: 'reversed',
-    // The money is gone whatever the resource's own status word: a reversal is not pending.
-    status: 'succeeded',
-    createdAt: isoTime(`reversal ${resource.id}`, resource.update_time, resource.create_time),
-  };
-}

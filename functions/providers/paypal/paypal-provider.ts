@@ -1,18 +1,9 @@
 import type { ProviderModule } from '../provider-module';
-import { paypalApiFromEnv } from './paypal-api-from-env';
-import { PaypalBillingSource } from './paypal-billing-source';
 import { paypalCurrencyExponent } from './paypal-currencies';
 
-/**
- * PayPal as the flows see it: its name in Odoo, its currency facts, its read API. One PayPal account per stage,
- * so the source ignores the event's account.
- */
+/** PayPal as the flows see it: its name in Odoo and its currency facts. */
 export const PAYPAL_PROVIDER: ProviderModule = {
   system: 'paypal',
   displayName: 'PayPal',
   currencyExponent: paypalCurrencyExponent,
-  billingSourcesFromEnv() {
-    const source = new PaypalBillingSource(paypalApiFromEnv());
-    return () => source;
-  },
 };

@@ -37,6 +37,8 @@ export function disputeSnapshotFromStripe(dispute: StripeDispute, origin: Stripe
     reason: dispute.reason ?? null,
     status: dispute.status,
     closed: CLOSED_DISPUTE_STATUSES.has(dispute.status),
+    // Only `lost` takes the money back: won, a closed inquiry (warning_closed) or a prevented dispute leave it.
+    ...(CLOSED_DISPUTE_STATUSES.has(dispute.status) ? { outcome: dispute.status === 'lost' ? ('lost' as const) : ('won' as const) } : {}),
     updatedAt: isoFromUnix(origin.observedAt),
   };
 }

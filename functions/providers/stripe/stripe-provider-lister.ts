@@ -1,6 +1,7 @@
 import type { StripeApi, StripeApiObject, StripeResource } from './stripe-api';
 import type { DocumentType, ProviderCreditNote, ProviderDispute, ProviderInvoice, ProviderPayment, ProviderRefund } from '../../domain/reconciliation';
-import { createdRange, type Period, type ProviderLister } from '../../reconcile/reconcile-period';
+import type { Period, ProviderInOdoo, ProviderLister } from '../../reconcile/reconcile-period';
+import { stripeCurrencyExponent } from './stripe-currencies';
 import { creditNoteRecord, disputeRecord, idOf, invoicePaymentRecord, invoiceRecord, paymentIntentOf, refundRecord } from './stripe-reconciliation-records';
 
 /** Which Stripe resource an id of ours names, by its prefix. */
@@ -15,6 +16,30 @@ const RESOURCE_OF_PREFIX: Record<string, StripeResource> = {
   cn: 'credit_note',
   dp: 'dispute',
   du: 'dispute',
+};
+
+/** The period as Stripe's `created` range: Unix seconds, both ends included. */
+export function createdRange(period: Period): { gte: number; lte: number } {
+  return { gte: Date.parse(`${period.from}T00:00:00Z`) / 1000, lte: Date.parse(`${period.to}T00:00:00Z`) / 1000 + 86_399 };
+}
+
+/**
+ * Stripe ids as the flows write them into Odoo: an invoice `in_…` (`ref`), a payment as its invoice payment
+ * `inpay_…`, payment intent `pi_…` or charge `ch_…` / `py_…` (memo), a refund `re_…` / `pyr_…`, a credit note `cn_…`,
+ * a dispute `dp_…` / `du_…`. The `=like` patterns find them among the period's documents; Odoo's `_` is a
+ * one-character wildcard, so they over-match a little (`inv…`) and `ours` keeps the exact ones.
+ */
+export const STRIPE_IN_ODOO: ProviderInOdoo = {
+  ours: {
+    invoice: /^in_[A-Za-z0-9]+$/,
+    payment: /^(inpay|pi|ch|py)_[A-Za-z0-9]+$/,
+    refund: /^(re|pyr)_[A-Za-z0-9]+$/,
+    credit_note: /^cn_[A-Za-z0-9]+$/,
+    dispute: /^(dp|du)_[A-Za-z0-9]+$/,
+  },
+  moveReferencePatterns: ['in_%', 're_%', 'pyr_%', 'cn_%'],
+  paymentMemoPatterns: ['inpay_%', 'pi_%', 'ch_%', 'py_%', 're_%', 'pyr_%', 'dp_%', 'du_%'],
+  currencyExponent: stripeCurrencyExponent,
 };
 
 /** Provider look-ups in flight at once (Stripe allows ~100 reads/s; a reconciliation is not in a hurry). */
@@ -49,6 +74,8 @@ async function collect(iterable: AsyncIterable<StripeApiObject>): Promise<Stripe
  *   is reconciled with the period of its creation: its status is read as it is now).
  */
 export class StripeProviderLister implements ProviderLister {
+  readonly inOdoo = STRIPE_IN_ODOO;
+
   constructor(private readonly stripe: StripeApi) {}
 
   async listPeriod(period: Period): Promise<{

@@ -105,7 +105,8 @@ export function creditNoteRecord(raw: Raw): ProviderCreditNote {
   };
 }
 
-/** A dispute: only its amount, currency and status matter to the books (lost takes the money back). */
+/** A dispute: only its amount, currency and whether it was lost (the money taken back) matter to the books. */
 export function disputeRecord(raw: Raw): ProviderDispute {
-  return { id: text(raw, 'id'), amount: minor(raw, 'amount'), currency: text(raw, 'currency').toLowerCase(), status: text(raw, 'status') };
+  const status = text(raw, 'status');
+  return { id: text(raw, 'id'), amount: minor(raw, 'amount'), currency: text(raw, 'currency').toLowerCase(), status, lost: status === 'lost' };
 }

@@ -70,7 +70,9 @@ interface Fault {
  * credentials at `POST /v1/oauth2/token`, bearer tokens, PayPal's error bodies and 404 `RESOURCE_NOT_FOUND`), the
  * webhook signing certificate at `/v1/notifications/certs/…`, and a signer of webhooks with the sandbox's own key
  * pair. Objects are seeded (`seed`, or `POST /_sandbox/objects` `{ kind, objects }`), faults injected
- * (`POST /_sandbox/faults` `{ status, remaining, pathPrefix, retryAfterSeconds }`) to exercise clients' retries.
+ * (`POST /_sandbox/faults` `{ status, remaining, pathPrefix, retryAfterSeconds }`) to exercise clients' retries;
+ * `POST /_sandbox/deliver` `{ targetUrl, event }` signs and delivers a webhook from another process (`npm run demo`).
+ * `GET /v1/reporting/transactions` (Transaction Search) is derived from the captures, sales and refunds held.
  *
  * The certificate is served over http on 127.0.0.1: the stack accepts it only where the stage lists the sandbox's
  * origin among the certificate origins, which only the local stage does (deployed stages keep PayPal's hosts).
@@ -101,6 +103,15 @@ export async function startPaypalSandbox(options: PaypalSandboxOptions = {}): Pr
       if (!(kind in COLLECTIONS)) return send(response, 400, paypalError('INVALID_REQUEST', `unknown kind ${kind}`));
       sandbox.seed(kind, seeded);
       return send(response, 200, { seeded: seeded.length });
+    }
+    if (request.method === 'POST' && path === '/_sandbox/deliver') {
+      // PayPal delivering a webhook: the event signed with the sandbox's key (webhook-signer.ts), POSTed to a local receiver.
+      const { targetUrl, event } = JSON.parse(await readBody(request, 20 * 1024 * 1024)) as { targetUrl?: string; event?: unknown };
+      const target = targetUrl === undefined ? undefined : new URL(targetUrl);
+      if (target === undefined || !['127.0.0.1', 'localhost', '[::1]'].includes(target.hostname) || event === undefined) {
+        return send(response, 400, paypalError('INVALID_REQUEST', 'give { targetUrl, event }, the target on this machine'));
+      }
+      return send(response, 200, await sandbox.deliver(target.href, event));
     }
     if (request.method === 'POST' && path === '/_sandbox/faults') {
       const fault = JSON.parse(await readBody(request, 1024 * 1024)) as Fault;
@@ -136,6 +147,11 @@ export async function startPaypalSandbox(options: PaypalSandboxOptions = {}): Pr
     const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1];
     const expiresAt = bearer === undefined ? undefined : tokens.get(bearer);
     if (expiresAt === undefined || expiresAt < Date.now()) return send(response, 401, { error: 'invalid_token', error_description: 'Token signature verification failed' });
+
+    if (path === '/v1/reporting/transactions') {
+      const answer = transactionSearch(objects, url.searchParams);
+      return answer.ok ? send(response, 200, answer.body) : send(response, 400, paypalError('INVALID_REQUEST', answer.error));
+    }
 
     for (const [kind, prefix] of Object.entries(COLLECTIONS) as Array<[PaypalSandboxKind, string]>) {
       if (!path.startsWith(prefix)) continue;
@@ -192,4 +208,107 @@ export async function startPaypalSandbox(options: PaypalSandboxOptions = {}): Pr
     close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
   };
   return sandbox;
+}
+
+const MAX_SEARCH_RANGE_MS = 31 * 86_400_000;
+const MAX_PAGE_SIZE = 500;
+
+type Held = Map<PaypalSandboxKind, Map<string, Record<string, unknown>>>;
+type Money = { currency_code: string; value: string };
+
+/** `{ status: 'COMPLETED' }` (v2) or `{ state: 'completed' }` (v1) → the Transaction Search status letter. */
+function statusLetter(object: Record<string, unknown>): string {
+  const status = String(object['status'] ?? object['state'] ?? '').toUpperCase();
+  if (status === 'PENDING') return 'P';
+  if (status === 'DECLINED' || status === 'FAILED' || status === 'DENIED') return 'D';
+  if (status === 'REFUNDED' || status === 'REVERSED') return 'V';
+  return 'S';
+}
+
+function negated(money: Money): Money {
+  return { ...money, value: money.value.startsWith('-') ? money.value.slice(1) : `-${money.value}` };
+}
+
+/** The id after `path` in one of an object's links (`rel`), as PayPal links a refund to its capture. */
+function linked(object: Record<string, unknown>, rel: string, path: string): string | undefined {
+  const links = (object['links'] ?? []) as Array<{ href?: string; rel?: string }>;
+  const href = links.find((link) => link.rel === rel && link.href?.includes(path))?.href;
+  return href === undefined ? undefined : href.slice(href.indexOf(path) + path.length).split(/[/?]/)[0];
+}
+
+/**
+ * `GET /v1/reporting/transactions`, derived from what the sandbox holds, as PayPal's Transaction Search lists an
+ * account's balance-affecting transactions: each capture (T0006, the payer from its order), each subscription sale
+ * (T0002, the payer from its subscription), each capture or sale refund (T1107, negative, naming the refunded
+ * transaction). Filtered on the transaction's creation time; PayPal's limits refused as PayPal does: a range of
+ * more than 31 days, a page size above 500.
+ */
+function transactionSearch(objects: Held, query: URLSearchParams): { ok: true; body: Record<string, unknown> } | { ok: false; error: string } {
+  const start = Date.parse(query.get('start_date') ?? '');
+  const end = Date.parse(query.get('end_date') ?? '');
+  if (Number.isNaN(start) || Number.isNaN(end)) return { ok: false, error: 'start_date and end_date are required ISO 8601 times' };
+  if (end < start || end - start > MAX_SEARCH_RANGE_MS) return { ok: false, error: 'Date range is greater than 31 days' };
+  const pageSize = Number(query.get('page_size') ?? 100);
+  const page = Number(query.get('page') ?? 1);
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > MAX_PAGE_SIZE) return { ok: false, error: 'page_size must be between 1 and 500' };
+  if (!Number.isInteger(page) || page < 1) return { ok: false, error: 'page must be 1 or more' };
+
+  const held = (kind: PaypalSandboxKind) => [...(objects.get(kind)?.values() ?? [])];
+  const payerOfOrder = (orderId: unknown) => (objects.get('order')?.get(String(orderId))?.['payer'] as { payer_id?: string } | undefined)?.payer_id;
+  const payerOfSubscription = (subscriptionId: unknown) => (objects.get('subscription')?.get(String(subscriptionId))?.['subscriber'] as { payer_id?: string } | undefined)?.payer_id;
+  const rows: Array<{ time: number; row: Record<string, unknown> }> = [];
+  const add = (time: unknown, info: Record<string, unknown>, payer: string | undefined) => {
+    const at = Date.parse(String(time ?? ''));
+    if (Number.isNaN(at) || at < start || at > end) return;
+    rows.push({ time: at, row: { transaction_info: { transaction_initiation_date: new Date(at).toISOString().replace(/\.\d{3}Z$/, '+0000'), ...info }, ...(payer ? { payer_info: { account_id: payer } } : {}) } });
+  };
+  for (const capture of held('capture')) {
+    const related = (capture['supplementary_data'] as { related_ids?: { order_id?: string } } | undefined)?.related_ids;
+    add(capture['create_time'], {
+      transaction_id: capture['id'],
+      transaction_event_code: 'T0006',
+      transaction_status: statusLetter(capture),
+      transaction_amount: capture['amount'],
+      ...(related?.order_id ? { paypal_reference_id: related.order_id, paypal_reference_id_type: 'ODR' } : {}),
+      ...(capture['invoice_id'] ? { invoice_id: capture['invoice_id'] } : {}),
+    }, payerOfOrder(related?.order_id));
+  }
+  for (const sale of held('sale')) {
+    const amount = sale['amount'] as { total: string; currency: string };
+    add(sale['create_time'], {
+      transaction_id: sale['id'],
+      transaction_event_code: 'T0002',
+      transaction_status: statusLetter(sale),
+      transaction_amount: { currency_code: amount.currency, value: amount.total },
+      ...(sale['billing_agreement_id'] ? { paypal_reference_id: sale['billing_agreement_id'], paypal_reference_id_type: 'SUB' } : {}),
+    }, payerOfSubscription(sale['billing_agreement_id']));
+  }
+  for (const refund of held('refund')) {
+    const v1 = refund['amount'] as { total?: string; currency?: string } & Partial<Money>;
+    const amount: Money = v1.currency_code !== undefined ? { currency_code: v1.currency_code, value: String(v1.value) } : { currency_code: String(v1.currency), value: String(v1.total) };
+    const refunded = refund['sale_id'] ?? linked(refund, 'up', '/v2/payments/captures/');
+    add(refund['create_time'], {
+      transaction_id: refund['id'],
+      transaction_event_code: 'T1107',
+      transaction_status: statusLetter(refund),
+      transaction_amount: negated(amount),
+      ...(refunded ? { paypal_reference_id: refunded, paypal_reference_id_type: 'TXN' } : {}),
+    }, undefined);
+  }
+  rows.sort((a, b) => a.time - b.time);
+  const totalPages = Math.max(1, Math.ceil(rows.length / pageSize));
+  return {
+    ok: true,
+    body: {
+      transaction_details: rows.slice((page - 1) * pageSize, page * pageSize).map(({ row }) => row),
+      account_number: 'SANDBOXACCOUNT',
+      start_date: query.get('start_date'),
+      end_date: query.get('end_date'),
+      last_refreshed_datetime: new Date().toISOString(),
+      page,
+      total_items: rows.length,
+      total_pages: totalPages,
+      links: [],
+    },
+  };
 }

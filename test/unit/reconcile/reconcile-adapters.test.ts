@@ -3,7 +3,10 @@ import { EXIT_DRIFT, EXIT_NO_DRIFT, main } from '../../../bin/reconcile';
 import type { OdooCaller } from '../../../functions/erp/odoo';
 import { odooAmountInProviderMinor, OdooReconciliationGateway, REFERENCE_BATCH, toMove } from '../../../functions/reconcile/odoo-reconciliation-reader';
 import { InvalidReconcileEventError, periodOf } from '../../../functions/reconcile/reconcile-event';
-import { createdRange, InvalidPeriodError, reconcilePeriod, yesterday, type ReconcilePorts } from '../../../functions/reconcile/reconcile-period';
+import { InvalidPeriodError, reconcilePeriod, reconcileProviders, yesterday, type ReconcilePorts } from '../../../functions/reconcile/reconcile-period';
+import { createdRange, STRIPE_IN_ODOO } from '../../../functions/providers/stripe/stripe-provider-lister';
+import { PAYPAL_IN_ODOO } from '../../../functions/providers/paypal/paypal-provider-lister';
+import { reconcile } from '../../../functions/domain/reconciliation';
 import { startOdooSandbox } from '../../../local/sandboxes/odoo/server';
 import { type StripeSandbox, startStripeSandbox } from '../../../local/sandboxes/stripe/server';
 import { stripeObject } from '../../../local/sandboxes/stripe/stripe-object-templates';
@@ -42,11 +45,27 @@ describe('Odoo amounts in the provider’s minor units', () => {
     };
     const references = Array.from({ length: REFERENCE_BATCH * 2 + 1 }, (_, index) => `in_${index}`);
     // Act
-    const documents = await new OdooReconciliationGateway(caller).read({ period: { from: '2026-11-01', to: '2026-11-30' }, moveReferences: references, paymentMemos: ['inpay_1'] });
+    const documents = await new OdooReconciliationGateway(caller).read({ period: { from: '2026-11-01', to: '2026-11-30' }, provider: STRIPE_IN_ODOO, moveReferences: references, paymentMemos: ['inpay_1'] });
     // Assess
     expect(calls.map((call) => call.model)).toEqual(['account.move', 'account.move', 'account.move', 'account.move', 'account.payment', 'account.payment', 'res.currency', 'res.partner']);
     expect(calls[3]!.domain).toEqual(expect.arrayContaining([['invoice_date', '>=', '2026-11-01'], ['invoice_date', '<=', '2026-11-30'], ['ref', '=like', 'in_%']]));
     expect(documents.moves).toEqual([expect.objectContaining({ id: 1, amountTotal: 5000, currency: 'jpy', partnerRef: 'cus_X' })]);
+  });
+});
+
+describe('Odoo documents of another provider in the period', () => {
+  it('are read in Odoo’s decimals when the provider has no such currency, for the rules to leave out as not ours', async () => {
+    // A Stripe invoice in KWD whose 17-character id PayPal's `=like` pattern over-matches: PayPal has no KWD.
+    const caller: OdooCaller = {
+      async call<T>(model: string): Promise<T> {
+        if (model === 'account.move') return [{ id: 9, move_type: 'out_invoice', ref: 'in_1Pgc6tAbCdEfGh', payment_reference: false, state: 'posted', payment_state: 'paid', amount_total: 12.345, currency_id: [94, 'KWD'], partner_id: false }] as T;
+        if (model === 'res.currency') return [{ id: 94, name: 'KWD', decimal_places: 3 }] as T;
+        return [] as T;
+      },
+    };
+    const documents = await new OdooReconciliationGateway(caller).read({ period: { from: '2026-11-01', to: '2026-11-30' }, provider: PAYPAL_IN_ODOO, moveReferences: [], paymentMemos: [] });
+    expect(documents.moves).toEqual([expect.objectContaining({ id: 9, amountTotal: 12345, currency: 'kwd' })]);
+    expect(reconcile({ invoices: [], payments: [], refunds: [] }, documents, PAYPAL_IN_ODOO.ours).items).toEqual([]);
   });
 });
 
@@ -68,6 +87,7 @@ describe('periods', () => {
   it('reports a re-emit as skipped when no re-emitter is wired, and a failed one per document', async () => {
     const ports: ReconcilePorts = {
       provider: {
+        inOdoo: STRIPE_IN_ODOO,
         listPeriod: async () => ({ invoices: [{ id: 'in_1', customerId: 'cus_1', currency: 'usd', total: 100, status: 'open' }, { id: 'in_2', customerId: 'cus_1', currency: 'usd', total: 100, status: 'open' }], payments: [], refunds: [] }),
         existing: async () => new Set(),
         moreReferences: async () => new Map(),
@@ -78,6 +98,31 @@ describe('periods', () => {
     expect((await reconcilePeriod(period, ports, { reemit: true })).reemit).toEqual({ emitted: [], failed: [], skipped: 'no re-emitter is configured' });
     const flaky = { reemit: async ({ providerId }: { providerId: string }) => { if (providerId === 'in_2') throw new Error('bus down'); } };
     expect((await reconcilePeriod(period, { ...ports, reemitter: flaky }, { reemit: true })).reemit).toEqual({ emitted: ['in_1'], failed: [{ providerId: 'in_2', error: 'bus down' }] });
+  });
+});
+
+describe('a run over every configured provider', () => {
+  it('reports each provider’s drift under its system, sums them, and keeps going past a provider that failed', async () => {
+    const lister = (ids: string[]): ReconcilePorts['provider'] => ({
+      inOdoo: STRIPE_IN_ODOO,
+      listPeriod: async () => ({ invoices: ids.map((id) => ({ id, customerId: 'cus_1', currency: 'usd', total: 100, status: 'open' as const })), payments: [], refunds: [] }),
+      existing: async () => new Set(),
+      moreReferences: async () => new Map(),
+    });
+    const down: ReconcilePorts['provider'] = { ...lister([]), listPeriod: async () => { throw new Error('API unavailable'); } };
+    const odoo: ReconcilePorts['odoo'] = { read: async () => ({ moves: [], payments: [] }), readPayments: async () => [] };
+
+    const run = await reconcileProviders({ from: '2026-11-01', to: '2026-11-01' }, [
+      { system: 'stripe', provider: lister(['in_1', 'in_2']) },
+      { system: 'paypal', provider: down },
+    ], odoo);
+
+    expect(run.summary).toMatchObject({ drift: 2, checked: { invoice: 2 }, byKind: { missing_in_odoo: 2 } });
+    expect(run.items.map((item) => `${item.system} ${item.kind} ${item.providerId}`)).toEqual(['stripe missing_in_odoo in_1', 'stripe missing_in_odoo in_2']);
+    expect(run.providers).toEqual([
+      { system: 'stripe', report: expect.objectContaining({ summary: expect.objectContaining({ drift: 2 }) }) },
+      { system: 'paypal', error: 'API unavailable' },
+    ]);
   });
 });
 
@@ -116,6 +161,6 @@ describe('bin/reconcile.ts', () => {
   });
 
   it('names the missing settings', async () => {
-    await expect(main([], {}, () => undefined)).rejects.toThrow('set STRIPE_API_KEY, ODOO_URL, ODOO_DB, ODOO_LOGIN, ODOO_API_KEY');
+    await expect(main([], {}, () => undefined)).rejects.toThrow('set STRIPE_API_KEY (or PAYPAL_CLIENT_ID and PAYPAL_CLIENT_SECRET), ODOO_URL, ODOO_DB, ODOO_LOGIN, ODOO_API_KEY');
   });
 });

@@ -2,13 +2,18 @@ import { describe, expect, it } from 'vitest';
 import {
   type DriftItem,
   DRIFT_KINDS,
-  isOurReference,
+  isOurReference as isOurStripeReference,
   type OdooMove,
   type OdooPayment,
   type ProviderDocuments,
   type ProviderInvoice,
-  reconcile,
+  reconcile as reconcileWith,
 } from '../../../functions/domain/reconciliation';
+import { STRIPE_IN_ODOO } from '../../../functions/providers/stripe/stripe-provider-lister';
+
+/** The rules, with Stripe's ids as the ids of ours (the domain takes them from the provider). */
+const reconcile = (provider: ProviderDocuments, odoo: Parameters<typeof reconcileWith>[1]) => reconcileWith(provider, odoo, STRIPE_IN_ODOO.ours);
+const isOurReference = (documentType: Parameters<typeof isOurStripeReference>[1], reference: string) => isOurStripeReference(STRIPE_IN_ODOO.ours, documentType, reference);
 
 const invoice = (overrides: Partial<ProviderInvoice> = {}): ProviderInvoice => ({
   id: 'in_A',
@@ -337,13 +342,13 @@ describe('reconcile (provider documents vs Odoo)', () => {
     });
 
     it('a lost dispute: its credit note (marker "Lost dispute <id>") paid out by the chargeback; one not lost holds no live chargeback', () => {
-      const lost = { id: 'dp_L', amount: 12000, currency: 'usd', status: 'lost' };
+      const lost = { id: 'dp_L', amount: 12000, currency: 'usd', status: 'lost', lost: true };
       const creditNote = move({ moveType: 'out_refund', ref: 'Reversal of: INV/2026/00007, Lost dispute dp_L', paymentReference: null, amountTotal: 12000, paymentState: 'paid' });
       const chargeback = odooPayment({ memo: 'dp_L', paymentType: 'outbound', amount: 12000, reconciledMoveIds: [creditNote.id] });
       expect(reconcile(provider({ disputes: [lost] }), { moves: [creditNote], payments: [chargeback] }).items).toEqual([]);
       expect(reconcile(provider({ disputes: [lost] }), { moves: [], payments: [] }).items).toMatchObject([{ kind: 'missing_in_odoo', documentType: 'dispute', providerId: 'dp_L', remedy: { action: 're-emit' } }]);
       expect(reconcile(provider({ disputes: [lost] }), { moves: [creditNote], payments: [] }).items).toMatchObject([{ kind: 'credit_note_offset', documentType: 'dispute' }]);
-      expect(reconcile(provider({ disputes: [{ ...lost, status: 'won' }] }), { moves: [], payments: [chargeback] }).items).toMatchObject([
+      expect(reconcile(provider({ disputes: [{ ...lost, status: 'won', lost: false }] }), { moves: [], payments: [chargeback] }).items).toMatchObject([
         { kind: 'state_mismatch', documentType: 'dispute', expected: 'cancel', odooId: chargeback.id },
       ]);
       // Not claimed by a dispute of the period and unknown to the provider: an orphan chargeback.

@@ -148,6 +148,38 @@ describe('dispute.updated → account standing and, when lost, a credit note', (
   });
 });
 
+describe('the canonical outcome of a closed dispute decides the books, whatever the provider calls it', () => {
+  it('outcome lost with a provider’s own status word (a claim decided for the buyer) → the credit note and the chargeback payment', async () => {
+    // Prepare
+    const p = await ports();
+    // Act
+    const outcome = await syncDisputeUpdated(updated(2, dispute('resolved_buyer_favour', true, { outcome: 'lost' })), p.all);
+    // Assess
+    expect(outcome).toMatchObject({ outcome: 'lost', partnerId: PARTNER_ID, invoiceMoveId: p.invoiceId });
+    expect(creditNotes(p.ledger).map((note) => p.ledger.totalOf(note))).toEqual([4999]);
+    expect(p.standing.notes[0]?.body).toMatch(/closed lost: credit note \d+ takes the disputed amount back/);
+  });
+
+  it('outcome won (a claim withdrawn by the buyer) → no credit note, the payment stands', async () => {
+    // Prepare
+    const p = await ports();
+    // Act
+    const outcome = await syncDisputeUpdated(updated(2, dispute('resolved_canceled_by_buyer', true, { outcome: 'won' })), p.all);
+    // Assess
+    expect(outcome).toMatchObject({ outcome: 'won', partnerId: PARTNER_ID });
+    expect(creditNotes(p.ledger)).toEqual([]);
+  });
+
+  it('a closed event from before the outcome existed is lost exactly when its status is lost', async () => {
+    // Prepare
+    const p = await ports();
+    // Act
+    const outcome = await syncDisputeUpdated(updated(2, dispute('lost', true)), p.all);
+    // Assess
+    expect(outcome).toMatchObject({ outcome: 'lost' });
+  });
+});
+
 describe('a Stripe dispute, which names neither invoice nor customer', () => {
   const stripeDispute = (status: string, closed: boolean) => dispute(status, closed, { invoiceId: null, customerId: null });
 

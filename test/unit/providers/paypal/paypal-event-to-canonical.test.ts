@@ -138,7 +138,7 @@ describe('PayPal webhook events → canonical events', () => {
     expect(refund.id).toBe('paypal:refund:1Y107995YT783435V:refund.created');
   });
 
-  it('a subscription payment refund and a capture reversal are refunds too (reason reversed), each keyed on itself', () => {
+  it('a subscription payment refund is a refund keyed on itself; a capture reversal books nothing (its dispute does)', () => {
     // Prepare (derived: no live payload of these was found)
     const saleRefund = { id: 'WH-SALE-REFUND', event_type: 'PAYMENT.SALE.REFUNDED', create_time: '2024-01-02T00:00:00Z', resource: { id: 'RF-1', state: 'completed', amount: { total: '-4.99', currency: 'USD' }, sale_id: '7WT2824826029771W', create_time: '2024-01-02T00:00:00Z' } };
     const reversal = {
@@ -149,26 +149,29 @@ describe('PayPal webhook events → canonical events', () => {
     };
     // Act
     const fromSale = only(mapEvent(saleRefund), 'refund.created').data.refund;
-    const fromReversal = only(mapEvent(reversal), 'refund.created').data.refund;
+    const fromReversal = paypalEventToCanonical(paypalEventSchema.parse(reversal));
     // Assess
     expect(fromSale).toMatchObject({ id: 'RF-1', invoiceId: '7WT2824826029771W', amount: 499, status: 'succeeded' });
-    expect(fromReversal).toMatchObject({ id: 'REVERSAL-29Y24445UY2083144', invoiceId: '29Y24445UY2083144', amount: 10000, reason: 'reversed', status: 'succeeded' });
+    expect(fromReversal).toEqual({ handled: false, reason: 'event type not mapped' });
   });
 
-  it('disputes flag the account while open and clear it when resolved — never the canonical `lost`, since PayPal books their money as a reversal or refund', () => {
+  it('disputes flag the account while open; resolved, the outcome says whether the money was taken back: for the buyer `lost`, else `won`', () => {
     // Act
     const opened = only(mapEvent(fixture('CUSTOMER.DISPUTE.CREATED.simulator.json')), 'dispute.updated');
     const resolved = only(mapEvent(fixture('CUSTOMER.DISPUTE.RESOLVED.simulator.json')), 'dispute.updated');
     const resource = fixture('CUSTOMER.DISPUTE.RESOLVED.simulator.json');
-    const buyerWon = only(
-      mapEvent({ ...resource, resource: { ...(resource.resource as object), dispute_outcome: { outcome_code: 'RESOLVED_BUYER_FAVOUR' } } }),
-      'dispute.updated',
-    );
+    const withOutcome = (code: string) => mapEvent({ ...resource, resource: { ...(resource.resource as object), dispute_outcome: { outcome_code: code } } });
+    const buyerWon = only(withOutcome('RESOLVED_BUYER_FAVOUR'), 'dispute.updated');
+    const sellerWon = only(withOutcome('RESOLVED_SELLER_FAVOUR'), 'dispute.updated');
     // Assess
     expect(opened.data.dispute).toMatchObject({ id: 'PP-000-042-663-135', chargeId: '6T496768GW863311H', invoiceId: '6T496768GW863311H', amount: 300, status: 'open', closed: false });
+    expect(opened.data.dispute.outcome).toBeUndefined();
     expect(opened.subject).toBe('paypal:invoice:6T496768GW863311H');
-    expect(resolved.data.dispute).toMatchObject({ status: 'resolved_canceled_by_buyer', closed: true, updatedAt: '2018-06-21T13:55:58.000Z' });
-    expect(buyerWon.data.dispute.status).toBe('resolved_buyer_favour');
+    expect(resolved.data.dispute).toMatchObject({ status: 'resolved_canceled_by_buyer', closed: true, outcome: 'won', updatedAt: '2018-06-21T13:55:58.000Z' });
+    expect(buyerWon.data.dispute).toMatchObject({ status: 'resolved_buyer_favour', closed: true, outcome: 'lost' });
+    expect(sellerWon.data.dispute).toMatchObject({ status: 'resolved_seller_favour', closed: true, outcome: 'won' });
+    // An outcome no mapping knows is refused, never guessed.
+    expect(() => withOutcome('SOMETHING_NEW')).toThrow(/outcome SOMETHING_NEW, which no mapping knows/);
     // The watermark orders open before resolved.
     expect(resolved.time > opened.time).toBe(true);
   });

@@ -364,8 +364,13 @@ describe('disputeSnapshotFromStripe', () => {
     expect(dispute).toMatchObject({ id: 'dp_1Pgc71B7WZ01zgkWMevJiAUx', chargeId: 'ch_1PgafuB7WZ01zgkWXYmPNZs8', amount: 7140, currency: 'eur', status: 'needs_response', closed: false, invoiceId: null });
   });
 
-  it.each(['won', 'lost', 'warning_closed', 'prevented'])('counts a %s dispute as closed', (status) => {
-    expect(disputeSnapshotFromStripe(parseStripeObject(stripeDisputeSchema, { ...sample('dispute'), status }, 'dispute'), PLATFORM).closed).toBe(true);
+  it.each([
+    ['won', 'won'],
+    ['lost', 'lost'],
+    ['warning_closed', 'won'],
+    ['prevented', 'won'],
+  ])('counts a %s dispute as closed, with the canonical outcome %s (only lost takes the money back)', (status, outcome) => {
+    expect(disputeSnapshotFromStripe(parseStripeObject(stripeDisputeSchema, { ...sample('dispute'), status }, 'dispute'), PLATFORM)).toMatchObject({ closed: true, outcome });
   });
 
   it.each(['warning_needs_response', 'warning_under_review', 'needs_response', 'under_review', 'appeal_needs_response'])('keeps a %s dispute open', (status) => {
