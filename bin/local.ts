@@ -60,7 +60,9 @@ const environment = await startDevEnvironment({
   realProviderApisFrom: process.env,
 });
 const { stack } = environment;
-const signingSecrets = configuredProviders(config).flatMap((provider) => provider.ingestSecrets.map((secret) => `${provider.name} signing secret under "${secret.secretName(config)}"`)).join('; ');
+// What the stage's ingests read: a signing secret, and for some providers also the API token their ingest reads records with.
+const ingestSecrets = configuredProviders(config).flatMap((provider) => provider.ingestSecrets.map((secret) => `${secret.id} under "${secret.secretName(config)}"`));
+const ingestSecretsNote = ingestSecrets.length === 0 ? 'no ingest secret' : `ingest secrets: ${ingestSecrets.join('; ')}`;
 
 const lines = [
   '',
@@ -74,7 +76,7 @@ const lines = [
   `Odoo load:    at most ${config.odoo.maxRequestsPerSecond} requests/s and ${config.odoo.maxConcurrentRequests} in flight per consumer container (×${config.flowConcurrency} consumers per flow); writes merged within ${config.odoo.batchWindowMs} ms, up to ${config.odoo.maxBatchSize} records per call`,
   ...[...environment.providerApis.values()].map((api) => `${`${api.providerName} API:`.padEnd(14)}${api.description}`),
   `Data:         ${DATA_DIR} (queues, tables, archive, executions; git-ignored, kept between runs)`,
-  `Secrets:      ${stack.secretsFile} (${signingSecrets})`,
+  `Secrets:      ${stack.secretsFile} (${ingestSecretsNote})`,
   `AWS endpoints for your own SDK calls: SQS ${stack.endpoints.sqs}, DynamoDB ${stack.endpoints.dynamodb}, EventBridge ${stack.endpoints.eventBridge}, Step Functions ${stack.endpoints.stepFunctions}, Secrets Manager ${stack.endpoints.secretsManager}`,
   `Not emulated (ignored): ${[...new Set(stack.ignoredResources.map((resource) => resource.type))].join(', ')}`,
   '',

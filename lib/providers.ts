@@ -20,7 +20,7 @@ export interface ProviderRow {
   readonly name: string;
   /** The webhook handler, relative to functions/. */
   readonly ingestEntry: string;
-  /** What only the webhook ingest reads (a signing secret). */
+  /** What only the webhook ingest reads: a signing secret, or the API token of an ingest that reads records itself. */
   readonly ingestSecrets: readonly ProviderSecret[];
   /**
    * Non-secret settings of the ingest, by variable (e.g. a webhook id the signature covers). `endpoint.webhookUrl`

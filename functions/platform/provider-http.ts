@@ -37,14 +37,25 @@ export type AttemptOutcome<T> =
       retryAfterMs?: number;
     };
 
+/** What one call adds to the client's settings. */
+export interface RetryCall {
+  /**
+   * The moment (on the clock) after which no wait may end: the caller's caller has its own timeout (a webhook
+   * answered within the sender's limit). Earlier than `maxTotalMs` after the first attempt, it wins.
+   */
+  readonly deadline?: number;
+}
+
 /**
  * Runs `attempt` until it succeeds; a failure it marks not retryable is thrown at once. A retryable one waits
  * a full-jitter backoff (random below min(maxDelayMs, baseDelayMs·2^(n−1))), or the `retryAfterMs` when
  * longer, never more than `maxDelayMs`, and is thrown once `maxAttempts` are spent or the wait would end past
- * `maxTotalMs` after the first attempt began: the caller's queue retries later, a flow's call does not hang.
+ * `maxTotalMs` after the first attempt began, or past the call's `deadline`: the caller's queue retries later,
+ * a flow's call does not hang.
  */
-export async function retryWithBackoff<T>(attempt: () => Promise<AttemptOutcome<T>>, settings: RetrySettings, clock: RetryClock): Promise<T> {
+export async function retryWithBackoff<T>(attempt: () => Promise<AttemptOutcome<T>>, settings: RetrySettings, clock: RetryClock, call: RetryCall = {}): Promise<T> {
   const startedAt = clock.now();
+  const waitsEndBy = Math.min(startedAt + settings.maxTotalMs, call.deadline ?? Number.POSITIVE_INFINITY);
   for (let attemptNumber = 1; ; attemptNumber++) {
     const outcome = await attempt();
     if (outcome.ok) return outcome.value;
@@ -52,7 +63,7 @@ export async function retryWithBackoff<T>(attempt: () => Promise<AttemptOutcome<
     const ceiling = Math.min(settings.maxDelayMs, settings.baseDelayMs * 2 ** (attemptNumber - 1));
     const jittered = clock.random() * ceiling;
     const delay = Math.min(settings.maxDelayMs, Math.max(jittered, outcome.retryAfterMs ?? 0));
-    if (clock.now() - startedAt + delay > settings.maxTotalMs) throw outcome.error;
+    if (clock.now() + delay > waitsEndBy) throw outcome.error;
     await clock.sleep(delay);
   }
 }

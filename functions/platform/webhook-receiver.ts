@@ -68,6 +68,17 @@ export type Translation =
   /** What the translation must read from the provider cannot be read now (throttled, down): 503, the provider delivers again. */
   | { readonly kind: 'unavailable'; readonly about: ProviderEventAbout; readonly reason: string };
 
+/**
+ * What one provider event becomes: its canonical events, or none and why (a type we do not handle, an object
+ * gone since). A provider's translation turns the reason into an `ignored` answer or a `skipped` entry.
+ */
+export type MappingResult = { handled: true; events: CanonicalEvent[] } | { handled: false; reason: string };
+
+/** A provider event that becomes these canonical events. */
+export function mapped(...events: CanonicalEvent[]): MappingResult {
+  return { handled: true, events };
+}
+
 /** A provider event of a batch that becomes no canonical event, and why. */
 export interface SkippedEvent {
   readonly about: ProviderEventAbout;

@@ -1,3 +1,4 @@
+import { type AttemptOutcome, exchange, parseJsonBody, retryAfterMs, type RetryClock, type RetrySettings, retryWithBackoff, systemRetryClock } from '../../platform/provider-http';
 import { HubspotAuthError, type HubspotErrorDetails, HubspotRequestError, HubspotUnavailableError } from './hubspot-api-errors';
 import { RequestBucket } from './hubspot-rate-limit';
 
@@ -8,8 +9,8 @@ export { HubspotAuthError, HubspotRequestError, HubspotUnavailableError, type Hu
  * generated API in a bundle that reads three object types). Batch reads, association batch reads and the one
  * write; records come back as HubSpot's property strings: mapping them is the caller's job.
  *
- * The transport (`send`: token, rate bucket, retries) is one private method, so that the providers' shared HTTP
- * helper can replace it without touching the CRM calls.
+ * The retry loop and the timed exchange are the providers' shared ones (platform/provider-http); what is HubSpot's
+ * stays here: the rate bucket, a 429 that empties it, a DAILY limit never retried, the caller's deadline.
  */
 
 export const HUBSPOT_API = 'https://api.hubapi.com';
@@ -32,22 +33,6 @@ export interface HubspotAssociation {
   readonly associationTypes: readonly { readonly category?: string; readonly typeId?: number; readonly label?: string | null }[];
 }
 
-export interface HubspotRetrySettings {
-  /** Attempts in all, the first one included. */
-  maxAttempts: number;
-  /** Ceiling of the first backoff; doubles per attempt (full jitter). */
-  baseDelayMs: number;
-  maxDelayMs: number;
-  /** No wait (for a token of the bucket or before a retry) goes past this long after the call began. */
-  maxTotalMs: number;
-}
-
-export interface HubspotClock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-  random(): number;
-}
-
 export interface HubspotCrmApiOptions {
   /** The private app's access token; `refresh` asks for a fresh read (the cached one was refused: rotated). */
   token: (refresh: boolean) => Promise<string>;
@@ -57,8 +42,9 @@ export interface HubspotCrmApiOptions {
   requestsPer10Seconds: number;
   fetch?: typeof fetch;
   timeoutMs?: number;
-  retry?: Partial<HubspotRetrySettings>;
-  clock?: Partial<HubspotClock>;
+  /** `maxTotalMs` bounds every wait of a call: for a token of the bucket as well as before a retry. */
+  retry?: Partial<RetrySettings>;
+  clock?: Partial<RetryClock>;
 }
 
 /** Per call: the moment after which no wait may end (the ingest answers HubSpot within its 5 s timeout). */
@@ -66,18 +52,15 @@ export interface CallOptions {
   readonly deadline?: number;
 }
 
-export const DEFAULT_HUBSPOT_RETRY: HubspotRetrySettings = { maxAttempts: 4, baseDelayMs: 250, maxDelayMs: 5_000, maxTotalMs: 20_000 };
+/**
+ * `maxDelayMs` is HubSpot's whole rate window, so that its advice after a 429 (up to one window) is waited out in
+ * full; the jittered backoffs of four attempts (≤ 1 s) stay far below it.
+ */
+export const DEFAULT_HUBSPOT_RETRY: RetrySettings = { maxAttempts: 4, baseDelayMs: 250, maxDelayMs: HUBSPOT_RATE_WINDOW_MS, maxTotalMs: 20_000 };
 const DEFAULT_TIMEOUT_MS = 10_000;
 
-const systemClock: HubspotClock = {
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-  random: () => Math.random(),
-};
-
-type Outcome =
-  | { ok: true; body: unknown }
-  | { ok: false; error: HubspotAuthError | HubspotRequestError | HubspotUnavailableError; retry: boolean; retryAfterMs?: number; tokenRejected?: boolean };
+/** One answer of HubSpot, or the failure to get one; `tokenRejected`: a 401 (the token may have been rotated). */
+type Outcome = AttemptOutcome<unknown> & { tokenRejected?: boolean };
 
 /**
  * - `batchRead(type, ids, properties)`: `POST /crm/v3/objects/{type}/batch/read`, ≤ 100 ids a request (more are
@@ -93,8 +76,8 @@ type Outcome =
 export class HubspotCrmApi {
   private readonly baseUrl: string;
   private readonly fetchImpl: typeof fetch;
-  private readonly retry: HubspotRetrySettings;
-  private readonly clock: HubspotClock;
+  private readonly retry: RetrySettings;
+  private readonly clock: RetryClock;
   private readonly timeoutMs: number;
   private readonly bucket: RequestBucket;
 
@@ -102,7 +85,7 @@ export class HubspotCrmApi {
     this.baseUrl = (options.baseUrl ?? HUBSPOT_API).replace(/\/+$/, '');
     this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
     this.retry = { ...DEFAULT_HUBSPOT_RETRY, ...options.retry };
-    this.clock = { ...systemClock, ...options.clock };
+    this.clock = { ...systemRetryClock, ...options.clock };
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.bucket = new RequestBucket(options.requestsPer10Seconds, HUBSPOT_RATE_WINDOW_MS, this.clock);
   }
@@ -143,51 +126,44 @@ export class HubspotCrmApi {
 
   private async send(method: 'POST' | 'PATCH', path: string, payload: unknown, call: CallOptions): Promise<unknown> {
     const operation = `${method} ${path}`;
-    const startedAt = this.clock.now();
-    const deadline = Math.min(call.deadline ?? Number.POSITIVE_INFINITY, startedAt + this.retry.maxTotalMs);
+    // One moment bounds the whole call: the bucket's wait, each request in flight and each wait before a retry.
+    const deadline = Math.min(call.deadline ?? Number.POSITIVE_INFINITY, this.clock.now() + this.retry.maxTotalMs);
     let refreshedToken = false;
-    for (let attempt = 1; ; attempt++) {
-      if (!(await this.bucket.take(deadline))) {
-        throw new HubspotUnavailableError({ operation, status: undefined, category: 'CLIENT_RATE_LIMIT' }, `the ${this.options.requestsPer10Seconds} requests / 10 s budget has no room before the deadline`);
-      }
-      // A request in flight is bounded by the deadline too: a hanging HubSpot must not outlive the caller's caller.
-      const timeoutMs = Math.max(1, Math.min(this.timeoutMs, deadline - this.clock.now()));
-      const outcome = await this.attempt(method, path, payload, operation, refreshedToken, timeoutMs);
-      if (outcome.ok) return outcome.body;
-      if (outcome.tokenRejected && !refreshedToken) {
-        // A token rotated since it was cached: read it again once, not counted as an attempt.
+    return retryWithBackoff(
+      async () => {
+        const outcome = await this.attempt(method, path, payload, operation, refreshedToken, deadline);
+        if (outcome.ok || !outcome.tokenRejected || refreshedToken) return outcome;
+        // A token rotated since it was cached: read it again once, at once and not counted as an attempt.
         refreshedToken = true;
-        attempt--;
-        continue;
-      }
-      if (!outcome.retry || attempt >= this.retry.maxAttempts) throw outcome.error;
-      const ceiling = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** (attempt - 1));
-      const delay = Math.max(this.clock.random() * ceiling, outcome.retryAfterMs ?? 0);
-      if (this.clock.now() + delay > deadline) throw outcome.error;
-      await this.clock.sleep(delay);
-    }
+        return this.attempt(method, path, payload, operation, refreshedToken, deadline);
+      },
+      this.retry,
+      this.clock,
+      { deadline },
+    );
   }
 
-  private async attempt(method: string, path: string, payload: unknown, operation: string, refreshToken: boolean, timeoutMs: number): Promise<Outcome> {
-    const token = await this.options.token(refreshToken);
-    let response: Response;
-    let text: string;
-    try {
-      response = await this.fetchImpl(`${this.baseUrl}${path}`, {
-        method,
-        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Accept: 'application/json' },
-        body: JSON.stringify(payload),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      text = await response.text();
-    } catch (cause) {
-      const timedOut = cause instanceof Error && (cause.name === 'TimeoutError' || cause.name === 'AbortError');
-      const message = timedOut ? `no answer within ${timeoutMs} ms` : `network failure (${cause instanceof Error ? cause.message : String(cause)})`;
-      return { ok: false, error: new HubspotUnavailableError({ operation, status: undefined }, message, { cause }), retry: true };
+  private async attempt(method: string, path: string, payload: unknown, operation: string, refreshToken: boolean, deadline: number): Promise<Outcome> {
+    if (!(await this.bucket.take(deadline))) {
+      const error = new HubspotUnavailableError({ operation, status: undefined, category: 'CLIENT_RATE_LIMIT' }, `the ${this.options.requestsPer10Seconds} requests / 10 s budget has no room before the deadline`);
+      return { ok: false, error, retry: false };
     }
-    const body = parseJson(text);
+    const token = await this.options.token(refreshToken);
+    // A request in flight is bounded by the deadline too: a hanging HubSpot must not outlive the caller's caller.
+    const timeoutMs = Math.max(1, Math.min(this.timeoutMs, deadline - this.clock.now()));
+    const answer = await exchange(
+      this.fetchImpl,
+      `${this.baseUrl}${path}`,
+      { method, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Accept: 'application/json' }, body: JSON.stringify(payload) },
+      timeoutMs,
+    );
+    if (answer.response === undefined) {
+      return { ok: false, error: new HubspotUnavailableError({ operation, status: undefined }, answer.failure, { cause: answer.cause }), retry: true };
+    }
+    const { response, text } = answer;
+    const body = parseJsonBody(text);
     // 207: a batch read with some ids not found; the found ones are in `results`.
-    if ((response.status === 200 || response.status === 201 || response.status === 207) && body !== undefined) return { ok: true, body };
+    if ((response.status === 200 || response.status === 201 || response.status === 207) && body !== undefined) return { ok: true, value: body };
 
     const hubspotError = body as { message?: string; category?: string; policyName?: string; correlationId?: string } | undefined;
     const details: HubspotErrorDetails = { operation, status: response.status };
@@ -201,10 +177,9 @@ export class HubspotCrmApi {
       this.bucket.drain();
       // The daily allowance is gone until midnight in the portal's time zone: no retry within a call helps.
       if (hubspotError?.policyName === 'DAILY') return { ok: false, error: new HubspotUnavailableError(details, message), retry: false };
-      const retryAfter = Number(response.headers.get('retry-after'));
       const intervalMs = Number(response.headers.get('x-hubspot-ratelimit-interval-milliseconds'));
-      const retryAfterMs = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : Number.isFinite(intervalMs) && intervalMs > 0 ? Math.min(intervalMs, HUBSPOT_RATE_WINDOW_MS) : undefined;
-      return { ok: false, error: new HubspotUnavailableError(details, message), retry: true, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
+      const advisedMs = retryAfterMs(response) ?? (Number.isFinite(intervalMs) && intervalMs > 0 ? Math.min(intervalMs, HUBSPOT_RATE_WINDOW_MS) : undefined);
+      return { ok: false, error: new HubspotUnavailableError(details, message), retry: true, ...(advisedMs === undefined ? {} : { retryAfterMs: advisedMs }) };
     }
     const transient = response.ok || response.status >= 500;
     if (!transient) return { ok: false, error: new HubspotRequestError(details, message), retry: false };
@@ -220,13 +195,4 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   const result: T[][] = [];
   for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
   return result;
-}
-
-function parseJson(text: string): unknown {
-  if (!text) return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
 }

@@ -1,13 +1,12 @@
 import type { CanonicalEvent } from '../../../events/catalog';
 import { entityKey } from '../../../events/envelope';
+import { mapped, type MappingResult } from '../../platform/webhook-receiver';
 import type { ReadRecords } from './hubspot-enrichment';
 import { type HubspotChange, hubspotDedupeKey, type HubspotEvent, type HubspotObjectKind } from './hubspot-events';
 import { companySnapshot, contactSnapshot, dealSnapshot, type MappingContext } from './hubspot-record-mapping';
 
 /** HubSpot's object kinds → the canonical kinds (subjects and event types). */
 const CANONICAL_KIND = { company: 'account', contact: 'contact', deal: 'deal' } as const satisfies Record<HubspotObjectKind, string>;
-
-export type EventMapping = { readonly mapped: true; readonly event: CanonicalEvent } | { readonly mapped: false; readonly reason: string };
 
 /**
  * One HubSpot event, with the records its body's enrichment read → its one canonical event. The canonical id is
@@ -17,7 +16,7 @@ export type EventMapping = { readonly mapped: true; readonly event: CanonicalEve
  *
  * A record the read did not find was deleted since the event: not mapped (its deletion event follows).
  */
-export function hubspotEventToCanonical(event: HubspotEvent, change: HubspotChange, records: ReadRecords, context: MappingContext): EventMapping {
+export function hubspotEventToCanonical(event: HubspotEvent, change: HubspotChange, records: ReadRecords, context: MappingContext): MappingResult {
   const key = hubspotDedupeKey(event);
   const kind = CANONICAL_KIND[change.object];
   const recordId = change.kind === 'merge' ? change.survivorId : change.id;
@@ -31,13 +30,13 @@ export function hubspotEventToCanonical(event: HubspotEvent, change: HubspotChan
     causationId: key,
     dataVersion: 1 as const,
   });
-  const gone = { mapped: false as const, reason: `${change.object} ${recordId} is no longer at HubSpot (deleted since the event)` };
+  const gone: MappingResult = { handled: false, reason: `${change.object} ${recordId} is no longer at HubSpot (deleted since the event)` };
 
   if (change.kind === 'delete') {
     const ref = { system: 'hubspot' as const, account: context.portalId, id: change.id };
-    if (change.object === 'company') return { mapped: true, event: { ...envelope('account.deleted'), data: { account: ref } } };
-    if (change.object === 'contact') return { mapped: true, event: { ...envelope('contact.deleted'), data: { contact: ref } } };
-    return { mapped: true, event: { ...envelope('deal.deleted'), data: { deal: ref } } };
+    if (change.object === 'company') return mapped({ ...envelope('account.deleted'), data: { account: ref } });
+    if (change.object === 'contact') return mapped({ ...envelope('contact.deleted'), data: { contact: ref } });
+    return mapped({ ...envelope('deal.deleted'), data: { deal: ref } });
   }
 
   switch (change.object) {
@@ -46,16 +45,16 @@ export function hubspotEventToCanonical(event: HubspotEvent, change: HubspotChan
       if (record === undefined) return gone;
       const account = companySnapshot(record, context);
       return change.kind === 'merge'
-        ? { mapped: true, event: { ...envelope('account.merged'), data: { account, mergedIds: [...change.mergedIds] } } }
-        : { mapped: true, event: { ...envelope('account.upserted'), data: { account } } };
+        ? mapped({ ...envelope('account.merged'), data: { account, mergedIds: [...change.mergedIds] } })
+        : mapped({ ...envelope('account.upserted'), data: { account } });
     }
     case 'contact': {
       const record = records.contacts.get(recordId);
       if (record === undefined) return gone;
       const contact = contactSnapshot(record, records.contactCompanies.get(recordId) ?? [], context);
       return change.kind === 'merge'
-        ? { mapped: true, event: { ...envelope('contact.merged'), data: { contact, mergedIds: [...change.mergedIds] } } }
-        : { mapped: true, event: { ...envelope('contact.upserted'), data: { contact } } };
+        ? mapped({ ...envelope('contact.merged'), data: { contact, mergedIds: [...change.mergedIds] } })
+        : mapped({ ...envelope('contact.upserted'), data: { contact } });
     }
     case 'deal': {
       const record = records.deals.get(recordId);
@@ -65,7 +64,7 @@ export function hubspotEventToCanonical(event: HubspotEvent, change: HubspotChan
         return line === undefined ? [] : [line];
       });
       const relations = { companies: records.dealCompanies.get(recordId) ?? [], contacts: records.dealContacts.get(recordId) ?? [], lineItems };
-      return { mapped: true, event: { ...envelope('deal.upserted'), data: { deal: dealSnapshot(record, relations, context) } } };
+      return mapped({ ...envelope('deal.upserted'), data: { deal: dealSnapshot(record, relations, context) } });
     }
   }
 }

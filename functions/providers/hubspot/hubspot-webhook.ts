@@ -89,7 +89,7 @@ export function hubspotWebhook(settings: HubspotWebhookSettings): ProviderWebhoo
           if (error instanceof MalformedHubspotRecordError) return { kind: 'set-aside', outcome: 'RejectedMalformed', about, reason: `${event.subscriptionType} ${hubspotDedupeKey(event)}: ${error.message}` };
           throw error;
         }
-        if (mapping.mapped) canonical.push(mapping.event);
+        if (mapping.handled) canonical.push(...mapping.events);
         else skipped.push({ about: aboutEvent(event), outcome: 'Ignored', reason: mapping.reason });
       }
       return { kind: 'mapped', about, events: canonical, skipped };

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import type { CanonicalEvent } from '../../../events/catalog';
 import { entityKey } from '../../../events/envelope';
+import { mapped, type MappingResult } from '../../platform/webhook-receiver';
 import { disputeSnapshotFromPaypal, paypalDisputeSchema } from './paypal-dispute-mapping';
 import { customerOfPaypalInvoice, invoiceSnapshotFromPaypalInvoice, paymentsOfPaypalInvoice, paypalInvoiceSchema } from './paypal-invoice-mapping';
 import { isoTime, parsePaypalObject } from './paypal-object-mapping';
@@ -35,8 +36,6 @@ export const paypalEventSchema = z.object({
   resource: z.record(z.string(), z.unknown()),
 });
 export type PaypalEvent = z.infer<typeof paypalEventSchema>;
-
-export type MappingResult = { handled: true; events: CanonicalEvent[] } | { handled: false; reason: string };
 
 /**
  * Not `PAYMENT.CAPTURE.REVERSED`: a reversal is the money of a chargeback, which its dispute books when it is
@@ -128,10 +127,6 @@ export function paypalEventToCanonical(event: PaypalEvent): MappingResult {
       );
     }
   }
-}
-
-function mapped(...events: CanonicalEvent[]): MappingResult {
-  return { handled: true, events };
 }
 
 function invoiceKey(invoiceId: string): string {

@@ -1,7 +1,7 @@
 import { describeIssue } from '../../platform/validation-issues';
-import type { ProviderWebhook, SignatureCheck, Translation } from '../../platform/webhook-receiver';
+import type { MappingResult, ProviderWebhook, SignatureCheck, Translation } from '../../platform/webhook-receiver';
 import type { PaypalCertificateStore } from './paypal-certificates';
-import { MalformedPaypalObjectError, paypalEventSchema, paypalEventToCanonical, type MappingResult } from './paypal-event-to-canonical';
+import { MalformedPaypalObjectError, paypalEventSchema, paypalEventToCanonical } from './paypal-event-to-canonical';
 import { verifyPaypalWebhookSignature } from './paypal-webhook-signature';
 
 export interface PaypalWebhookSettings {

@@ -3,6 +3,7 @@ import type { CanonicalEvent } from '../../../events/catalog';
 import { CUSTOMER_DELETED, CUSTOMER_DELETED_VERSION } from '../../../events/customer-deleted';
 import { CUSTOMER_UPSERTED, CUSTOMER_UPSERTED_VERSION } from '../../../events/customer-upserted';
 import { entityKey } from '../../../events/envelope';
+import { mapped, type MappingResult } from '../../platform/webhook-receiver';
 import { creditNoteFromStripe, stripeCreditNoteSchema } from './stripe-credit-note-mapping';
 import { customerSnapshotFromStripe, stripeCustomerSchema } from './stripe-customer-mapping';
 import { disputeSnapshotFromStripe, stripeDisputeSchema } from './stripe-dispute-mapping';
@@ -37,8 +38,6 @@ export const stripeEventSchema = z.object({
   data: z.object({ object: z.record(z.string(), z.unknown()) }),
 });
 export type StripeEvent = z.infer<typeof stripeEventSchema>;
-
-export type MappingResult = { handled: true; events: CanonicalEvent[] } | { handled: false; reason: string };
 
 /**
  * Stripe event types this ingest turns into canonical events. Only these pass the API version gate and
@@ -158,10 +157,6 @@ export function stripeEventToCanonical(event: StripeEvent): MappingResult {
       return mapped(envelope(event, 'dispute.updated', 1, paymentKey(dispute), { dispute }));
     }
   }
-}
-
-function mapped(...events: CanonicalEvent[]): MappingResult {
-  return { handled: true, events };
 }
 
 /**

@@ -1,12 +1,11 @@
 import { describeIssue } from '../../platform/validation-issues';
-import type { ProviderWebhook, SignatureCheck, Translation } from '../../platform/webhook-receiver';
+import type { MappingResult, ProviderWebhook, SignatureCheck, Translation } from '../../platform/webhook-receiver';
 import {
   isHandledStripeEventType,
   MalformedStripeObjectError,
   STRIPE_API_VERSION,
   stripeEventSchema,
   stripeEventToCanonical,
-  type MappingResult,
 } from './stripe-event-to-canonical';
 import { parseSigningSecrets, verifyStripeSignature } from './verify-stripe-signature';
 

@@ -113,6 +113,30 @@ describe('retryWithBackoff', () => {
     expect(sleeps).toEqual([5_000, 5_000]);
     expect(calls()).toBe(3);
   });
+
+  it('starts no wait that would end past the call’s deadline, when it comes before maxTotalMs', async () => {
+    const { clock, sleeps } = fakeClock();
+    // Backoffs of 250 and 500 ms fit before a deadline 1 s away; the third (1 s) would end past it.
+    const { attempt, calls } = scripted<string>(transient('503 a'), transient('503 b'), transient('503 c'), { ok: true, value: 'never asked' });
+    await expect(retryWithBackoff(attempt, SETTINGS, clock, { deadline: clock.now() + 1_000 })).rejects.toThrow('503 c');
+    expect(sleeps).toEqual([250, 500]);
+    expect(calls()).toBe(3);
+  });
+
+  it('gives up at once when even a Retry-After wait would end past the deadline', async () => {
+    const { clock, sleeps } = fakeClock();
+    const { attempt, calls } = scripted<string>(transient('429', 4_000), { ok: true, value: 'never asked' });
+    await expect(retryWithBackoff(attempt, SETTINGS, clock, { deadline: clock.now() + 3_000 })).rejects.toThrow('429');
+    expect(sleeps).toEqual([]);
+    expect(calls()).toBe(1);
+  });
+
+  it('keeps maxTotalMs when the deadline is later', async () => {
+    const { clock, sleeps } = fakeClock();
+    const { attempt } = scripted<string>(transient('429', 5_000), transient('429', 5_000), transient('429', 5_000), { ok: true, value: 'never asked' });
+    await expect(retryWithBackoff(attempt, { ...SETTINGS, maxAttempts: 10, maxTotalMs: 12_000 }, clock, { deadline: clock.now() + 60_000 })).rejects.toThrow('429');
+    expect(sleeps).toEqual([5_000, 5_000]);
+  });
 });
 
 describe('exchange', () => {

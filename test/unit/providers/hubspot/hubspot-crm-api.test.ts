@@ -86,6 +86,13 @@ describe('HubSpot CRM client', () => {
     expect(sleeps).toEqual([2_000]);
   });
 
+  it('on 429 without Retry-After waits HubSpot’s whole rate interval, not a backoff cut short', async () => {
+    const { api, sleeps, requests } = client([{ status: 429, body: { message: 'slow down', policyName: 'TEN_SECONDLY_ROLLING' }, headers: { 'x-hubspot-ratelimit-interval-milliseconds': '10000' } }, ok([{ id: '1', properties: {} }])]);
+    await expect(api.batchRead('contacts', ['1'], ['email'])).resolves.toHaveProperty('size', 1);
+    expect(requests).toHaveLength(2);
+    expect(sleeps).toEqual([10_000]);
+  });
+
   it('does not retry a 429 of the DAILY policy: HubspotUnavailableError at once', async () => {
     const { api, requests } = client([{ status: 429, body: { status: 'error', message: 'daily limit', policyName: 'DAILY' } }]);
     await expect(api.batchRead('contacts', ['1'], ['email'])).rejects.toBeInstanceOf(HubspotUnavailableError);
