@@ -2,10 +2,12 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paypalCustomerId } from '../../functions/providers/paypal/paypal-object-mapping';
+import { customerObject, invoiceObject, invoicePaymentObject } from '../fixtures/stripe/billing-story';
+import { stripeEvent } from '../fixtures/stripe/stripe-events';
 import { createTestSigningIdentity } from '../../local/sandboxes/paypal/self-signed-certificate';
 import type { PaypalSandboxKind } from '../../local/sandboxes/paypal/server';
 import { paypalWebhookSigner } from '../../local/sandboxes/paypal/webhook-signer';
-import { type DeadLetter, deadLetters, flowQueues, type Harness, odooLabel, type OdooUnderTest, queueDepth, REAL_ODOO_START_TIMEOUT_MS, STAGE, startHarness, waitForFlowsSettled } from './local-stack-harness';
+import { type DeadLetter, deadLetters, flowQueues, type Harness, odooLabel, type OdooUnderTest, postStripeWebhook, queueDepth, REAL_ODOO_START_TIMEOUT_MS, STAGE, startHarness, waitForFlowsSettled } from './local-stack-harness';
 import { type FinanceMove, financeSnapshot, OdooFinanceView } from './odoo-finance-view';
 
 /**
@@ -169,14 +171,75 @@ function storiesOf(run: Run) {
   const invoice = (paid.resource as { invoice: Record<string, unknown> }).invoice;
   const invoiced = { invoiceId, customer: paypalCustomerId({ email: invoiceEmail }, 'the invoice’s recipient'), paid: [paid] };
 
+  // 6. A taxed checkout order captured: 2 × 10.00 and 1 × 30.00, each unit taxed 15 % (1.50, 4.50 per unit; the
+  // rate is derived from PayPal's tax per unit and matched to the stage's 15 % sale tax): 50.00 + 7.50 = 57.50.
+  const [taxedOrderId, taxedCaptureId, taxedBuyer] = [`5TX0${run}57400V0473133`, `7TX0${run}4445UY2083144`, `KATHERINE${run}`];
+  const taxedOrder = {
+    id: taxedOrderId,
+    status: 'COMPLETED',
+    create_time: '2026-09-04T10:00:00Z',
+    payer: { payer_id: taxedBuyer, email_address: `katherine-${run}@example.com`, name: { given_name: 'Katherine', surname: 'Johnson' }, address: { country_code: 'US' } },
+    purchase_units: [
+      {
+        reference_id: 'default',
+        amount: { currency_code: 'USD', value: '57.50', breakdown: { item_total: usd('50.00'), tax_total: usd('7.50') } },
+        items: [
+          { name: 'Seat', quantity: '2', unit_amount: usd('10.00'), tax: usd('1.50'), sku: 'SEAT' },
+          { name: 'Setup', quantity: '1', unit_amount: usd('30.00'), tax: usd('4.50') },
+        ],
+      },
+    ],
+  };
+  const taxedCaptured = fixtureOf('PAYMENT.CAPTURE.COMPLETED.sandbox.json', [
+    ['WH-2CL46544TB770421K-5VB92446WP7345818', `WH-${run}-TAXED-CAPTURE`],
+    ['29Y24445UY2083144', taxedCaptureId],
+    ['89T257400V0473133', taxedOrderId],
+    ['2022-02-02T00:22:38Z', '2026-09-04T10:00:08Z'],
+  ]);
+  const taxedCapture = {
+    ...taxedCaptured.resource,
+    amount: usd('57.50'),
+    seller_receivable_breakdown: { gross_amount: usd('57.50'), paypal_fee: usd('2.50'), net_amount: usd('55.00') },
+  };
+  const taxedCheckout = { buyer: taxedBuyer, captureId: taxedCaptureId, captured: [{ ...taxedCaptured, resource: taxedCapture }] };
+
+  // 7. A taxed PayPal invoice paid, as Invoicing v2 writes a tax (name, percent, PayPal's amount per item):
+  // 3 × 9.99 at 15 % (4.4955 → 4.50) and 1 × 12.34 (1.851 → 1.85): 42.31 + 6.35 = 48.66, paid in full.
+  const taxedInvoiceId = `INV2-TAX7-MY9Q-${run}-4WZD`;
+  const taxedInvoiceEmail = `taxed-buyer-${run}@example.com`;
+  const taxedPaymentId = `9TX7${run}04407M872241P`;
+  const taxedPaid = fixtureOf('INVOICING.INVOICE.PAID.sandbox.artconomy.json', [
+    ['WH-', `WH-${run}-TAXED-`],
+    ['INV2-26KH-MY9Q-USVG-4WZD', taxedInvoiceId],
+    ['buyer@example.com', taxedInvoiceEmail],
+    ['8E2904407M872241P', taxedPaymentId],
+    ['55t4gCZ-RPCA', `55t4gCZ-TX${run}`],
+  ]);
+  const taxedInvoice: Record<string, unknown> = {
+    ...(taxedPaid.resource as { invoice: Record<string, unknown> }).invoice,
+    items: [
+      { id: `ITEM-${run}-TAX-1`, name: 'Seat', quantity: '3', unit_amount: usd('9.99'), tax: { name: 'Sales Tax', percent: '15', amount: usd('4.50') } },
+      { id: `ITEM-${run}-TAX-2`, name: 'Setup', quantity: '1', unit_amount: usd('12.34'), tax: { name: 'Sales Tax', percent: '15', amount: usd('1.85') } },
+    ],
+    amount: { currency_code: 'USD', value: '48.66', breakdown: { item_total: usd('42.31'), tax_total: usd('6.35') } },
+    due_amount: usd('0.00'),
+    payments: { paid_amount: usd('48.66'), transactions: [{ payment_id: taxedPaymentId, type: 'PAYPAL', amount: usd('48.66'), payment_date: '2026-09-05' }] },
+  };
+  const taxedInvoiced = {
+    invoiceId: taxedInvoiceId,
+    paymentId: taxedPaymentId,
+    customer: paypalCustomerId({ email: taxedInvoiceEmail }, 'the invoice’s recipient'),
+    paid: [{ ...taxedPaid, resource: { ...taxedPaid.resource, invoice: taxedInvoice } }],
+  };
+
   const objects: Array<[PaypalSandboxKind, Record<string, unknown>[]]> = [
     ['plan', [plan]],
     ['subscription', [subscription]],
     ['sale', sales],
     ['dispute', [dispute('RESOLVED', '2026-10-20T10:00:00Z')]],
-    ['order', [order]],
-    ['capture', [capture]],
-    ['invoice', [invoice]],
+    ['order', [order, taxedOrder]],
+    ['capture', [capture, taxedCapture]],
+    ['invoice', [invoice, taxedInvoice]],
   ];
   const webhooks = [
     ...subscriber.activated,
@@ -186,8 +249,19 @@ function storiesOf(run: Run) {
     ...subscriber.resolved,
     ...checkout.captured,
     ...invoiced.paid,
+    ...taxedCheckout.captured,
+    ...taxedInvoiced.paid,
   ];
-  return { subscriber, checkout, invoiced, objects, webhooks, customers: [payer, buyer, invoiced.customer] };
+  return {
+    subscriber,
+    checkout,
+    invoiced,
+    taxedCheckout,
+    taxedInvoiced,
+    objects,
+    webhooks,
+    customers: [payer, buyer, invoiced.customer, taxedBuyer, taxedInvoiced.customer],
+  };
 }
 
 export function paypalStories(target: OdooUnderTest): void {
@@ -248,6 +322,22 @@ export function paypalStories(target: OdooUnderTest): void {
       const invoices = await odoo.invoicesWithRef(ref);
       expect(invoices, `Odoo invoices with ref ${ref}`).toHaveLength(1);
       return invoices[0]!;
+    }
+
+    /**
+     * The bank journal of that name on the company, read from Odoo: the dev environment finds or creates PayPal's on a
+     * running Odoo, at whatever id it gets, and gives the functions the billing config routing PayPal to it.
+     */
+    async function bankJournalNamed(name: string, companyId: number): Promise<{ id: number; name: string }> {
+      const journals = await odoo.searchRead<{ id: number; name: string }>('account.journal', [['name', '=', name], ['type', '=', 'bank'], ['company_id', '=', companyId]], ['name']);
+      expect(journals, `bank journals named ${name} on company ${companyId}`).toHaveLength(1);
+      return journals[0]!;
+    }
+
+    /** Every payment of the customers' partners, with its journal. */
+    async function paymentsWithJournalOf(customers: readonly string[]) {
+      const partnerIds = await Promise.all(customers.map(async (customer) => (await customerOf(customer)).id));
+      return odoo.searchRead<{ id: number; memo: string | false; journal_id: [number, string] }>('account.payment', [['partner_id', 'in', partnerIds]], ['memo', 'journal_id']);
     }
 
     const currencyOf = (record: { currency_id: [number, string] | false }) => (record.currency_id === false ? undefined : record.currency_id[1]);
@@ -359,7 +449,91 @@ export function paypalStories(target: OdooUnderTest): void {
       });
     });
 
-    describe('6. the same stories again, each webhook delivered twice, in a shuffled order', () => {
+    describe('6. a taxed checkout order captured', () => {
+      const story = inOrder.taxedCheckout;
+
+      it('posted with PayPal’s total and tax to the cent (50.00 + 7.50 = 57.50), the 15 % tax on each line, paid by one payment', async () => {
+        await deliver(...story.captured);
+        const partner = await customerOf(story.buyer);
+        expect(partner).toMatchObject({ name: 'Katherine Johnson', ref: story.buyer });
+        const invoice = await invoiceOf(story.captureId);
+        expect(invoice).toMatchObject({ move_type: 'out_invoice', state: 'posted', amount_untaxed: 50, amount_tax: 7.5, amount_total: 57.5, payment_state: 'paid' });
+        const lines = await odoo.moveLinesOf([invoice.id]);
+        expect(lines.map((line) => [line.name, line.quantity, line.price_unit, line.price_subtotal, line.price_total])).toEqual([
+          ['Seat', 2, 10, 20, 23],
+          ['Setup', 1, 30, 30, 34.5],
+        ]);
+        const payments = await odoo.paymentsOf(partner.id);
+        expect(payments).toHaveLength(1);
+        expect(payments[0]).toMatchObject({ payment_type: 'inbound', amount: 57.5, memo: story.captureId, reconciled_invoice_ids: [invoice.id] });
+      });
+    });
+
+    describe('7. a taxed PayPal invoice paid', () => {
+      const story = inOrder.taxedInvoiced;
+
+      it('the Odoo invoice’s total and tax are PayPal’s to the cent (42.31 + 6.35 = 48.66), a tax on each line, paid by its one payment', async () => {
+        await deliver(...story.paid);
+        const invoice = await invoiceOf(story.invoiceId);
+        expect(invoice).toMatchObject({ move_type: 'out_invoice', state: 'posted', amount_untaxed: 42.31, amount_tax: 6.35, amount_total: 48.66, payment_state: 'paid' });
+        const lines = await odoo.moveLinesOf([invoice.id]);
+        expect(lines.map((line) => [line.quantity, line.price_unit, line.price_subtotal, line.price_total])).toEqual([
+          [3, 9.99, 29.97, 34.47],
+          [1, 12.34, 12.34, 14.19],
+        ]);
+        const partner = await customerOf(story.customer);
+        expect(invoice.partner_id && invoice.partner_id[0]).toBe(partner.id);
+        const payments = await odoo.paymentsOf(partner.id);
+        expect(payments).toHaveLength(1);
+        expect(payments[0]).toMatchObject({ payment_type: 'inbound', amount: 48.66, memo: story.paymentId, reconciled_invoice_ids: [invoice.id] });
+      });
+    });
+
+    describe('8. where the money lands: PayPal’s own journal, everything else in Bank', () => {
+      it('every payment of the stories (in and out) is in the bank journal named "PayPal", where the billing config routes PayPal', async () => {
+        const paypalJournal = await bankJournalNamed('PayPal', PAYPAL_ROUTE.companyId);
+        const payments = await paymentsWithJournalOf(inOrder.customers);
+        // 2 sales, the refund, the chargeback, the capture, the invoice's payment, the taxed capture and invoice.
+        expect(payments).toHaveLength(8);
+        for (const payment of payments) expect(payment.journal_id, `payment ${payment.memo}`).toEqual([paypalJournal.id, expect.stringContaining('PayPal')]);
+      });
+
+      it('a Stripe payment in the same currency (USD) lands in the "Bank" journal', async () => {
+        const bankJournal = await bankJournalNamed('Bank', OTHER_SOURCES_ROUTE.companyId);
+        const T0 = 1_790_000_000;
+        const customer = 'cus_e2ePaypalStoriesBank';
+        const invoiceId = 'in_e2ePaypalStoriesBank';
+        const lines = [{ price: 'price_e2ePaypalStoriesBank', description: 'Pro (monthly)', quantity: 1, unitAmount: 4900 }];
+        const customerJson = customerObject(customer, { name: 'Acme Journal Co', email: 'ap@acme-journal.example', currency: 'usd' });
+        const invoiceJson = invoiceObject(invoiceId, { customer, customerName: 'Acme Journal Co', currency: 'usd', lines, finalizedAt: T0 + 20 });
+        const invoicePayment = invoicePaymentObject('inpay_e2ePaypalStoriesBank', { invoice: invoiceId, currency: 'usd', amount: 4900, paymentIntent: 'pi_e2ePaypalStoriesBank', paidAt: T0 + 30 });
+        await harness.seedStripe([customerJson, invoiceJson]);
+        for (const stripe of [
+          stripeEvent('customer.created', customerJson, { id: 'evt_e2ePaypalStoriesBankCustomer', created: T0 }),
+          stripeEvent('invoice.finalized', invoiceJson, { id: 'evt_e2ePaypalStoriesBankFinalized', created: T0 + 20 }),
+          stripeEvent('invoice_payment.paid', invoicePayment, { id: 'evt_e2ePaypalStoriesBankPaid', created: T0 + 30 }),
+        ]) {
+          const response = await postStripeWebhook(harness.webhookUrl, stripe);
+          expect(response.status, response.body).toBe(200);
+          // Stripe's events come one after another, each booked before the next (as in the Stripe stories).
+          const letters = await waitForFlowsSettled(harness.stack, { timeoutMs: 120_000 });
+          expect(letters, describeLetters(letters)).toEqual([]);
+        }
+        const invoice = await invoiceOf(invoiceId);
+        expect(invoice).toMatchObject({ state: 'posted', amount_total: 49, payment_state: 'paid' });
+        expect(currencyOf(invoice)).toBe('USD');
+        const [payment, ...others] = await odoo.searchRead<{ amount: number; journal_id: [number, string]; reconciled_invoice_ids: number[] }>(
+          'account.payment',
+          [['memo', '=', 'inpay_e2ePaypalStoriesBank']],
+          ['amount', 'journal_id', 'reconciled_invoice_ids'],
+        );
+        expect(others).toEqual([]);
+        expect(payment).toMatchObject({ amount: 49, reconciled_invoice_ids: [invoice.id] });
+        expect(payment!.journal_id).toEqual([bankJournal.id, expect.stringContaining('Bank')]);
+      });
+    });
+
+    describe('9. the same stories again, each webhook delivered twice, in a shuffled order', () => {
       /** The seed of the shuffle: PAYPAL_SHUFFLE_SEED reproduces a run. */
       const shuffleSeed = Number(process.env.PAYPAL_SHUFFLE_SEED ?? Math.floor(Math.random() * 2 ** 31));
       let letters: DeadLetter[];
@@ -384,6 +558,7 @@ export function paypalStories(target: OdooUnderTest): void {
         const aliases: Array<[string, string]> = [
           ['RUNB', 'RUNA'],
           [shuffledRun.invoiced.customer, inOrder.invoiced.customer],
+          [shuffledRun.taxedInvoiced.customer, inOrder.taxedInvoiced.customer],
         ];
         const expected = await financeSnapshot(odoo, inOrder.customers);
         const actual = await financeSnapshot(odoo, shuffledRun.customers);
@@ -394,9 +569,16 @@ export function paypalStories(target: OdooUnderTest): void {
           expect(customer.documents.length, customer.customer).toBeGreaterThan(0);
         }
       });
+
+      it('every payment of the shuffled run is in the "PayPal" journal too', async () => {
+        const paypalJournal = await bankJournalNamed('PayPal', PAYPAL_ROUTE.companyId);
+        const payments = await paymentsWithJournalOf(shuffledRun.customers);
+        expect(payments).toHaveLength(8);
+        for (const payment of payments) expect(payment.journal_id, `payment ${payment.memo}`).toEqual([paypalJournal.id, expect.stringContaining('PayPal')]);
+      });
     });
 
-    describe('7. a webhook PayPal did not sign is refused with 401 and nothing enqueued', () => {
+    describe('10. a webhook PayPal did not sign is refused with 401 and nothing enqueued', () => {
       const webhook = () => inOrder.checkout.captured[0]!;
 
       const refusedWithNothingEnqueued = async (headers: Record<string, string>, body = JSON.stringify(webhook())) => {
@@ -429,6 +611,15 @@ export function paypalStories(target: OdooUnderTest): void {
       });
     });
   });
+}
+
+/** The company route of PayPal's documents (its own bank journal) and the one of every other source ("Bank"). */
+const PAYPAL_ROUTE = routeOf((route) => route.source === 'paypal', 'PayPal');
+const OTHER_SOURCES_ROUTE = routeOf((route) => route.source === undefined || route.source === '*', 'every other source');
+function routeOf(matches: (route: (typeof STAGE.config.billing.companies)[number]) => boolean, what: string) {
+  const route = STAGE.config.billing.companies.find(matches);
+  if (route === undefined) throw new Error(`the stage's billing config has no company route for ${what}`);
+  return route;
 }
 
 const describeLetters = (letters: readonly DeadLetter[]) => letters.map((letter) => `${letter.eventId}: ${letter.errorType}: ${letter.reason}`).join('\n');
