@@ -17,10 +17,21 @@ export const PAYPAL_SANDBOX_BINDING: ProviderSandboxBinding = {
     const route = config.billing.companies.find((candidate) => candidate.source === 'paypal');
     return route === undefined ? [] : [{ id: route.bankJournalId, name: 'PayPal', code: 'PYPL', type: 'bank' }];
   },
-  async startApi({ config, port }): Promise<Omit<ProviderApi, 'providerName'>> {
+  async startApi({ config, port, realApiFrom }): Promise<Omit<ProviderApi, 'providerName'>> {
     if (config.paypal === undefined) {
       // A stage without PayPal has no PayPal ingest nor reads: nothing to serve.
       return { description: 'PayPal: not configured in this stage', secretOverrides: {}, functionEnvironment: {}, sandboxUrl: undefined, close: async () => undefined };
+    }
+    const real = realPaypalFrom(realApiFrom);
+    if (real !== undefined) {
+      return {
+        description: `${real.apiUrl} (client ${real.clientId} from PAYPAL_CLIENT_ID, secret kept in memory; webhooks verified for webhook id ${real.webhookId} with PayPal's own certificates)`,
+        secretOverrides: { [config.paypal.apiCredentialsSecretName]: JSON.stringify({ clientId: real.clientId, clientSecret: real.clientSecret }) },
+        // PayPal's webhooks name our subscription's id; their certificates come from PayPal's hosts only (no local origin).
+        functionEnvironment: { PAYPAL_API_URL: real.apiUrl, PAYPAL_WEBHOOK_ID: real.webhookId, PAYPAL_CERTIFICATE_ORIGINS: '' },
+        sandboxUrl: undefined,
+        close: async () => undefined,
+      };
     }
     const sandbox = await startPaypalSandbox({ ...(port === undefined ? {} : { port }), webhookId: config.paypal.webhookId });
     return {
@@ -34,3 +45,17 @@ export const PAYPAL_SANDBOX_BINDING: ProviderSandboxBinding = {
     };
   },
 };
+
+/**
+ * PayPal's own API (its sandbox, api-m.sandbox.paypal.com, unless `PAYPAL_API_URL` says otherwise) when
+ * `PAYPAL_CLIENT_ID`, `PAYPAL_CLIENT_SECRET` and `PAYPAL_WEBHOOK_ID` (the webhook subscription PayPal delivers to,
+ * e.g. through a tunnel to `npm start`) are all set; undefined for this sandbox. Half a set is an error, not a
+ * silent fallback to the sandbox.
+ */
+export function realPaypalFrom(env: NodeJS.ProcessEnv | undefined): { clientId: string; clientSecret: string; webhookId: string; apiUrl: string } | undefined {
+  const names = ['PAYPAL_CLIENT_ID', 'PAYPAL_CLIENT_SECRET', 'PAYPAL_WEBHOOK_ID'] as const;
+  const given = names.filter((name) => env?.[name]);
+  if (given.length === 0) return undefined;
+  if (given.length < names.length) throw new Error(`a real PayPal API needs ${names.join(', ')}; missing: ${names.filter((name) => !env?.[name]).join(', ')}`);
+  return { clientId: env!.PAYPAL_CLIENT_ID!, clientSecret: env!.PAYPAL_CLIENT_SECRET!, webhookId: env!.PAYPAL_WEBHOOK_ID!, apiUrl: env!.PAYPAL_API_URL || 'https://api-m.sandbox.paypal.com' };
+}
