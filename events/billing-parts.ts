@@ -6,7 +6,7 @@ import { sourceSystemSchema } from './envelope';
  * yen, fils) from the provider to the Odoo boundary, never a float.
  */
 export const minorAmountSchema = z.int().check(z.describe('integer amount in the currency’s minor units (JPY: yen, KWD: fils)'));
-export const currencySchema = z.string().check(z.regex(/^[a-z]{3}$/), z.describe('ISO 4217, lower case as Stripe sends it'));
+export const currencySchema = z.string().check(z.regex(/^[a-z]{3}$/), z.describe('ISO 4217, lower case'));
 export const instantSchema = z.iso.datetime({ offset: true });
 export const providerIdSchema = z.string().check(z.minLength(1));
 

@@ -23,7 +23,7 @@ export const customerSnapshotSchema = z.strictObject({
   email: nullableText(),
   phone: nullableText(),
   address: z.nullable(addressSchema),
-  currency: z.nullable(z.string().check(z.length(3), z.describe('ISO 4217, lower case as Stripe sends it'))),
+  currency: z.nullable(z.string().check(z.length(3), z.describe('ISO 4217, lower case'))),
   livemode: z.boolean(),
 });
 export type CustomerSnapshot = z.infer<typeof customerSnapshotSchema>;
