@@ -69,6 +69,9 @@ export interface DevEnvironment {
 }
 
 export async function startDevEnvironment(options: DevEnvironmentOptions): Promise<DevEnvironment> {
+  // The functions run on Lambda's nodejs22.x; here, on Node 20, every SDK client the local functions create would
+  // print the SDK's "2027 releases need Node 22" notice into the banner and the function logs. Set it, unless you did.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { stage, config } = resolveStage(options.stage ?? 'local');
   const name = stackName(stage);
   if (options.synth === 'always') await synthesizeStack({ projectRoot: options.projectRoot, stage, outdir: options.cdkOut, quiet: options.quietSynth ?? false });
