@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { LocalStack } from '../local/runtime/local-stack';
 import { type DevEnvironment, type DevEnvironmentOptions, startDevEnvironment } from '../local/dev-environment/dev-environment';
 
 const PROJECT_ROOT = resolve(import.meta.dirname, '..');
@@ -46,4 +47,31 @@ export async function startBenchEnvironment(options: {
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** Messages still in the flow queues: visible, in flight or waiting out a retry delay. */
+export function flowQueueDepth(local: LocalStack): number {
+  return local.eventSourceMappings.reduce((sum, { queueName }) => {
+    const attributes = local.queues.queueNamed(queueName).attributes();
+    return sum + ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'].reduce((n, key) => n + Number(attributes[key]), 0);
+  }, 0);
+}
+
+/** Messages in the flows' dead-letter queues: a bench run must end with none. */
+export function deadLetterCount(local: LocalStack): number {
+  return local.eventSourceMappings.reduce((sum, { queueName }) => {
+    const deadLetterArn = local.queues.queueNamed(queueName).redrivePolicy?.deadLetterTargetArn;
+    return sum + (deadLetterArn ? local.queues.queueByArn(deadLetterArn).storedMessages().length : 0);
+  }, 0);
+}
+
+/** Until every flow queue has been empty for three polls in a row: a message between the bus and a queue is not missed. */
+export async function drained(local: LocalStack, options: { timeoutMs: number; pollMs: number }): Promise<void> {
+  const deadline = Date.now() + options.timeoutMs;
+  let quiet = 0;
+  while (quiet < 3) {
+    if (Date.now() > deadline) throw new Error(`the flow queues did not drain within ${options.timeoutMs / 1000} s (${flowQueueDepth(local)} left)`);
+    await new Promise((resolve) => setTimeout(resolve, options.pollMs));
+    quiet = flowQueueDepth(local) === 0 ? quiet + 1 : 0;
+  }
 }

@@ -16,8 +16,7 @@
 import { cpus } from 'node:os';
 import { DEFAULT_ODOO_CONNECTION } from '../functions/erp/odoo/odoo-config';
 import { resolveStage } from '../lib/config/stages';
-import type { LocalStack } from '../local/runtime/local-stack';
-import { BENCH_SIGNING_SECRET, startBenchEnvironment } from './bench-environment';
+import { BENCH_SIGNING_SECRET, deadLetterCount, drained, startBenchEnvironment } from './bench-environment';
 import { billingMonth, sendSignedWebhooks } from './billing-month';
 import { type OdooCountingProxy, startOdooCountingProxy } from './odoo-counting-proxy';
 
@@ -49,7 +48,7 @@ try {
     counting.reset();
     const waveStart = performance.now();
     await sendSignedWebhooks(webhookUrl, wave.events, { secret: BENCH_SIGNING_SECRET, senders: SENDERS });
-    await drained(stack);
+    await drained(stack, { timeoutMs: WAVE_TIMEOUT_MS, pollMs: 100 });
     const seconds = (performance.now() - waveStart) / 1000;
     results.push({ type: wave.type, events: wave.events.length, seconds, calls: counting.counts.total, peak: counting.counts.peakInFlight, operations: new Map(counting.counts.byOperation) });
     console.error(`${wave.type}: ${wave.events.length} events in ${seconds.toFixed(1)} s, ${counting.counts.total} Odoo calls, peak ${counting.counts.peakInFlight} in flight`);
@@ -65,30 +64,7 @@ try {
   await environment.close();
 }
 
-function flowQueueDepth(local: LocalStack): number {
-  return local.eventSourceMappings.reduce((sum, { queueName }) => {
-    const attributes = local.queues.queueNamed(queueName).attributes();
-    return sum + ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'].reduce((n, key) => n + Number(attributes[key]), 0);
-  }, 0);
-}
 
-function deadLetterCount(local: LocalStack): number {
-  return local.eventSourceMappings.reduce((sum, { queueName }) => {
-    const deadLetterArn = local.queues.queueNamed(queueName).redrivePolicy?.deadLetterTargetArn;
-    return sum + (deadLetterArn ? local.queues.queueByArn(deadLetterArn).storedMessages().length : 0);
-  }, 0);
-}
-
-/** Until every flow queue has been empty for three polls in a row (100 ms apart). */
-async function drained(local: LocalStack): Promise<void> {
-  const deadline = Date.now() + WAVE_TIMEOUT_MS;
-  let quiet = 0;
-  while (quiet < 3) {
-    if (Date.now() > deadline) throw new Error(`the flow queues did not drain within ${WAVE_TIMEOUT_MS / 1000} s (${flowQueueDepth(local)} left)`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    quiet = flowQueueDepth(local) === 0 ? quiet + 1 : 0;
-  }
-}
 
 function printReport(results: { type: string; events: number; seconds: number; calls: number; peak: number; operations: Map<string, number> }[], totalSeconds: number): void {
   const events = results.reduce((sum, result) => sum + result.events, 0);

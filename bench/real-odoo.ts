@@ -27,7 +27,7 @@ import type { LocalStack, OdooConnection } from '../local/runtime/local-stack';
 import { signedHeader, stripeEvent } from '../test/fixtures/stripe/stripe-events';
 import { customerObject } from '../test/fixtures/stripe/billing-story';
 import { type OdooVersion, startRealOdoo } from '../test/support/real-odoo';
-import { BENCH_SIGNING_SECRET, startBenchEnvironment } from './bench-environment';
+import { BENCH_SIGNING_SECRET, deadLetterCount, drained, startBenchEnvironment } from './bench-environment';
 import { billingMonth, MONTH_CURRENCY, sendSignedWebhooks } from './billing-month';
 import { type OdooCountingProxy, startOdooCountingProxy } from './odoo-counting-proxy';
 
@@ -135,7 +135,7 @@ async function measureStack(stack: LocalStack, stripeUrl: string, counting: Odoo
     counting.reset();
     const seconds = await timed(async () => {
       await sendSignedWebhooks(webhookUrl, wave.events, { secret: BENCH_SIGNING_SECRET, senders: SENDERS });
-      await drained(stack);
+      await drained(stack, { timeoutMs: WAVE_TIMEOUT_MS, pollMs: 20 });
     });
     results.push({ type: wave.type, documents: wave.events.length, seconds, calls: counting.counts.total, operations: new Map(counting.counts.byOperation), peak: counting.counts.peakInFlight });
     console.error(`stack ${wave.type}: ${wave.events.length} events in ${seconds.toFixed(1)} s, ${counting.counts.total} Odoo calls, peak ${counting.counts.peakInFlight} in flight`);
@@ -170,7 +170,7 @@ async function measureLoneEvents(stack: LocalStack, odoo: OdooConnection): Promi
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     latencies.push(performance.now() - startedAt);
-    await drained(stack);
+    await drained(stack, { timeoutMs: WAVE_TIMEOUT_MS, pollMs: 20 });
   }
   return latencies;
 }
@@ -239,30 +239,7 @@ async function inParallel<T>(items: readonly T[], work: (item: T) => Promise<voi
   );
 }
 
-async function drained(stack: LocalStack): Promise<void> {
-  const deadline = Date.now() + WAVE_TIMEOUT_MS;
-  let quiet = 0;
-  // Three empty polls in a row: a message between the bus and a queue is not missed.
-  while (quiet < 3) {
-    if (Date.now() > deadline) throw new Error(`the flow queues did not drain within ${WAVE_TIMEOUT_MS / 1000} s`);
-    quiet = flowQueueDepth(stack) === 0 ? quiet + 1 : 0;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
-function flowQueueDepth(local: LocalStack): number {
-  return local.eventSourceMappings.reduce((sum, { queueName }) => {
-    const attributes = local.queues.queueNamed(queueName).attributes();
-    return sum + ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible', 'ApproximateNumberOfMessagesDelayed'].reduce((n, key) => n + Number(attributes[key]), 0);
-  }, 0);
-}
-
-function deadLetterCount(local: LocalStack): number {
-  return local.eventSourceMappings.reduce((sum, { queueName }) => {
-    const deadLetterArn = local.queues.queueNamed(queueName).redrivePolicy?.deadLetterTargetArn;
-    return sum + (deadLetterArn ? local.queues.queueByArn(deadLetterArn).storedMessages().length : 0);
-  }, 0);
-}
 
 function percentile(values: readonly number[], fraction: number): number {
   const sorted = [...values].sort((left, right) => left - right);

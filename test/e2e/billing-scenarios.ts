@@ -16,6 +16,7 @@ import { stripeEvent } from '../fixtures/stripe/stripe-events';
 import type { ReconciliationReport } from '../../functions/reconcile/reconcile-period';
 import { type DeadLetter, deadLetters, type Harness, odooLabel, type OdooUnderTest, postStripeWebhook, REAL_ODOO_START_TIMEOUT_MS, runReconciliation, STAGE, startHarness, waitForFlowsSettled } from './local-stack-harness';
 import { type FinanceMove, financeSnapshot, OdooFinanceView } from './odoo-finance-view';
+import { shuffled } from '../support/seeded-shuffle';
 
 /**
  * Billing end to end on the local runtime: the synthesized stack (its Lambda bundles in workers), the Odoo
@@ -790,23 +791,6 @@ export function billingScenarios(target: OdooUnderTest): void {
       return [...new Set(letters.map((letter) => `${letter.eventId ?? '?'}: ${letter.errorType ?? '?'}`))].sort();
     }
 
-    /** Fisher–Yates with a seeded generator (mulberry32): the same seed, the same order. */
-    function shuffled<T>(items: readonly T[], seed: number): T[] {
-      let state = seed >>> 0;
-      const random = () => {
-        state = (state + 0x6d2b79f5) >>> 0;
-        let t = state;
-        t = Math.imul(t ^ (t >>> 15), t | 1);
-        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-        return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-      };
-      const result = [...items];
-      for (let index = result.length - 1; index > 0; index -= 1) {
-        const other = Math.floor(random() * (index + 1));
-        [result[index], result[other]] = [result[other]!, result[index]!];
-      }
-      return result;
-    }
   });
 }
 

@@ -7,8 +7,9 @@ import { stripeEvent } from '../fixtures/stripe/stripe-events';
 import { createTestSigningIdentity } from '../../local/sandboxes/paypal/self-signed-certificate';
 import type { PaypalSandboxKind } from '../../local/sandboxes/paypal/server';
 import { paypalWebhookSigner } from '../../local/sandboxes/paypal/webhook-signer';
-import { type DeadLetter, deadLetters, flowQueues, type Harness, odooLabel, type OdooUnderTest, postStripeWebhook, queueDepth, REAL_ODOO_START_TIMEOUT_MS, STAGE, startHarness, waitForFlowsSettled } from './local-stack-harness';
+import { type DeadLetter, flowQueues, type Harness, odooLabel, type OdooUnderTest, postStripeWebhook, queueDepth, REAL_ODOO_START_TIMEOUT_MS, STAGE, startHarness, waitForFlowsSettled } from './local-stack-harness';
 import { type FinanceMove, financeSnapshot, OdooFinanceView } from './odoo-finance-view';
+import { shuffled } from '../support/seeded-shuffle';
 
 /**
  * PayPal's money stories end to end on the local runtime: webhooks signed by the PayPal sandbox's key → API Gateway
@@ -639,20 +640,3 @@ function comparable(snapshot: unknown, aliases: ReadonlyArray<[string, string]>)
   return sortedDeep(JSON.parse(text));
 }
 
-/** Fisher–Yates with a seeded generator (mulberry32): the same seed, the same order. */
-function shuffled<T>(items: readonly T[], seed: number): T[] {
-  let state = seed >>> 0;
-  const random = () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-  const result = [...items];
-  for (let index = result.length - 1; index > 0; index -= 1) {
-    const other = Math.floor(random() * (index + 1));
-    [result[index], result[other]] = [result[other]!, result[index]!];
-  }
-  return result;
-}
