@@ -173,6 +173,9 @@ export class LambdaFunctionPool {
         AWS_ACCESS_KEY_ID: 'local',
         AWS_SECRET_ACCESS_KEY: 'local',
         AWS_SESSION_TOKEN: 'local',
+        // The runtime is nodejs22.x, where the SDK has nothing to warn about; on the host's Node 20 every worker would
+        // print its "2027 releases need Node 22" notice.
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       },
     });
     this.allWorkers.add(worker);
