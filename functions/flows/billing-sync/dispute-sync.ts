@@ -176,6 +176,9 @@ async function reverseLostDispute(
   const known = await ports.identityMap.find(key, ODOO_PAYMENT.system, ODOO_PAYMENT.kind);
   if (known !== undefined) return { creditNoteId: Number(await ports.identityMap.find(key, ODOO_MOVE.system, ODOO_MOVE.kind)), kind: 'existing' };
   const invoice = await ports.ledger.readDocument(invoiceMoveId);
+  // A draft is an invoice being booked right now (created, not yet posted, by its own event): wait for it, or the
+  // books would depend on which webhook came first — the shuffled e2e caught a lost dispute settled "by hand" so.
+  if (invoice?.state === 'draft') throw new DependencyMissingError(`dispute ${dispute.id}: invoice ${invoice.name ?? invoiceMoveId} is still a draft`);
   if (!invoice || invoice.state !== 'posted') return undefined;
   const marker = lostDisputeMarker(dispute.id);
   const route = companyRouteFor(ports.config, dispute);

@@ -79,6 +79,22 @@ describe('dispute.updated → account standing and, when lost, a credit note', (
     expect(p.standing.tagsOf(PARTNER_ID)).toEqual([]);
   });
 
+  it('a lost dispute whose invoice is still a draft (being posted by its own event) waits for it (retryable), then credits it', async () => {
+    // Prepare
+    const p = await ports();
+    p.ledger.moves.get(p.invoiceId!)!.state = 'draft';
+    // Act
+    const early = await syncDisputeUpdated(updated(1, dispute('lost', true)), p.all).catch((caught: unknown) => caught);
+    p.ledger.moves.get(p.invoiceId!)!.state = 'posted';
+    const retried = await syncDisputeUpdated(updated(1, dispute('lost', true)), p.all);
+    // Assess
+    expect(early).toBeInstanceOf(DependencyMissingError);
+    expect(isRetryable(early)).toBe(true);
+    expect(retried).toMatchObject({ outcome: 'lost', invoiceMoveId: p.invoiceId });
+    expect(creditNotes(p.ledger)).toHaveLength(1);
+    expect(p.standing.tagsOf(PARTNER_ID)).toEqual([]);
+  });
+
   it('takes back only the disputed amount of a partly disputed invoice (an out_refund of exactly that amount)', async () => {
     // Prepare
     const p = await ports({ invoiceTotal: 10000 });
