@@ -8,8 +8,8 @@ import type { OdooParams } from './odoo-transport';
  * case; the calls of the same kind they make within a short window become ONE Odoo call, and each caller gets
  * its own share of the answer:
  * - `load` of the same model, columns and context → one `load` of all the rows (ids in row order);
- * - `create` of `account.move` with the same context → one `create` of all the values (ids in order);
- * - `action_post` of `account.move` with the same context → one `action_post` of all the ids;
+ * - `create` of `account.move` or `sale.order` with the same context → one `create` of all the values (ids in order);
+ * - `action_post` of moves, `action_confirm` of orders, with the same context → one call on all the ids;
  * - `read` of the same model, fields and context → one `read` of all the ids;
  * - `search_read` of the same model, fields, order and context whose domains are conjunctions differing only in the
  *   values of `=` conditions (an invoice by its `ref`, a payment by its memo and partner) → one `search_read` with
@@ -59,8 +59,11 @@ const stable = (value: unknown): string => JSON.stringify(value ?? null);
 const isIdList = (value: unknown): value is number[] => Array.isArray(value) && value.length > 0 && value.every((id) => Number.isInteger(id));
 const onlyKeys = (params: OdooParams, allowed: readonly string[]): boolean => Object.keys(params).every((key) => allowed.includes(key));
 
-/** Models whose `create` and `action_post` merge: Odoo's `create` and `action_post` of moves take many records at once. */
-const MERGED_WRITE_MODEL = 'account.move';
+/**
+ * Models whose `create` merges, with the action that merges too: Odoo's `create` takes many records at once, and
+ * posting moves (`action_post`) or confirming orders (`action_confirm`) acts on a whole recordset.
+ */
+const MERGED_WRITES: Readonly<Record<string, string>> = { 'account.move': 'action_post', 'sale.order': 'action_confirm' };
 
 interface LoadResult {
   ids: unknown;
@@ -199,12 +202,13 @@ function kindOf(model: string, method: string, params: OdooParams, options: Odoo
     if (domainKey === undefined || (limit !== undefined && !(Number.isInteger(limit) && (limit as number) > 0))) return undefined;
     return { key: `${model}.search_read:${domainKey}:${stable(params.fields)}:${stable(params.order)}:${context}`, rule: SEARCH_READ_RULE, member: { params, entities: [] } };
   }
-  if (model !== MERGED_WRITE_MODEL && method !== 'read') return undefined;
+  const mergedAction = Object.hasOwn(MERGED_WRITES, model) ? MERGED_WRITES[model] : undefined;
+  if (mergedAction === undefined && method !== 'read') return undefined;
   if (method === 'create' && onlyKeys(params, ['vals_list', 'context']) && Array.isArray(params.vals_list) && params.vals_list.length > 0) {
     return { key: `${model}.create:${context}`, rule: CREATE_RULE, member: { params, entities: [] } };
   }
-  if (method === 'action_post' && onlyKeys(params, ['ids', 'context']) && isIdList(params.ids)) {
-    return { key: `${model}.action_post:${context}`, rule: ACTION_RULE, member: { params, entities: params.ids.map((id) => `${model}:${id}`) } };
+  if (method === mergedAction && onlyKeys(params, ['ids', 'context']) && isIdList(params.ids)) {
+    return { key: `${model}.${method}:${context}`, rule: ACTION_RULE, member: { params, entities: params.ids.map((id) => `${model}:${id}`) } };
   }
   if (method === 'read' && onlyKeys(params, ['ids', 'fields', 'context']) && isIdList(params.ids)) {
     // Reads write nothing: the same record read by two members is read once.

@@ -98,6 +98,21 @@ describe('merging concurrent Odoo calls of the same kind', () => {
     ]);
   });
 
+  it('orders created and confirmed concurrently take 2 calls in all, each caller its own order', async () => {
+    const odoo = new TransactionalOdoo();
+    const caller = new CoalescingOdooCaller(odoo, settings);
+    const ids = await Promise.all(
+      ['S1', 'S2', 'S3'].map(async (name) => {
+        const [id] = await caller.call<number[]>('sale.order', 'create', { vals_list: [{ name }] });
+        await caller.call('sale.order', 'action_confirm', { ids: [id] });
+        return id;
+      }),
+    );
+    expect(odoo.operations()).toEqual(['sale.order.create', 'sale.order.action_confirm']);
+    expect(odoo.calls[1]!.params.ids).toEqual(ids);
+    expect(ids.map((id) => odoo.moves.get(id!)?.name)).toEqual(['S1', 'S2', 'S3']);
+  });
+
   it('keeps calls of different kinds apart: other columns, other fields, another context', async () => {
     const odoo = new TransactionalOdoo();
     const caller = new CoalescingOdooCaller(odoo, settings);
