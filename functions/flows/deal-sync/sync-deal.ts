@@ -71,8 +71,8 @@ export const dealWonEventId = (deal: Pick<DealSnapshot, 'system' | 'id'>): strin
  *
  * Odoo calls per event, warm container (currency and precisions cached; identity map knows partner and order),
  * as the contract tests count them:
- * - new open deal: 4 — `product.product.search_read`, `ir.model.data.search_read` (no order yet: crash
- *   recovery), `sale.order.load` (the quotation with its external id), `sale.order.write` (its lines);
+ * - new open deal: 4 — `ir.model.data.search_read` (no order yet: crash recovery), `product.product.search_read`,
+ *   `sale.order.load` (the quotation with its external id), `sale.order.write` (its lines);
  *   cold: + pricelist lookup 1 (+1 `load` when the currency has none);
  * - deal changed while a quotation: 4 with a line change (`read` order, `read` lines, products, one `write`),
  *   3 without;
