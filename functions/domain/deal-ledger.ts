@@ -36,6 +36,9 @@ export interface QuotationDraft {
   currency: LedgerCurrency;
 }
 
+/** Whom and in which currency a quotation is made out: written together (Odoo derives the pricelist from the partner). */
+export type QuotationTarget = Pick<QuotationDraft, 'partnerId' | 'companyId' | 'currency'>;
+
 /** An Odoo product a deal line can be sold as: by Internal Reference (`default_code`) or by database id. */
 export type OdooProductRef = { defaultCode: string } | { productId: number };
 
@@ -53,8 +56,11 @@ export interface DealLedger {
   readOrder(id: number): Promise<DealOrder | undefined>;
   /** An empty quotation bound to the external id in the same transaction; returns its id. Lines follow with `amendQuotation`. */
   createQuotation(externalId: string, draft: QuotationDraft): Promise<number>;
-  /** Applies line changes in one write (nothing for an empty list). */
-  amendQuotation(id: number, changes: readonly DealLineChange[]): Promise<void>;
+  /**
+   * Applies line changes, and a new customer or currency when the deal's changed (`retarget`), in one write
+   * (nothing when there is neither).
+   */
+  amendQuotation(id: number, changes: readonly DealLineChange[], retarget?: QuotationTarget): Promise<void>;
   /** Quotation → confirmed sale order. */
   confirmOrder(id: number): Promise<void>;
   /** Cancels a quotation without a wizard or an email to the customer. */

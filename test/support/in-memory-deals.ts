@@ -1,5 +1,5 @@
 import type { LedgerCurrency } from '../../functions/domain/billing-ledger';
-import type { DealLedger, DealLineChange, DealOrder, OdooProductRef, QuotationDraft } from '../../functions/domain/deal-ledger';
+import type { DealLedger, DealLineChange, DealOrder, OdooProductRef, QuotationDraft, QuotationTarget } from '../../functions/domain/deal-ledger';
 import type { ExistingContractLine } from '../../functions/domain/subscription-ledger';
 
 const CURRENCIES: Record<string, LedgerCurrency> = {
@@ -82,11 +82,12 @@ export class InMemoryDealLedger implements DealLedger {
     });
     return id;
   }
-  async amendQuotation(id: number, changes: readonly DealLineChange[]) {
-    if (changes.length === 0) return;
+  async amendQuotation(id: number, changes: readonly DealLineChange[], retarget?: QuotationTarget) {
+    if (changes.length === 0 && retarget === undefined) return;
     this.count('amendQuotation');
     const order = this.must(id);
     if (order.state === 'cancelled') throw new Error('a cancelled order cannot be edited');
+    if (retarget !== undefined) Object.assign(order, { partnerId: retarget.partnerId, currency: retarget.currency });
     for (const change of changes) {
       if (change.op === 'create') order.lines.push({ id: this.nextLineId++, ...change.line });
       else if (change.op === 'update') Object.assign(this.line(order, change.lineId), { name: change.line.name, quantity: change.line.quantity, priceUnit: change.line.priceUnit });
@@ -100,7 +101,7 @@ export class InMemoryDealLedger implements DealLedger {
   async confirmOrder(id: number) {
     this.count('confirmOrder');
     const order = this.must(id);
-    if (order.state !== 'quotation') throw new Error(`It is not allowed to confirm an order in the following states: ${order.state}`);
+    if (order.state !== 'quotation') throw new Error('Some orders are not in a state requiring confirmation.');
     order.state = 'confirmed';
     order.orderDate = this.now;
   }

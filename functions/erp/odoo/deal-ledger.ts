@@ -1,5 +1,5 @@
 import type { BillingLedger, LedgerCurrency, LedgerPrecisions } from '../../domain/billing-ledger';
-import type { DealLedger, DealLineChange, DealLineValues, DealOrder, OdooProductRef, QuotationDraft } from '../../domain/deal-ledger';
+import type { DealLedger, DealLineChange, DealLineValues, DealOrder, OdooProductRef, QuotationDraft, QuotationTarget } from '../../domain/deal-ledger';
 import type { ContractState } from '../../domain/subscription-ledger';
 import { OdooBillingLedger } from './billing-ledger';
 import type { OdooCaller, OdooRecord, OdooValues } from './odoo-caller';
@@ -34,7 +34,7 @@ function isoOf(value: unknown): string | null {
  * - readOrder: 1 (`read`) + 1 (lines `read`; 0 without lines);
  * - createQuotation: 1 (`load()`: the order and its external id in one transaction) — once per currency and
  *   container: the pricelist of the currency (the subscription ledger's: 1 `search_read`, +1 `load()` the first time);
- * - amendQuotation: 1 (`write` of `order_line` commands), 0 for no change;
+ * - amendQuotation: 1 (`write` of `order_line` commands, with partner and pricelist when retargeted), 0 for no change;
  * - confirmOrder 1 (`action_confirm`); reopenOrder 1 (`action_draft`); note 1 (`message_post`);
  * - cancelOrder: the subscription ledger's (1 `action_cancel` without the wizard);
  * - currency, precisions: the billing ledger's (cached per container).
@@ -105,8 +105,8 @@ export class OdooDealLedger implements DealLedger {
     return id!;
   }
 
-  async amendQuotation(id: number, changes: readonly DealLineChange[]): Promise<void> {
-    if (changes.length === 0) return;
+  async amendQuotation(id: number, changes: readonly DealLineChange[], retarget?: QuotationTarget): Promise<void> {
+    if (changes.length === 0 && retarget === undefined) return;
     const commands = changes.map((change) => {
       switch (change.op) {
         case 'create':
@@ -119,7 +119,10 @@ export class OdooDealLedger implements DealLedger {
           return [2, change.lineId, 0];
       }
     });
-    await this.odoo.call(ORDER, 'write', { ids: [id], vals: { order_line: commands } });
+    // The partner and the pricelist in one write: Odoo recomputes a quotation's pricelist (so its currency) from a new
+    // partner unless the same write sets it.
+    const header = retarget === undefined ? {} : { partner_id: retarget.partnerId, pricelist_id: await this.orders.pricelistOf(retarget.currency, retarget.companyId) };
+    await this.odoo.call(ORDER, 'write', { ids: [id], vals: { ...header, ...(commands.length > 0 ? { order_line: commands } : {}) } });
   }
 
   async confirmOrder(id: number): Promise<void> {

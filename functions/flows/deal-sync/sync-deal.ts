@@ -41,6 +41,7 @@ export type DealSyncOutcome =
       outcome: 'created' | 'amended' | 'unchanged' | 'flagged';
       orderId: number;
       state: DealOrderState;
+      /** Lines created, changed or removed, + 1 when the quotation's customer or currency changed. */
       lineChanges: number;
       /** The id of the `deal.won` event put on the bus by this delivery, if it put one. */
       published: string | undefined;
@@ -132,8 +133,12 @@ async function applyDeal(event: DealUpserted, ports: DealSyncPorts): Promise<Dea
   }
   if (steps.amendLines && wanted) {
     const changes = amendContractLines(order.lines, wanted.lines, { confirmed: false, ...wanted.precisions });
-    await ports.ledger.amendQuotation(order.id, changes);
-    lineChanges = changes.length;
+    // A quotation follows the deal's account and currency too (a salesperson fixed them before the close).
+    const partnerId = await accountPartner(ports, deal);
+    const retarget =
+      partnerId !== order.partnerId || wanted.currency.code !== order.currencyCode ? { partnerId, companyId: ports.config.companyId, currency: wanted.currency } : undefined;
+    await ports.ledger.amendQuotation(order.id, changes, retarget);
+    lineChanges = changes.length + (retarget === undefined ? 0 : 1);
   }
   if (steps.confirm) {
     await ports.ledger.confirmOrder(order.id);

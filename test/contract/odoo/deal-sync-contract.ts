@@ -166,6 +166,26 @@ export function dealSyncContract(target: DealContractTarget): void {
     expect(odooAmountToMinor(Number(order.amount_untaxed), 2)).toBe(33750);
   });
 
+  it('makes the quotation out to the deal’s new account and currency, in the one write of the change', async () => {
+    await syncDeal(upserted(), ports);
+    const [other] = await client.call<number[]>('res.partner', 'create', { vals_list: [{ name: `Other ${deal.id}`, is_company: true }] });
+    await ports.identityMap.link('hubspot:account:other', { system: 'odoo', kind: 'res.partner', id: String(other) });
+    calls = [];
+    // Act
+    const moved = await syncDeal(upserted({ primaryAccountId: 'other', accountIds: ['other'], currency: 'usd' }), ports);
+    // Assess
+    expect(moved).toMatchObject({ outcome: 'amended', lineChanges: 1 });
+    expect(calls.filter((call) => !call.startsWith('res.currency.') && !call.startsWith('product.pricelist.'))).toEqual([
+      'sale.order.read',
+      'sale.order.line.read',
+      'product.product.search_read',
+      'sale.order.write',
+    ]);
+    const { order, lines } = await readOrder();
+    expect(order).toMatchObject({ state: 'draft', partner_id: [other, expect.any(String)], currency_id: [expect.any(Number), 'USD'] });
+    expect(lines.map((line) => line.priceUnit)).toEqual([150, 500]);
+  });
+
   it('confirms the quotation when won, once, and announces deal.won with the amounts Odoo computed', async () => {
     await syncDeal(upserted(), ports);
     calls = [];

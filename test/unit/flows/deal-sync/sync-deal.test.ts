@@ -107,6 +107,15 @@ describe('syncDeal', () => {
     ]);
   });
 
+  it('follows a change of the deal’s account and currency while a quotation: the order is made out anew, in one write', async () => {
+    await syncDeal(upserted(), ports);
+    await identityMap.link('hubspot:account:555', { system: 'odoo', kind: 'res.partner', id: '88' });
+    const moved = await syncDeal(upserted({ primaryAccountId: '555', accountIds: ['555'], currency: 'usd' }), ports);
+    expect(moved).toMatchObject({ outcome: 'amended', lineChanges: 1 });
+    expect(onlyOrder()).toMatchObject({ partnerId: 88, currency: { code: 'USD' } });
+    expect(ledger.calls.get('amendQuotation')).toBe(2);
+  });
+
   it('finds the quotation by its external id after a crash lost the identity-map link: never a second order', async () => {
     await syncDeal(upserted(), ports);
     identityMap.links.delete(`${DEAL_KEY}|odoo#sale.order`);
