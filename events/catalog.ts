@@ -10,6 +10,7 @@ import { CUSTOMER_DELETED, CUSTOMER_DELETED_VERSION, customerDeletedSchema } fro
 import { CUSTOMER_UPSERTED, CUSTOMER_UPSERTED_VERSION, customerUpsertedSchema } from './customer-upserted';
 import { DEAL_DELETED, DEAL_DELETED_VERSION, dealDeletedSchema } from './deal-deleted';
 import { DEAL_UPSERTED, DEAL_UPSERTED_VERSION, dealUpsertedSchema } from './deal-upserted';
+import { DEAL_WON, DEAL_WON_VERSION, dealWonSchema } from './deal-won';
 import { DISPUTE_UPDATED, DISPUTE_UPDATED_VERSION, disputeUpdatedSchema } from './dispute-updated';
 import { INVOICE_FINALIZED, INVOICE_FINALIZED_VERSION, invoiceFinalizedSchema } from './invoice-finalized';
 import { INVOICE_UNCOLLECTIBLE, INVOICE_UNCOLLECTIBLE_VERSION, invoiceUncollectibleSchema } from './invoice-uncollectible';
@@ -45,6 +46,7 @@ export const EVENT_CATALOG = [
   { type: CONTACT_MERGED, version: CONTACT_MERGED_VERSION, schema: contactMergedSchema },
   { type: DEAL_UPSERTED, version: DEAL_UPSERTED_VERSION, schema: dealUpsertedSchema },
   { type: DEAL_DELETED, version: DEAL_DELETED_VERSION, schema: dealDeletedSchema },
+  { type: DEAL_WON, version: DEAL_WON_VERSION, schema: dealWonSchema },
 ] as const;
 
 export type CanonicalEventType = (typeof EVENT_CATALOG)[number]['type'];

@@ -19,6 +19,8 @@ export const ROUTES = {
     'dispute.updated',
   ],
   'subscription-sync': ['subscription.updated'],
+  // CRM deals → Odoo quotations and orders; a won deal's confirmed order is announced as `deal.won`.
+  'deal-sync': ['deal.upserted', 'deal.deleted'],
 } as const satisfies Record<string, readonly string[]>;
 
 /**
@@ -27,15 +29,15 @@ export const ROUTES = {
  * when its consumer exists; listing it here is a decision, so a catalog type is never unrouted by oversight.
  */
 export const UNROUTED = [
-  // The CRM's records: the consumers into Odoo (partners, quotations) and the one-customer identity come next.
+  // The CRM's records: the consumers into Odoo (partners) and the one-customer identity come next.
   'account.upserted',
   'account.deleted',
   'account.merged',
   'contact.upserted',
   'contact.deleted',
   'contact.merged',
-  'deal.upserted',
-  'deal.deleted',
+  // Published by deal-sync when a won deal's order is confirmed: the onboarding saga will consume it.
+  'deal.won',
 ] as const;
 
 export type FlowName = keyof typeof ROUTES;

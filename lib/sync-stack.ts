@@ -26,11 +26,21 @@ const handlerPath = (relative: string) => fileURLToPath(new URL(`../functions/${
  * The consumer of each flow of the routing table, and what it reads besides Odoo and the state tables:
  * the billing mapping (BILLING_CONFIG) and every provider's read API (to fetch a dependency Odoo does not have yet).
  */
-const FLOW_CONSUMERS: Record<FlowName, { entry: string; billingConfig?: true; providerApis?: true }> = {
+const FLOW_CONSUMERS: Record<FlowName, { entry: string; billingConfig?: true; providerApis?: true; dealConfig?: true }> = {
   'customer-sync': { entry: handlerPath('flows/customer-sync/handler.ts') },
   'billing-sync': { entry: handlerPath('flows/billing-sync/handler.ts'), billingConfig: true, providerApis: true },
   'subscription-sync': { entry: handlerPath('flows/subscription-sync/handler.ts'), billingConfig: true },
+  // Reads the deal mapping (DEAL_CONFIG) and puts `deal.won` on the bus.
+  'deal-sync': { entry: handlerPath('flows/deal-sync/handler.ts'), dealConfig: true },
 };
+
+/**
+ * The deal mapping of a stage: its `deals` section, else quotations in the company the stage's billing lands in
+ * first, with products found by SKU only.
+ */
+export function dealConfigOf(config: StageConfig): { companyId: number; products: Record<string, string | number> } {
+  return config.deals ?? { companyId: config.billing.companies[0]!.companyId, products: {} };
+}
 
 export interface SyncStackProps extends StackProps {
   readonly stage: Stage;
@@ -138,6 +148,10 @@ export class SyncStack extends Stack {
           .bindSecret(odooApiKey, 'ODOO_API_KEY_SECRET_NAME');
         for (const [name, value] of Object.entries(odooEnvironment)) flow.consumer.fn.addEnvironment(name, value);
         if (FLOW_CONSUMERS[flowName].billingConfig) flow.consumer.fn.addEnvironment('BILLING_CONFIG', JSON.stringify(config.billing));
+        if (FLOW_CONSUMERS[flowName].dealConfig) {
+          flow.consumer.fn.addEnvironment('DEAL_CONFIG', JSON.stringify(dealConfigOf(config)));
+          flow.consumer.bindEventBus(this.eventBus.bus, 'EVENT_BUS_NAME');
+        }
         if (FLOW_CONSUMERS[flowName].providerApis) {
           for (const { secret, environmentVariable } of providerApiSecrets) flow.consumer.bindSecret(secret, environmentVariable);
           for (const [name, value] of Object.entries(providerApiEnvironment)) flow.consumer.fn.addEnvironment(name, value);

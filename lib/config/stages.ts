@@ -94,6 +94,17 @@ const stageConfigSchema = z.object({
     })
     .optional(),
   /**
+   * CRM deals → Odoo quotations (functions/domain/deal-config.ts): the company quotations are made in, and the
+   * price mapping `<system>:<CRM product id>` → Odoo product (Internal Reference, or product id) for lines whose
+   * SKU is not an Odoo Internal Reference. Absent: the first billing company, products by SKU only.
+   */
+  deals: z
+    .object({
+      companyId: z.number().int().positive(),
+      products: z.record(z.string().regex(/^[a-z]+:.+$/), z.union([z.string().min(1), z.number().int().positive()])),
+    })
+    .optional(),
+  /**
    * Where provider billing lands in Odoo: company and journals per source system, provider account and currency
    * (the most specific route wins; README "Company routes"), the Odoo tax of each provider tax (by rate id, name,
    * then percentage; README "Taxes"), account standing tags. Validated in full by the billing flow's schema
