@@ -286,6 +286,8 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
       const ids = (requestUrl.searchParams.get('ids') ?? '').split(',').filter((id) => id !== '');
       const fields = (requestUrl.searchParams.get('fields') ?? '').split(',').filter((field) => field !== '');
       if (ids.length === 0 || fields.length === 0) return send(400, [{ errorCode: 'MISSING_ARGUMENT', message: 'ids and fields are required' }]);
+      // Salesforce checks the fields whatever the ids: an unknown one is a 400 even when no record is found.
+      project(type, { Id: '' }, fields);
       return send(200, ids.map((id) => {
         const record = records.get(type)!.get(id);
         return record === undefined ? null : project(type, record, fields);
