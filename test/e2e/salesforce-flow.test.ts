@@ -77,11 +77,13 @@ describe('Salesforce on the local runtime', () => {
     expect(account.detailType).toBe('account.upserted');
     expect(account.detail.data['account']).toMatchObject({ system: 'salesforce', account: '00D5f000005KcCnEAK', id: accountId, name: 'Globex Corporation', domain: 'globex.example', industry: 'Manufacturing', lifecycleStage: 'Customer - Direct', address: { line1: '1 Globex Way', city: 'Springfield', country: 'USA' } });
 
-    // The opportunity's CREATE, then one deal.upserted per line item's CREATE, each read whole with every line so far.
+    // The opportunity's CREATE, then one deal.upserted per line item's CREATE, each read whole with every line at the
+    // time of its read. EventBridge invokes the ingest once per change, concurrently: they may arrive in any order
+    // (consumers order by `time`, the change's commitTimestamp).
     const deals = await waitFor(() => {
       const found = eventsAbout(`salesforce:deal:${opportunityId}`);
-      return found.some((event) => (event.detail.data['deal']!['lines'] as unknown[]).length === 2) ? found : undefined;
-    }, { what: 'the deal.upserted with both lines', timeoutMs: 60_000 });
+      return found.length >= 3 && found.some((event) => (event.detail.data['deal']!['lines'] as unknown[]).length === 2) ? found : undefined;
+    }, { what: 'the three deal.upserted, one with both lines', timeoutMs: 60_000 });
     for (const { detail } of deals) expect(canonicalEventSchema.safeParse(detail).error).toBeUndefined();
     expect(deals.map((event) => event.detailType)).toEqual(['deal.upserted', 'deal.upserted', 'deal.upserted']);
     const latest = deals.find((event) => (event.detail.data['deal']!['lines'] as unknown[]).length === 2)!;
@@ -145,6 +147,32 @@ describe('Salesforce on the local runtime', () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(eventsAbout(`salesforce:account:${accountId}`)).toHaveLength(1);
   });
+
+  it('Salesforce unreadable: the invocation fails, Lambda retries it, then the ingest’s dead-letter queue keeps the change with the error; nothing published', async () => {
+    const accountId = await create('Account', { Name: 'Soylent' });
+    await waitFor(() => eventsAbout(`salesforce:account:${accountId}`)[0], { what: 'the account’s creation' });
+    const ingestDlq = harness.stack.deadLetterQueueNames.find((name) => name.startsWith('SalesforceIngestDeadLetters'))!;
+    expect(ingestDlq).toBeDefined();
+    const faults = (body: unknown) => fetch(`${sandboxUrl}/_sandbox/faults`, { method: 'POST', body: JSON.stringify(body) });
+    const ingestErrors = () => harness.stack.activity.activityOf([...harness.stack.functions.keys()].find((name) => name.startsWith('SalesforceIngest'))!).errors;
+    const errorsBefore = ingestErrors();
+    await faults({ status: 503, remaining: 1000, pathPrefix: '/services/data/v62.0/composite' });
+    try {
+      await rest('PATCH', `sobjects/Account/${accountId}`, { Industry: 'Food' });
+      const [message] = await waitFor(() => {
+        const stored = harness.stack.queues.queueNamed(ingestDlq).storedMessages();
+        return stored.length > 0 ? stored : undefined;
+      }, { what: 'the change in the ingest’s dead-letter queue', timeoutMs: 60_000 });
+      const dead = JSON.parse(message!.body) as { detail: { payload: { ChangeEventHeader: { recordIds: string[]; changeType: string } } } };
+      expect(dead.detail.payload.ChangeEventHeader).toMatchObject({ recordIds: [accountId], changeType: 'UPDATE' });
+      expect(message!.messageAttributes['ErrorMessage']?.StringValue).toMatch(/Salesforce GET \/services\/data\/v62\.0\/composite\/sobjects\/Account: 503 SERVER_UNAVAILABLE/);
+      // Three failed runs: the first and Lambda's two retries.
+      expect(ingestErrors() - errorsBefore).toBe(3);
+      expect(eventsAbout(`salesforce:account:${accountId}`)).toHaveLength(1);
+    } finally {
+      await faults({ clear: true });
+    }
+  }, 90_000);
 
   it('a change delivered twice is published with the same canonical id', async () => {
     const accountId = await create('Account', { Name: 'Vandelay Industries' });

@@ -88,7 +88,7 @@ class SandboxError extends Error {
  * the changed ones, DELETE), `changeOrigin` naming the writer's `Sforce-Call-Options` client, and hands it to
  * `onChange` (the relay). Test hooks under `/_sandbox/`: `POST records` `{ type, records }`, `POST merge`
  * `{ type, survivorId, mergedIds }`, `POST change` `{ payload }` (a change event as given), `POST faults`
- * `{ status, remaining, pathPrefix }`, `POST expire-tokens`.
+ * `{ status, remaining, pathPrefix }` (or `{ clear: true }`), `POST expire-tokens`.
  */
 export async function startSalesforceSandbox(options: SalesforceSandboxOptions = {}): Promise<SalesforceSandbox> {
   const orgId = options.orgId ?? SANDBOX_SALESFORCE_ORG_ID;
@@ -252,6 +252,7 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
       if (path === '/_sandbox/records') return send(200, { ids: await create(String(body['type']), (body['records'] as Record<string, FieldValue>[]) ?? []) });
       if (path === '/_sandbox/merge') return send(200, (await merge(String(body['type']), String(body['survivorId']), (body['mergedIds'] as string[]) ?? []), {}));
       if (path === '/_sandbox/change') return send(200, (await emit(body['payload'] as ChangePayload), {}));
+      if (path === '/_sandbox/faults' && body['clear'] === true) return send(200, ((faults = []), {}));
       if (path === '/_sandbox/faults') return send(200, (faults.push({ status: Number(body['status']), remaining: Number(body['remaining'] ?? 1), pathPrefix: String(body['pathPrefix'] ?? '/services/data/') }), {}));
       if (path === '/_sandbox/expire-tokens') return send(200, (tokens.clear(), {}));
       return send(404, [{ errorCode: 'NOT_FOUND', message: `no sandbox hook ${path}` }]);
