@@ -1,10 +1,8 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalEventSchema } from '../../events/catalog';
 import { SalesforceRestApi } from '../../functions/providers/salesforce/salesforce-rest-api';
 import { SANDBOX_SALESFORCE_CLIENT_ID, SANDBOX_SALESFORCE_CLIENT_SECRET } from '../../local/sandboxes/salesforce/server';
-import { flowQueues, type Harness, queueDepth, startHarness, waitFor } from './local-stack-harness';
+import { type ArchivedCanonicalEvent, archivedCanonicalEvents, flowQueues, type Harness, queueDepth, startHarness, waitFor } from './local-stack-harness';
 
 /**
  * Salesforce end to end on the local runtime: records written in the Salesforce sandbox (its REST API) → the sandbox's
@@ -14,10 +12,8 @@ import { flowQueues, type Harness, queueDepth, startHarness, waitFor } from './l
  * archive received is what is asserted.
  */
 
-interface ArchivedCanonical {
-  readonly detailType: string;
-  readonly detail: Record<string, unknown> & { id: string; type: string; subject: string; data: Record<string, Record<string, unknown>> };
-}
+/** A Salesforce canonical event as archived: its data is the snapshot (and merged ids) by kind. */
+type ArchivedSalesforce = ArchivedCanonicalEvent & { detail: { data: Record<string, Record<string, unknown>> } };
 
 describe('Salesforce on the local runtime', () => {
   let harness: Harness;
@@ -26,16 +22,7 @@ describe('Salesforce on the local runtime', () => {
   /** The integration's own REST client, as the write-back will use it (its writes carry our client name). */
   let integration: SalesforceRestApi;
 
-  const archived = (): ArchivedCanonical[] => {
-    const dir = join(harness.dataDir, 'runtime', 'eventbridge');
-    if (!existsSync(dir)) return [];
-    return readdirSync(dir)
-      .filter((file) => file.endsWith('.jsonl'))
-      .flatMap((file) => readFileSync(join(dir, file), 'utf8').split('\n').filter((line) => line.trim() !== ''))
-      .map((line) => (JSON.parse(line) as { event: { 'detail-type': string; detail: ArchivedCanonical['detail'] } }).event)
-      .map((event) => ({ detailType: event['detail-type'], detail: event.detail }));
-  };
-  const salesforceEvents = () => archived().filter((event) => event.detail.id.startsWith('salesforce:'));
+  const salesforceEvents = () => archivedCanonicalEvents(harness).filter((event): event is ArchivedSalesforce => event.detail.id.startsWith('salesforce:'));
   const eventsAbout = (subject: string) => salesforceEvents().filter((event) => event.detail.subject === subject);
 
   /** A user's REST call to the sandbox (no `Sforce-Call-Options`: not the integration). */
