@@ -161,6 +161,23 @@ describe('Salesforce on the local runtime', () => {
     }
   }, 90_000);
 
+  it('accounts merged in Salesforce → account.merged with the survivor read and the merged id; a deleted opportunity → deal.deleted', async () => {
+    const [survivor, merged] = await Promise.all([create('Account', { Name: 'Stark Industries', Phone: '+1 555 0300' }), create('Account', { Name: 'Stark Ind.' })]);
+    const opportunityId = await create('Opportunity', { Name: 'Stark - arc reactors', StageName: 'Prospecting', CloseDate: '2026-10-01', AccountId: merged });
+    await waitFor(() => (eventsAbout(`salesforce:account:${merged}`).length > 0 && eventsAbout(`salesforce:deal:${opportunityId}`).length > 0 ? true : undefined), { what: 'the creations' });
+    const response = await fetch(`${sandboxUrl}/_sandbox/merge`, { method: 'POST', body: JSON.stringify({ type: 'Account', survivorId: survivor, mergedIds: [merged] }) });
+    expect(response.status).toBe(200);
+    const mergedEvent = await waitFor(() => eventsAbout(`salesforce:account:${survivor}`).find((event) => event.detailType === 'account.merged'), { what: 'the account.merged' });
+    expect(mergedEvent.detail.data['account']).toMatchObject({ id: survivor, name: 'Stark Industries', phone: '+1 555 0300' });
+    expect(mergedEvent.detail.data['mergedIds']).toEqual([merged]);
+    // The merged-away account is not published as deleted: the merge says it is gone.
+    expect(eventsAbout(`salesforce:account:${merged}`).map((event) => event.detailType)).toEqual(['account.upserted']);
+
+    await rest('DELETE', `sobjects/Opportunity/${opportunityId}`);
+    const deleted = await waitFor(() => eventsAbout(`salesforce:deal:${opportunityId}`).find((event) => event.detailType === 'deal.deleted'), { what: 'the deal.deleted' });
+    expect(deleted.detail.data['deal']).toEqual({ system: 'salesforce', account: '00D5f000005KcCnEAK', id: opportunityId });
+  });
+
   it('a change delivered twice is published with the same canonical id', async () => {
     const accountId = await create('Account', { Name: 'Vandelay Industries' });
     await waitFor(() => eventsAbout(`salesforce:account:${accountId}`)[0], { what: 'the account’s creation' });
