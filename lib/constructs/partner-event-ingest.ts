@@ -61,8 +61,9 @@ export class PartnerEventIngest extends Construct {
       entry: props.entry,
       serviceName: `${provider.system}-ingest`,
       memorySize: 512,
-      // A change's reads: a token, a record read, a query; each bounded by the client's 20 s retry budget.
-      timeout: Duration.seconds(60),
+      // A change's reads: a token and at most three calls (a queryAll, a read, a query), each bounded by the REST
+      // client's 20 s retry budget: the run ends (and fails, to be retried) before Lambda cuts it.
+      timeout: Duration.seconds(90),
       environment: { EVENT_SOURCE: props.eventSource, ...provider.ingestEnvironment(config) },
       deadLetterQueue: this.deadLetters,
       logRetention: props.logRetention,
