@@ -9,12 +9,13 @@ import { alarmWhenNotEmpty, deadLetterQueue } from './constructs/secure-queue';
 import { StateTables } from './constructs/state-tables';
 import { SyncEventBus } from './constructs/sync-event-bus';
 import { SyncFlow } from './constructs/sync-flow';
+import { PartnerEventIngest } from './constructs/partner-event-ingest';
 import { ProviderIngest } from './constructs/provider-ingest';
 import { Reconciliation } from './constructs/reconciliation';
 import { SyncFunction, removalPolicy, retentionDays } from './constructs/sync-function';
 import { WebhookApi } from './constructs/webhook-api';
 import { acknowledgeNagFindings } from './nag-acknowledgments';
-import { configuredProviders, providerSecretNames } from './providers';
+import { configuredPartnerEventProviders, configuredProviders, providerSecretNames } from './providers';
 import { type FlowName, FLOW_NAMES, flowEventPattern } from './routing';
 
 /** EventBridge `source` of canonical events (mirrors events/envelope.ts, which lib/ does not import). */
@@ -52,6 +53,8 @@ export class SyncStack extends Stack {
   readonly api: WebhookApi;
   /** Each provider's webhook ingest, by route (`stripe`). */
   readonly ingests: Readonly<Record<string, SyncFunction>>;
+  /** Each partner-event provider's ingest (its partner bus, rule, function), by system (`salesforce`). */
+  readonly partnerIngests: Readonly<Record<string, PartnerEventIngest>>;
   readonly eventBus: SyncEventBus;
   readonly tables: StateTables;
   readonly flows: Record<FlowName, SyncFlow>;
@@ -108,6 +111,24 @@ export class SyncStack extends Stack {
       }),
     );
 
+    // Partner event buses (a provider's relay into the account) → ingest → bus
+    const partnerProviders = configuredPartnerEventProviders(config);
+    this.partnerIngests = Object.fromEntries(
+      partnerProviders.map((provider) => [
+        provider.system,
+        new PartnerEventIngest(this, {
+          provider,
+          entry: handlerPath(provider.ingestEntry),
+          config,
+          bus: this.eventBus.bus,
+          rejectedEvents: this.rejectedEvents,
+          eventSource: EVENT_SOURCE,
+          alarms: this.alarms,
+          ...common,
+        }),
+      ]),
+    );
+
     // Bus → flows → Odoo, with their state
     this.tables = new StateTables(this, 'State', { removalPolicy: common.removalPolicy });
     const odooApiKey = Secret.fromSecretNameV2(this, 'OdooApiKey', config.odoo.apiKeySecretName);
@@ -115,7 +136,7 @@ export class SyncStack extends Stack {
       provider.apiSecrets.map((secret) => ({ secret: Secret.fromSecretNameV2(this, secret.id, secret.secretName(config)), ...secret })),
     );
     const providerApiEnvironment = Object.assign({}, ...providers.map((provider) => provider.apiEnvironment?.(config) ?? {})) as Record<string, string>;
-    const providerSystems = providers.map((provider) => provider.route).join(',');
+    const providerSystems = [...providers.map((provider) => provider.route), ...partnerProviders.map((provider) => provider.system)].join(',');
     const odooEnvironment = {
       ODOO_URL: config.odoo.url,
       ODOO_DB: config.odoo.database,
@@ -178,7 +199,7 @@ export class SyncStack extends Stack {
     acknowledgeNagFindings(
       this,
       [...providerSecretNames(config), config.odoo.apiKeySecretName],
-      [this.eventBus.targetDlq, this.rejectedEvents, this.reconciliation.scheduleDlq],
+      [this.eventBus.targetDlq, this.rejectedEvents, this.reconciliation.scheduleDlq, ...Object.values(this.partnerIngests).map((ingest) => ingest.deadLetters)],
     );
   }
 }

@@ -1,10 +1,8 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalEventSchema } from '../../events/catalog';
 import { LOCAL_CREDENTIALS } from '../../local/runtime/local-aws-identity';
-import { type Harness, startHarness, waitFor, waitForFlowsSettled } from './local-stack-harness';
+import { archivedCanonicalEvents, type Harness, startHarness, waitFor, waitForFlowsSettled } from './local-stack-harness';
 
 /**
  * HubSpot end to end on the local runtime: a batch of thin events signed by the HubSpot sandbox (v3, for the local
@@ -20,26 +18,12 @@ const CONTACT = { id: 7201, properties: { firstname: 'Ada', lastname: 'Lovelace'
 const DEAL = { id: 7301, properties: { dealname: 'Annual plan', amount: '1200.50', deal_currency_code: 'EUR', pipeline: 'default', dealstage: '1049832', hs_is_closed_won: 'true', hs_is_closed: 'true' } };
 const LINE = { id: 7401, properties: { name: 'Seat', hs_sku: 'SEAT', quantity: '2', price: '600.25', amount: '1200.50' } };
 
-interface ArchivedCanonical {
-  readonly detailType: string;
-  readonly detail: Record<string, unknown> & { id: string; type: string };
-}
-
 describe('HubSpot on the local runtime', () => {
   let harness: Harness;
   let hubspotUrl: string;
   let eventSeq = 0;
 
-  /** Every canonical event the bus archived so far (the archive is the runtime's JSON Lines file). */
-  const archived = (): ArchivedCanonical[] => {
-    const dir = join(harness.dataDir, 'runtime', 'eventbridge');
-    if (!existsSync(dir)) return [];
-    return readdirSync(dir)
-      .filter((file) => file.endsWith('.jsonl'))
-      .flatMap((file) => readFileSync(join(dir, file), 'utf8').split('\n').filter((line) => line.trim() !== ''))
-      .map((line) => (JSON.parse(line) as { event: { 'detail-type': string; detail: ArchivedCanonical['detail'] } }).event)
-      .map((event) => ({ detailType: event['detail-type'], detail: event.detail }));
-  };
+  const archived = () => archivedCanonicalEvents(harness);
   const hubspotEvents = () => archived().filter((event) => event.detail.id.startsWith('hubspot:'));
   const post = async (headers: Record<string, string>, body: string) => {
     const response = await fetch(harness.webhookUrlOf('hubspot'), { method: 'POST', headers, body });
