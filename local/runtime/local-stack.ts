@@ -11,7 +11,7 @@ import { RuleScheduler } from './eventbridge/rule-scheduler';
 import { startEventBridgeServer } from './eventbridge/eventbridge-server';
 import type { RunningAwsJsonServer } from './http/aws-json-protocol-server';
 import { LambdaFunctionPool, type LambdaFunctionError, type LambdaInvocationResult } from './lambda/function-pool';
-import { DEFAULT_LOCAL_IDENTITY, resourceNameOfArn, type LocalAwsIdentity } from './local-aws-identity';
+import { arnFor, DEFAULT_LOCAL_IDENTITY, resourceNameOfArn, type LocalAwsIdentity } from './local-aws-identity';
 import { startSecretsManagerServer } from './secrets/secrets-manager-server';
 import { SqsEventSourceMapping } from './sqs/event-source-mapping';
 import type { MessageAttributes } from './sqs/message-digest';
@@ -195,6 +195,34 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       return activity.recordInvocation(functionName, () => target.pool.invoke(event), event);
     };
 
+    const asyncInvokeConfigs = eventInvokeConfigs(catalog);
+    /**
+     * Lambda's asynchronous invocation (what EventBridge does): a failed run is retried `MaximumRetryAttempts` times
+     * (AWS's default 2), then the event goes to the `OnFailure` queue destination, if configured, as Lambda's
+     * destination record (the request and the error); without one it is dropped, as in AWS.
+     */
+    const invokeAsynchronously = async (functionName: string, event: unknown): Promise<void> => {
+      const config = asyncInvokeConfigs.get(functionName);
+      const attempts = 1 + (config?.maximumRetryAttempts ?? 2);
+      let result: LambdaInvocationResult | undefined;
+      for (let attempt = 1; attempt <= attempts; attempt++) {
+        result = await invokeFunction(functionName, event);
+        if (result.status === 'succeeded') return;
+      }
+      if (config?.onFailureQueueArn && result?.status === 'failed') {
+        await queues.queueByArn(config.onFailureQueueArn).send({
+          body: JSON.stringify({
+            version: '1.0',
+            timestamp: new Date().toISOString(),
+            requestContext: { requestId: result.requestId, functionArn: arnFor(identity, 'lambda', `function:${functionName}`), condition: 'RetriesExhausted', approximateInvokeCount: attempts },
+            requestPayload: event,
+            responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+            responsePayload: { errorType: result.error.errorType, errorMessage: result.error.errorMessage },
+          }),
+        });
+      }
+    };
+
     const stateMachines = new LocalStateMachines({ dataDirectory: options.dataDir, identity, invokeFunction });
     closers.push(() => stateMachines.close());
     for (const resource of catalog.ofType('AWS::StepFunctions::StateMachine')) {
@@ -211,7 +239,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
       lambda: async ({ target, input }) => {
         // EventBridge invokes asynchronously: the delivery succeeds once Lambda accepted the event.
-        void invokeFunction(resourceNameOfArn(target.arn), JSON.parse(input)).catch(() => undefined);
+        void invokeAsynchronously(resourceNameOfArn(target.arn), JSON.parse(input)).catch(() => undefined);
       },
       sfn: async ({ target, input }) => {
         stateMachines.startExecution({ stateMachineArn: target.arn, input });
@@ -543,6 +571,24 @@ function ruleTarget(rule: CatalogedResource, target: Record<string, unknown>): R
     ...(target['InputTransformer'] ? { inputTransformer: target['InputTransformer'] as never } : {}),
     ...(sqsParameters?.MessageGroupId ? { sqsMessageGroupId: sqsParameters.MessageGroupId } : {}),
   } as RuleTarget;
+}
+
+/** Each function's asynchronous invocation settings (AWS::Lambda::EventInvokeConfig), by function name. */
+function eventInvokeConfigs(catalog: ResourceCatalog): Map<string, { maximumRetryAttempts?: number; onFailureQueueArn?: string }> {
+  const configs = new Map<string, { maximumRetryAttempts?: number; onFailureQueueArn?: string }>();
+  for (const resource of catalog.ofType('AWS::Lambda::EventInvokeConfig')) {
+    const properties = catalog.resolve(resource, '') as { FunctionName?: unknown; MaximumRetryAttempts?: unknown; DestinationConfig?: { OnFailure?: { Destination?: unknown } } };
+    const functionName = String(properties.FunctionName ?? '');
+    const destination = properties.DestinationConfig?.OnFailure?.Destination;
+    if (typeof destination === 'string' && !destination.includes(':sqs:')) {
+      throw new UnsupportedResourceError(resource.logicalId, resource.type, `an OnFailure destination other than an SQS queue (${destination})`);
+    }
+    configs.set(resourceNameOfArn(functionName) || functionName, {
+      ...(properties.MaximumRetryAttempts !== undefined ? { maximumRetryAttempts: Number(properties.MaximumRetryAttempts) } : {}),
+      ...(typeof destination === 'string' ? { onFailureQueueArn: destination } : {}),
+    });
+  }
+  return configs;
 }
 
 function stateMachineDefinition(catalog: ResourceCatalog, resource: CatalogedResource): Record<string, unknown> {
