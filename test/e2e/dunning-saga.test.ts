@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OpsState } from '../../local/console/ops-state';
 import type { ExecutionRecord } from '../../local/runtime/stepfunctions/local-state-machines';
 import { customerObject, invoiceObject, type StoryLine } from '../fixtures/stripe/billing-story';
 import { stripeEvent } from '../fixtures/stripe/stripe-events';
@@ -161,14 +162,24 @@ describe('dunning saga on the local runtime (Odoo sandbox, Stripe sandbox)', () 
     // Nothing was compensated: the standing stays while the operator fixes the cause.
     expect((await partnerOf(customer)).tags).toEqual([TAGS.pastDue]);
 
+    // The ops console shows the execution with each state's input, output and error, and offers the redrive.
+    const opsState = (await (await fetch(`${harness.stack.url}/_local/state`)).json()) as OpsState;
+    const shown = opsState.executions.find((execution) => execution.executionArn === failed.executionArn);
+    expect(shown).toMatchObject({ status: 'FAILED', error: 'RetryableSyncError', redrivable: true, redriveCount: 0 });
+    expect(shown?.states.find((state) => state.name === 'MarkPastDue')).toMatchObject({ status: 'SUCCEEDED', input: expect.stringContaining('"invoiceId":"in_e2eDunVandelay"'), output: expect.stringContaining('"outcome":"flagged-past-due"') });
+    expect(shown?.states.at(-1)).toMatchObject({ name: 'RecheckInvoice', status: 'FAILED', error: 'RetryableSyncError', cause: expect.stringContaining('in_e2eDunVandelay') });
+
     await fetch(`${harness.stripe.url}/_sandbox/faults`, { method: 'DELETE' });
-    harness.stack.stateMachines.redriveExecution(failed.executionArn);
+    const redrive = await fetch(`${harness.stack.url}/_local/executions/redrive`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ executionArn: failed.executionArn }) });
+    expect(await redrive.json()).toEqual({ executionArn: failed.executionArn, status: 'RUNNING', redriveCount: 1 });
     const redriven = await waitFor(() => {
       const execution = harness.stack.stateMachines.describeExecution(failed.executionArn);
       return execution?.status === 'RUNNING' ? undefined : execution;
     }, { timeoutMs: 120_000, what: 'the redriven execution to finish' });
 
     expect(redriven).toMatchObject({ status: 'SUCCEEDED', redriveCount: 1 });
+    const redrivenAgain = await fetch(`${harness.stack.url}/_local/executions/redrive`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ executionArn: failed.executionArn }) });
+    expect(redrivenAgain.status).toBe(409);
     expect(redriven.states?.filter((state) => state.name === 'MarkPastDue')).toHaveLength(1);
     const partner = await partnerOf(customer);
     expect([...partner.tags].sort()).toEqual([TAGS.pastDue, SUSPENDED].sort());
