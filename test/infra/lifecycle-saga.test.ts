@@ -1,7 +1,13 @@
-import { Match } from 'aws-cdk-lib/assertions';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { EventBus } from 'aws-cdk-lib/aws-events';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { describe, expect, it } from 'vitest';
+import { AlarmTopic } from '../../lib/constructs/alarm-topic';
+import { LifecycleSaga } from '../../lib/constructs/lifecycle-saga';
 import { SAGA_ROUTES } from '../../lib/routing';
-import { syncStack } from './stack-fixture';
+import { ECHO_HANDLER, emptyStack, syncStack } from './stack-fixture';
 
 /** A state machine's ASL from the template: the Fn::Join of its DefinitionString, each token shown as `<token>`. */
 function definitionOf(resource: { Properties: { DefinitionString: unknown } }): { StartAt: string; States: Record<string, Record<string, unknown>> } {
@@ -79,5 +85,44 @@ describe('LifecycleSaga (the dunning saga in the prod template)', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ SAGA_STEP: 'Suspend', DUNNING_GRACE_SECONDS: String(14 * 24 * 3600), DUNNING_SUSPENDED_TAG: 'Suspended' }) },
     });
+  });
+});
+
+describe('LifecycleSaga (a three-step saga)', () => {
+  it('chains each step’s Catch to the compensations of the steps before it, newest first, then the Fail state', () => {
+    const stack = emptyStack();
+    const bus = new EventBus(stack, 'Bus');
+    new LifecycleSaga(stack, 'Saga', {
+      sagaName: 'onboarding-test',
+      steps: [
+        { kind: 'task', name: 'EnsurePartner', entry: ECHO_HANDLER, compensation: { name: 'ArchivePartner', entry: ECHO_HANDLER } },
+        { kind: 'task', name: 'ConfirmOrder', entry: ECHO_HANDLER, compensation: { name: 'CancelOrder', entry: ECHO_HANDLER } },
+        { kind: 'task', name: 'Subscribe', entry: ECHO_HANDLER },
+      ],
+      bus,
+      eventPattern: { source: ['odoo-saas-sync'], detailType: ['deal.won'] },
+      ruleTargetDlq: new Queue(stack, 'TargetDlq'),
+      starterEntry: ECHO_HANDLER,
+      stepRetry: { intervalSeconds: 1, backoffRate: 2, maxDelaySeconds: 5, maxAttempts: 3 },
+      timeout: Duration.hours(1),
+      logRetention: RetentionDays.ONE_WEEK,
+      removalPolicy: RemovalPolicy.DESTROY,
+      alarms: new AlarmTopic(stack, 'Alarms', { email: 'ops@example.com', removalPolicy: RemovalPolicy.DESTROY }),
+    });
+    const template = Template.fromStack(stack);
+    const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+    const { StartAt, States } = definitionOf(machine as never);
+    const catchOf = (state: string) => (States[state]!['Catch'] as { Next: string }[])[0]!.Next;
+
+    expect(StartAt).toBe('EnsurePartner');
+    expect([States['EnsurePartner']!['Next'], States['ConfirmOrder']!['Next'], States['Subscribe']!['Next']]).toEqual(['ConfirmOrder', 'Subscribe', 'Done']);
+    expect(catchOf('EnsurePartner')).toBe('Failed');
+    expect(catchOf('ConfirmOrder')).toBe('ArchivePartner');
+    expect(catchOf('Subscribe')).toBe('CancelOrder');
+    expect([States['CancelOrder']!['Next'], States['ArchivePartner']!['Next']]).toEqual(['ArchivePartner', 'Failed']);
+    // Each compensation is retried, and one that still fails does not stop those before it.
+    expect(States['CancelOrder']!['Retry']).toEqual([expect.objectContaining({ MaxAttempts: 3, MaxDelaySeconds: 5 })]);
+    expect(catchOf('CancelOrder')).toBe('ArchivePartner');
+    expect(States['Subscribe']!['ResultPath']).toBe('$.subscribe');
   });
 });
