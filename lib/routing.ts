@@ -12,7 +12,6 @@ export const ROUTES = {
     'invoice.voided',
     'invoice.uncollectible',
     'payment.succeeded',
-    'payment.failed',
     'refund.created',
     'refund.updated',
     'credit_note.issued',
@@ -21,6 +20,15 @@ export const ROUTES = {
   'subscription-sync': ['subscription.updated'],
   // CRM deals → Odoo quotations and orders; a won deal's confirmed order is announced as `deal.won`.
   'deal-sync': ['deal.upserted', 'deal.deleted'],
+} as const satisfies Record<string, readonly string[]>;
+
+/**
+ * Which canonical event types start which lifecycle saga (lib/constructs/lifecycle-saga.ts): one rule per saga,
+ * generated from this table, targets the saga's starter. A type is routed to a flow or to a saga, not both: the
+ * saga owns what its first step does (dunning's first step is the past-due standing billing-sync applied before).
+ */
+export const SAGA_ROUTES = {
+  dunning: ['payment.failed'],
 } as const satisfies Record<string, readonly string[]>;
 
 /**
@@ -44,7 +52,16 @@ export type FlowName = keyof typeof ROUTES;
 
 export const FLOW_NAMES = Object.keys(ROUTES) as FlowName[];
 
+export type SagaName = keyof typeof SAGA_ROUTES;
+
+export const SAGA_NAMES = Object.keys(SAGA_ROUTES) as SagaName[];
+
 /** The EventBridge pattern of a flow's rule: canonical events (our source) of the flow's types. */
 export function flowEventPattern(flow: FlowName, eventSource: string) {
   return { source: [eventSource], detailType: [...ROUTES[flow]] };
+}
+
+/** The EventBridge pattern of a saga's starting rule: canonical events (our source) of the types that start it. */
+export function sagaEventPattern(saga: SagaName, eventSource: string) {
+  return { source: [eventSource], detailType: [...SAGA_ROUTES[saga]] };
 }

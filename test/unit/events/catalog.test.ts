@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { canonicalEventSchema, EVENT_CATALOG } from '../../../events/catalog';
 import { renderCatalogSchemaFiles, SCHEMA_DIR } from '../../../events/export-json-schema';
-import { ROUTES, UNROUTED } from '../../../lib/routing';
+import { ROUTES, SAGA_ROUTES, UNROUTED } from '../../../lib/routing';
 
 const SAMPLE_DIR = join(SCHEMA_DIR, '..', 'samples');
 
@@ -36,8 +36,8 @@ describe('canonical event catalog', () => {
     expect(canonicalEventSchema.safeParse({ ...sample, time: 'yesterday' }).success).toBe(false);
   });
 
-  it('routes every catalog type to exactly one flow or lists it as unrouted, and routes nothing outside the catalog', () => {
-    const routed = Object.values(ROUTES).flat();
+  it('routes every catalog type to exactly one flow or saga or lists it as unrouted, and routes nothing outside the catalog', () => {
+    const routed = [...Object.values(ROUTES).flat(), ...Object.values(SAGA_ROUTES).flat()];
     const catalogTypes = EVENT_CATALOG.map((entry) => entry.type);
     expect([...routed, ...UNROUTED].sort()).toEqual([...catalogTypes].sort());
     expect(new Set([...routed, ...UNROUTED]).size).toBe(routed.length + UNROUTED.length);
