@@ -32,7 +32,7 @@ const API_KEY = 'batched-writes-key';
 const BATCHING = { windowMs: 50, maxBatchSize: 20 };
 const sqs = mockClient(SQSClient);
 
-const customer = (id: string, name = `Customer ${id}`): CustomerSnapshot => ({ system: 'stripe', id, name, email: `${id}@example.com`, phone: null, address: null, currency: 'usd', livemode: false });
+const customer = (id: string, name = `Customer ${id}`): CustomerSnapshot => ({ system: 'stripe', id, name, email: `${id}@example.com`, phone: null, address: null, currency: 'usd', livemode: false, links: [], taxId: null });
 
 /** An SQS record as the event source delivers it: the EventBridge event around the canonical event. */
 function sqsRecord(index: number, detail: { id: string; type: string }): SQSRecord {
@@ -101,7 +101,7 @@ describe.each(SANDBOX_TARGETS)('batch-first writes against the Odoo $version san
         queue: new FlowQueue(new SQSClient({ region: 'eu-west-1' }), 'https://sqs/queue', 'https://sqs/dlq'),
         maxReceiveCount: 20,
       });
-      const events: CustomerUpserted[] = customers.map((snapshot) => ({ ...envelope('customer.upserted', `stripe:customer:${snapshot.id}`), type: 'customer.upserted', data: { customer: snapshot } }));
+      const events: CustomerUpserted[] = customers.map((snapshot) => ({ ...envelope('customer.upserted', `stripe:customer:${snapshot.id}`), type: 'customer.upserted', data: { customer: snapshot }, dataVersion: 2 }));
       const batch: SQSEvent = { Records: events.map((event, index) => sqsRecord(index, event)) };
       calls = [];
       return processPartialResponse(batch, handleRecord, new BatchProcessor(EventType.SQS), { context: {} as Context, processInParallel: true });

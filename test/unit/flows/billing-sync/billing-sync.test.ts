@@ -64,7 +64,7 @@ const uncollectible = (remaining: number, second = 6): InvoiceUncollectible => (
 function ports(config: BillingConfig = CONFIG) {
   const ledger = new InMemoryLedger();
   const source = new InMemoryBillingSource();
-  source.customers.set(CUSTOMER, { system: 'stripe', id: CUSTOMER, name: 'Acme', email: 'billing@acme.example', phone: null, address: null, currency: 'usd', livemode: false });
+  source.customers.set(CUSTOMER, { system: 'stripe', id: CUSTOMER, name: 'Acme', email: 'billing@acme.example', phone: null, address: null, currency: 'usd', livemode: false, links: [], taxId: null });
   source.invoices.set(INVOICE, invoice());
   const p = { ledger, source, partners: new InMemoryPartners(), identityMap: new InMemoryIdentityMap(), watermarks: new InMemoryWatermarks(), config };
   return p satisfies BillingSyncPorts;

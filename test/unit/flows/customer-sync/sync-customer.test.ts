@@ -8,7 +8,7 @@ const CUSTOMER = 'cus_QXg1o8vcGmoR32';
 const subject = `stripe:customer:${CUSTOMER}`;
 
 function snapshot(overrides: Partial<CustomerSnapshot> = {}): CustomerSnapshot {
-  return { system: 'stripe', id: CUSTOMER, name: 'Acme', email: 'a@acme.example', phone: null, address: null, currency: 'usd', livemode: false, ...overrides };
+  return { system: 'stripe', id: CUSTOMER, name: 'Acme', email: 'a@acme.example', phone: null, address: null, currency: 'usd', livemode: false, links: [], taxId: null, ...overrides };
 }
 function upserted(eventId: string, second: number, overrides: Partial<CustomerSnapshot> = {}): CustomerUpserted {
   return {
@@ -19,7 +19,7 @@ function upserted(eventId: string, second: number, overrides: Partial<CustomerSn
     time: new Date(Date.UTC(2026, 10, 23, 10, 0, second)).toISOString(),
     correlationId: `stripe:${eventId}`,
     causationId: eventId,
-    dataVersion: 1,
+    dataVersion: 2,
     data: { customer: snapshot(overrides) },
   };
 }
