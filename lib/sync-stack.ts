@@ -26,9 +26,9 @@ const handlerPath = (relative: string) => fileURLToPath(new URL(`../functions/${
  * The consumer of each flow of the routing table, and what it reads besides Odoo and the state tables:
  * the billing mapping (BILLING_CONFIG) and every provider's read API (to fetch a dependency Odoo does not have yet).
  */
-const FLOW_CONSUMERS: Record<FlowName, { entry: string; billingConfig?: true; providerApis?: true }> = {
-  'customer-sync': { entry: handlerPath('flows/customer-sync/handler.ts') },
-  'billing-sync': { entry: handlerPath('flows/billing-sync/handler.ts'), billingConfig: true, providerApis: true },
+const FLOW_CONSUMERS: Record<FlowName, { entry: string; billingConfig?: true; providerApis?: true; identityConfig?: true }> = {
+  'customer-sync': { entry: handlerPath('flows/customer-sync/handler.ts'), identityConfig: true },
+  'billing-sync': { entry: handlerPath('flows/billing-sync/handler.ts'), billingConfig: true, providerApis: true, identityConfig: true },
   'subscription-sync': { entry: handlerPath('flows/subscription-sync/handler.ts'), billingConfig: true },
 };
 
@@ -138,6 +138,7 @@ export class SyncStack extends Stack {
           .bindSecret(odooApiKey, 'ODOO_API_KEY_SECRET_NAME');
         for (const [name, value] of Object.entries(odooEnvironment)) flow.consumer.fn.addEnvironment(name, value);
         if (FLOW_CONSUMERS[flowName].billingConfig) flow.consumer.fn.addEnvironment('BILLING_CONFIG', JSON.stringify(config.billing));
+        if (FLOW_CONSUMERS[flowName].identityConfig) flow.consumer.fn.addEnvironment('IDENTITY_CONFIG', JSON.stringify(config.identity));
         if (FLOW_CONSUMERS[flowName].providerApis) {
           for (const { secret, environmentVariable } of providerApiSecrets) flow.consumer.bindSecret(secret, environmentVariable);
           for (const [name, value] of Object.entries(providerApiEnvironment)) flow.consumer.fn.addEnvironment(name, value);

@@ -1,3 +1,4 @@
+import { identityConfigSchema } from '../../functions/domain/identity-config';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -105,6 +106,15 @@ describe('billing flows', () => {
     expect(billing['STRIPE_API_KEY_SECRET_NAME']).toBe('odoo-saas-sync/prod/stripe-api-key');
     expect(subscriptions['STRIPE_API_KEY_SECRET_NAME']).toBeUndefined();
     expect(customers['BILLING_CONFIG']).toBeUndefined();
+  });
+
+  it('gives every consumer that writes a customer’s partner the stage’s one-customer settings, valid for the flows', () => {
+    const { template } = syncStack('prod');
+    for (const flow of ['customer-sync', 'billing-sync'] as const) {
+      const identity = JSON.parse(String(consumerVariables(template, flow)['IDENTITY_CONFIG']));
+      expect(identity).toEqual(STAGES_CONFIG.prod.identity);
+      expect(identityConfigSchema.safeParse(identity).success).toBe(true);
+    }
   });
 });
 

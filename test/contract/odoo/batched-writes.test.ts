@@ -24,7 +24,7 @@ import { FlowQueue } from '../../../functions/platform/flow-queue';
 import { createFlowRecordHandler } from '../../../functions/platform/record-policy';
 import { canonicalEnvelopes } from '../../support/canonical-envelopes';
 import { InMemoryBillingSource } from '../../support/in-memory-billing';
-import { InMemoryIdentityMap, InMemoryWatermarks } from '../../support/in-memory-ports';
+import { InMemoryIdentityMap, InMemoryWatermarks, inMemoryIdentityPorts, customerIdentityTestPorts } from '../../support/in-memory-ports';
 import { SANDBOX_TARGETS, sandboxForSuite } from './sandbox-fixture';
 
 const API_KEY = 'batched-writes-key';
@@ -93,7 +93,8 @@ describe.each(SANDBOX_TARGETS)('batch-first writes against the Odoo $version san
 
   describe('a consumer batch of customers', () => {
     function customerBatch(customers: CustomerSnapshot[]) {
-      const ports = { partners: new OdooPartnerGateway(new CoalescingOdooCaller(client, BATCHING)), identityMap: new InMemoryIdentityMap(), watermarks: new InMemoryWatermarks() };
+      const partners = new OdooPartnerGateway(new CoalescingOdooCaller(client, BATCHING));
+      const ports = { ...inMemoryIdentityPorts({ partners }), partners, watermarks: new InMemoryWatermarks() };
       const handleRecord = createFlowRecordHandler({
         flowName: 'customer-sync',
         schema: flowEventSchema('customer-sync'),
@@ -149,7 +150,7 @@ describe.each(SANDBOX_TARGETS)('batch-first writes against the Odoo $version san
         writeOffUncollectible: false,
         standingTags: { pastDue: 'Past due', disputed: 'Disputed', uncollectible: 'Uncollectible' },
       };
-      const ports = { ledger: new OdooBillingLedger(odoo), source, partners: new OdooPartnerGateway(odoo), identityMap: new InMemoryIdentityMap(), watermarks: new InMemoryWatermarks(), config };
+      const ports = { ledger: new OdooBillingLedger(odoo), source, partners: new OdooPartnerGateway(odoo), identityMap: new InMemoryIdentityMap(), ...customerIdentityTestPorts(), watermarks: new InMemoryWatermarks(), config };
       const invoices = Array.from({ length: 8 }, (_, n): InvoiceSnapshot => {
         const customerId = `cus_inv_${n}`;
         source.customers.set(customerId, customer(customerId));

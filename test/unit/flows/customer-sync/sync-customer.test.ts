@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CustomerDeleted } from '../../../../events/customer-deleted';
 import type { CustomerSnapshot, CustomerUpserted } from '../../../../events/customer-upserted';
 import { syncCustomer } from '../../../../functions/flows/customer-sync/sync-customer';
-import { InMemoryIdentityMap, InMemoryPartners, InMemoryWatermarks } from '../../../support/in-memory-ports';
+import { InMemoryPartners, InMemoryWatermarks, inMemoryIdentityPorts } from '../../../support/in-memory-ports';
 
 const CUSTOMER = 'cus_QXg1o8vcGmoR32';
 const subject = `stripe:customer:${CUSTOMER}`;
@@ -37,7 +37,8 @@ function deleted(eventId: string, second: number): CustomerDeleted {
   };
 }
 function ports() {
-  return { partners: new InMemoryPartners(), identityMap: new InMemoryIdentityMap(), watermarks: new InMemoryWatermarks() };
+  const partners = new InMemoryPartners();
+  return { ...inMemoryIdentityPorts({ partners }), partners, watermarks: new InMemoryWatermarks() };
 }
 
 /** Every ordering of a small list (Heap's algorithm would do; the lists here are short). */
