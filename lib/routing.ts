@@ -19,6 +19,8 @@ export const ROUTES = {
     'dispute.updated',
   ],
   'subscription-sync': ['subscription.updated'],
+  // CRM accounts and contacts → the company partner of the account's canonical customer and its child partners.
+  'crm-sync': ['account.upserted', 'account.deleted', 'account.merged', 'contact.upserted', 'contact.deleted', 'contact.merged'],
 } as const satisfies Record<string, readonly string[]>;
 
 /**
@@ -27,13 +29,7 @@ export const ROUTES = {
  * when its consumer exists; listing it here is a decision, so a catalog type is never unrouted by oversight.
  */
 export const UNROUTED = [
-  // The CRM's records: the consumers into Odoo (partners, quotations) and the one-customer identity come next.
-  'account.upserted',
-  'account.deleted',
-  'account.merged',
-  'contact.upserted',
-  'contact.deleted',
-  'contact.merged',
+  // The CRM's deals: their consumer into Odoo (quotations) comes next.
   'deal.upserted',
   'deal.deleted',
 ] as const;

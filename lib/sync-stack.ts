@@ -30,6 +30,7 @@ const FLOW_CONSUMERS: Record<FlowName, { entry: string; billingConfig?: true; pr
   'customer-sync': { entry: handlerPath('flows/customer-sync/handler.ts'), identityConfig: true },
   'billing-sync': { entry: handlerPath('flows/billing-sync/handler.ts'), billingConfig: true, providerApis: true, identityConfig: true },
   'subscription-sync': { entry: handlerPath('flows/subscription-sync/handler.ts'), billingConfig: true },
+  'crm-sync': { entry: handlerPath('flows/crm-sync/handler.ts'), identityConfig: true },
 };
 
 export interface SyncStackProps extends StackProps {

@@ -2,13 +2,12 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalEventSchema } from '../../events/catalog';
-import { flowQueues, type Harness, queueDepth, startHarness, waitFor } from './local-stack-harness';
+import { type Harness, startHarness, waitFor, waitForFlowsSettled } from './local-stack-harness';
 
 /**
  * HubSpot end to end on the local runtime: a batch of thin events signed by the HubSpot sandbox (v3, for the local
  * stage's webhook URL) → API Gateway → the HubSpot ingest, which reads the records from the sandbox (batch reads,
- * associations) → one canonical event each on the bus, kept by the archive. No flow consumes CRM events yet
- * (lib/routing.ts lists them as unrouted): what the bus and its archive received is what is asserted.
+ * associations) → one canonical event each on the bus, kept by the archive, and crm-sync's partners in Odoo.
  */
 
 const COMPANY = { id: 7101, properties: { name: 'Acme Analytics GmbH', domain: 'acme-analytics.example', city: 'Berlin', country: 'Germany' } };
@@ -92,8 +91,15 @@ describe('HubSpot on the local runtime', () => {
       id: '7301', stage: '1049832', isClosedWon: true, isClosedLost: false, amount: 120050, currency: 'eur', primaryAccountId: '7101',
       lines: [{ id: '7401', sku: 'SEAT', quantity: '2', unitAmount: 60025, amount: 120050 }],
     });
-    // No flow consumes CRM events yet: nothing is queued for one.
-    expect(flowQueues(harness.stack).reduce((sum, { queue }) => sum + queueDepth(harness.stack, queue), 0)).toBe(0);
+    // crm-sync consumes the account and the contact (deals have no consumer yet): the company partner, its contact a child.
+    expect(await waitForFlowsSettled(harness.stack)).toEqual([]);
+    const company = await harness.odoo.partnerByExternalId('saas_sync.hubspot_account_7101');
+    expect(company).toMatchObject({ name: 'Acme Analytics GmbH', is_company: true, active: true });
+    const child = await harness.odoo.partnerByExternalId('saas_sync.hubspot_contact_7201');
+    expect(child).toMatchObject({ name: 'Ada Lovelace', email: 'ada@acme-analytics.example', is_company: false });
+    const [row] = await harness.odoo.searchRead<{ parent_id: [number, string] | false }>('res.partner', [['id', '=', child!.id]], ['parent_id']);
+    const parent = row?.parent_id;
+    expect(parent && parent[0]).toBe(company!.id);
   });
 
   it('the same batch delivered again (HubSpot’s retry) is published with the same canonical ids', async () => {
