@@ -104,8 +104,14 @@ export async function resolveCustomer(ports: Pick<CustomerIdentityPorts, 'direct
   chosen ??= customerIdFor(candidate.entityKey);
 
   for (const { key, evidence } of [{ key: candidate.entityKey, evidence: 'explicit' as const }, ...keys]) {
-    const holder = await canonicalCustomer(directory, await directory.claim(key, chosen));
-    if (holder === chosen) continue;
+    const claimedBy = await directory.claim(key, chosen);
+    const holder = await canonicalCustomer(directory, claimedBy);
+    if (holder === chosen) {
+      // Held by a customer joined into this one before: report the join again, so that partners a failed attempt left
+      // unconsolidated are consolidated now (consolidation is idempotent).
+      if (claimedBy !== chosen) merges.push({ survivor: chosen, absorbed: claimedBy });
+      continue;
+    }
     if (minted) {
       // Another resolution got here first with the same company: this one is theirs (the minted id is forwarded, so
       // a key it claimed meanwhile still leads there).
@@ -118,6 +124,9 @@ export async function resolveCustomer(ports: Pick<CustomerIdentityPorts, 'direct
   }
   return { customerId: await canonicalCustomer(directory, chosen), merges };
 }
+
+/** An absorbed customer whose partner was flagged for review beside the survivor's (the id: the survivor's partner). */
+const REVIEW_FLAG = { system: 'saas_sync', kind: 'review_flagged' } as const;
 
 /** The Odoo partner of a canonical customer, if it has one. */
 export async function partnerOfCustomer(identityMap: IdentityMap, customerId: string): Promise<number | undefined> {
@@ -140,7 +149,11 @@ export async function consolidatePartners(ports: CustomerIdentityPorts, merges: 
       continue;
     }
     if (ports.identity.onDuplicatePartners === 'review') {
+      // Once per pair: the note is for a person, and every later event of the company would repeat it.
+      const flagged = await ports.identityMap.find(canonicalCustomerKey(absorbed), REVIEW_FLAG.system, REVIEW_FLAG.kind);
+      if (flagged === String(survivorPartner)) continue;
       await ports.merger.flagForReview([survivorPartner, absorbedPartner], `customers ${survivor} and ${absorbed} were found to be one company`);
+      await ports.identityMap.link(canonicalCustomerKey(absorbed), { ...REVIEW_FLAG, id: String(survivorPartner) });
       continue;
     }
     await ports.merger.merge(survivorPartner, absorbedPartner);

@@ -142,6 +142,23 @@ describe('writeCustomerPartner', () => {
     expect(await ports.identityMap.find('stripe:customer:cus_1', 'saas_sync', 'customer')).toBe(first.customerId);
   });
 
+  it('consolidates on a retry the partners a failed merge left: the join is not lost with the attempt', async () => {
+    const partners = new InMemoryPartners();
+    const ports = inMemoryIdentityPorts({ partners });
+    const account = await writeCustomerPartner(ports, crmWrite(crmAccount('7'), 'CRM street 9'));
+    const billing = await writeCustomerPartner(ports, billingWrite(stripeCustomer('cus_1')));
+    const linkedWrite = billingWrite(stripeCustomer('cus_1', { links: [{ system: 'hubspot', kind: 'account', id: '7' }] }));
+    const merge = ports.merger.merge.bind(ports.merger);
+    ports.merger.merge = async () => {
+      throw new Error('Odoo timed out');
+    };
+    await expect(writeCustomerPartner(ports, linkedWrite)).rejects.toThrow('Odoo timed out');
+    ports.merger.merge = merge;
+    await writeCustomerPartner(ports, linkedWrite);
+    expect(ports.merger.merges).toEqual([[billing.partnerId, account.partnerId]]);
+    expect([...partners.records.keys()]).toEqual([billing.partnerId]);
+  });
+
   it('merges the two partners in Odoo when a later link joins two customers that each have one (or flags them, by configuration)', async () => {
     for (const onDuplicatePartners of ['merge', 'review'] as const) {
       const partners = new InMemoryPartners();
@@ -156,6 +173,9 @@ describe('writeCustomerPartner', () => {
         expect(await ports.identityMap.find('hubspot:account:7', 'odoo', 'res.partner')).toBe(String(billing.partnerId));
         expect([...partners.records.keys()]).toEqual([billing.partnerId]);
       } else {
+        // Flagged once, however often the company's records are written again.
+        await writeCustomerPartner(ports, billingWrite(stripeCustomer('cus_1', { links: [{ system: 'hubspot', kind: 'account', id: '7' }] })));
+        await writeCustomerPartner(ports, crmWrite(crmAccount('7'), 'CRM street 9'));
         expect(ports.merger.flags).toEqual([[billing.partnerId, account.partnerId]]);
         expect(ports.merger.merges).toEqual([]);
       }
