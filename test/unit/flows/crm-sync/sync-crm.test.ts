@@ -22,6 +22,7 @@ const accountUpserted = (snapshot: AccountSnapshot, second: number) => ({ ...env
 const contactUpserted = (snapshot: ContactSnapshot, second: number) => ({ ...envelope('contact.upserted', 'contact', snapshot.id, second), type: 'contact.upserted' as const, dataVersion: 1 as const, data: { contact: snapshot } });
 const contactMerged = (snapshot: ContactSnapshot, mergedIds: string[], second: number) => ({ ...envelope('contact.merged', 'contact', snapshot.id, second), type: 'contact.merged' as const, dataVersion: 1 as const, data: { contact: snapshot, mergedIds } });
 const contactDeleted = (id: string, second: number) => ({ ...envelope('contact.deleted', 'contact', id, second), type: 'contact.deleted' as const, dataVersion: 1 as const, data: { contact: { system: 'hubspot' as const, account: PORTAL, id } } });
+const accountMerged = (snapshot: AccountSnapshot, mergedIds: string[], second: number) => ({ ...envelope('account.merged', 'account', snapshot.id, second), type: 'account.merged' as const, dataVersion: 2 as const, data: { account: snapshot, mergedIds } });
 const accountDeleted = (id: string, second: number) => ({ ...envelope('account.deleted', 'account', id, second), type: 'account.deleted' as const, dataVersion: 1 as const, data: { account: { system: 'hubspot' as const, account: PORTAL, id } } });
 
 function ports() {
@@ -98,6 +99,22 @@ describe('syncCrm', () => {
     expect(p.partners.records.size).toBe(1);
     expect(p.partners.records.get(crmEdit.outcome === 'upserted' ? crmEdit.partnerId : -1)).toMatchObject({ street: 'Billing street 9', city: 'Berlin', phone: '+49 89 2' });
     expect(p.drops).toContainEqual({ field: 'billingAddress', source: 'crm', record: 'hubspot:account:7101' });
+  });
+
+  it('a company merge in the CRM: the merged-away company’s partner merged into the survivor’s, its late events stale', async () => {
+    const p = ports();
+    const survivor = await syncCrm(accountUpserted(account('7101', { domain: 'one.example' }), 1), p);
+    const absorbed = await syncCrm(accountUpserted(account('7102', { domain: 'two.example', name: 'Acme duplicate' }), 2), p);
+    await syncCrm(contactUpserted(contact('7201', '7102'), 3), p);
+    const merged = await syncCrm(accountMerged(account('7101', { domain: 'one.example' }), ['7102'], 4), p);
+    const [survivorId, absorbedId] = [survivor, absorbed].map((outcome) => (outcome.outcome === 'upserted' ? outcome.partnerId : -1));
+    expect(merged).toEqual({ outcome: 'merged', partnerId: survivorId, mergedIds: ['7102'] });
+    expect(p.merger.merges).toEqual([[survivorId, absorbedId]]);
+    expect(await p.identityMap.find('hubspot:account:7102', 'odoo', 'res.partner')).toBe(String(survivorId));
+    expect((await syncCrm(accountUpserted(account('7102', { name: 'Late' }), 3), p)).outcome).toBe('stale');
+    // A contact of the merged-away company now goes under the survivor.
+    await syncCrm(contactUpserted(contact('7201', '7102', { jobTitle: 'CTO' }), 5), p);
+    expect(activePartners(p).filter((partner) => !partner.company).map((partner) => partner.parent)).toEqual([survivorId]);
   });
 
   it('archives, never deletes, the partner of a deleted account no other system still has', async () => {
