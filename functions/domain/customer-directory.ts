@@ -1,5 +1,5 @@
 /**
- * Who holds each key of the one-customer resolution: a record's own key (`hubspot:account:7`), a linked record's key,
+ * Who holds each key of the one-customer resolution: a record's own key (`<system>:account:7`), a linked record's key,
  * a match key (`match:vat:DE123`, `match:domain:acme.example`), and a merged customer's forward
  * (`saas_sync:customer:<absorbed>` → the survivor). Every write is a claim: the first customer to claim a key
  * holds it, and a later claim learns who does — so two resolutions racing for one company meet at one customer.
