@@ -40,7 +40,7 @@ describe.skipIf(!hasChromium)('the ops console', () => {
     const { deadLetterQueue } = customerSyncQueues(harness.stack);
     const archiveDirectory = join(harness.stack.dataDir, 'eventbridge');
     const archived = readFileSync(join(archiveDirectory, readdirSync(archiveDirectory)[0] ?? ''), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { event: unknown });
-    const failedBody = JSON.stringify(archived[0]?.event).replaceAll('cus_console_a', 'cus_console_b').replaceAll('evt_console_a', 'evt_console_b').replaceAll('Console A', 'Console B');
+    const failedBody = JSON.stringify(archived[0]?.event).replaceAll('cus_console_a', 'cus_console_b').replaceAll('evt_console_a', 'evt_console_b').replaceAll('Console A', 'Console B').replaceAll('console-a.example', 'console-b.example');
     const sqs = new SQSClient({ endpoint: harness.stack.endpoints.sqs, region: harness.stack.identity.region, credentials: LOCAL_CREDENTIALS });
     await sqs.send(
       new SendMessageCommand({
