@@ -3,7 +3,7 @@ import { accountSnapshotSchema, mergedIdsSchema } from './crm-parts';
 import { canonicalEnvelope } from './envelope';
 
 export const ACCOUNT_MERGED = 'account.merged';
-export const ACCOUNT_MERGED_VERSION = 1;
+export const ACCOUNT_MERGED_VERSION = 2;
 
 /**
  * Two or more companies merged in the CRM: the survivor as it now is (read after the merge: the CRM sends no

@@ -56,3 +56,10 @@ type CatalogSchema = (typeof EVENT_CATALOG)[number]['schema'];
 /** Any canonical event: the union of the catalog's schemas (the catalog is the one list of event types). */
 export const canonicalEventSchema = z.discriminatedUnion('type', EVENT_CATALOG.map((entry) => entry.schema) as unknown as [CatalogSchema, ...CatalogSchema[]]);
 export type CanonicalEvent = z.infer<typeof canonicalEventSchema>;
+
+const CURRENT_VERSIONS = new Map<string, number>(EVENT_CATALOG.map((entry) => [entry.type, entry.version]));
+
+/** The version a producer writes a type at today (its catalog entry): one truth, so no producer lags a bump. */
+export function currentVersionOf(type: CanonicalEventType): number {
+  return CURRENT_VERSIONS.get(type)!;
+}

@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { currencySchema, instantSchema, minorAmountSchema, providerIdSchema } from './billing-parts';
 import { sourceSystemSchema } from './envelope';
+import { recordLinksSchema, taxIdSchema } from './links';
 
 /**
  * Building blocks of the CRM events (accounts, contacts, deals). Every snapshot is the record as the CRM holds it
@@ -50,6 +51,10 @@ export const accountSnapshotSchema = z.strictObject({
   industry: text(),
   lifecycleStage: text(),
   address: z.nullable(crmAddressSchema),
+  /** Since account v2: the billing customers (or Odoo partner) the CRM says the company is, from its configured properties. */
+  links: recordLinksSchema,
+  /** Since account v2: the company's VAT / tax id, when the CRM holds one. */
+  taxId: taxIdSchema,
 });
 export type AccountSnapshot = z.infer<typeof accountSnapshotSchema>;
 

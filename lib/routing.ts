@@ -20,6 +20,8 @@ export const ROUTES = {
   'subscription-sync': ['subscription.updated'],
   // CRM deals → Odoo quotations and orders; a won deal's confirmed order is announced as `deal.won`.
   'deal-sync': ['deal.upserted', 'deal.deleted'],
+  // CRM accounts and contacts → the company partner of the account's canonical customer and its child partners.
+  'crm-sync': ['account.upserted', 'account.deleted', 'account.merged', 'contact.upserted', 'contact.deleted', 'contact.merged'],
 } as const satisfies Record<string, readonly string[]>;
 
 /**
@@ -37,13 +39,6 @@ export const SAGA_ROUTES = {
  * when its consumer exists; listing it here is a decision, so a catalog type is never unrouted by oversight.
  */
 export const UNROUTED = [
-  // The CRM's records: the consumers into Odoo (partners) and the one-customer identity come next.
-  'account.upserted',
-  'account.deleted',
-  'account.merged',
-  'contact.upserted',
-  'contact.deleted',
-  'contact.merged',
   // Published by deal-sync when a won deal's order is confirmed: the onboarding saga will consume it.
   'deal.won',
 ] as const;

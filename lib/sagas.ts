@@ -17,6 +17,8 @@ export interface SagaDefinition {
   /** The billing mapping (BILLING_CONFIG) and every provider's read API. */
   readonly billingConfig?: true;
   readonly providerApis?: true;
+  /** The one-customer settings (IDENTITY_CONFIG): a step that may meet a customer Odoo lacks resolves it as the flows do. */
+  readonly identityConfig?: true;
 }
 
 export function sagaDefinitions(config: StageConfig, handlerPath: (relative: string) => string): Record<SagaName, SagaDefinition> {
@@ -59,6 +61,8 @@ export function sagaDefinitions(config: StageConfig, handlerPath: (relative: str
       environment: { DUNNING_GRACE_SECONDS: String(dunning.graceSeconds), DUNNING_SUSPENDED_TAG: dunning.suspendedTag },
       billingConfig: true,
       providerApis: true,
+      // Its first step is billing-sync's own, which resolves a customer Odoo does not have yet.
+      identityConfig: true,
     },
   };
 }

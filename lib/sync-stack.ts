@@ -29,12 +29,13 @@ const handlerPath = (relative: string) => fileURLToPath(new URL(`../functions/${
  * The consumer of each flow of the routing table, and what it reads besides Odoo and the state tables:
  * the billing mapping (BILLING_CONFIG) and every provider's read API (to fetch a dependency Odoo does not have yet).
  */
-const FLOW_CONSUMERS: Record<FlowName, { entry: string; billingConfig?: true; providerApis?: true; dealConfig?: true }> = {
-  'customer-sync': { entry: handlerPath('flows/customer-sync/handler.ts') },
-  'billing-sync': { entry: handlerPath('flows/billing-sync/handler.ts'), billingConfig: true, providerApis: true },
+const FLOW_CONSUMERS: Record<FlowName, { entry: string; billingConfig?: true; providerApis?: true; dealConfig?: true; identityConfig?: true }> = {
+  'customer-sync': { entry: handlerPath('flows/customer-sync/handler.ts'), identityConfig: true },
+  'billing-sync': { entry: handlerPath('flows/billing-sync/handler.ts'), billingConfig: true, providerApis: true, identityConfig: true },
   'subscription-sync': { entry: handlerPath('flows/subscription-sync/handler.ts'), billingConfig: true },
   // Reads the deal mapping (DEAL_CONFIG) and puts `deal.won` on the bus.
   'deal-sync': { entry: handlerPath('flows/deal-sync/handler.ts'), dealConfig: true },
+  'crm-sync': { entry: handlerPath('flows/crm-sync/handler.ts'), identityConfig: true },
 };
 
 /**
@@ -176,6 +177,7 @@ export class SyncStack extends Stack {
           flow.consumer.fn.addEnvironment('DEAL_CONFIG', JSON.stringify(dealConfigOf(config)));
           flow.consumer.bindEventBus(this.eventBus.bus, 'EVENT_BUS_NAME');
         }
+        if (FLOW_CONSUMERS[flowName].identityConfig) flow.consumer.fn.addEnvironment('IDENTITY_CONFIG', JSON.stringify(config.identity));
         if (FLOW_CONSUMERS[flowName].providerApis) {
           for (const { secret, environmentVariable } of providerApiSecrets) flow.consumer.bindSecret(secret, environmentVariable);
           for (const [name, value] of Object.entries(providerApiEnvironment)) flow.consumer.fn.addEnvironment(name, value);
@@ -206,6 +208,7 @@ export class SyncStack extends Stack {
             // The invoice's write lease, as the flows hold it (functions/platform/watermark-lease.ts).
             LEASE_SECONDS: '60',
             ...(definition.billingConfig ? { BILLING_CONFIG: JSON.stringify(config.billing) } : {}),
+            ...(definition.identityConfig ? { IDENTITY_CONFIG: JSON.stringify(config.identity) } : {}),
             ...(definition.providerApis ? { ...providerApiEnvironment, PROVIDER_SYSTEMS: providerSystems } : {}),
           },
           alarms: this.alarms,

@@ -1,5 +1,7 @@
 import type { CustomerSnapshot } from '../../events/customer-upserted';
-import type { PartnerValues } from './partner-gateway';
+import type { CustomerCandidate } from './customer-resolution';
+import type { OwnedPartnerValues } from './field-ownership';
+import type { PartnerValues, PartnerWrite } from './partner-gateway';
 
 /** Odoo external id module of every record this project creates. */
 export const EXTERNAL_ID_MODULE = 'saas_sync';
@@ -33,4 +35,23 @@ export function customerToPartner(customer: CustomerSnapshot): PartnerValues {
 function nonEmpty(value: string | null | undefined): string | undefined {
   const trimmed = value?.trim();
   return trimmed ? trimmed : undefined;
+}
+
+/** A billing customer as the one-customer resolution sees it (its key, its links, its match keys). */
+export function customerCandidate(customer: CustomerSnapshot): CustomerCandidate {
+  return { entityKey: `${customer.system}:customer:${customer.id}`, links: customer.links, taxId: customer.taxId, emails: [customer.email], websites: [] };
+}
+
+/**
+ * A billing customer's partner values by the canonical field they carry (the ownership policy decides which are
+ * written to a partner that exists): the same values as `customerToPartner`, and the VAT when the customer has one.
+ */
+export function customerPartnerWrite(customer: CustomerSnapshot): { values: OwnedPartnerValues; always: PartnerWrite; onCreate: PartnerWrite } {
+  const { name, email, phone, ref, street, street2, city, zip, is_company } = customerToPartner(customer);
+  const taxId = nonEmpty(customer.taxId);
+  return {
+    values: { legalName: { name }, email: { email }, phone: { phone }, billingAddress: { street, street2, city, zip }, ...(taxId ? { vat: { vat: taxId } } : {}) },
+    always: { is_company },
+    onCreate: { ref },
+  };
 }

@@ -1,4 +1,5 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { upcastCanonical } from '../../events/upcast';
 import type { SQSRecord } from 'aws-lambda';
 import type * as z from 'zod/mini';
 import type { FlowQueue } from './flow-queue';
@@ -82,7 +83,8 @@ function parseRecord<Event>(record: SQSRecord, schema: z.ZodMiniType<Event>): Ev
     throw new InvalidEventError('message body is not JSON');
   }
   const detail = envelope !== null && typeof envelope === 'object' && 'detail' in envelope ? envelope.detail : undefined;
-  const parsed = schema.safeParse(detail);
+  // An event archived before its type's last schema change replays too: brought to the current version first.
+  const parsed = schema.safeParse(upcastCanonical(detail));
   if (!parsed.success) throw new InvalidEventError(`not a canonical event this flow handles: ${describeIssue(parsed.error.issues[0])}`);
   return parsed.data;
 }

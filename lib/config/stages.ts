@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_IDENTITY_CONFIG } from '../../functions/domain/identity-config';
 
 /**
  * Stage configuration: one typed, validated record, chosen with `-c stage=NAME`.
@@ -219,6 +220,18 @@ const stageConfigSchema = z.object({
   archiveRetentionDays: z.number().int().min(0),
   /** Minutes a message may wait in a flow queue before the oldest-message alarm fires. */
   maxMessageAgeMinutes: z.number().int().positive(),
+  /**
+   * One customer across systems (README "One customer across systems"): the resolution order (`explicitLink`,
+   * `taxId`, `domain`), the free-mail domains that are never a match key, which side owns each partner field
+   * (`billing`, `crm`, `odoo`), and whether two partners found to be one company are merged or flagged for review.
+   * Validated in full by functions/domain/identity-config.ts (at synth time by the tests, at cold start by the flows).
+   */
+  identity: z.object({
+    resolution: z.array(z.enum(['explicitLink', 'taxId', 'domain'])),
+    freeMailDomains: z.array(z.string()),
+    fieldOwners: z.record(z.string(), z.enum(['billing', 'crm', 'odoo'])),
+    onDuplicatePartners: z.enum(['merge', 'review']),
+  }),
 });
 
 export type StageConfig = z.infer<typeof stageConfigSchema>;
@@ -269,6 +282,7 @@ const defaults = {
   api: { rateLimit: 50, burstLimit: 100, maxBodyBytes: 256 * 1024 },
   maxMessageAgeMinutes: 15,
   billing: FRESH_ODOO_BILLING,
+  identity: DEFAULT_IDENTITY_CONFIG,
   // 03:00 UTC, after the provider's day is complete.
   reconcileSchedule: 'cron(0 3 * * ? *)',
 } as const;

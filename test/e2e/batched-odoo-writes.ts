@@ -36,7 +36,7 @@ export function batchedOdooWrites(target: OdooUnderTest): void {
       await odoo.call('ir.model.data', 'create', { vals_list: [{ module: 'saas_sync', name: `stripe_customer_${clashing}`, model: 'product.product', res_id: productId }] });
       proxy!.reset();
 
-      const events = customerIds.map((id, n) => stripeEvent('customer.created', { ...stripeObjects.customer, id, name: `Batch Customer ${n}`, email: `batch${n}@e2e.example` }));
+      const events = customerIds.map((id, n) => stripeEvent('customer.created', { ...stripeObjects.customer, id, name: `Batch Customer ${n}`, email: `batch@e2e-${n}.example` }));
       const responses = await Promise.all(events.map((event) => postStripeWebhook(harness.webhookUrl, event)));
       expect(responses.map((response) => response.status)).toEqual(events.map(() => 200));
       const dead = await waitForFlowsSettled(harness.stack, { timeoutMs: 120_000 });

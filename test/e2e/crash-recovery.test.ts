@@ -68,7 +68,7 @@ describe('the local runtime killed mid-batch', () => {
     const accepted: string[] = [];
     const sending = Promise.all(
       customerIds.map(async (customerId) => {
-        const answer = await postStripeWebhook(`${first.url}/webhooks/stripe`, stripeEvent('customer.created', { ...stripeObjects.customer, id: customerId, name: `Crash ${customerId}` })).catch(() => undefined);
+        const answer = await postStripeWebhook(`${first.url}/webhooks/stripe`, stripeEvent('customer.created', { ...stripeObjects.customer, id: customerId, name: `Crash ${customerId}`, email: `ap@${customerId.replace(/_/g, '-')}.example` })).catch(() => undefined);
         if (answer?.status === 200) accepted.push(customerId);
       }),
     );

@@ -1,16 +1,12 @@
-import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalEventSchema } from '../../events/catalog';
-import { LOCAL_CREDENTIALS } from '../../local/runtime/local-aws-identity';
 import { archivedCanonicalEvents, type Harness, startHarness, waitFor, waitForFlowsSettled } from './local-stack-harness';
 
 /**
  * HubSpot end to end on the local runtime: a batch of thin events signed by the HubSpot sandbox (v3, for the local
  * stage's webhook URL) → API Gateway → the HubSpot ingest, which reads the records from the sandbox (batch reads,
- * associations) → one canonical event each on the bus, kept by the archive. Accounts and contacts have no
- * consumer yet (lib/routing.ts lists them as unrouted); deals go to deal-sync, which needs the account's Odoo
- * partner: until the account flow exists, the test makes the partner and seeds its identity-map link, as that
- * flow will. The closed-won deal then becomes a confirmed Odoo order and a `deal.won` on the bus.
+ * associations) → one canonical event each on the bus, kept by the archive; crm-sync makes the company partner and
+ * its contact a child, and deal-sync the closed-won deal's confirmed order for that partner, with `deal.won` on the bus.
  */
 
 const COMPANY = { id: 7101, properties: { name: 'Acme Analytics GmbH', domain: 'acme-analytics.example', city: 'Berlin', country: 'Germany' } };
@@ -40,24 +36,11 @@ describe('HubSpot on the local runtime', () => {
     return { eventId: 900 + eventSeq, subscriptionId: 51, portalId: 62515, appId: 54321, occurredAt: Date.now() - 1_000 + eventSeq, subscriptionType, attemptNumber: 0, objectId, changeSource: 'CRM_UI', sourceId: 'userId:47812075', ...fields };
   };
 
-  let partnerId: number;
-
   beforeAll(async () => {
     harness = await startHarness();
     hubspotUrl = harness.providerApi('hubspot').sandboxUrl!;
-    // What the account flow will leave: the company's Odoo partner, linked to the HubSpot company in the identity
-    // map. And what finance sets up: the product whose Internal Reference is the line's SKU.
-    partnerId = await harness.odoo.create('res.partner', { name: COMPANY.properties.name, is_company: true });
+    // What finance sets up: the product whose Internal Reference is the line's SKU.
     await harness.odoo.create('product.product', { name: 'Seat', default_code: LINE.properties.hs_sku, list_price: 1, sale_ok: true, type: 'service' });
-    const dealSync = [...harness.stack.functions.values()].find((fn) => fn.environment['DEAL_CONFIG'] !== undefined);
-    const dynamodb = new DynamoDBClient({ endpoint: harness.stack.endpoints.dynamodb, region: harness.stack.identity.region, credentials: LOCAL_CREDENTIALS });
-    await dynamodb.send(
-      new PutItemCommand({
-        TableName: dealSync!.environment['IDENTITY_MAP_TABLE'],
-        Item: { pk: { S: `hubspot:account:${COMPANY.id}` }, sk: { S: 'odoo#res.partner' }, systemKey: { S: `odoo:res.partner:${partnerId}` }, id: { S: String(partnerId) } },
-      }),
-    );
-    dynamodb.destroy();
     const seed = async (path: string, body: unknown) => expect((await fetch(`${hubspotUrl}/_sandbox/${path}`, { method: 'POST', body: JSON.stringify(body) })).status).toBe(200);
     await seed('objects', { type: 'companies', records: [COMPANY] });
     await seed('objects', { type: 'contacts', records: [CONTACT] });
@@ -95,6 +78,16 @@ describe('HubSpot on the local runtime', () => {
       id: '7301', stage: '1049832', isClosedWon: true, isClosedLost: false, amount: 120050, currency: 'eur', primaryAccountId: '7101',
       lines: [{ id: '7401', sku: 'SEAT', quantity: '2', unitAmount: 60025, amount: 120050 }],
     });
+    // crm-sync consumes the account and the contact: the company partner, its contact a child.
+    expect(await waitForFlowsSettled(harness.stack)).toEqual([]);
+    const company = await harness.odoo.partnerByExternalId('saas_sync.hubspot_account_7101');
+    expect(company).toMatchObject({ name: 'Acme Analytics GmbH', is_company: true, active: true });
+    const partnerId = company!.id;
+    const child = await harness.odoo.partnerByExternalId('saas_sync.hubspot_contact_7201');
+    expect(child).toMatchObject({ name: 'Ada Lovelace', email: 'ada@acme-analytics.example', is_company: false });
+    const [row] = await harness.odoo.searchRead<{ parent_id: [number, string] | false }>('res.partner', [['id', '=', child!.id]], ['parent_id']);
+    const parent = row?.parent_id;
+    expect(parent && parent[0]).toBe(partnerId);
     // The closed-won deal: a confirmed order for the company's partner, its line at the exact price, one deal.won.
     const [order] = await waitFor(
       async () => {
@@ -107,8 +100,6 @@ describe('HubSpot on the local runtime', () => {
     const won = await waitFor(() => hubspotEvents().find((event) => event.detailType === 'deal.won'), { what: 'deal.won in the archive', timeoutMs: 30_000 });
     expect(canonicalEventSchema.safeParse(won.detail).error).toBeUndefined();
     expect(won.detail).toMatchObject({ id: `hubspot:deal:${DEAL.id}:won`, data: { order: { partnerId }, currency: 'eur', amountUntaxed: 120050, lines: [{ sku: 'SEAT', quantity: '2', unitAmount: 60025 }] } });
-    // Nothing failed on the way (no dead letters); accounts and contacts are not queued for any flow yet.
-    expect(await waitForFlowsSettled(harness.stack)).toEqual([]);
   });
 
   it('the same batch delivered again (HubSpot’s retry) is published with the same canonical ids', async () => {

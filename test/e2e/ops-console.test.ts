@@ -35,12 +35,12 @@ afterAll(async () => {
 describe.skipIf(!hasChromium)('the ops console', () => {
   it('shows the flow and a dead letter with its reason, and its Redrive button sends the message back through the flow', async () => {
     // Prepare: one customer through the flow, and a second customer's event sitting in the DLQ as if Odoo had been down.
-    expect((await postStripeWebhook(harness.webhookUrl, stripeEvent('customer.created', { ...stripeObjects.customer, id: 'cus_console_a', name: 'Console A' }, { id: 'evt_console_a' }))).status).toBe(200);
+    expect((await postStripeWebhook(harness.webhookUrl, stripeEvent('customer.created', { ...stripeObjects.customer, id: 'cus_console_a', name: 'Console A', email: 'ap@console-a.example' }, { id: 'evt_console_a' }))).status).toBe(200);
     await waitFor(() => harness.odoo.partnerByExternalId('saas_sync.stripe_customer_cus_console_a'), { what: 'the first partner' });
     const { deadLetterQueue } = customerSyncQueues(harness.stack);
     const archiveDirectory = join(harness.stack.dataDir, 'eventbridge');
     const archived = readFileSync(join(archiveDirectory, readdirSync(archiveDirectory)[0] ?? ''), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { event: unknown });
-    const failedBody = JSON.stringify(archived[0]?.event).replaceAll('cus_console_a', 'cus_console_b').replaceAll('evt_console_a', 'evt_console_b').replaceAll('Console A', 'Console B');
+    const failedBody = JSON.stringify(archived[0]?.event).replaceAll('cus_console_a', 'cus_console_b').replaceAll('evt_console_a', 'evt_console_b').replaceAll('Console A', 'Console B').replaceAll('console-a.example', 'console-b.example');
     const sqs = new SQSClient({ endpoint: harness.stack.endpoints.sqs, region: harness.stack.identity.region, credentials: LOCAL_CREDENTIALS });
     await sqs.send(
       new SendMessageCommand({

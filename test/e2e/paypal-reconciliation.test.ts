@@ -17,7 +17,7 @@ import { type Period, reconcileProviders, type ReconciliationRunReport } from '.
 import { formatRunReport } from '../../functions/reconcile/report-table';
 import { startOdooSandbox } from '../../local/sandboxes/odoo/server';
 import { type PaypalSandbox, SANDBOX_PAYPAL_CLIENT_ID, SANDBOX_PAYPAL_CLIENT_SECRET, startPaypalSandbox } from '../../local/sandboxes/paypal/server';
-import { InMemoryIdentityMap, InMemoryWatermarks } from '../support/in-memory-ports';
+import { InMemoryIdentityMap, InMemoryWatermarks, customerIdentityTestPorts } from '../support/in-memory-ports';
 
 /**
  * PayPal reconciliation on real-shaped books: the PayPal sandbox holds November's checkout orders, captures and a
@@ -107,7 +107,7 @@ describe('PayPal reconciliation on the Odoo sandbox', () => {
       sourceFor: () => source,
       partners: new OdooPartnerGateway(client),
       standing: new OdooAccountStandingLedger(client, ledger),
-      identityMap: new InMemoryIdentityMap(),
+      identityMap: new InMemoryIdentityMap(), ...customerIdentityTestPorts(),
       watermarks: new InMemoryWatermarks(),
       config: CONFIG,
     };

@@ -76,7 +76,7 @@ function storiesOf(run: Run) {
     start_time: '2026-09-01T09:00:00Z',
     create_time: '2026-09-01T08:59:00Z',
     update_time: '2026-09-01T09:00:00Z',
-    subscriber: { payer_id: payer, email_address: `grace-${run}@hopper.example`, name: { given_name: 'Grace', surname: 'Hopper' }, shipping_address: { address: { country_code: 'US' } } },
+    subscriber: { payer_id: payer, email_address: `grace@hopper-${run}.example`, name: { given_name: 'Grace', surname: 'Hopper' }, shipping_address: { address: { country_code: 'US' } } },
     billing_info: { outstanding_balance: usd('0.00'), next_billing_time: '2026-10-01T09:00:00Z' },
     links: selfLink(`/v1/billing/subscriptions/${subscriptionId}`),
   };
@@ -349,7 +349,7 @@ export function paypalStories(target: OdooUnderTest): void {
       it('activation makes the subscriber a partner with the subscription as a confirmed contract', async () => {
         await deliver(...story.activated);
         const partner = await customerOf(story.payer);
-        expect(partner).toMatchObject({ name: 'Grace Hopper', ref: story.payer, email: 'grace-RUNA@hopper.example', tags: [] });
+        expect(partner).toMatchObject({ name: 'Grace Hopper', ref: story.payer, email: 'grace@hopper-RUNA.example', tags: [] });
         const orders = await odoo.ordersOf(partner.id);
         expect(orders.map((order) => [order.client_order_ref, order.state])).toEqual([[story.subscriptionId, 'sale']]);
       });

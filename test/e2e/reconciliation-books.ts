@@ -29,7 +29,7 @@ import {
   type StripeObjectJson,
 } from '../fixtures/stripe/billing-story';
 import { type OdooVersion, type RealOdoo, startRealOdoo } from '../support/real-odoo';
-import { InMemoryIdentityMap, InMemoryWatermarks } from '../support/in-memory-ports';
+import { InMemoryIdentityMap, InMemoryWatermarks, customerIdentityTestPorts } from '../support/in-memory-ports';
 
 /**
  * Reconciliation as a finance control, on real books: a Stripe sandbox holding a month's documents and an Odoo
@@ -169,7 +169,7 @@ export function reconciliationBooks(target: BooksTarget): void {
         sourceFor: (_system, account) => sources.forAccount(account),
         partners: new OdooPartnerGateway(odoo),
         standing: new OdooAccountStandingLedger(odoo, ledger),
-        identityMap: new InMemoryIdentityMap(),
+        identityMap: new InMemoryIdentityMap(), ...customerIdentityTestPorts(),
         watermarks: new InMemoryWatermarks(),
         config: CONFIG,
       };

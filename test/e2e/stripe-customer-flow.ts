@@ -17,7 +17,8 @@ export function stripeCustomerFlow(target: OdooUnderTest): void {
     let harness: Harness;
     let eventBridge: EventBridgeClient;
 
-    const customer = (id: string, overrides: Record<string, unknown> = {}) => ({ ...stripeObjects.customer, id, ...overrides });
+    // Each its own company: the sample's email domain would make them one (the one-customer resolution matches domains).
+    const customer = (id: string, overrides: Record<string, unknown> = {}) => ({ ...stripeObjects.customer, id, email: `billing@${id.replace(/_/g, '-')}.example`, ...overrides });
     const externalIdOf = (customerId: string) => `saas_sync.stripe_customer_${customerId}`;
 
     beforeAll(async () => {

@@ -1,3 +1,4 @@
+import { identityConfigSchema } from '../../functions/domain/identity-config';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -115,6 +116,15 @@ describe('billing flows', () => {
     expect(dealConfigSchema.parse(config)).toEqual({ companyId: STAGES_CONFIG.prod.billing.companies[0]!.companyId, products: {} });
     expect(deals['EVENT_BUS_NAME']).toEqual({ Ref: expect.stringMatching(/^EventsBus/) });
     expect(consumerVariables(template, 'subscription-sync')['EVENT_BUS_NAME']).toBeUndefined();
+  });
+
+  it('gives every consumer that writes a customer’s partner the stage’s one-customer settings, valid for the flows', () => {
+    const { template } = syncStack('prod');
+    for (const flow of ['customer-sync', 'billing-sync'] as const) {
+      const identity = JSON.parse(String(consumerVariables(template, flow)['IDENTITY_CONFIG']));
+      expect(identity).toEqual(STAGES_CONFIG.prod.identity);
+      expect(identityConfigSchema.safeParse(identity).success).toBe(true);
+    }
   });
 });
 

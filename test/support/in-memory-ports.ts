@@ -1,5 +1,8 @@
+import { DEFAULT_IDENTITY_CONFIG, type IdentityConfig } from '../../functions/domain/identity-config';
+import type { PartnerMerger } from '../../functions/domain/partner-merger';
+import type { CustomerDirectory } from '../../functions/domain/customer-directory';
 import type { IdentityMap, SystemRef } from '../../functions/domain/identity-map';
-import type { PartnerGateway, PartnerValues } from '../../functions/domain/partner-gateway';
+import type { PartnerGateway, PartnerValues, PartnerWrite } from '../../functions/domain/partner-gateway';
 import type { Watermark, WatermarkStore } from '../../functions/domain/watermark';
 import { EntityBusyError } from '../../functions/state/watermark-table';
 
@@ -10,10 +13,12 @@ export class InMemoryPartners implements PartnerGateway {
   calls = 0;
   private nextId = 1;
 
-  async upsert(externalId: string, values: PartnerValues, knownId?: number) {
+  async upsert(externalId: string, values: PartnerWrite, knownId?: number) {
     this.calls += 1;
     const id = knownId ?? this.externalIds.get(externalId) ?? this.nextId++;
-    this.records.set(id, { ...values, active: this.records.get(id)?.active ?? true });
+    const current = this.records.get(id);
+    if (current === undefined && values.name === undefined) throw new Error(`res.partner ${externalId}: a new partner needs a name`);
+    this.records.set(id, { ...(current as PartnerValues), ...values, active: current?.active ?? true });
     this.externalIds.set(externalId, id);
     return { id };
   }
@@ -55,4 +60,59 @@ export class InMemoryWatermarks implements WatermarkStore {
   async release(entityKey: string, owner: string) {
     if (this.leases.get(entityKey) === owner) this.leases.delete(entityKey);
   }
+}
+
+/** The customer directory as the DynamoDB one behaves: first claim wins, a later one learns the holder. */
+export class InMemoryCustomerDirectory implements CustomerDirectory {
+  readonly holders = new Map<string, string>();
+  async holderOf(key: string) {
+    return this.holders.get(key);
+  }
+  async claim(key: string, customerId: string) {
+    const holder = this.holders.get(key);
+    if (holder !== undefined) return holder;
+    this.holders.set(key, customerId);
+    return customerId;
+  }
+  async keysOf(customerId: string) {
+    return [...this.holders].filter(([, holder]) => holder === customerId).map(([key]) => key);
+  }
+}
+
+/** Partner merges as Odoo's wizard does them (the absorbed partner gone), and review flags, recorded. */
+export class InMemoryPartnerMerger implements PartnerMerger {
+  readonly merges: Array<[number, number]> = [];
+  readonly flags: Array<readonly [number, number]> = [];
+  constructor(private readonly partners: InMemoryPartners) {}
+  async merge(survivorId: number, absorbedId: number) {
+    this.merges.push([survivorId, absorbedId]);
+    this.partners.records.delete(absorbedId);
+    for (const [externalId, id] of this.partners.externalIds) if (id === absorbedId) this.partners.externalIds.set(externalId, survivorId);
+  }
+  async flagForReview(partnerIds: readonly [number, number]) {
+    this.flags.push(partnerIds);
+  }
+}
+
+/** The one-customer ports over in-memory adapters, with the default policy unless told otherwise; drops recorded. */
+export function inMemoryIdentityPorts(overrides: { partners?: PartnerGateway; identityMap?: IdentityMap; identity?: Partial<IdentityConfig> } = {}) {
+  const partners = overrides.partners ?? new InMemoryPartners();
+  const drops: Array<{ field: string; source: string; record: string }> = [];
+  return {
+    partners,
+    identityMap: overrides.identityMap ?? new InMemoryIdentityMap(),
+    directory: new InMemoryCustomerDirectory(),
+    merger: new InMemoryPartnerMerger(partners instanceof InMemoryPartners ? partners : new InMemoryPartners()),
+    identity: { ...DEFAULT_IDENTITY_CONFIG, ...overrides.identity },
+    drops,
+    onDroppedField: (drop: { field: string; source: string; record: string }) => {
+      drops.push({ field: drop.field, source: drop.source, record: drop.record });
+    },
+  };
+}
+
+/** The one-customer ports a billing test needs besides its own partners and identity map (default policy, no merges expected). */
+export function customerIdentityTestPorts(partners = new InMemoryPartners()) {
+  const { directory, merger, identity, onDroppedField } = inMemoryIdentityPorts({ partners });
+  return { directory, merger, identity, onDroppedField };
 }

@@ -1,4 +1,4 @@
-import type { PartnerGateway, PartnerValues } from '../../domain/partner-gateway';
+import type { PartnerGateway, PartnerWrite } from '../../domain/partner-gateway';
 import type { OdooCaller } from './odoo-caller';
 import { archive, resolveExternalIds, upsertByExternalId } from './record-operations';
 
@@ -10,7 +10,7 @@ import { archive, resolveExternalIds, upsertByExternalId } from './record-operat
 export class OdooPartnerGateway implements PartnerGateway {
   constructor(private readonly odoo: OdooCaller) {}
 
-  async upsert(externalId: string, values: PartnerValues, knownId?: number): Promise<{ id: number }> {
+  async upsert(externalId: string, values: PartnerWrite, knownId?: number): Promise<{ id: number }> {
     const { id } = await upsertByExternalId(this.odoo, 'res.partner', externalId, { ...values }, knownId);
     return { id };
   }

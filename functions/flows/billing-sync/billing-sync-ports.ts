@@ -1,16 +1,17 @@
 import type { SourceSystem } from '../../../events/envelope';
 import type { BillingConfig } from '../../domain/billing-config';
 import type { BillingLedger, BillingSource, LedgerDocument } from '../../domain/billing-ledger';
-import { customerExternalId, customerToPartner } from '../../domain/customer-to-partner';
+import { customerCandidate, customerPartnerWrite } from '../../domain/customer-to-partner';
 import type { IdentityMap } from '../../domain/identity-map';
 import { DependencyMissingError } from '../../domain/invoice-errors';
 import type { PartnerGateway } from '../../domain/partner-gateway';
 import type { WatermarkStore } from '../../domain/watermark';
 import { PermanentSyncError } from '../../platform/errors';
-import { customerKey, findPartner, ODOO_PARTNER } from '../known-partner';
+import { type CustomerIdentityPorts, writeCustomerPartner } from '../customer-identity';
+import { findPartner } from '../known-partner';
 
 /** Everything a billing use case talks to. */
-export interface BillingSyncPorts {
+export interface BillingSyncPorts extends CustomerIdentityPorts {
   readonly ledger: BillingLedger;
   readonly source: BillingSource;
   readonly partners: PartnerGateway;
@@ -33,17 +34,17 @@ export const creditNoteKey = (system: SourceSystem, id: string): string => `${sy
 export const odooDate = (instant: string): string => new Date(instant).toISOString().slice(0, 10);
 
 /**
- * The Odoo partner of a provider customer: identity map (0 Odoo calls), else its external id (1), else
- * the provider's snapshot upserted through the partner gateway (1 more). A customer the provider does not
- * know either is a retryable `DependencyMissingError`.
+ * The Odoo partner of a provider customer: identity map (0 Odoo calls), else its external id (1), else the
+ * provider's snapshot through the one-customer resolution — the partner of the company it is (a CRM account's, another
+ * billing customer's), created if the company has none — exactly as customer-sync would write it. A customer the
+ * provider does not know either is a retryable `DependencyMissingError`.
  */
 export async function resolvePartner(ports: BillingSyncPorts, party: { system: SourceSystem; customerId: string }): Promise<number> {
   const found = await findPartner(ports, party);
   if (found !== undefined) return found;
   const customer = await ports.source.customer(party.customerId);
   if (!customer) throw new DependencyMissingError(`customer ${party.customerId} is neither in Odoo nor at ${party.system} yet`);
-  const { id: partnerId } = await ports.partners.upsert(customerExternalId({ system: party.system, id: party.customerId }), customerToPartner(customer));
-  await ports.identityMap.link(customerKey(party.system, party.customerId), { ...ODOO_PARTNER, id: String(partnerId) });
+  const { partnerId } = await writeCustomerPartner(ports, { candidate: customerCandidate(customer), source: 'billing', ...customerPartnerWrite(customer) });
   return partnerId;
 }
 

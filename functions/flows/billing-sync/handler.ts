@@ -3,6 +3,7 @@ import { OdooBillingLedger } from '../../erp/odoo/billing-ledger';
 import { OdooPartnerGateway } from '../../erp/odoo/partner-gateway';
 import { billingSourcesFromEnv } from '../../providers/billing-sources';
 import { billingConfigFromEnv } from '../billing-wiring';
+import { customerIdentityPorts } from '../identity-wiring';
 import { flowConsumer, flowInfrastructure } from '../../platform/flow-consumer';
 import { applyBillingEvent, type BillingFlowPorts } from './apply-billing-event';
 
@@ -10,6 +11,8 @@ const infrastructure = flowInfrastructure();
 const ledger = new OdooBillingLedger(infrastructure.odoo);
 const config = billingConfigFromEnv();
 const ports: BillingFlowPorts = {
+  // A customer the invoice names before its own event arrived resolves like customer-sync resolves it.
+  ...customerIdentityPorts(infrastructure),
   ledger,
   // The event's provider, read on the event's own account.
   sourceFor: billingSourcesFromEnv(),

@@ -1,15 +1,11 @@
-import { OdooPartnerGateway } from '../../erp/odoo/partner-gateway';
 import { flowConsumer, flowInfrastructure } from '../../platform/flow-consumer';
+import { customerIdentityPorts } from '../identity-wiring';
 import { syncCustomer } from './sync-customer';
 
 const infrastructure = flowInfrastructure();
-const ports = {
-  partners: new OdooPartnerGateway(infrastructure.odoo),
-  identityMap: infrastructure.identityMap,
-  watermarks: infrastructure.watermarks,
-};
+const ports = { ...customerIdentityPorts(infrastructure), watermarks: infrastructure.watermarks };
 
-/** customer-sync consumer: provider customers (canonical customer events) → Odoo partners. Wiring only. */
+/** customer-sync consumer: provider customers (canonical customer events) → their canonical customer's Odoo partner. Wiring only. */
 export const handler = flowConsumer(infrastructure, {
   flowName: 'customer-sync',
   apply: (event) => syncCustomer(event, ports),

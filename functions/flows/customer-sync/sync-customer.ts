@@ -1,14 +1,10 @@
 import type { CustomerDeleted } from '../../../events/customer-deleted';
 import type { CustomerUpserted } from '../../../events/customer-upserted';
-import { customerExternalId, customerToPartner } from '../../domain/customer-to-partner';
-import type { IdentityMap } from '../../domain/identity-map';
-import type { PartnerGateway } from '../../domain/partner-gateway';
+import { customerCandidate, customerPartnerWrite } from '../../domain/customer-to-partner';
 import { isNewer, type WatermarkStore, watermarkOf } from '../../domain/watermark';
-import { ODOO_PARTNER } from '../known-partner';
+import { archiveRecordPartner, type CustomerIdentityPorts, writeCustomerPartner } from '../customer-identity';
 
-export interface CustomerSyncPorts {
-  readonly partners: PartnerGateway;
-  readonly identityMap: IdentityMap;
+export interface CustomerSyncPorts extends CustomerIdentityPorts {
   readonly watermarks: WatermarkStore;
 }
 
@@ -21,8 +17,9 @@ export type CustomerSyncOutcome =
  * Applies one customer event to Odoo, exactly once in effect:
  * - the entity's write lease keeps two events about one customer from writing at the same time;
  * - the watermark turns an older or repeated event into a no-op, whatever the delivery order;
- * - the partner's external id makes a create that is repeated after a crash find the same partner;
- * - the identity map spares the Odoo lookup for a customer seen before.
+ * - the customer resolves to its canonical customer (customer-identity.ts), whose one partner it writes — the same
+ *   partner a CRM account of the same company writes — with the fields the billing side owns;
+ * - the partner's external id makes a create that is repeated after a crash find the same partner.
  */
 export async function syncCustomer(event: CustomerUpserted | CustomerDeleted, ports: CustomerSyncPorts): Promise<CustomerSyncOutcome> {
   const owner = event.id;
@@ -32,17 +29,13 @@ export async function syncCustomer(event: CustomerUpserted | CustomerDeleted, po
   try {
     if (!isNewer(candidate, current)) return { outcome: 'stale', watermark: current ?? candidate };
 
-    const externalId = customerExternalId(event.data.customer);
-    const known = await ports.identityMap.find(event.subject, ODOO_PARTNER.system, ODOO_PARTNER.kind);
-    const knownId = known === undefined ? undefined : Number(known);
-
     let result: CustomerSyncOutcome;
     if (event.type === 'customer.upserted') {
-      const { id } = await ports.partners.upsert(externalId, customerToPartner(event.data.customer), knownId);
-      if (id !== knownId) await ports.identityMap.link(event.subject, { ...ODOO_PARTNER, id: String(id) });
-      result = { outcome: 'upserted', partnerId: id };
+      const customer = event.data.customer;
+      const { partnerId } = await writeCustomerPartner(ports, { candidate: customerCandidate(customer), source: 'billing', ...customerPartnerWrite(customer) });
+      result = { outcome: 'upserted', partnerId };
     } else {
-      result = { outcome: 'archived', ...(await ports.partners.archive(externalId, knownId)) };
+      result = { outcome: 'archived', ...(await archiveRecordPartner(ports, event.subject, event.time)) };
     }
     await ports.watermarks.commit(event.subject, owner, candidate);
     committed = true;

@@ -30,6 +30,8 @@ export function hubspotEventToCanonical(event: HubspotEvent, change: HubspotChan
     causationId: key,
     dataVersion: 1 as const,
   });
+  // account.upserted / account.merged are at v2 (links, tax id); every other CRM event still at v1.
+  const accountEnvelope = <Type extends 'account.upserted' | 'account.merged'>(type: Type) => ({ ...envelope(type), dataVersion: 2 as const });
   const gone: MappingResult = { handled: false, reason: `${change.object} ${recordId} is no longer at HubSpot (deleted since the event)` };
 
   if (change.kind === 'delete') {
@@ -45,8 +47,8 @@ export function hubspotEventToCanonical(event: HubspotEvent, change: HubspotChan
       if (record === undefined) return gone;
       const account = companySnapshot(record, context);
       return change.kind === 'merge'
-        ? mapped({ ...envelope('account.merged'), data: { account, mergedIds: [...change.mergedIds] } })
-        : mapped({ ...envelope('account.upserted'), data: { account } });
+        ? mapped({ ...accountEnvelope('account.merged'), data: { account, mergedIds: [...change.mergedIds] } })
+        : mapped({ ...accountEnvelope('account.upserted'), data: { account } });
     }
     case 'contact': {
       const record = records.contacts.get(recordId);

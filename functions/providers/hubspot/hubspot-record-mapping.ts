@@ -1,4 +1,5 @@
 import type { AccountSnapshot, ContactSnapshot, DealLine, DealSnapshot } from '../../../events/crm-parts';
+import type { RecordLink } from '../../../events/links';
 import type { HubspotAssociation, HubspotRecord } from './hubspot-crm-api';
 import { HubspotAmountError, hubspotMinorUnits } from './hubspot-currencies';
 
@@ -8,7 +9,7 @@ import { HubspotAmountError, hubspotMinorUnits } from './hubspot-currencies';
  */
 
 /** The properties each snapshot is made of: what the batch reads ask for, and nothing else. */
-export const COMPANY_PROPERTIES = ['name', 'domain', 'website', 'phone', 'industry', 'lifecyclestage', 'address', 'address2', 'city', 'zip', 'state', 'country', 'hubspot_owner_id', 'hs_lastmodifieddate'] as const;
+export const COMPANY_PROPERTIES = ['name', 'domain', 'website', 'phone', 'industry', 'lifecyclestage', 'address', 'address2', 'city', 'zip', 'state', 'country', 'hubspot_owner_id', 'hs_lastmodifieddate', 'stripe_customer_id'] as const;
 export const CONTACT_PROPERTIES = ['firstname', 'lastname', 'email', 'phone', 'jobtitle', 'lifecyclestage', 'hubspot_owner_id', 'lastmodifieddate', 'associatedcompanyid'] as const;
 export const DEAL_PROPERTIES = ['dealname', 'amount', 'deal_currency_code', 'pipeline', 'dealstage', 'hs_is_closed_won', 'hs_is_closed_lost', 'hs_is_closed', 'closedate', 'hubspot_owner_id', 'hs_lastmodifieddate'] as const;
 export const LINE_ITEM_PROPERTIES = ['name', 'hs_sku', 'hs_product_id', 'quantity', 'price', 'amount'] as const;
@@ -59,7 +60,17 @@ export function companySnapshot(record: HubspotRecord, context: MappingContext):
     industry: text(record, 'industry'),
     lifecycleStage: text(record, 'lifecyclestage'),
     address: Object.values(address).every((value) => value === null) ? null : address,
+    links: companyLinksToBilling(record),
+    taxId: null,
   };
+}
+
+/** The company property naming its Stripe customer (a custom property the portal defines; absent = no link). */
+export const STRIPE_CUSTOMER_PROPERTY = 'stripe_customer_id';
+
+function companyLinksToBilling(record: HubspotRecord): RecordLink[] {
+  const stripeCustomer = text(record, STRIPE_CUSTOMER_PROPERTY)?.trim();
+  return stripeCustomer ? [{ system: 'stripe', kind: 'customer', id: stripeCustomer }] : [];
 }
 
 /** The linked company ids, the primary first; the primary is the one HubSpot labels so (or names in a property). */

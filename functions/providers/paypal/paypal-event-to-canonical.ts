@@ -1,4 +1,5 @@
 import * as z from 'zod/mini';
+import { CUSTOMER_UPSERTED, CUSTOMER_UPSERTED_VERSION } from '../../../events/customer-upserted';
 import type { CanonicalEvent } from '../../../events/catalog';
 import { entityKey } from '../../../events/envelope';
 import { mapped, type MappingResult } from '../../platform/webhook-receiver';
@@ -93,7 +94,7 @@ export function paypalEventToCanonical(event: PaypalEvent): MappingResult {
       const snapshot = invoiceSnapshotFromPaypalInvoice(invoice);
       const time = isoTime(`invoice ${invoice.id}`, invoice.detail.metadata?.last_update_time, invoice.detail.metadata?.create_time, event.create_time);
       return mapped(
-        envelope(event, 'customer.upserted', 1, entityKey('paypal', 'customer', customer.id), time, { customer }),
+        envelope(event, CUSTOMER_UPSERTED, CUSTOMER_UPSERTED_VERSION, entityKey('paypal', 'customer', customer.id), time, { customer }),
         envelope(event, 'invoice.finalized', 1, invoiceKey(snapshot.id), time, { invoice: snapshot }),
         ...paymentsOfPaypalInvoice(invoice).map((payment) => paymentEvent(event, payment)),
       );
@@ -122,7 +123,7 @@ export function paypalEventToCanonical(event: PaypalEvent): MappingResult {
       // The watermark: when PayPal last changed the subscription (its status change counts).
       const time = isoTime(`subscription ${raw.id}`, latest(raw.update_time, raw.status_update_time), raw.create_time, event.create_time);
       return mapped(
-        envelope(event, 'customer.upserted', 1, entityKey('paypal', 'customer', customer.id), time, { customer }),
+        envelope(event, CUSTOMER_UPSERTED, CUSTOMER_UPSERTED_VERSION, entityKey('paypal', 'customer', customer.id), time, { customer }),
         envelope(event, 'subscription.updated', 1, entityKey('paypal', 'subscription', subscription.id), time, { subscription }),
       );
     }

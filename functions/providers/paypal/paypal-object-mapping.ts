@@ -138,5 +138,8 @@ export function customerSnapshotFromPaypalPayer(payer: PaypalPayer, livemode: bo
     // A PayPal payer has no account currency of its own.
     currency: null,
     livemode,
+    // A PayPal payer carries no metadata of ours (nothing to link it with) and no tax id on the objects we read.
+    links: [],
+    taxId: null,
   };
 }

@@ -1,4 +1,4 @@
-import type { CanonicalEvent } from '../../../events/catalog';
+import { type CanonicalEvent, currentVersionOf } from '../../../events/catalog';
 import { entityKey } from '../../../events/envelope';
 import { describeIssue } from '../../platform/validation-issues';
 import { type ChangeEventHeader, type ChangeEventPayload, changeKindOf, changeOriginClient, isSalesforceEntity, relayedChangeEventSchema, type SalesforceEntity, salesforceDedupeKey, salesforceIdSchema } from './salesforce-change-events';
@@ -215,7 +215,8 @@ class ChangeMapper {
       time: new Date(this.header.commitTimestamp).toISOString(),
       correlationId: `salesforce:${this.key}`,
       causationId: this.key,
-      dataVersion: 1,
+      // The catalog's current version of the type (accounts are at v2, with links and tax id).
+      dataVersion: currentVersionOf(type),
       data,
     } as CanonicalEvent;
   }

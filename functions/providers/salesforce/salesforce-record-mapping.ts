@@ -98,6 +98,11 @@ export function accountSnapshot(record: SalesforceRecord, context: MappingContex
     name: text(record, 'Name'),
     domain: domainOf(website),
     website,
+    // Standard Account fields name no other system's id and no VAT: an org's own link field (`Stripe_Customer_Id__c`
+    // and the like) is not read yet, so a Salesforce account joins a billing customer by its domain or a link the
+    // billing customer carries (`salesforce_account_id`).
+    links: [],
+    taxId: null,
     phone: text(record, 'Phone'),
     industry: text(record, 'Industry'),
     // An account's Type (Prospect, Customer – Direct…) is where Salesforce keeps what HubSpot calls a lifecycle stage.

@@ -3,6 +3,7 @@ import { OdooAccountStandingLedger } from '../../erp/odoo/account-standing-ledge
 import { OdooBillingLedger } from '../../erp/odoo/billing-ledger';
 import { OdooPartnerGateway } from '../../erp/odoo/partner-gateway';
 import { billingConfigFromEnv } from '../../flows/billing-wiring';
+import { customerIdentityPorts } from '../../flows/identity-wiring';
 import { readEnv } from '../../platform/env';
 import { ODOO_WRITER_ENV, odooWriterInfrastructure } from '../../platform/flow-consumer';
 import { billingSourcesFromEnv } from '../../providers/billing-sources';
@@ -22,6 +23,8 @@ export function dunningPortsFromEnv(): (state: DunningState) => DunningPorts {
   const ledger = new OdooBillingLedger(infrastructure.odoo);
   const sourceFor = billingSourcesFromEnv();
   const shared = {
+    // A customer Odoo lacks is resolved as billing-sync resolves it (the first step is billing-sync's own).
+    ...customerIdentityPorts({ ...infrastructure, env }),
     ledger,
     partners: new OdooPartnerGateway(infrastructure.odoo),
     // Shares the ledger's tag cache, as billing-sync's handler does.

@@ -24,7 +24,7 @@ import { FlowQueue } from '../../../functions/platform/flow-queue';
 import { createFlowRecordHandler } from '../../../functions/platform/record-policy';
 import { canonicalEnvelopes } from '../../support/canonical-envelopes';
 import { InMemoryBillingSource } from '../../support/in-memory-billing';
-import { InMemoryIdentityMap, InMemoryWatermarks } from '../../support/in-memory-ports';
+import { InMemoryIdentityMap, InMemoryWatermarks, inMemoryIdentityPorts, customerIdentityTestPorts } from '../../support/in-memory-ports';
 import { SANDBOX_TARGETS, sandboxForSuite } from './sandbox-fixture';
 
 const API_KEY = 'batched-writes-key';
@@ -32,7 +32,7 @@ const API_KEY = 'batched-writes-key';
 const BATCHING = { windowMs: 150, maxBatchSize: 20 };
 const sqs = mockClient(SQSClient);
 
-const customer = (id: string, name = `Customer ${id}`): CustomerSnapshot => ({ system: 'stripe', id, name, email: `${id}@example.com`, phone: null, address: null, currency: 'usd', livemode: false });
+const customer = (id: string, name = `Customer ${id}`): CustomerSnapshot => ({ system: 'stripe', id, name, email: `${id}@example.com`, phone: null, address: null, currency: 'usd', livemode: false, links: [], taxId: null });
 
 /** An SQS record as the event source delivers it: the EventBridge event around the canonical event. */
 function sqsRecord(index: number, detail: { id: string; type: string }): SQSRecord {
@@ -93,7 +93,8 @@ describe.each(SANDBOX_TARGETS)('batch-first writes against the Odoo $version san
 
   describe('a consumer batch of customers', () => {
     function customerBatch(customers: CustomerSnapshot[]) {
-      const ports = { partners: new OdooPartnerGateway(new CoalescingOdooCaller(client, BATCHING)), identityMap: new InMemoryIdentityMap(), watermarks: new InMemoryWatermarks() };
+      const partners = new OdooPartnerGateway(new CoalescingOdooCaller(client, BATCHING));
+      const ports = { ...inMemoryIdentityPorts({ partners }), partners, watermarks: new InMemoryWatermarks() };
       const handleRecord = createFlowRecordHandler({
         flowName: 'customer-sync',
         schema: flowEventSchema('customer-sync'),
@@ -101,7 +102,7 @@ describe.each(SANDBOX_TARGETS)('batch-first writes against the Odoo $version san
         queue: new FlowQueue(new SQSClient({ region: 'eu-west-1' }), 'https://sqs/queue', 'https://sqs/dlq'),
         maxReceiveCount: 20,
       });
-      const events: CustomerUpserted[] = customers.map((snapshot) => ({ ...envelope('customer.upserted', `stripe:customer:${snapshot.id}`), type: 'customer.upserted', data: { customer: snapshot } }));
+      const events: CustomerUpserted[] = customers.map((snapshot) => ({ ...envelope('customer.upserted', `stripe:customer:${snapshot.id}`), type: 'customer.upserted', data: { customer: snapshot }, dataVersion: 2 }));
       const batch: SQSEvent = { Records: events.map((event, index) => sqsRecord(index, event)) };
       calls = [];
       return processPartialResponse(batch, handleRecord, new BatchProcessor(EventType.SQS), { context: {} as Context, processInParallel: true });
@@ -149,7 +150,7 @@ describe.each(SANDBOX_TARGETS)('batch-first writes against the Odoo $version san
         writeOffUncollectible: false,
         standingTags: { pastDue: 'Past due', disputed: 'Disputed', uncollectible: 'Uncollectible' },
       };
-      const ports = { ledger: new OdooBillingLedger(odoo), source, partners: new OdooPartnerGateway(odoo), identityMap: new InMemoryIdentityMap(), watermarks: new InMemoryWatermarks(), config };
+      const ports = { ledger: new OdooBillingLedger(odoo), source, partners: new OdooPartnerGateway(odoo), identityMap: new InMemoryIdentityMap(), ...customerIdentityTestPorts(), watermarks: new InMemoryWatermarks(), config };
       const invoices = Array.from({ length: 8 }, (_, n): InvoiceSnapshot => {
         const customerId = `cus_inv_${n}`;
         source.customers.set(customerId, customer(customerId));

@@ -69,7 +69,7 @@ describe.each(SANDBOX_TARGETS)('billing sync against the Odoo $version sandbox o
       writeOffUncollectible,
     );
     calls = [];
-    return sandboxBillingPorts(client, config, { system: 'stripe', id: CUSTOMER, name: 'Acme GmbH', email: 'billing@acme.example', phone: null, address: null, currency: 'eur', livemode: false });
+    return sandboxBillingPorts(client, config, { system: 'stripe', id: CUSTOMER, name: 'Acme GmbH', email: 'billing@acme.example', phone: null, address: null, currency: 'eur', livemode: false, links: [], taxId: null });
   }
   beforeEach(() => {
     envelope.reset();

@@ -10,7 +10,7 @@ import { OdooBillingLedger } from '../../../functions/erp/odoo/billing-ledger';
 import { DependencyMissingError } from '../../../functions/domain/invoice-errors';
 import { type DisputeSyncPorts, syncDisputeUpdated } from '../../../functions/flows/billing-sync/dispute-sync';
 import { SANDBOX_TARGETS, sandboxBillingConfig, sandboxForSuite, syncedCustomerPartner } from './sandbox-fixture';
-import { InMemoryIdentityMap, InMemoryWatermarks } from '../../support/in-memory-ports';
+import { InMemoryIdentityMap, InMemoryWatermarks, customerIdentityTestPorts } from '../../support/in-memory-ports';
 import { canonicalEnvelopes } from '../../support/canonical-envelopes';
 
 const API_KEY = 'dispute-contract-key';
@@ -38,7 +38,7 @@ describe.each(SANDBOX_TARGETS)('dispute sync against the Odoo $version sandbox o
     client = sandbox.freshClient((operation) => calls.push(operation));
     partnerId = await syncedCustomerPartner(client, CUSTOMER, 'Acme Corp');
     const billing = new OdooBillingLedger(client);
-    ports = { ledger: billing, standing: new OdooAccountStandingLedger(client, billing), identityMap: new InMemoryIdentityMap(), watermarks: new InMemoryWatermarks(), config };
+    ports = { ledger: billing, standing: new OdooAccountStandingLedger(client, billing), identityMap: new InMemoryIdentityMap(), ...customerIdentityTestPorts(), watermarks: new InMemoryWatermarks(), config };
   });
 
   /** The invoice flow has posted the provider invoice (`ref` = its id). */

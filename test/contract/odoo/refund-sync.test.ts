@@ -59,7 +59,7 @@ describe.each(SANDBOX_TARGETS)('refunds and credit notes against the Odoo $versi
     client = sandbox.freshClient((operation) => calls.push(operation));
     const vat = await createSaleTax(client, 'VAT 19%', 19);
     const config = sandboxBillingConfig([{ percentage: '19', inclusive: false, companyId: 1, odooTaxId: vat }]);
-    return sandboxBillingPorts(client, config, { system: 'stripe', id: CUSTOMER, name: 'Refund Corp', email: 'ap@refund.example', phone: null, address: null, currency: 'usd', livemode: false });
+    return sandboxBillingPorts(client, config, { system: 'stripe', id: CUSTOMER, name: 'Refund Corp', email: 'ap@refund.example', phone: null, address: null, currency: 'usd', livemode: false, links: [], taxId: null });
   }
   type Ports = Awaited<ReturnType<typeof setup>>;
 

@@ -14,7 +14,7 @@ import { OdooBillingLedger } from '../../../functions/erp/odoo/billing-ledger';
 import { OdooPartnerGateway } from '../../../functions/erp/odoo/partner-gateway';
 import { SANDBOX_API_KEY, startOdooSandbox, type OdooSandbox } from '../../../local/sandboxes/odoo/server';
 import { InMemoryBillingSource } from '../../support/in-memory-billing';
-import { InMemoryIdentityMap, InMemoryWatermarks } from '../../support/in-memory-ports';
+import { InMemoryIdentityMap, InMemoryWatermarks, customerIdentityTestPorts } from '../../support/in-memory-ports';
 import { loadOdooContractIndex, loadOdooFixtures, normalizeOdooPayload, replayOdooRequest, withApiKey, type OdooContractFolder } from './odoo-fixtures';
 
 export interface SandboxTarget {
@@ -142,7 +142,7 @@ export function sandboxBillingPorts(client: OdooClient, config: BillingConfig, c
     ledger: new OdooBillingLedger(client),
     source,
     partners: new OdooPartnerGateway(client),
-    identityMap: new InMemoryIdentityMap(),
+    identityMap: new InMemoryIdentityMap(), ...customerIdentityTestPorts(),
     watermarks: new InMemoryWatermarks(),
     config,
   };

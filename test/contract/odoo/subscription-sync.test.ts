@@ -11,7 +11,7 @@ import { OdooBillingLedger } from '../../../functions/erp/odoo/billing-ledger';
 import { OdooSubscriptionLedger } from '../../../functions/erp/odoo/subscription-ledger';
 import { syncSubscription, type SubscriptionSyncPorts } from '../../../functions/flows/subscription-sync/sync-subscription';
 import { sandboxBillingConfig, sandboxForSuite, syncedCustomerPartner } from './sandbox-fixture';
-import { InMemoryIdentityMap, InMemoryWatermarks } from '../../support/in-memory-ports';
+import { InMemoryIdentityMap, InMemoryWatermarks, customerIdentityTestPorts } from '../../support/in-memory-ports';
 import { canonicalEnvelopes } from '../../support/canonical-envelopes';
 
 const API_KEY = 'subscription-contract-key';
@@ -52,7 +52,7 @@ describe.each([
     ports = {
       ledger: new OdooSubscriptionLedger(client, billing),
       standing: new OdooAccountStandingLedger(client, billing),
-      identityMap: new InMemoryIdentityMap(),
+      identityMap: new InMemoryIdentityMap(), ...customerIdentityTestPorts(),
       watermarks: new InMemoryWatermarks(),
       config,
     };

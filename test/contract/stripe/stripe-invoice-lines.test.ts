@@ -18,7 +18,7 @@ import { resolveStage } from '../../../lib/config/stages';
 import { startOdooSandbox } from '../../../local/sandboxes/odoo/server';
 import { type StripeSandbox, startStripeSandbox } from '../../../local/sandboxes/stripe/server';
 import { type StripeObject, stripeObject } from '../../../local/sandboxes/stripe/stripe-object-templates';
-import { InMemoryIdentityMap, InMemoryWatermarks } from '../../support/in-memory-ports';
+import { InMemoryIdentityMap, InMemoryWatermarks, customerIdentityTestPorts } from '../../support/in-memory-ports';
 
 const STRIPE_KEY = 'sk_test_invoice_lines';
 const ODOO_KEY = 'invoice-lines-contract-key';
@@ -136,7 +136,7 @@ describe('an invoice of 120 lines, posted in Odoo (18 sandbox, JSON-RPC)', () =>
       ledger: new OdooBillingLedger(client),
       source: new StripeBillingSource(stripeApi(), null, () => NOV_1),
       partners: new OdooPartnerGateway(client),
-      identityMap: new InMemoryIdentityMap(),
+      identityMap: new InMemoryIdentityMap(), ...customerIdentityTestPorts(),
       watermarks: new InMemoryWatermarks(),
       config: billingConfigSchema.parse(resolveStage('local').config.billing),
     };

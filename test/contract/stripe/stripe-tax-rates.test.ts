@@ -21,7 +21,7 @@ import { resolveStage } from '../../../lib/config/stages';
 import { startOdooSandbox } from '../../../local/sandboxes/odoo/server';
 import { type StripeSandbox, startStripeSandbox } from '../../../local/sandboxes/stripe/server';
 import { type StripeObject, stripeObject } from '../../../local/sandboxes/stripe/stripe-object-templates';
-import { InMemoryIdentityMap, InMemoryWatermarks } from '../../support/in-memory-ports';
+import { InMemoryIdentityMap, InMemoryWatermarks, customerIdentityTestPorts } from '../../support/in-memory-ports';
 import { canonicalEnvelopes } from '../../support/canonical-envelopes';
 
 const STRIPE_KEY = 'sk_test_tax_rates';
@@ -163,7 +163,7 @@ describe.each([
       ledger: new OdooBillingLedger(client),
       source: stripeSource(),
       partners: new OdooPartnerGateway(client),
-      identityMap: new InMemoryIdentityMap(),
+      identityMap: new InMemoryIdentityMap(), ...customerIdentityTestPorts(),
       watermarks: new InMemoryWatermarks(),
       config,
     };

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { canonicalEventSchema, EVENT_CATALOG } from '../../../events/catalog';
 import { renderCatalogSchemaFiles, SCHEMA_DIR } from '../../../events/export-json-schema';
+import { upcastCanonical } from '../../../events/upcast';
 import { ROUTES, SAGA_ROUTES, UNROUTED } from '../../../lib/routing';
 
 const SAMPLE_DIR = join(SCHEMA_DIR, '..', 'samples');
@@ -29,10 +30,23 @@ describe('canonical event catalog', () => {
     }
   });
 
+  it('reads an archived event of an older version, upcast to the current one (nothing invented: no links, no tax id)', () => {
+    const older = readdirSync(SAMPLE_DIR).filter((file) => EVENT_CATALOG.some(({ type, version }) => file.startsWith(`${type}.v`) && file !== `${type}.v${version}.json`));
+    expect(older.sort()).toEqual(['account.merged.v1.json', 'account.upserted.v1.json', 'customer.upserted.v1.json']);
+    for (const file of older) {
+      const sample: unknown = JSON.parse(readFileSync(join(SAMPLE_DIR, file), 'utf8'));
+      expect(canonicalEventSchema.safeParse(sample).success, `${file} as is`).toBe(false);
+      const upcast = canonicalEventSchema.parse(upcastCanonical(sample));
+      expect(upcast.dataVersion, file).toBe(2);
+      const record = 'customer' in upcast.data ? upcast.data.customer : 'account' in upcast.data ? upcast.data.account : undefined;
+      expect(record, file).toMatchObject({ links: [], taxId: null });
+    }
+  });
+
   it('rejects an event with an unknown field, a wrong version or a bad time', () => {
-    const sample = JSON.parse(readFileSync(join(SAMPLE_DIR, 'customer.upserted.v1.json'), 'utf8'));
+    const sample = JSON.parse(readFileSync(join(SAMPLE_DIR, 'customer.upserted.v2.json'), 'utf8'));
     expect(canonicalEventSchema.safeParse({ ...sample, extra: 1 }).success).toBe(false);
-    expect(canonicalEventSchema.safeParse({ ...sample, dataVersion: 2 }).success).toBe(false);
+    expect(canonicalEventSchema.safeParse({ ...sample, dataVersion: 3 }).success).toBe(false);
     expect(canonicalEventSchema.safeParse({ ...sample, time: 'yesterday' }).success).toBe(false);
   });
 

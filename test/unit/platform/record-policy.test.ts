@@ -11,7 +11,7 @@ import { createFlowRecordHandler } from '../../../functions/platform/record-poli
 import { metrics } from '../../../functions/platform/powertools';
 
 const sqs = mockClient(SQSClient);
-const sample = JSON.parse(readFileSync(new URL('../../../events/samples/customer.upserted.v1.json', import.meta.url), 'utf8'));
+const sample = JSON.parse(readFileSync(new URL('../../../events/samples/customer.upserted.v2.json', import.meta.url), 'utf8'));
 
 const NOW = Date.parse('2026-12-02T12:00:00Z');
 
@@ -53,6 +53,14 @@ describe('flow record policy', () => {
     await handlerWith(apply)(record(sample));
     expect(apply).toHaveBeenCalledWith(canonicalEventSchema.parse(sample));
     expect(addMetric).toHaveBeenCalledWith('EventUpserted', 'Count', 1);
+    expect(deadLettered()).toEqual([]);
+  });
+
+  it('applies an archived event of an older version, upcast to the current one', async () => {
+    const older = JSON.parse(readFileSync(new URL('../../../events/samples/customer.upserted.v1.json', import.meta.url), 'utf8'));
+    const apply = vi.fn(async () => ({ outcome: 'upserted' }));
+    await handlerWith(apply)(record(older));
+    expect(apply).toHaveBeenCalledWith(canonicalEventSchema.parse(sample));
     expect(deadLettered()).toEqual([]);
   });
 

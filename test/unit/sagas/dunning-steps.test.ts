@@ -6,7 +6,7 @@ import { isRetryable } from '../../../functions/platform/errors';
 import type { DunningState } from '../../../functions/sagas/dunning/dunning-state';
 import { type DunningPorts, InvoiceUnknownAtProviderError, markPastDue, recheckInvoice, restore, suspend, withdrawPastDue } from '../../../functions/sagas/dunning/dunning-steps';
 import { InMemoryBillingSource, InMemoryLedger } from '../../support/in-memory-billing';
-import { InMemoryIdentityMap, InMemoryPartners, InMemoryWatermarks } from '../../support/in-memory-ports';
+import { InMemoryIdentityMap, InMemoryPartners, InMemoryWatermarks, customerIdentityTestPorts } from '../../support/in-memory-ports';
 
 const CONFIG: BillingConfig = {
   companies: [{ account: '*', currency: '*', companyId: 1, salesJournalId: 1, bankJournalId: 6 }],
@@ -35,11 +35,12 @@ function standingOver(ledger: InMemoryLedger): AccountStandingLedger {
 
 function ports() {
   const ledger = new InMemoryLedger();
+  const partners = new InMemoryPartners();
   const source = new InMemoryBillingSource();
-  source.customers.set('cus_1', { system: 'stripe', id: 'cus_1', name: 'Acme', email: 'billing@acme.example', phone: null, address: null, currency: 'usd', livemode: false });
+  source.customers.set('cus_1', { system: 'stripe', id: 'cus_1', name: 'Acme', email: 'billing@acme.example', phone: null, address: null, currency: 'usd', livemode: false, links: [], taxId: null });
   let now = FAILED_AT;
   const p: DunningPorts & { ledger: InMemoryLedger; source: InMemoryBillingSource; at(instant: Date): void } = {
-    ledger, source, partners: new InMemoryPartners(), identityMap: new InMemoryIdentityMap(), watermarks: new InMemoryWatermarks(), config: CONFIG,
+    ledger, source, partners, ...customerIdentityTestPorts(partners), identityMap: new InMemoryIdentityMap(), watermarks: new InMemoryWatermarks(), config: CONFIG,
     standing: standingOver(ledger),
     settings: { graceSeconds: GRACE_SECONDS, suspendedTag: 'Suspended' },
     now: () => now,

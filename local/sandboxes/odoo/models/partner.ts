@@ -37,6 +37,7 @@ export const partnerModel: ModelDefinition = {
     phone: field.char('Phone'),
     mobile: field.char('Mobile'),
     website: field.char('Website Link'),
+    function: field.char('Job Position'),
     street: field.char('Street'),
     street2: field.char('Street2'),
     zip: field.char('Zip'),

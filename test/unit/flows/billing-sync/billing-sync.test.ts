@@ -9,7 +9,7 @@ import { DependencyMissingError, InvoiceTotalMismatchError } from '../../../../f
 import { type BillingEvent, syncBilling } from '../../../../functions/flows/billing-sync/sync-billing';
 import type { BillingSyncPorts } from '../../../../functions/flows/billing-sync/billing-sync-ports';
 import { isRetryable } from '../../../../functions/platform/errors';
-import { InMemoryIdentityMap, InMemoryPartners, InMemoryWatermarks } from '../../../support/in-memory-ports';
+import { InMemoryIdentityMap, InMemoryPartners, InMemoryWatermarks, customerIdentityTestPorts } from '../../../support/in-memory-ports';
 import { InMemoryBillingSource, InMemoryLedger } from '../../../support/in-memory-billing';
 
 const CONFIG: BillingConfig = {
@@ -64,9 +64,9 @@ const uncollectible = (remaining: number, second = 6): InvoiceUncollectible => (
 function ports(config: BillingConfig = CONFIG) {
   const ledger = new InMemoryLedger();
   const source = new InMemoryBillingSource();
-  source.customers.set(CUSTOMER, { system: 'stripe', id: CUSTOMER, name: 'Acme', email: 'billing@acme.example', phone: null, address: null, currency: 'usd', livemode: false });
+  source.customers.set(CUSTOMER, { system: 'stripe', id: CUSTOMER, name: 'Acme', email: 'billing@acme.example', phone: null, address: null, currency: 'usd', livemode: false, links: [], taxId: null });
   source.invoices.set(INVOICE, invoice());
-  const p = { ledger, source, partners: new InMemoryPartners(), identityMap: new InMemoryIdentityMap(), watermarks: new InMemoryWatermarks(), config };
+  const p = { ledger, source, partners: new InMemoryPartners(), identityMap: new InMemoryIdentityMap(), ...customerIdentityTestPorts(), watermarks: new InMemoryWatermarks(), config };
   return p satisfies BillingSyncPorts;
 }
 function permutations<T>(items: T[]): T[][] {

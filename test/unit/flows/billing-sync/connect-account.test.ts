@@ -7,7 +7,7 @@ import { STRIPE_API_VERSION } from '../../../../functions/providers/stripe/strip
 import type { BillingConfig } from '../../../../functions/domain/billing-config';
 import { applyBillingEvent, type BillingFlowPorts } from '../../../../functions/flows/billing-sync/apply-billing-event';
 import { stripeObject } from '../../../../local/sandboxes/stripe/stripe-object-templates';
-import { InMemoryIdentityMap, InMemoryPartners, InMemoryWatermarks } from '../../../support/in-memory-ports';
+import { InMemoryIdentityMap, InMemoryPartners, InMemoryWatermarks, customerIdentityTestPorts } from '../../../support/in-memory-ports';
 import { InMemoryStanding } from '../../../support/in-memory-contracts';
 import { InMemoryLedger } from '../../../support/in-memory-billing';
 
@@ -59,7 +59,7 @@ function finalized(account: string | null, customerId: string): InvoiceFinalized
 
 function ports(sources: StripeBillingSources): BillingFlowPorts & { ledger: InMemoryLedger; partners: InMemoryPartners } {
   return {
-    ledger: new InMemoryLedger(), partners: new InMemoryPartners(), standing: new InMemoryStanding(), identityMap: new InMemoryIdentityMap(),
+    ledger: new InMemoryLedger(), partners: new InMemoryPartners(), standing: new InMemoryStanding(), identityMap: new InMemoryIdentityMap(), ...customerIdentityTestPorts(),
     watermarks: new InMemoryWatermarks(), config: CONFIG, sourceFor: (_system, account) => sources.forAccount(account),
   };
 }

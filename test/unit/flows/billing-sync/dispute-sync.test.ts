@@ -5,7 +5,7 @@ import { DependencyMissingError } from '../../../../functions/domain/invoice-err
 import { type DisputeSyncPorts, syncDisputeUpdated } from '../../../../functions/flows/billing-sync/dispute-sync';
 import { isRetryable } from '../../../../functions/platform/errors';
 import { InMemoryLedger } from '../../../support/in-memory-billing';
-import { InMemoryIdentityMap, InMemoryWatermarks } from '../../../support/in-memory-ports';
+import { InMemoryIdentityMap, InMemoryWatermarks, customerIdentityTestPorts } from '../../../support/in-memory-ports';
 import { InMemoryStanding } from '../../../support/in-memory-contracts';
 
 const CUSTOMER = 'cus_DSP1';
@@ -41,7 +41,7 @@ async function ports(options: { invoiceTotal?: number | null } = {}) {
     }));
   }
   const standing = new InMemoryStanding();
-  const all: DisputeSyncPorts = { ledger, standing, identityMap: new InMemoryIdentityMap(), watermarks: new InMemoryWatermarks(), config };
+  const all: DisputeSyncPorts = { ledger, standing, identityMap: new InMemoryIdentityMap(), ...customerIdentityTestPorts(), watermarks: new InMemoryWatermarks(), config };
   return { ledger, standing, all, invoiceId };
 }
 
@@ -111,7 +111,7 @@ describe('dispute.updated → account standing and, when lost, a credit note', (
     // Prepare
     const p = await ports();
     await syncDisputeUpdated(updated(2, dispute('lost', true)), p.all);
-    const fresh = { ...p.all, identityMap: new InMemoryIdentityMap(), watermarks: new InMemoryWatermarks() };
+    const fresh = { ...p.all, identityMap: new InMemoryIdentityMap(), ...customerIdentityTestPorts(), watermarks: new InMemoryWatermarks() };
     // Act
     const outcome = await syncDisputeUpdated(updated(2, dispute('lost', true)), fresh);
     // Assess

@@ -14,7 +14,7 @@ import { UnmappedTaxError } from '../../../../functions/domain/odoo-document-lin
 import type { BillingSyncPorts } from '../../../../functions/flows/billing-sync/billing-sync-ports';
 import { syncBilling } from '../../../../functions/flows/billing-sync/sync-billing';
 import { isRetryable } from '../../../../functions/platform/errors';
-import { InMemoryIdentityMap, InMemoryPartners, InMemoryWatermarks } from '../../../support/in-memory-ports';
+import { InMemoryIdentityMap, InMemoryPartners, InMemoryWatermarks, customerIdentityTestPorts } from '../../../support/in-memory-ports';
 import { InMemoryBillingSource, InMemoryLedger } from '../../../support/in-memory-billing';
 import { canonicalEnvelopes } from '../../../support/canonical-envelopes';
 
@@ -57,10 +57,10 @@ function ports(config: BillingConfig = CONFIG) {
   const ledger = new InMemoryLedger();
   ledger.taxRates.set(20, { id: 20, percent: '19', priceInclude: true });
   const source = new InMemoryBillingSource();
-  source.customers.set(CUSTOMER, { system: 'stripe', id: CUSTOMER, name: 'Taxed Inc', email: 'ap@taxed.example', phone: null, address: null, currency: 'usd', livemode: false });
+  source.customers.set(CUSTOMER, { system: 'stripe', id: CUSTOMER, name: 'Taxed Inc', email: 'ap@taxed.example', phone: null, address: null, currency: 'usd', livemode: false, links: [], taxId: null });
   source.taxRates.set('txr_ten', { id: 'txr_ten', percentage: '10', inclusive: false, label: 'Sales tax US' });
   source.taxRates.set('txr_vat_incl', { id: 'txr_vat_incl', percentage: '19', inclusive: true, label: 'VAT DE' });
-  const p = { ledger, source, partners: new InMemoryPartners(), identityMap: new InMemoryIdentityMap(), watermarks: new InMemoryWatermarks(), config };
+  const p = { ledger, source, partners: new InMemoryPartners(), identityMap: new InMemoryIdentityMap(), ...customerIdentityTestPorts(), watermarks: new InMemoryWatermarks(), config };
   return p satisfies BillingSyncPorts;
 }
 

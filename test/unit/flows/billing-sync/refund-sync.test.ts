@@ -11,7 +11,7 @@ import { CreditExceedsInvoiceError, DependencyMissingError, InvoiceTotalMismatch
 import type { BillingSyncPorts } from '../../../../functions/flows/billing-sync/billing-sync-ports';
 import { type BillingEvent, syncBilling } from '../../../../functions/flows/billing-sync/sync-billing';
 import { isRetryable, PermanentSyncError } from '../../../../functions/platform/errors';
-import { InMemoryIdentityMap, InMemoryPartners, InMemoryWatermarks } from '../../../support/in-memory-ports';
+import { InMemoryIdentityMap, InMemoryPartners, InMemoryWatermarks, customerIdentityTestPorts } from '../../../support/in-memory-ports';
 import { InMemoryBillingSource, InMemoryLedger } from '../../../support/in-memory-billing';
 import { canonicalEnvelopes } from '../../../support/canonical-envelopes';
 
@@ -72,8 +72,8 @@ const issued = (creditNote: CreditNoteSnapshot): CreditNoteIssued => ({
 function ports(config: BillingConfig = CONFIG) {
   const ledger = new InMemoryLedger();
   const source = new InMemoryBillingSource();
-  source.customers.set(CUSTOMER, { system: 'stripe', id: CUSTOMER, name: 'Acme', email: 'billing@acme.example', phone: null, address: null, currency: 'usd', livemode: false });
-  const p = { ledger, source, partners: new InMemoryPartners(), identityMap: new InMemoryIdentityMap(), watermarks: new InMemoryWatermarks(), config };
+  source.customers.set(CUSTOMER, { system: 'stripe', id: CUSTOMER, name: 'Acme', email: 'billing@acme.example', phone: null, address: null, currency: 'usd', livemode: false, links: [], taxId: null });
+  const p = { ledger, source, partners: new InMemoryPartners(), identityMap: new InMemoryIdentityMap(), ...customerIdentityTestPorts(), watermarks: new InMemoryWatermarks(), config };
   return p satisfies BillingSyncPorts;
 }
 /** A posted, paid invoice: what a refund gives money back on. */

@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { CustomerDeleted } from '../../../../events/customer-deleted';
 import type { CustomerSnapshot, CustomerUpserted } from '../../../../events/customer-upserted';
 import { syncCustomer } from '../../../../functions/flows/customer-sync/sync-customer';
-import { InMemoryIdentityMap, InMemoryPartners, InMemoryWatermarks } from '../../../support/in-memory-ports';
+import { InMemoryPartners, InMemoryWatermarks, inMemoryIdentityPorts } from '../../../support/in-memory-ports';
 
 const CUSTOMER = 'cus_QXg1o8vcGmoR32';
 const subject = `stripe:customer:${CUSTOMER}`;
 
 function snapshot(overrides: Partial<CustomerSnapshot> = {}): CustomerSnapshot {
-  return { system: 'stripe', id: CUSTOMER, name: 'Acme', email: 'a@acme.example', phone: null, address: null, currency: 'usd', livemode: false, ...overrides };
+  return { system: 'stripe', id: CUSTOMER, name: 'Acme', email: 'a@acme.example', phone: null, address: null, currency: 'usd', livemode: false, links: [], taxId: null, ...overrides };
 }
 function upserted(eventId: string, second: number, overrides: Partial<CustomerSnapshot> = {}): CustomerUpserted {
   return {
@@ -19,7 +19,7 @@ function upserted(eventId: string, second: number, overrides: Partial<CustomerSn
     time: new Date(Date.UTC(2026, 10, 23, 10, 0, second)).toISOString(),
     correlationId: `stripe:${eventId}`,
     causationId: eventId,
-    dataVersion: 1,
+    dataVersion: 2,
     data: { customer: snapshot(overrides) },
   };
 }
@@ -37,7 +37,8 @@ function deleted(eventId: string, second: number): CustomerDeleted {
   };
 }
 function ports() {
-  return { partners: new InMemoryPartners(), identityMap: new InMemoryIdentityMap(), watermarks: new InMemoryWatermarks() };
+  const partners = new InMemoryPartners();
+  return { ...inMemoryIdentityPorts({ partners }), partners, watermarks: new InMemoryWatermarks() };
 }
 
 /** Every ordering of a small list (Heap's algorithm would do; the lists here are short). */

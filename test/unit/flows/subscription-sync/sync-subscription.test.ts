@@ -5,7 +5,7 @@ import { amendContractLines, planContractLines, targetContractState } from '../.
 import { DependencyMissingError } from '../../../../functions/domain/invoice-errors';
 import { isRetryable } from '../../../../functions/platform/errors';
 import { syncSubscription, type SubscriptionSyncPorts } from '../../../../functions/flows/subscription-sync/sync-subscription';
-import { InMemoryIdentityMap, InMemoryWatermarks } from '../../../support/in-memory-ports';
+import { InMemoryIdentityMap, InMemoryWatermarks, customerIdentityTestPorts } from '../../../support/in-memory-ports';
 import { InMemoryStanding, InMemorySubscriptionLedger } from '../../../support/in-memory-contracts';
 
 const CUSTOMER = 'cus_SUB1';
@@ -39,7 +39,7 @@ function ports() {
   ledger.partnerExternalIds.set(`saas_sync.stripe_customer_${CUSTOMER}`, PARTNER_ID);
   const standing = new InMemoryStanding();
   const watermarks = new InMemoryWatermarks();
-  const all: SubscriptionSyncPorts = { ledger, standing, identityMap: new InMemoryIdentityMap(), watermarks, config };
+  const all: SubscriptionSyncPorts = { ledger, standing, identityMap: new InMemoryIdentityMap(), ...customerIdentityTestPorts(), watermarks, config };
   return { ...all, ledger, standing, watermarks, all };
 }
 
@@ -173,7 +173,7 @@ describe('subscription.updated → the subscription contract (sale order)', () =
     // Prepare
     const p = ports();
     await syncSubscription(lifecycle[0]!, p.all);
-    const fresh = { ...p.all, identityMap: new InMemoryIdentityMap(), watermarks: new InMemoryWatermarks() };
+    const fresh = { ...p.all, identityMap: new InMemoryIdentityMap(), ...customerIdentityTestPorts(), watermarks: new InMemoryWatermarks() };
     // Act
     const outcome = await syncSubscription(lifecycle[1]!, fresh);
     // Assess

@@ -32,7 +32,7 @@ const record = (id: string, properties: Record<string, string | null>, updatedAt
 const primaryCompany = (id: string, typeId: number): HubspotAssociation => ({ toObjectId: id, associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId, label: 'Primary' }] });
 const link = (id: string): HubspotAssociation => ({ toObjectId: id, associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: 3, label: null }] });
 
-const COMPANY = record('6682673371', { name: 'Acme Analytics GmbH', domain: 'acme-analytics.example', website: 'https://acme-analytics.example', phone: '+49 30 1234567', industry: 'COMPUTER_SOFTWARE', lifecyclestage: 'customer', address: 'Friedrichstraße 68', address2: null, city: 'Berlin', zip: '10117', state: null, country: 'Germany', hubspot_owner_id: '75463201' });
+const COMPANY = record('6682673371', { name: 'Acme Analytics GmbH', domain: 'acme-analytics.example', website: 'https://acme-analytics.example', phone: '+49 30 1234567', industry: 'COMPUTER_SOFTWARE', lifecyclestage: 'customer', address: 'Friedrichstraße 68', address2: null, city: 'Berlin', zip: '10117', state: null, country: 'Germany', hubspot_owner_id: '75463201', stripe_customer_id: 'cus_QXg1o8vcGmoR32' });
 const CONTACT = record('508369434347', { firstname: 'Maton', lastname: 'Tester', email: 'maton@example.com', phone: null, jobtitle: 'CFO', lifecyclestage: 'lead', hubspot_owner_id: null, associatedcompanyid: '6682673371' });
 const DEAL = record('332507367156', { dealname: 'Annual plan', amount: '2000', deal_currency_code: 'EUR', pipeline: 'default', dealstage: 'qualifiedtobuy', hs_is_closed_won: 'false', hs_is_closed: 'false', closedate: '2026-07-31T00:00:00Z', hubspot_owner_id: '75463201' });
 const LINES = {
@@ -71,7 +71,7 @@ describe('HubSpot webhook bodies → canonical events', () => {
     const event = fixture('company.creation.json');
     const { translation, calls } = await translate([event]);
     const { events } = mapped(translation);
-    expect(calls).toEqual(['read companies 6682673371 [14 properties]']);
+    expect(calls).toEqual(['read companies 6682673371 [15 properties]']);
     expect(events).toEqual([
       {
         id: 'hubspot:26525078:1876045:475842865:1670945968441:account.upserted',
@@ -81,12 +81,15 @@ describe('HubSpot webhook bodies → canonical events', () => {
         time: '2022-12-13T15:39:28.441Z',
         correlationId: 'hubspot:26525078:1876045:475842865:1670945968441',
         causationId: '26525078:1876045:475842865:1670945968441',
-        dataVersion: 1,
+        dataVersion: 2,
         data: {
           account: {
             system: 'hubspot', account: '26525078', id: '6682673371', ownerId: '75463201', updatedAt: '2026-06-25T07:19:30.000Z',
             name: 'Acme Analytics GmbH', domain: 'acme-analytics.example', website: 'https://acme-analytics.example', phone: '+49 30 1234567', industry: 'COMPUTER_SOFTWARE', lifecycleStage: 'customer',
             address: { line1: 'Friedrichstraße 68', line2: null, city: 'Berlin', postalCode: '10117', state: null, country: 'Germany' },
+            // The portal's `stripe_customer_id` property: an explicit link for the one-customer resolution.
+            links: [{ system: 'stripe', kind: 'customer', id: 'cus_QXg1o8vcGmoR32' }],
+            taxId: null,
           },
         },
       },

@@ -1,0 +1,230 @@
+import type { CustomerDirectory } from '../domain/customer-directory';
+import {
+  CANONICAL_CUSTOMER,
+  type CustomerCandidate,
+  canonicalCustomerKey,
+  customerIdFor,
+  customerPartnerExternalId,
+  resolutionKeys,
+} from '../domain/customer-resolution';
+import { type OwnedPartnerValues, ownedWrite } from '../domain/field-ownership';
+import type { IdentityConfig, OwnedField, WriteSource } from '../domain/identity-config';
+import type { IdentityMap } from '../domain/identity-map';
+import type { PartnerGateway, PartnerWrite } from '../domain/partner-gateway';
+import type { PartnerMerger } from '../domain/partner-merger';
+import { ODOO_PARTNER } from './known-partner';
+
+/**
+ * One customer across every system (README "One customer across systems"): every record resolves to a canonical
+ * customer id, and every canonical customer has one Odoo partner, whichever system spoke first.
+ *
+ * The resolution claims keys in the directory, the record's own key first, then its explicit links, then its match
+ * keys, in the stage's order. A key another customer already holds means: the record is that customer (explicit
+ * links, or a customer this resolution had just minted — two first events about one company racing), or, for a match
+ * key of a record already resolved, that two customers share a domain or VAT (evidence, not proof: both stay). Two
+ * customers found to be one are joined by a forward (`saas_sync:customer:<absorbed>` → survivor), so every key still
+ * leads to the survivor, whoever claimed it and whenever.
+ */
+
+export interface CustomerIdentityPorts {
+  readonly directory: CustomerDirectory;
+  readonly identityMap: IdentityMap;
+  readonly partners: PartnerGateway;
+  readonly merger: PartnerMerger;
+  readonly identity: IdentityConfig;
+  /** Told of every field a non-owner wrote and that was dropped (a metric and a log line in production). */
+  readonly onDroppedField: (drop: { field: OwnedField; source: WriteSource; record: string; customerId: string }) => void;
+}
+
+export interface CustomerMerge {
+  readonly survivor: string;
+  readonly absorbed: string;
+}
+
+export interface CustomerResolution {
+  readonly customerId: string;
+  /** Customers this resolution found to be the survivor: their partners are consolidated next. */
+  readonly merges: readonly CustomerMerge[];
+}
+
+/** Forwards longer than this are a bug, not data. */
+const MAX_FORWARDS = 16;
+
+/**
+ * The canonical customer an id has become: its forwards followed. Two forwards racing in opposite directions make a
+ * cycle; every reader then takes the cycle's smallest id, so they still agree.
+ */
+export async function canonicalCustomer(directory: CustomerDirectory, customerId: string): Promise<string> {
+  const seen: string[] = [customerId];
+  let current = customerId;
+  for (let step = 0; step < MAX_FORWARDS; step++) {
+    const next = await directory.holderOf(canonicalCustomerKey(current));
+    if (next === undefined || next === current) return current;
+    const loop = seen.indexOf(next);
+    if (loop >= 0) return seen.slice(loop).sort()[0]!;
+    seen.push(next);
+    current = next;
+  }
+  throw new Error(`customer ${customerId}: more than ${MAX_FORWARDS} forwards`);
+}
+
+async function holderOf(directory: CustomerDirectory, key: string): Promise<string | undefined> {
+  const holder = await directory.holderOf(key);
+  return holder === undefined ? undefined : canonicalCustomer(directory, holder);
+}
+
+/** Joins `absorbed` into `survivor` (a forward claimed for the absorbed); returns the customer both now are. */
+async function join(directory: CustomerDirectory, survivor: string, absorbed: string, merges: CustomerMerge[]): Promise<string> {
+  let target = survivor;
+  let other = absorbed;
+  for (let step = 0; step < MAX_FORWARDS && other !== target; step++) {
+    const holder = await directory.claim(canonicalCustomerKey(other), target);
+    if (holder === target) {
+      merges.push({ survivor: target, absorbed: other });
+      return canonicalCustomer(directory, target);
+    }
+    // The absorbed was forwarded elsewhere meanwhile: join where it went.
+    other = await canonicalCustomer(directory, holder);
+    target = await canonicalCustomer(directory, target);
+  }
+  return canonicalCustomer(directory, target);
+}
+
+export async function resolveCustomer(ports: Pick<CustomerIdentityPorts, 'directory' | 'identity'>, candidate: CustomerCandidate): Promise<CustomerResolution> {
+  const { directory } = ports;
+  const keys = resolutionKeys(candidate, ports.identity);
+  const merges: CustomerMerge[] = [];
+
+  let chosen = await holderOf(directory, candidate.entityKey);
+  for (const { key } of keys) {
+    if (chosen !== undefined) break;
+    chosen = await holderOf(directory, key);
+  }
+  let minted = chosen === undefined;
+  chosen ??= customerIdFor(candidate.entityKey);
+
+  for (const { key, evidence } of [{ key: candidate.entityKey, evidence: 'explicit' as const }, ...keys]) {
+    const claimedBy = await directory.claim(key, chosen);
+    const holder = await canonicalCustomer(directory, claimedBy);
+    if (holder === chosen) {
+      // Held by a customer joined into this one before: report the join again, so that partners a failed attempt left
+      // unconsolidated are consolidated now (consolidation is idempotent).
+      if (claimedBy !== chosen) merges.push({ survivor: chosen, absorbed: claimedBy });
+      continue;
+    }
+    if (minted) {
+      // Another resolution got here first with the same company: this one is theirs (the minted id is forwarded, so
+      // a key it claimed meanwhile still leads there).
+      chosen = await join(directory, holder, chosen, merges);
+      minted = false;
+    } else if (evidence === 'explicit') {
+      // A link between two customers that exist: they are one company. The customer found first keeps the name.
+      chosen = await join(directory, chosen, holder, merges);
+    }
+  }
+  return { customerId: await canonicalCustomer(directory, chosen), merges };
+}
+
+/** An absorbed customer whose partner was flagged for review beside the survivor's (the id: the survivor's partner). */
+const REVIEW_FLAG = { system: 'saas_sync', kind: 'review_flagged' } as const;
+
+/** The Odoo partner of a canonical customer, if it has one. */
+export async function partnerOfCustomer(identityMap: IdentityMap, customerId: string): Promise<number | undefined> {
+  const known = await identityMap.find(canonicalCustomerKey(customerId), ODOO_PARTNER.system, ODOO_PARTNER.kind);
+  return known === undefined ? undefined : Number(known);
+}
+
+/**
+ * After a join: the survivor keeps one partner. The absorbed customer's partner becomes the survivor's when the
+ * survivor has none; two partners are merged in Odoo (or flagged for review, by configuration), and every record
+ * that pointed at the absorbed partner is relinked to the survivor's.
+ */
+export async function consolidatePartners(ports: CustomerIdentityPorts, merges: readonly CustomerMerge[]): Promise<void> {
+  for (const { survivor, absorbed } of merges) {
+    const absorbedPartner = await partnerOfCustomer(ports.identityMap, absorbed);
+    if (absorbedPartner === undefined) continue;
+    const survivorPartner = await partnerOfCustomer(ports.identityMap, survivor);
+    if (survivorPartner === undefined || survivorPartner === absorbedPartner) {
+      await ports.identityMap.link(canonicalCustomerKey(survivor), { ...ODOO_PARTNER, id: String(absorbedPartner) });
+      continue;
+    }
+    if (ports.identity.onDuplicatePartners === 'review') {
+      // Once per pair: the note is for a person, and every later event of the company would repeat it.
+      const flagged = await ports.identityMap.find(canonicalCustomerKey(absorbed), REVIEW_FLAG.system, REVIEW_FLAG.kind);
+      if (flagged === String(survivorPartner)) continue;
+      await ports.merger.flagForReview([survivorPartner, absorbedPartner], `customers ${survivor} and ${absorbed} were found to be one company`);
+      await ports.identityMap.link(canonicalCustomerKey(absorbed), { ...REVIEW_FLAG, id: String(survivorPartner) });
+      continue;
+    }
+    await ports.merger.merge(survivorPartner, absorbedPartner);
+    await ports.identityMap.link(canonicalCustomerKey(absorbed), { ...ODOO_PARTNER, id: String(survivorPartner) });
+    for (const key of [...(await ports.directory.keysOf(survivor)), ...(await ports.directory.keysOf(absorbed))]) {
+      const linked = await ports.identityMap.find(key, ODOO_PARTNER.system, ODOO_PARTNER.kind);
+      if (linked === String(absorbedPartner)) await ports.identityMap.link(key, { ...ODOO_PARTNER, id: String(survivorPartner) });
+    }
+  }
+}
+
+export interface CustomerRecordWrite {
+  readonly candidate: CustomerCandidate;
+  readonly source: WriteSource;
+  readonly values: OwnedPartnerValues;
+  /** Written by any source (the partner's kind). */
+  readonly always: PartnerWrite;
+  /** Written only when the partner is created (e.g. the first system's reference). */
+  readonly onCreate?: PartnerWrite;
+}
+
+/**
+ * A customer record (a billing customer, a CRM account) → its canonical customer's partner: resolved, consolidated,
+ * created or updated with the fields its source owns. Returns the customer and the partner.
+ */
+export async function writeCustomerPartner(ports: CustomerIdentityPorts, write: CustomerRecordWrite): Promise<{ customerId: string; partnerId: number }> {
+  const { customerId, merges } = await resolveCustomer(ports, write.candidate);
+  await consolidatePartners(ports, merges);
+  let known = await partnerOfCustomer(ports.identityMap, customerId);
+  // A record synced before customers were resolved has its partner linked to the record itself.
+  known ??= await ports.identityMap.find(write.candidate.entityKey, ODOO_PARTNER.system, ODOO_PARTNER.kind).then((id) => (id === undefined ? undefined : Number(id)));
+  known ??= await explicitPartner(ports, write.candidate);
+  const { values, dropped } = ownedWrite(ports.identity, write.source, write.values, write.always, known !== undefined);
+  for (const field of dropped) ports.onDroppedField({ field, source: write.source, record: write.candidate.entityKey, customerId });
+  const { id } = await ports.partners.upsert(customerPartnerExternalId(customerId), known === undefined ? { ...values, ...write.onCreate } : values, known);
+  if (id !== known) await ports.identityMap.link(canonicalCustomerKey(customerId), { ...ODOO_PARTNER, id: String(id) });
+  await ports.identityMap.link(write.candidate.entityKey, { ...ODOO_PARTNER, id: String(id) });
+  await ports.identityMap.link(write.candidate.entityKey, { ...CANONICAL_CUSTOMER, id: customerId });
+  await ports.identityMap.link(write.candidate.entityKey, { ...RECORD_STATE, id: 'live' });
+  return { customerId, partnerId: id };
+}
+
+/** Whether a record still exists in its system (`live`) or was deleted there (`deleted <time>`). */
+const RECORD_STATE = { system: 'saas_sync', kind: 'record_state' } as const;
+
+/** A directory key that names a record of a system (not a match key, a forward or an Odoo partner). */
+const isRecordKey = (key: string): boolean => !/^(match|saas_sync|odoo):/.test(key);
+
+/**
+ * A record deleted in its system: its customer's partner is archived (never deleted: Odoo keeps its invoices) —
+ * unless another live record of the same customer (the company's CRM account, its other billing customer) still
+ * has it, in which case the partner stays and only this record is marked deleted.
+ */
+export async function archiveRecordPartner(ports: CustomerIdentityPorts, entityKey: string, deletedAt: string): Promise<{ archived: boolean }> {
+  await ports.identityMap.link(entityKey, { ...RECORD_STATE, id: `deleted ${deletedAt}` });
+  const holder = await ports.directory.holderOf(entityKey);
+  const customerId = holder === undefined ? customerIdFor(entityKey) : await canonicalCustomer(ports.directory, holder);
+  if (holder !== undefined) {
+    for (const key of await ports.directory.keysOf(customerId)) {
+      if (key === entityKey || !isRecordKey(key)) continue;
+      const state = await ports.identityMap.find(key, RECORD_STATE.system, RECORD_STATE.kind);
+      if (state === 'live') return { archived: false };
+    }
+  }
+  const recordPartner = await ports.identityMap.find(entityKey, ODOO_PARTNER.system, ODOO_PARTNER.kind);
+  const known = (await partnerOfCustomer(ports.identityMap, customerId)) ?? (recordPartner === undefined ? undefined : Number(recordPartner));
+  return ports.partners.archive(customerPartnerExternalId(customerId), known);
+}
+
+/** A record linked to an Odoo partner by id (billing metadata `odoo_partner_id`): that partner is the customer's. */
+async function explicitPartner(ports: CustomerIdentityPorts, candidate: CustomerCandidate): Promise<number | undefined> {
+  const link = candidate.links.find((each) => each.system === ODOO_PARTNER.system && each.kind === ODOO_PARTNER.kind && /^\d+$/.test(each.id));
+  return link === undefined ? undefined : Number(link.id);
+}
