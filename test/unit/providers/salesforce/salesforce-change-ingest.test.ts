@@ -80,10 +80,12 @@ describe('Salesforce change events → canonical events', () => {
         source: 'salesforce',
         subject: 'salesforce:account:0015f00002J9YYEAA3',
         time: new Date(1712693965000).toISOString(),
+        // The catalog's current account version (v2: links and tax id).
+        dataVersion: 2,
         data: {
           account: {
             system: 'salesforce', account: FIXTURE_ORG_ID, id: '0015f00002J9YYEAA3', ownerId: '0055f000005mc66AAA', updatedAt: new Date(1712693965000).toISOString(),
-            name: 'Acme', domain: null, website: null, phone: null, industry: null, lifecycleStage: null, address: null,
+            name: 'Acme', domain: null, website: null, phone: null, industry: null, lifecycleStage: null, address: null, links: [], taxId: null,
           },
         },
       }),
@@ -125,6 +127,7 @@ describe('Salesforce change events → canonical events', () => {
         system: 'salesforce', account: FIXTURE_ORG_ID, id: '001RM000005a9tGYAQ', ownerId: '005RM0000026DG5YAM', updatedAt: '2022-05-11T16:20:59.000Z',
         name: 'Universal Containers', domain: 'universalcontainers.example', website: 'https://www.UniversalContainers.example/about', phone: '4155551212', industry: 'Biotechnology', lifecycleStage: 'Customer - Direct',
         address: { line1: '415 Mission Street', line2: 'Floor 3', city: 'San Francisco', postalCode: '94105', state: 'CA', country: 'USA' },
+        links: [], taxId: null,
       },
     });
   });
