@@ -188,4 +188,27 @@ describe('Salesforce on the local runtime', () => {
     }, { what: 'both deliveries archived' })).map((event) => event.detail.id);
     expect(ids).toEqual(['salesforce:tx-redelivered:2:account.upserted', 'salesforce:tx-redelivered:2:account.upserted']);
   });
+
+  it('into Odoo: the Account becomes a company partner, its Opportunity a quotation, and once won a confirmed order with deal.won on the bus', async () => {
+    // What finance sets up: the product whose Internal Reference is the line's product code.
+    await harness.odoo.create('product.product', { name: 'Analytics seat', default_code: 'SF-SEAT', list_price: 1, sale_ok: true, type: 'service' });
+    const accountId = await create('Account', { Name: 'Hooli', Website: 'https://hooli.example' });
+    const opportunityId = await create('Opportunity', { Name: 'Hooli - 3 seats', StageName: 'Prospecting', CloseDate: '2026-12-31', AccountId: accountId });
+    await create('OpportunityLineItem', { OpportunityId: opportunityId, Name: 'Seat', ProductCode: 'SF-SEAT', Quantity: 3, UnitPrice: 120.5 });
+
+    const partner = await waitFor(() => harness.odoo.partnerByExternalId(`saas_sync.salesforce_account_${accountId}`), { what: 'the account’s Odoo partner', timeoutMs: 60_000 });
+    expect(partner).toMatchObject({ name: 'Hooli', is_company: true, active: true });
+    const quotation = await waitFor(async () => {
+      const [order] = await harness.odoo.searchRead<Record<string, unknown>>('sale.order', [['client_order_ref', '=', opportunityId]], ['partner_id', 'state', 'amount_untaxed']);
+      return order?.['amount_untaxed'] === 361.5 ? order : undefined;
+    }, { what: 'the quotation with its line', timeoutMs: 60_000 });
+    expect(quotation).toMatchObject({ partner_id: [partner!.id, 'Hooli'], state: 'draft' });
+
+    await rest('PATCH', `sobjects/Opportunity/${opportunityId}`, { StageName: 'Closed Won' });
+    const won = await waitFor(() => eventsAbout(`salesforce:deal:${opportunityId}`).find((event) => event.detailType === 'deal.won'), { what: 'deal.won on the bus', timeoutMs: 60_000 });
+    expect(canonicalEventSchema.safeParse(won.detail).error).toBeUndefined();
+    expect(won.detail).toMatchObject({ data: { order: { partnerId: partner!.id }, amountUntaxed: 36_150 } });
+    const [confirmed] = await harness.odoo.searchRead<Record<string, unknown>>('sale.order', [['client_order_ref', '=', opportunityId]], ['state']);
+    expect(confirmed).toMatchObject({ state: 'sale' });
+  });
 });
