@@ -1,8 +1,9 @@
 /**
  * The routing table: the only place that says which canonical event types go to which flow.
- * The stack generates one EventBridge rule per flow from it; a test checks that every type here
- * exists in the event catalog (events/catalog.ts) and that every catalog type is routed to one flow
- * or listed in `UNROUTED` below.
+ * The stack generates one EventBridge rule per flow from it (each rule targets its flow's queue), so a type listed
+ * in two flows reaches both: EventBridge delivers an event to every rule that matches it. A test checks that every
+ * type here exists in the event catalog (events/catalog.ts) and that every catalog type is routed to at least one
+ * flow or listed in `UNROUTED` below, never both.
  */
 export const ROUTES = {
   'customer-sync': ['customer.upserted', 'customer.deleted'],
@@ -19,6 +20,11 @@ export const ROUTES = {
     'dispute.updated',
   ],
   'subscription-sync': ['subscription.updated'],
+  // The customer's entitlement (plan, tier, standing) from the same billing facts the flows above book into Odoo:
+  // a flow of its own, so a support desk that is slow or down never holds back the books, nor they it.
+  entitlements: ['subscription.updated', 'payment.failed', 'payment.succeeded', 'invoice.uncollectible', 'dispute.updated'],
+  // Tickets from the support desk: escalated by the customer's entitlement, noted on its Odoo partner.
+  'support-tickets': ['ticket.updated'],
 } as const satisfies Record<string, readonly string[]>;
 
 /**
@@ -36,6 +42,8 @@ export const UNROUTED = [
   'contact.merged',
   'deal.upserted',
   'deal.deleted',
+  // Published by the entitlements flow for the flows that will act on a customer's standing (the sagas).
+  'entitlement.changed',
 ] as const;
 
 export type FlowName = keyof typeof ROUTES;

@@ -23,7 +23,7 @@ export type SupportPolicy = z.infer<typeof supportPolicySchema>;
 /** How an amount of minor units reads in a currency (`12.50 USD`): the provider's module knows the decimals. */
 export type AmountFormatter = (invoice: Pick<OpenInvoice, 'system'>, amount: number, currency: string) => string;
 
-/** A tag value Zendesk-like desks accept: lower case, no spaces. */
+/** A tag value support desks accept: lower case, no spaces. */
 const tagPart = (value: string) => value.toLowerCase().replace(/[^a-z0-9_]+/g, '_');
 
 /**

@@ -20,6 +20,8 @@ export const SUPPORT_DESKS: readonly SupportDeskRow[] = [{ system: 'zendesk', su
  * entitlements are then derived and published with no organization to keep in step.
  */
 export function supportDeskFromEnv(env: NodeJS.ProcessEnv = process.env): SupportDesk | undefined {
+  // The stack names no provider to a support flow of a stage without a desk.
+  if (env['PROVIDER_SYSTEMS'] === undefined) return undefined;
   const systems = configuredSystems(env);
   return SUPPORT_DESKS.find((row) => systems.includes(row.system))?.supportDeskFromEnv(env);
 }

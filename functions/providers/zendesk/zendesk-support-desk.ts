@@ -14,7 +14,7 @@ export interface ZendeskSupportDeskSettings {
 /**
  * Zendesk as the flows' support desk. An organization push is a read (by external id) and a `create_or_update`:
  * the read gives the watermark Zendesk holds (an older entitlement is not written over a newer one, even by a
- * writer whose lease ran out) and the tags others set (Zendesk replaces an organization's tags as a whole: ours
+ * writer whose lease ran out; an equal one is written again: a repeated push changes nothing) and the tags others set (Zendesk replaces an organization's tags as a whole: ours
  * are swapped, theirs kept).
  */
 export function zendeskSupportDesk(settings: ZendeskSupportDeskSettings): SupportDesk {
@@ -25,7 +25,7 @@ export function zendeskSupportDesk(settings: ZendeskSupportDeskSettings): Suppor
       const [existing] = await api.organizationsByExternalId(organization.externalId);
       if (existing !== undefined) {
         const held = existing.organization_fields[fieldKeys.watermark];
-        if (typeof held === 'string' && held !== '' && held >= organization.fields.watermark) {
+        if (typeof held === 'string' && held !== '' && held > organization.fields.watermark) {
           return { outcome: 'stale', organizationId: String(existing.id), deskWatermark: held };
         }
       }
