@@ -59,6 +59,8 @@ export async function syncTicket(event: TicketUpdated, ports: TicketFlowPorts): 
     const effects = await ports.effects.load(ticketKey);
     let next = effects;
     let escalated = false;
+    // The note says the priority the ticket has once escalated, not the one it arrived with.
+    let priority = ticket.priority;
     const noted: ('opened' | 'solved')[] = [];
     const partnerId = await partnerOfCustomer(entitlement.billingCustomers, ports);
     const link = ports.desk?.ticketUrl(ticket.id) ?? `${ticket.system} ticket ${ticket.id}`;
@@ -68,12 +70,13 @@ export async function syncTicket(event: TicketUpdated, ports: TicketFlowPorts): 
       if (escalation !== undefined) {
         await ports.desk.updateTicket(ticket.id, escalation);
         escalated = true;
+        priority = escalation.priority ?? priority;
       }
       next = { ...next, escalated: true };
       await ports.effects.save(ticketKey, event.id, next);
     }
     if (opened && !effects.openedNoted && partnerId !== undefined) {
-      await ports.ledger.note(partnerId, `Support ticket #${ticket.id} opened: “${ticket.subject ?? '(no subject)'}” (${ticket.priority ?? 'no'} priority, customer ${entitlement.status.replace('_', ' ')}, tier ${entitlement.tier}). ${link}`);
+      await ports.ledger.note(partnerId, `Support ticket #${ticket.id} opened: “${ticket.subject ?? '(no subject)'}” (${priority ?? 'no'} priority, customer ${entitlement.status.replace('_', ' ')}, tier ${entitlement.tier}). ${link}`);
       next = { ...next, openedNoted: true };
       noted.push('opened');
       await ports.effects.save(ticketKey, event.id, next);

@@ -215,6 +215,17 @@ export async function startZendeskSandbox(options: ZendeskSandboxOptions = {}): 
           const opened = await sandbox.openTicket(body as Parameters<ZendeskSandbox['openTicket']>[0]);
           return send(response, 201, { ticket: publicTicket(opened.ticket), delivery: opened.delivery ?? null });
         }
+        case '/_sandbox/ticket-status': {
+          const { id, status, actorId } = body as { id: number; status: ZendeskSandboxTicket['status']; actorId: number };
+          return send(response, 200, { delivery: (await sandbox.changeTicketStatus(id, status, actorId)) ?? null });
+        }
+        case '/_sandbox/deliveries':
+          // Every delivery so far (in flight ones settled first), with the ticket's comments: what a test replays and checks.
+          return send(response, 200, { deliveries: await sandbox.deliveries() });
+        case '/_sandbox/ticket': {
+          const ticket = sandbox.ticket(Number(body['id']));
+          return ticket === undefined ? send(response, 404, { error: 'RecordNotFound' }) : send(response, 200, { ticket });
+        }
         default:
           return send(response, 404, { error: 'InvalidEndpoint', description: `no sandbox route ${path}` });
       }

@@ -158,7 +158,7 @@ describe('support-tickets flow', () => {
     expect(await syncTicket(opened, ticketPorts)).toEqual({ outcome: 'nothing-to-do', reason: 'already done for this ticket' });
     expect(await syncTicket(solved, ticketPorts)).toEqual({ outcome: 'applied', escalated: false, noted: ['solved'] });
     expect(ledger.notes.map((note) => note.partnerId)).toEqual([42, 42]);
-    expect(ledger.notes[0]!.body).toMatch(/^Support ticket #1001 opened: “Cannot log in” .*customer past due, tier premium\)\. https:\/\/acme\.zendesk\.example\/agent\/tickets\/1001$/);
+    expect(ledger.notes[0]!.body).toMatch(/^Support ticket #1001 opened: “Cannot log in” \(high priority, customer past due, tier premium\)\. https:\/\/acme\.zendesk\.example\/agent\/tickets\/1001$/);
     expect(ledger.notes[1]!.body).toBe('Support ticket #1001 solved: “Cannot log in”. https://acme.zendesk.example/agent/tickets/1001');
     expect(desk.ticketUpdates).toHaveLength(1);
   });
