@@ -47,6 +47,8 @@ export interface SupportDesk {
   readonly system: SourceSystem;
   /** Creates or updates the organization by external id, unless the desk already holds a newer watermark. */
   upsertOrganization(organization: SupportOrganization): Promise<OrganizationPush>;
+  /** The customer's billing contact as a user of its organization (created, or updated by email). */
+  linkContact(organizationId: string, contact: { name: string; email: string }): Promise<void>;
   /** Changes a ticket as the integration's own user: its events come back and are dropped as our own writes. */
   updateTicket(ticketId: string, change: SupportTicketChange): Promise<void>;
   /** The external id (canonical customer) of an organization, read from the desk; undefined when it has none. */

@@ -187,6 +187,9 @@ export function supportStories(target: OdooUnderTest): void {
           [FIELDS.mrr]: '100.00 USD',
         },
       });
+      // Its billing contact (the partner's email) is a user of the organization.
+      const { users } = await sandbox<{ users: { email: string }[] }>('users-of', { organizationId: organization.id });
+      expect(users.map((user) => user.email)).toEqual(['billing@zeta-a.example']);
     }, 180_000);
 
     it('the payment fails → past due in Zendesk; a new ticket of the organization is escalated with the open invoice, and Odoo’s chatter shows it', async () => {

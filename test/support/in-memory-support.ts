@@ -38,6 +38,7 @@ export class InMemorySupportDesk implements SupportDesk {
   readonly system = 'zendesk' as const;
   readonly organizations = new Map<string, SupportOrganization & { id: string }>();
   readonly ticketUpdates: { ticketId: string; change: SupportTicketChange }[] = [];
+  readonly contacts: { organizationId: string; name: string; email: string }[] = [];
   pushes = 0;
   async upsertOrganization(organization: SupportOrganization): Promise<OrganizationPush> {
     const existing = this.organizations.get(organization.externalId);
@@ -46,6 +47,9 @@ export class InMemorySupportDesk implements SupportDesk {
     this.organizations.set(organization.externalId, { ...organization, name: existing?.name ?? organization.name, id });
     this.pushes += 1;
     return { outcome: 'written', organizationId: id };
+  }
+  async linkContact(organizationId: string, contact: { name: string; email: string }) {
+    this.contacts.push({ organizationId, ...contact });
   }
   async updateTicket(ticketId: string, change: SupportTicketChange) {
     this.ticketUpdates.push({ ticketId, change });
@@ -59,10 +63,10 @@ export class InMemorySupportDesk implements SupportDesk {
 }
 
 export class InMemorySupportLedger implements SupportLedger {
-  readonly names = new Map<number, string>();
+  readonly contacts = new Map<number, { name: string; email: string | undefined }>();
   readonly notes: { partnerId: number; body: string }[] = [];
-  async partnerName(partnerId: number) {
-    return this.names.get(partnerId);
+  async partnerContact(partnerId: number) {
+    return this.contacts.get(partnerId);
   }
   async note(partnerId: number, body: string) {
     this.notes.push({ partnerId, body });

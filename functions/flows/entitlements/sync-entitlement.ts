@@ -36,7 +36,7 @@ export interface EntitlementFlowPorts {
   readonly identityMap: IdentityMap;
   /** The partner of a billing customer by its external id, when the identity map has no link yet. */
   readonly partners: Pick<BillingLedger, 'partnerByExternalId'>;
-  readonly ledger: Pick<SupportLedger, 'partnerName'>;
+  readonly ledger: Pick<SupportLedger, 'partnerContact'>;
   /** The stage's support desk; undefined: the entitlement is derived and published with no organization to push. */
   readonly desk: SupportDesk | undefined;
   readonly publish: (events: readonly CanonicalEvent[]) => Promise<void>;
@@ -86,9 +86,12 @@ export async function syncEntitlement(event: EntitlementEvent, ports: Entitlemen
     let organizationName = state.organizationName;
     if (ports.desk !== undefined) {
       const partnerId = await partnerOf(entitlement.billingCustomers, ports);
-      organizationName ??= (await ports.ledger.partnerName(partnerId)) ?? `Customer ${customer}`;
+      // The first push creates the organization: its name, and its billing contact as a user, are the partner's.
+      const contact = organizationName === undefined ? await ports.ledger.partnerContact(partnerId) : undefined;
+      organizationName ??= contact?.name ?? `Customer ${customer}`;
       const push = await ports.desk.upsertOrganization(organizationOf(entitlement, { name: organizationName, odooPartnerId: partnerId, policy: ports.policy, format: formatAmount }));
       organizationId = push.organizationId;
+      if (contact?.email !== undefined) await ports.desk.linkContact(push.organizationId, { name: contact.name, email: contact.email });
       // The ticket flow finds the customer of a ticket's organization by this link.
       await ports.identityMap.link(organizationKey(ports.desk.system, push.organizationId), { ...CANONICAL_CUSTOMER, id: customer });
     }

@@ -5,7 +5,7 @@ import type { ZendeskApi, ZendeskTicketUpdate } from './zendesk-api';
 export type ZendeskOrganizationFieldKeys = Readonly<Record<keyof SupportOrganizationFields, string>>;
 
 export interface ZendeskSupportDeskSettings {
-  readonly api: Pick<ZendeskApi, 'organizationsByExternalId' | 'createOrUpdateOrganization' | 'updateTicket' | 'organization'>;
+  readonly api: Pick<ZendeskApi, 'organizationsByExternalId' | 'createOrUpdateOrganization' | 'createOrUpdateUser' | 'updateTicket' | 'organization'>;
   readonly fieldKeys: ZendeskOrganizationFieldKeys;
   /** `https://<subdomain>.zendesk.com`: where an agent opens a ticket. */
   readonly agentUrl: string;
@@ -39,6 +39,9 @@ export function zendeskSupportDesk(settings: ZendeskSupportDeskSettings): Suppor
         organization_fields: organizationFields,
       });
       return { outcome: 'written', organizationId: String(written.id) };
+    },
+    async linkContact(organizationId: string, contact: { name: string; email: string }): Promise<void> {
+      await api.createOrUpdateUser({ name: contact.name, email: contact.email, organization_id: Number(organizationId) });
     },
     async updateTicket(ticketId: string, change: SupportTicketChange): Promise<void> {
       const update: ZendeskTicketUpdate = {

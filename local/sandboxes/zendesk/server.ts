@@ -76,6 +76,8 @@ export interface ZendeskSandbox {
   organizationByExternalId(externalId: string): ZendeskSandboxOrganization | undefined;
   ticket(id: number | string): ZendeskSandboxTicket | undefined;
   user(id: number | string): ZendeskSandboxUser | undefined;
+  /** The users linked to an organization. */
+  usersOf(organizationId: number): ZendeskSandboxUser[];
   /** An end user of an organization (the requester of the tickets it opens). */
   createUser(fields: { name: string; email: string; organizationId: number | null }): ZendeskSandboxUser;
   /**
@@ -219,6 +221,8 @@ export async function startZendeskSandbox(options: ZendeskSandboxOptions = {}): 
           const { id, status, actorId } = body as { id: number; status: ZendeskSandboxTicket['status']; actorId: number };
           return send(response, 200, { delivery: (await sandbox.changeTicketStatus(id, status, actorId)) ?? null });
         }
+        case '/_sandbox/users-of':
+          return send(response, 200, { users: sandbox.usersOf(Number(body['organizationId'])) });
         case '/_sandbox/deliveries':
           // Every delivery so far (in flight ones settled first), with the ticket's comments: what a test replays and checks.
           return send(response, 200, { deliveries: await sandbox.deliveries() });
@@ -339,6 +343,7 @@ export async function startZendeskSandbox(options: ZendeskSandboxOptions = {}): 
     organizationByExternalId: byExternalId,
     ticket: (id) => tickets.get(Number(id)),
     user: (id) => users.get(Number(id)),
+    usersOf: (organizationId) => [...users.values()].filter((user) => user.organization_id === organizationId),
     createUser(fields) {
       const user: ZendeskSandboxUser = { id: nextUserId++, name: fields.name, email: fields.email, organization_id: fields.organizationId, external_id: null, role: 'end-user' };
       users.set(user.id, user);

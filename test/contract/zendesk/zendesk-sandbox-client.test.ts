@@ -108,6 +108,9 @@ describe('Zendesk client against the Zendesk sandbox', () => {
     expect(newer.outcome).toBe('written');
     const stale = await support.upsertOrganization({ ...organization, fields: fields('2026-02-01T00:00:00.000Z|evt_2'), managedTags: ['saas_tier_premium', 'saas_standing_active'] });
     expect(stale).toEqual({ outcome: 'stale', organizationId: String(stored.id), deskWatermark: '2026-02-02T00:00:00.000Z|evt_3' });
+    await support.linkContact(String(stored.id), { name: 'Acme billing', email: 'billing@acme.example' });
+    await support.linkContact(String(stored.id), { name: 'Acme billing', email: 'billing@acme.example' });
+    expect(sandbox.usersOf(stored.id)).toMatchObject([{ name: 'Acme billing', email: 'billing@acme.example', role: 'end-user' }]);
     expect(sandbox.organizationByExternalId('cust-1')).toMatchObject({
       tags: ['saas_standing_past_due', 'saas_tier_premium', 'vip_by_agent'],
       organization_fields: { saas_account_standing: 'past_due', saas_plan: 'Pro', saas_odoo_partner_id: '42', saas_entitlement_watermark: '2026-02-02T00:00:00.000Z|evt_3' },

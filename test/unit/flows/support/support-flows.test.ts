@@ -24,7 +24,7 @@ function world(options: { linked?: boolean } = {}) {
   const desk = new InMemorySupportDesk();
   const ledger = new InMemorySupportLedger();
   const published: CanonicalEvent[] = [];
-  ledger.names.set(42, 'Acme GmbH');
+  ledger.contacts.set(42, { name: 'Acme GmbH', email: 'billing@acme.example' });
   void identityMap.link('stripe:customer:cus_1', { system: 'odoo', kind: 'res.partner', id: '42' });
   if (options.linked !== false) void identityMap.link('stripe:customer:cus_1', { system: 'saas_sync', kind: 'customer', id: 'cust-1' });
   const ports: EntitlementFlowPorts = {
@@ -98,6 +98,8 @@ describe('entitlements flow', () => {
       fields: { plan: 'Pro', tier: 'premium', standing: 'active', odooPartnerId: '42', billingCustomerId: 'stripe:cus_1', mrr: '150.00 USD' },
       managedTags: ['saas_tier_premium', 'saas_standing_active'],
     });
+    // Its billing contact (the partner's email) is a user of the organization, linked once, when it is created.
+    expect(desk.contacts).toEqual([{ organizationId: organization.id, name: 'Acme GmbH', email: 'billing@acme.example' }]);
     expect(await syncEntitlement(activated, ports)).toEqual({ outcome: 'entitlement-unchanged', customer: 'cust-1' });
     expect(await syncEntitlement(failed, ports)).toMatchObject({ outcome: 'entitlement-changed', status: 'past_due' });
     expect(await syncEntitlement(paid, ports)).toMatchObject({ outcome: 'entitlement-changed', status: 'active' });
@@ -111,6 +113,7 @@ describe('entitlements flow', () => {
     expect(published[1]).toMatchObject({ subject: 'saas_sync:customer:cust-1', causationId: failed.id, id: `entitlement.changed:cust-1:${failed.id}` });
     expect(desk.organizations.get('cust-1')).toMatchObject({ fields: { tier: 'none', standing: 'cancelled', mrr: '' }, managedTags: ['saas_tier_none', 'saas_standing_cancelled'] });
     expect(desk.pushes).toBe(4);
+    expect(desk.contacts).toHaveLength(1);
   });
 
   it('converges on the same organization whatever the order of the events, each delivered twice', async () => {
