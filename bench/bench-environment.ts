@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { LocalStack } from '../local/runtime/local-stack';
+import type { LocalStack, OdooConnection } from '../local/runtime/local-stack';
+import { type OdooVersion, startRealOdoo } from '../test/support/real-odoo';
 import { type DevEnvironment, type DevEnvironmentOptions, startDevEnvironment } from '../local/dev-environment/dev-environment';
 
 const PROJECT_ROOT = resolve(import.meta.dirname, '..');
@@ -74,4 +75,25 @@ export async function drained(local: LocalStack, options: { timeoutMs: number; p
     await new Promise((resolve) => setTimeout(resolve, options.pollMs));
     quiet = flowQueueDepth(local) === 0 ? quiet + 1 : 0;
   }
+}
+
+const REAL_ODOO_VARIABLES = ['ODOO_URL', 'ODOO_DB', 'ODOO_LOGIN', 'ODOO_API_KEY'] as const;
+
+/**
+ * The real Odoo a bench runs against: ODOO_URL, ODOO_DB, ODOO_LOGIN and ODOO_API_KEY when all are set (an Odoo of
+ * your own); otherwise one of BENCH_ODOO_VERSION (18.0 or 19.0, default 18.0) from ../shared/odoo
+ * (test/support/real-odoo.ts) with a fresh database named after `database`, dropped by `dispose`.
+ */
+export async function chooseRealOdoo(database: string): Promise<{ odoo: OdooConnection; label: string; dispose: () => Promise<void> }> {
+  const given = REAL_ODOO_VARIABLES.filter((name) => process.env[name]);
+  if (given.length === REAL_ODOO_VARIABLES.length) {
+    const odoo = { url: process.env.ODOO_URL!, database: process.env.ODOO_DB!, login: process.env.ODOO_LOGIN!, apiKey: process.env.ODOO_API_KEY! };
+    return { odoo, label: `Odoo at ${odoo.url} (database ${odoo.database})`, dispose: async () => undefined };
+  }
+  if (given.length > 0) throw new Error(`set all of ${REAL_ODOO_VARIABLES.join(', ')} to bench an Odoo of your own, or none to start one from ../shared/odoo`);
+  const version = (process.env.BENCH_ODOO_VERSION ?? '18.0') as OdooVersion;
+  if (version !== '18.0' && version !== '19.0') throw new Error(`BENCH_ODOO_VERSION must be 18.0 or 19.0, got ${version}`);
+  console.error(`Starting a real Odoo ${version} with a fresh database …`);
+  const real = await startRealOdoo(version, database);
+  return { odoo: real, label: `a real Odoo ${version} (fresh database, started by test/support/real-odoo.ts)`, dispose: real.dispose };
 }

@@ -12,11 +12,14 @@
  * the peak must never exceed the configured bound, flow concurrency (SQS MaximumConcurrency) × the Odoo
  * client's per-container concurrency limit. Every event must land: the dead-letter queues are checked, and
  * the bench fails if one holds anything.
+ *
+ * BENCH_ODOO=real runs the same burst against a real Odoo instead of the sandbox (ODOO_URL et al., or one
+ * started from ../shared/odoo: see `chooseRealOdoo` in bench-environment.ts); BENCH_CUSTOMERS=250 keeps such a
+ * run to minutes on a 2-worker Odoo.
  */
 import { cpus } from 'node:os';
-import { DEFAULT_ODOO_CONNECTION } from '../functions/erp/odoo/odoo-config';
 import { resolveStage } from '../lib/config/stages';
-import { BENCH_SIGNING_SECRET, deadLetterCount, drained, startBenchEnvironment } from './bench-environment';
+import { BENCH_SIGNING_SECRET, chooseRealOdoo, deadLetterCount, drained, startBenchEnvironment } from './bench-environment';
 import { billingMonth, sendSignedWebhooks } from './billing-month';
 import { type OdooCountingProxy, startOdooCountingProxy } from './odoo-counting-proxy';
 
@@ -28,14 +31,23 @@ const { config } = resolveStage('local');
 
 const { waves, stripeObjects } = billingMonth(CUSTOMERS);
 
+const BENCH_ODOO = process.env.BENCH_ODOO ?? 'sandbox';
+if (BENCH_ODOO !== 'sandbox' && BENCH_ODOO !== 'real') throw new Error(`BENCH_ODOO must be sandbox or real, got ${BENCH_ODOO}`);
+const real = BENCH_ODOO === 'real' ? await chooseRealOdoo('bench_burst') : undefined;
+
 let proxy: OdooCountingProxy | undefined;
 // The counting proxy between the stack and Odoo: every Odoo call and the calls in flight, per wave.
-const environment = await startBenchEnvironment({ name: 'burst', odooProxy: async (odooUrl) => (proxy = await startOdooCountingProxy(odooUrl)) });
+const environment = await startBenchEnvironment({
+  name: 'burst',
+  ...(real ? { odoo: { kind: 'running' as const, connection: real.odoo, description: real.label } } : {}),
+  odooProxy: async (odooUrl) => (proxy = await startOdooCountingProxy(odooUrl)),
+});
 const { stack } = environment;
 const counting = proxy!;
 const stripe = { url: environment.providerApis.get('stripe')!.sandboxUrl! };
 const webhookUrl = `${stack.url}/webhooks/stripe`;
-const concurrencyBound = config.flowConcurrency * DEFAULT_ODOO_CONNECTION.maxConcurrency;
+// The stage's own bound (what the stack deploys with), not the client's default.
+const concurrencyBound = config.flowConcurrency * config.odoo.maxConcurrentRequests;
 
 try {
   // What a flow fetches when an event overtakes its dependency; in this ordered burst it is never needed.
@@ -62,6 +74,7 @@ try {
   }
 } finally {
   await environment.close();
+  await real?.dispose();
 }
 
 
@@ -70,7 +83,7 @@ function printReport(results: { type: string; events: number; seconds: number; c
   const events = results.reduce((sum, result) => sum + result.events, 0);
   const lines = [
     `Month-end burst: ${events} events (${CUSTOMERS} customers × 4), ${SENDERS} senders; ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version}`,
-    `flow concurrency ${config.flowConcurrency} × Odoo client limit ${DEFAULT_ODOO_CONNECTION.maxConcurrency} per container = bound ${concurrencyBound} concurrent Odoo requests per flow`,
+    `Odoo: ${real?.label ?? 'the in-memory Odoo sandbox'}; flow concurrency ${config.flowConcurrency} × ${config.odoo.maxConcurrentRequests} requests in flight per container = bound ${concurrencyBound} concurrent Odoo requests per flow`,
     '',
     '| Stripe event | events | events/s | Odoo calls / event | peak concurrent Odoo requests | calls by operation (per event) |',
     '|---|---:|---:|---:|---:|---|',

@@ -26,8 +26,7 @@ import { OdooRecordReader } from '../local/dev-environment/odoo-record-reader';
 import type { LocalStack, OdooConnection } from '../local/runtime/local-stack';
 import { signedHeader, stripeEvent } from '../test/fixtures/stripe/stripe-events';
 import { customerObject } from '../test/fixtures/stripe/billing-story';
-import { type OdooVersion, startRealOdoo } from '../test/support/real-odoo';
-import { BENCH_SIGNING_SECRET, deadLetterCount, drained, startBenchEnvironment } from './bench-environment';
+import { BENCH_SIGNING_SECRET, chooseRealOdoo, deadLetterCount, drained, startBenchEnvironment } from './bench-environment';
 import { billingMonth, MONTH_CURRENCY, sendSignedWebhooks } from './billing-month';
 import { type OdooCountingProxy, startOdooCountingProxy } from './odoo-counting-proxy';
 
@@ -35,12 +34,11 @@ const DOCUMENTS = positiveInteger('BENCH_DOCUMENTS', 60);
 const LONE_EVENTS = positiveInteger('BENCH_LONE_EVENTS', 20);
 const SENDERS = positiveInteger('BENCH_SENDERS', 16);
 const WAVE_TIMEOUT_MS = positiveInteger('BENCH_WAVE_TIMEOUT_SECONDS', 1800) * 1000;
-const REAL_ODOO_VARIABLES = ['ODOO_URL', 'ODOO_DB', 'ODOO_LOGIN', 'ODOO_API_KEY'] as const;
 
 const { config } = resolveStage('local');
 const concurrency = config.flowConcurrency;
 
-const { odoo: target, label: odooLabel, dispose: disposeOdoo } = await chooseOdoo();
+const { odoo: target, label: odooLabel, dispose: disposeOdoo } = await chooseRealOdoo('bench_real_odoo');
 let proxy: OdooCountingProxy | undefined;
 try {
   const environment = await startBenchEnvironment({
@@ -207,20 +205,6 @@ function printReport(raw: Awaited<ReturnType<typeof measureRaw>>, stack: StackWa
   }
   console.log(`\nLone events (${lone.length} customers one at a time), webhook → partner readable in Odoo: p50 ${percentile(lone, 0.5).toFixed(0)} ms, p99 ${percentile(lone, 0.99).toFixed(0)} ms.`);
   console.log(`Peak Odoo requests in flight (stack): ${Math.max(...stack.map((result) => result.peak))}.`);
-}
-
-async function chooseOdoo(): Promise<{ odoo: OdooConnection; label: string; dispose: () => Promise<void> }> {
-  const given = REAL_ODOO_VARIABLES.filter((name) => process.env[name]);
-  if (given.length === REAL_ODOO_VARIABLES.length) {
-    const odoo = { url: process.env.ODOO_URL!, database: process.env.ODOO_DB!, login: process.env.ODOO_LOGIN!, apiKey: process.env.ODOO_API_KEY! };
-    return { odoo, label: `Odoo at ${odoo.url} (database ${odoo.database})`, dispose: async () => undefined };
-  }
-  if (given.length > 0) throw new Error(`set all of ${REAL_ODOO_VARIABLES.join(', ')} to bench an Odoo of your own, or none to start one from ../shared/odoo`);
-  const version = (process.env.BENCH_ODOO_VERSION ?? '18.0') as OdooVersion;
-  if (version !== '18.0' && version !== '19.0') throw new Error(`BENCH_ODOO_VERSION must be 18.0 or 19.0, got ${version}`);
-  console.error(`Starting a real Odoo ${version} with a fresh database …`);
-  const real = await startRealOdoo(version, 'bench_real_odoo');
-  return { odoo: real, label: `a real Odoo ${version} (fresh database, started by test/support/real-odoo.ts)`, dispose: real.dispose };
 }
 
 async function timed(work: () => Promise<void>): Promise<number> {

@@ -11,6 +11,7 @@ import { CUSTOMER_UPSERTED, CUSTOMER_UPSERTED_VERSION, customerUpsertedSchema } 
 import { DEAL_DELETED, DEAL_DELETED_VERSION, dealDeletedSchema } from './deal-deleted';
 import { DEAL_UPSERTED, DEAL_UPSERTED_VERSION, dealUpsertedSchema } from './deal-upserted';
 import { ENTITLEMENT_CHANGED, ENTITLEMENT_CHANGED_VERSION, entitlementChangedSchema } from './entitlement-changed';
+import { DEAL_WON, DEAL_WON_VERSION, dealWonSchema } from './deal-won';
 import { DISPUTE_UPDATED, DISPUTE_UPDATED_VERSION, disputeUpdatedSchema } from './dispute-updated';
 import { INVOICE_FINALIZED, INVOICE_FINALIZED_VERSION, invoiceFinalizedSchema } from './invoice-finalized';
 import { INVOICE_UNCOLLECTIBLE, INVOICE_UNCOLLECTIBLE_VERSION, invoiceUncollectibleSchema } from './invoice-uncollectible';
@@ -49,6 +50,7 @@ export const EVENT_CATALOG = [
   { type: DEAL_DELETED, version: DEAL_DELETED_VERSION, schema: dealDeletedSchema },
   { type: ENTITLEMENT_CHANGED, version: ENTITLEMENT_CHANGED_VERSION, schema: entitlementChangedSchema },
   { type: TICKET_UPDATED, version: TICKET_UPDATED_VERSION, schema: ticketUpdatedSchema },
+  { type: DEAL_WON, version: DEAL_WON_VERSION, schema: dealWonSchema },
 ] as const;
 
 export type CanonicalEventType = (typeof EVENT_CATALOG)[number]['type'];

@@ -132,6 +132,60 @@ export const PROVIDERS: readonly ProviderRow[] = [
   },
 ];
 
+/**
+ * A provider whose events arrive on an EventBridge partner event bus (a SaaS's own relay into the account) instead
+ * of a webhook: the stack creates the partner bus named after the stage's event source, and a rule to the provider's
+ * ingest function. No route, no signature: only the partner can put events on its bus.
+ */
+export interface PartnerEventProviderRow {
+  /** The source system of its canonical events (`salesforce`). */
+  readonly system: string;
+  /** `Salesforce`: the prefix of its constructs (`SalesforceIngest`). */
+  readonly name: string;
+  /** The ingest function, relative to functions/. */
+  readonly ingestEntry: string;
+  /** The partner event source (`aws.partner/…`), which names the partner bus. */
+  readonly partnerEventSource: (config: StageConfig) => string;
+  /** The `detail-type`s the rule lets through to the ingest (the events the ingest maps). */
+  readonly detailTypes: readonly string[];
+  readonly ingestSecrets: readonly ProviderSecret[];
+  readonly ingestEnvironment: (config: StageConfig) => Readonly<Record<string, string>>;
+  readonly configuredIn: (config: StageConfig) => boolean;
+}
+
+export const PARTNER_EVENT_PROVIDERS: readonly PartnerEventProviderRow[] = [
+  {
+    system: 'salesforce',
+    name: 'Salesforce',
+    ingestEntry: 'providers/salesforce/ingest-handler.ts',
+    partnerEventSource: (config) => required(config.salesforce, 'Salesforce').partnerEventSource,
+    // Change Data Capture events through Event Relay: `detail-type` is the change event's name.
+    detailTypes: ['AccountChangeEvent', 'ContactChangeEvent', 'OpportunityChangeEvent', 'OpportunityLineItemChangeEvent'],
+    // Change events carry changed fields only: the ingest reads the records, so it holds the connected app's credentials.
+    ingestSecrets: [
+      { id: 'SalesforceClientCredentials', environmentVariable: 'SALESFORCE_CREDENTIALS_SECRET_NAME', secretName: (config) => required(config.salesforce, 'Salesforce').credentialsSecretName },
+    ],
+    ingestEnvironment: (config): Record<string, string> => {
+      const salesforce = required(config.salesforce, 'Salesforce');
+      return {
+        // aws.partner/salesforce.com/<orgId>/<relayId>: the org every record of the bus lives in.
+        SALESFORCE_ORG_ID: salesforce.partnerEventSource.split('/')[2]!,
+        SALESFORCE_INSTANCE_URL: salesforce.instanceUrl,
+        SALESFORCE_API_VERSION: salesforce.apiVersion,
+        SALESFORCE_CLIENT_NAME: salesforce.clientName,
+        SALESFORCE_CORPORATE_CURRENCY: salesforce.corporateCurrency,
+        SALESFORCE_MULTI_CURRENCY: String(salesforce.multiCurrency),
+      };
+    },
+    configuredIn: (config) => config.salesforce !== undefined,
+  },
+];
+
+/** The partner-event providers the stage runs. */
+export function configuredPartnerEventProviders(config: StageConfig): PartnerEventProviderRow[] {
+  return PARTNER_EVENT_PROVIDERS.filter((provider) => provider.configuredIn(config));
+}
+
 /** The providers the stage runs: those with their settings in the stage config. */
 export function configuredProviders(config: StageConfig): ProviderRow[] {
   return PROVIDERS.filter((provider) => provider.configuredIn(config));
@@ -139,5 +193,8 @@ export function configuredProviders(config: StageConfig): ProviderRow[] {
 
 /** The name of every secret the providers' functions read, for the stack's grants and their nag acknowledgments. */
 export function providerSecretNames(config: StageConfig): string[] {
-  return configuredProviders(config).flatMap((provider) => [...provider.ingestSecrets, ...provider.apiSecrets].map((secret) => secret.secretName(config)));
+  return [
+    ...configuredProviders(config).flatMap((provider) => [...provider.ingestSecrets, ...provider.apiSecrets].map((secret) => secret.secretName(config))),
+    ...configuredPartnerEventProviders(config).flatMap((provider) => provider.ingestSecrets.map((secret) => secret.secretName(config))),
+  ];
 }

@@ -20,6 +20,8 @@ export const ROUTES = {
     'dispute.updated',
   ],
   'subscription-sync': ['subscription.updated'],
+  // CRM deals → Odoo quotations and orders; a won deal's confirmed order is announced as `deal.won`.
+  'deal-sync': ['deal.upserted', 'deal.deleted'],
   // The customer's entitlement (plan, tier, standing) from the same billing facts the flows above book into Odoo:
   // a flow of its own, so a support desk that is slow or down never holds back the books, nor they it.
   entitlements: ['subscription.updated', 'payment.failed', 'payment.succeeded', 'invoice.uncollectible', 'dispute.updated'],
@@ -33,15 +35,15 @@ export const ROUTES = {
  * when its consumer exists; listing it here is a decision, so a catalog type is never unrouted by oversight.
  */
 export const UNROUTED = [
-  // The CRM's records: the consumers into Odoo (partners, quotations) and the one-customer identity come next.
+  // The CRM's records: the consumers into Odoo (partners) and the one-customer identity come next.
   'account.upserted',
   'account.deleted',
   'account.merged',
   'contact.upserted',
   'contact.deleted',
   'contact.merged',
-  'deal.upserted',
-  'deal.deleted',
+  // Published by deal-sync when a won deal's order is confirmed: the onboarding saga will consume it.
+  'deal.won',
   // Published by the entitlements flow for the flows that will act on a customer's standing (the sagas).
   'entitlement.changed',
 ] as const;

@@ -9,12 +9,13 @@ import { alarmWhenNotEmpty, deadLetterQueue } from './constructs/secure-queue';
 import { StateTables } from './constructs/state-tables';
 import { SyncEventBus } from './constructs/sync-event-bus';
 import { SyncFlow } from './constructs/sync-flow';
+import { PartnerEventIngest } from './constructs/partner-event-ingest';
 import { ProviderIngest } from './constructs/provider-ingest';
 import { Reconciliation } from './constructs/reconciliation';
 import { SyncFunction, removalPolicy, retentionDays } from './constructs/sync-function';
 import { WebhookApi } from './constructs/webhook-api';
 import { acknowledgeNagFindings } from './nag-acknowledgments';
-import { configuredProviders, providerSecretNames } from './providers';
+import { configuredPartnerEventProviders, configuredProviders, providerSecretNames } from './providers';
 import { type FlowName, FLOW_NAMES, flowEventPattern } from './routing';
 
 /** EventBridge `source` of canonical events (mirrors events/envelope.ts, which lib/ does not import). */
@@ -26,15 +27,25 @@ const handlerPath = (relative: string) => fileURLToPath(new URL(`../functions/${
  * The consumer of each flow of the routing table, and what it reads besides Odoo and the state tables:
  * the billing mapping (BILLING_CONFIG) and every provider's read API (to fetch a dependency Odoo does not have yet).
  */
-const FLOW_CONSUMERS: Record<FlowName, { entry: string; billingConfig?: true; providerApis?: true; supportDeskApi?: true; supportPolicy?: true; publishes?: true }> = {
+const FLOW_CONSUMERS: Record<FlowName, { entry: string; billingConfig?: true; providerApis?: true; dealConfig?: true; supportDeskApi?: true; supportPolicy?: true; publishes?: true }> = {
   'customer-sync': { entry: handlerPath('flows/customer-sync/handler.ts') },
   'billing-sync': { entry: handlerPath('flows/billing-sync/handler.ts'), billingConfig: true, providerApis: true },
   'subscription-sync': { entry: handlerPath('flows/subscription-sync/handler.ts'), billingConfig: true },
+  // Reads the deal mapping (DEAL_CONFIG) and puts `deal.won` on the bus.
+  'deal-sync': { entry: handlerPath('flows/deal-sync/handler.ts'), dealConfig: true },
   // The support flows write to the stage's support desk (a provider's API) and read the support policy; the
   // entitlements flow publishes `entitlement.changed`.
   entitlements: { entry: handlerPath('flows/entitlements/handler.ts'), supportDeskApi: true, supportPolicy: true, publishes: true },
   'support-tickets': { entry: handlerPath('flows/support-tickets/handler.ts'), supportDeskApi: true, supportPolicy: true },
 };
+
+/**
+ * The deal mapping of a stage: its `deals` section, else quotations in the company the stage's billing lands in
+ * first, with products found by SKU only.
+ */
+export function dealConfigOf(config: StageConfig): { companyId: number; products: Record<string, string | number> } {
+  return config.deals ?? { companyId: config.billing.companies[0]!.companyId, products: {} };
+}
 
 export interface SyncStackProps extends StackProps {
   readonly stage: Stage;
@@ -46,6 +57,8 @@ export class SyncStack extends Stack {
   readonly api: WebhookApi;
   /** Each provider's webhook ingest, by route (`stripe`). */
   readonly ingests: Readonly<Record<string, SyncFunction>>;
+  /** Each partner-event provider's ingest (its partner bus, rule, function), by system (`salesforce`). */
+  readonly partnerIngests: Readonly<Record<string, PartnerEventIngest>>;
   readonly eventBus: SyncEventBus;
   readonly tables: StateTables;
   readonly flows: Record<FlowName, SyncFlow>;
@@ -102,17 +115,38 @@ export class SyncStack extends Stack {
       }),
     );
 
+    // Partner event buses (a provider's relay into the account) → ingest → bus
+    const partnerProviders = configuredPartnerEventProviders(config);
+    this.partnerIngests = Object.fromEntries(
+      partnerProviders.map((provider) => [
+        provider.system,
+        new PartnerEventIngest(this, {
+          provider,
+          entry: handlerPath(provider.ingestEntry),
+          config,
+          bus: this.eventBus.bus,
+          rejectedEvents: this.rejectedEvents,
+          eventSource: EVENT_SOURCE,
+          alarms: this.alarms,
+          ...common,
+        }),
+      ]),
+    );
+
     // Bus → flows → Odoo, with their state
     this.tables = new StateTables(this, 'State', { removalPolicy: common.removalPolicy });
     const odooApiKey = Secret.fromSecretNameV2(this, 'OdooApiKey', config.odoo.apiKeySecretName);
     // Billing providers' read APIs go to billing-sync and the reconciliation; a support desk's API to the support flows.
-    const apisOf = (selected: readonly (typeof providers)[number][]) => ({
+    const apisOf = (selected: readonly (typeof providers)[number][], partnerSystems: readonly string[]) => ({
       secrets: selected.flatMap((provider) => provider.apiSecrets.map((secret) => ({ secret: Secret.fromSecretNameV2(this, secret.id, secret.secretName(config)), ...secret }))),
       environment: Object.assign({}, ...selected.map((provider) => provider.apiEnvironment?.(config) ?? {})) as Record<string, string>,
-      systems: selected.map((provider) => provider.route).join(','),
+      systems: [...selected.map((provider) => provider.route), ...partnerSystems].join(','),
     });
-    const billingApis = apisOf(providers.filter((provider) => provider.supportDesk !== true));
-    const supportDeskApis = apisOf(providers.filter((provider) => provider.supportDesk === true));
+    const billingApis = apisOf(
+      providers.filter((provider) => provider.supportDesk !== true),
+      partnerProviders.map((provider) => provider.system),
+    );
+    const supportDeskApis = apisOf(providers.filter((provider) => provider.supportDesk === true), []);
     const providerApiSecrets = billingApis.secrets;
     const providerApiEnvironment = billingApis.environment;
     const providerSystems = billingApis.systems;
@@ -148,6 +182,10 @@ export class SyncStack extends Stack {
           .bindSecret(odooApiKey, 'ODOO_API_KEY_SECRET_NAME');
         for (const [name, value] of Object.entries(odooEnvironment)) flow.consumer.fn.addEnvironment(name, value);
         if (FLOW_CONSUMERS[flowName].billingConfig) flow.consumer.fn.addEnvironment('BILLING_CONFIG', JSON.stringify(config.billing));
+        if (FLOW_CONSUMERS[flowName].dealConfig) {
+          flow.consumer.fn.addEnvironment('DEAL_CONFIG', JSON.stringify(dealConfigOf(config)));
+          flow.consumer.bindEventBus(this.eventBus.bus, 'EVENT_BUS_NAME');
+        }
         if (FLOW_CONSUMERS[flowName].supportPolicy) flow.consumer.fn.addEnvironment('SUPPORT_POLICY', JSON.stringify(config.support));
         if (FLOW_CONSUMERS[flowName].publishes) flow.consumer.bindEventBus(this.eventBus.bus, 'EVENT_BUS_NAME');
         const apis = FLOW_CONSUMERS[flowName].providerApis ? billingApis : FLOW_CONSUMERS[flowName].supportDeskApi ? supportDeskApis : undefined;
@@ -178,7 +216,7 @@ export class SyncStack extends Stack {
     acknowledgeNagFindings(
       this,
       [...providerSecretNames(config), config.odoo.apiKeySecretName],
-      [this.eventBus.targetDlq, this.rejectedEvents, this.reconciliation.scheduleDlq],
+      [this.eventBus.targetDlq, this.rejectedEvents, this.reconciliation.scheduleDlq, ...Object.values(this.partnerIngests).map((ingest) => ingest.deadLetters)],
     );
   }
 }

@@ -94,6 +94,46 @@ const stageConfigSchema = z.object({
     })
     .optional(),
   /**
+   * CRM deals → Odoo quotations (functions/domain/deal-config.ts): the company quotations are made in, and the
+   * price mapping `<system>:<CRM product id>` → Odoo product (Internal Reference, or product id) for lines whose
+   * SKU is not an Odoo Internal Reference. Absent: the first billing company, products by SKU only.
+   */
+  deals: z
+    .object({
+      companyId: z.number().int().positive(),
+      products: z.record(z.string().regex(/^[a-z]+:.+$/), z.union([z.string().min(1), z.number().int().positive()])),
+    })
+    .optional(),
+  /**
+   * Salesforce (CRM), when the stage takes its Change Data Capture events through Event Relay (without this section
+   * the stage has no partner bus, rule or function of it). No webhook, no signature: the partner event bus, which
+   * only Salesforce's relay can put events on, is the trust boundary. The ingest reads the records over the REST API.
+   */
+  salesforce: z
+    .object({
+      /**
+       * The org's partner event source, as the Event Relay config names it: `aws.partner/salesforce.com/<orgId>/<relayId>`.
+       * The stack creates the partner event bus of that name (associate the source before deploying).
+       */
+      partnerEventSource: z.string().regex(/^aws\.partner\/salesforce\.com\/00D[a-zA-Z0-9]{12}(?:[a-zA-Z0-9]{3})?\/[a-zA-Z0-9]+$/),
+      /** The org's My Domain URL (`https://acme.my.salesforce.com`): the client-credentials token is asked there. */
+      instanceUrl: z.url(),
+      /** The REST API version of every read (`62.0`). */
+      apiVersion: z.string().regex(/^\d+\.\d$/),
+      /** Name of the secret holding the connected app's client credentials, JSON `{ "clientId": …, "clientSecret": … }`. */
+      credentialsSecretName: z.string().min(1),
+      /**
+       * The client name our writes send (`Sforce-Call-Options: client=<name>`): Salesforce echoes it in the change's
+       * `changeOrigin`, and the ingest drops that change (our own write coming back, no loop).
+       */
+      clientName: z.string().regex(/^[A-Za-z0-9_.-]+$/),
+      /** The org's corporate currency (ISO 4217): every amount of a single-currency org is in it. */
+      corporateCurrency: z.string().regex(/^[A-Za-z]{3}$/),
+      /** Whether the org has multiple currencies enabled: records then carry `CurrencyIsoCode` (which a single-currency org refuses to read). */
+      multiCurrency: z.boolean(),
+    })
+    .optional(),
+  /**
    * Zendesk (support desk), when the stage pushes entitlements to it and takes its ticket events (without this section
    * the stage has no Zendesk route or function, and entitlements are derived and published without a desk to push to).
    */
@@ -313,8 +353,21 @@ const STAGE_CONFIGS: Record<Stage, StageConfig> = {
       companyCurrency: 'usd',
       apiUrl: 'http://127.0.0.1:12113',
     },
+    // The Salesforce sandbox (local/sandboxes/salesforce): its org, its port under `npm start` (the dev environment
+    // gives the functions the port it actually runs on); its relay puts change events on this partner bus.
+    salesforce: {
+      partnerEventSource: 'aws.partner/salesforce.com/00D5f000005KcCnEAK/0YL5f000000CabWGAS',
+      instanceUrl: 'http://127.0.0.1:12114',
+      apiVersion: '62.0',
+      credentialsSecretName: 'odoo-saas-sync/local/salesforce-client-credentials',
+      clientName: 'odoo-saas-sync',
+      corporateCurrency: 'usd',
+      multiCurrency: false,
+    },
+    // The Zendesk sandbox (local/sandboxes/zendesk): its API user, its port under `npm start` (the dev environment
+    // gives the functions the port it actually runs on).
     zendesk: {
-      url: 'http://127.0.0.1:12114',
+      url: 'http://127.0.0.1:12115',
       apiCredentialsSecretName: 'odoo-saas-sync/local/zendesk-api-credentials',
       webhookSigningSecretName: 'odoo-saas-sync/local/zendesk-webhook-secret',
       apiUserId: '900000000001',

@@ -2,6 +2,7 @@ import type { StageConfig } from '../../lib/config/stages';
 import type { ExtraJournal } from '../sandboxes/odoo/seed';
 import { HUBSPOT_SANDBOX_BINDING } from '../sandboxes/hubspot/dev-environment-binding';
 import { PAYPAL_SANDBOX_BINDING } from '../sandboxes/paypal/dev-environment-binding';
+import { SALESFORCE_SANDBOX_BINDING } from '../sandboxes/salesforce/dev-environment-binding';
 import { STRIPE_SANDBOX_BINDING } from '../sandboxes/stripe/dev-environment-binding';
 import { ZENDESK_SANDBOX_BINDING } from '../sandboxes/zendesk/dev-environment-binding';
 
@@ -49,7 +50,12 @@ export interface ProviderApi {
    * the signing key (a key pair it made); a provider signing with a shared secret is signed with that secret.
    */
   webhookHeaders?(rawBody: string, options?: { transmittedAt?: Date }): Record<string, string>;
+  /**
+   * Told of the running stack (at each start and restart): a provider whose sandbox delivers events itself (a relay
+   * onto a partner event bus) sends them to this EventBridge endpoint.
+   */
+  connectStack?(stack: { eventBridgeUrl: string; region: string }): void;
   close(): Promise<void>;
 }
 
-export const PROVIDER_SANDBOXES: readonly ProviderSandboxBinding[] = [STRIPE_SANDBOX_BINDING, PAYPAL_SANDBOX_BINDING, HUBSPOT_SANDBOX_BINDING, ZENDESK_SANDBOX_BINDING];
+export const PROVIDER_SANDBOXES: readonly ProviderSandboxBinding[] = [STRIPE_SANDBOX_BINDING, PAYPAL_SANDBOX_BINDING, HUBSPOT_SANDBOX_BINDING, SALESFORCE_SANDBOX_BINDING, ZENDESK_SANDBOX_BINDING];

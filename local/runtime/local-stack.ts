@@ -201,6 +201,44 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       stateMachines.define(resource.physicalName, stateMachineDefinition(catalog, resource));
     }
 
+    // Lambda's asynchronous invocation (what an EventBridge rule does): a failed run is retried twice, then the event
+    // goes to the function's `DeadLetterConfig` queue, if it has one, with Lambda's error attributes. AWS waits about
+    // 1 and 2 minutes before the retries; here 1 and 2 seconds, so a developer sees the outcome.
+    const asyncDeadLetterQueues = new Map(
+      catalog.ofType('AWS::Lambda::Function').flatMap((resource) => {
+        const targetArn = (catalog.resolve(resource, 'DeadLetterConfig') as { TargetArn?: unknown } | undefined)?.TargetArn;
+        return typeof targetArn === 'string' ? [[resource.physicalName, targetArn] as const] : [];
+      }),
+    );
+    const pendingAsyncRetries = new Set<NodeJS.Timeout>();
+    closers.push(async () => {
+      for (const timer of pendingAsyncRetries) clearTimeout(timer);
+      pendingAsyncRetries.clear();
+    });
+    const invokeAsynchronously = (functionName: string, event: unknown, retriesLeft = ASYNC_INVOKE_RETRIES): void => {
+      void invokeFunction(functionName, event).then(
+        (result) => {
+          if (result.status !== 'failed') return;
+          if (retriesLeft > 0) {
+            const timer = setTimeout(() => {
+              pendingAsyncRetries.delete(timer);
+              invokeAsynchronously(functionName, event, retriesLeft - 1);
+            }, (ASYNC_INVOKE_RETRIES - retriesLeft + 1) * 1000);
+            pendingAsyncRetries.add(timer);
+            return;
+          }
+          const deadLetterQueueArn = asyncDeadLetterQueues.get(functionName);
+          const text = (value: string) => ({ DataType: 'String', StringValue: value.slice(0, 1000) });
+          if (deadLetterQueueArn === undefined) return console.error(`[lambda] ${functionName}: asynchronous invocation failed after its retries, no dead-letter queue: ${result.error.errorType}: ${result.error.errorMessage}`);
+          queues
+            .queueByArn(deadLetterQueueArn)
+            .send({ body: JSON.stringify(event), messageAttributes: { RequestID: text(result.requestId), ErrorCode: text('200'), ErrorMessage: text(`${result.error.errorType}: ${result.error.errorMessage}`) } })
+            .catch((error: unknown) => console.error(`[lambda] ${functionName}: could not dead-letter a failed asynchronous invocation: ${String(error)}`));
+        },
+        () => undefined,
+      );
+    };
+
     const dispatchers: TargetDispatchers = {
       sqs: async ({ target, input }, messageAttributes) => {
         await queues.queueByArn(target.arn).send({
@@ -211,7 +249,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       },
       lambda: async ({ target, input }) => {
         // EventBridge invokes asynchronously: the delivery succeeds once Lambda accepted the event.
-        void invokeFunction(resourceNameOfArn(target.arn), JSON.parse(input)).catch(() => undefined);
+        invokeAsynchronously(resourceNameOfArn(target.arn), JSON.parse(input));
       },
       sfn: async ({ target, input }) => {
         stateMachines.startExecution({ stateMachineArn: target.arn, input });
@@ -389,6 +427,9 @@ function createQueues(catalog: ResourceCatalog, queues: QueueRegistry): string[]
 }
 
 type TargetDispatchers = Record<TargetKind, (delivery: TargetDelivery, messageAttributes?: MessageAttributes) => Promise<void>>;
+
+/** Lambda's retries of a failed asynchronous invocation (its default `MaximumRetryAttempts`). */
+const ASYNC_INVOKE_RETRIES = 2;
 
 /** A function that a schedule rule invoked returned an error: the event was delivered, the run failed. */
 class ScheduledRunFailedError extends Error {

@@ -1,14 +1,16 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalEventSchema } from '../../events/catalog';
-import { flowQueues, type Harness, queueDepth, startHarness, waitFor } from './local-stack-harness';
+import { LOCAL_CREDENTIALS } from '../../local/runtime/local-aws-identity';
+import { archivedCanonicalEvents, type Harness, startHarness, waitFor, waitForFlowsSettled } from './local-stack-harness';
 
 /**
  * HubSpot end to end on the local runtime: a batch of thin events signed by the HubSpot sandbox (v3, for the local
  * stage's webhook URL) → API Gateway → the HubSpot ingest, which reads the records from the sandbox (batch reads,
- * associations) → one canonical event each on the bus, kept by the archive. No flow consumes CRM events yet
- * (lib/routing.ts lists them as unrouted): what the bus and its archive received is what is asserted.
+ * associations) → one canonical event each on the bus, kept by the archive. Accounts and contacts have no
+ * consumer yet (lib/routing.ts lists them as unrouted); deals go to deal-sync, which needs the account's Odoo
+ * partner: until the account flow exists, the test makes the partner and seeds its identity-map link, as that
+ * flow will. The closed-won deal then becomes a confirmed Odoo order and a `deal.won` on the bus.
  */
 
 const COMPANY = { id: 7101, properties: { name: 'Acme Analytics GmbH', domain: 'acme-analytics.example', city: 'Berlin', country: 'Germany' } };
@@ -16,26 +18,12 @@ const CONTACT = { id: 7201, properties: { firstname: 'Ada', lastname: 'Lovelace'
 const DEAL = { id: 7301, properties: { dealname: 'Annual plan', amount: '1200.50', deal_currency_code: 'EUR', pipeline: 'default', dealstage: '1049832', hs_is_closed_won: 'true', hs_is_closed: 'true' } };
 const LINE = { id: 7401, properties: { name: 'Seat', hs_sku: 'SEAT', quantity: '2', price: '600.25', amount: '1200.50' } };
 
-interface ArchivedCanonical {
-  readonly detailType: string;
-  readonly detail: Record<string, unknown> & { id: string; type: string };
-}
-
 describe('HubSpot on the local runtime', () => {
   let harness: Harness;
   let hubspotUrl: string;
   let eventSeq = 0;
 
-  /** Every canonical event the bus archived so far (the archive is the runtime's JSON Lines file). */
-  const archived = (): ArchivedCanonical[] => {
-    const dir = join(harness.dataDir, 'runtime', 'eventbridge');
-    if (!existsSync(dir)) return [];
-    return readdirSync(dir)
-      .filter((file) => file.endsWith('.jsonl'))
-      .flatMap((file) => readFileSync(join(dir, file), 'utf8').split('\n').filter((line) => line.trim() !== ''))
-      .map((line) => (JSON.parse(line) as { event: { 'detail-type': string; detail: ArchivedCanonical['detail'] } }).event)
-      .map((event) => ({ detailType: event['detail-type'], detail: event.detail }));
-  };
+  const archived = () => archivedCanonicalEvents(harness);
   const hubspotEvents = () => archived().filter((event) => event.detail.id.startsWith('hubspot:'));
   const post = async (headers: Record<string, string>, body: string) => {
     const response = await fetch(harness.webhookUrlOf('hubspot'), { method: 'POST', headers, body });
@@ -52,9 +40,24 @@ describe('HubSpot on the local runtime', () => {
     return { eventId: 900 + eventSeq, subscriptionId: 51, portalId: 62515, appId: 54321, occurredAt: Date.now() - 1_000 + eventSeq, subscriptionType, attemptNumber: 0, objectId, changeSource: 'CRM_UI', sourceId: 'userId:47812075', ...fields };
   };
 
+  let partnerId: number;
+
   beforeAll(async () => {
     harness = await startHarness();
     hubspotUrl = harness.providerApi('hubspot').sandboxUrl!;
+    // What the account flow will leave: the company's Odoo partner, linked to the HubSpot company in the identity
+    // map. And what finance sets up: the product whose Internal Reference is the line's SKU.
+    partnerId = await harness.odoo.create('res.partner', { name: COMPANY.properties.name, is_company: true });
+    await harness.odoo.create('product.product', { name: 'Seat', default_code: LINE.properties.hs_sku, list_price: 1, sale_ok: true, type: 'service' });
+    const dealSync = [...harness.stack.functions.values()].find((fn) => fn.environment['DEAL_CONFIG'] !== undefined);
+    const dynamodb = new DynamoDBClient({ endpoint: harness.stack.endpoints.dynamodb, region: harness.stack.identity.region, credentials: LOCAL_CREDENTIALS });
+    await dynamodb.send(
+      new PutItemCommand({
+        TableName: dealSync!.environment['IDENTITY_MAP_TABLE'],
+        Item: { pk: { S: `hubspot:account:${COMPANY.id}` }, sk: { S: 'odoo#res.partner' }, systemKey: { S: `odoo:res.partner:${partnerId}` }, id: { S: String(partnerId) } },
+      }),
+    );
+    dynamodb.destroy();
     const seed = async (path: string, body: unknown) => expect((await fetch(`${hubspotUrl}/_sandbox/${path}`, { method: 'POST', body: JSON.stringify(body) })).status).toBe(200);
     await seed('objects', { type: 'companies', records: [COMPANY] });
     await seed('objects', { type: 'contacts', records: [CONTACT] });
@@ -92,8 +95,20 @@ describe('HubSpot on the local runtime', () => {
       id: '7301', stage: '1049832', isClosedWon: true, isClosedLost: false, amount: 120050, currency: 'eur', primaryAccountId: '7101',
       lines: [{ id: '7401', sku: 'SEAT', quantity: '2', unitAmount: 60025, amount: 120050 }],
     });
-    // No flow consumes CRM events yet: nothing is queued for one.
-    expect(flowQueues(harness.stack).reduce((sum, { queue }) => sum + queueDepth(harness.stack, queue), 0)).toBe(0);
+    // The closed-won deal: a confirmed order for the company's partner, its line at the exact price, one deal.won.
+    const [order] = await waitFor(
+      async () => {
+        const orders = await harness.odoo.searchRead<Record<string, unknown>>('sale.order', [['client_order_ref', '=', String(DEAL.id)], ['state', '=', 'sale']], ['partner_id', 'currency_id', 'amount_untaxed']);
+        return orders.length > 0 ? orders : undefined;
+      },
+      { what: 'the confirmed Odoo order of the deal', timeoutMs: 30_000 },
+    );
+    expect(order).toMatchObject({ partner_id: [partnerId, COMPANY.properties.name], currency_id: [expect.any(Number), 'EUR'], amount_untaxed: 1200.5 });
+    const won = await waitFor(() => hubspotEvents().find((event) => event.detailType === 'deal.won'), { what: 'deal.won in the archive', timeoutMs: 30_000 });
+    expect(canonicalEventSchema.safeParse(won.detail).error).toBeUndefined();
+    expect(won.detail).toMatchObject({ id: `hubspot:deal:${DEAL.id}:won`, data: { order: { partnerId }, currency: 'eur', amountUntaxed: 120050, lines: [{ sku: 'SEAT', quantity: '2', unitAmount: 60025 }] } });
+    // Nothing failed on the way (no dead letters); accounts and contacts are not queued for any flow yet.
+    expect(await waitForFlowsSettled(harness.stack)).toEqual([]);
   });
 
   it('the same batch delivered again (HubSpot’s retry) is published with the same canonical ids', async () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ReconciliationRunReport } from '../../functions/reconcile/reconcile-period';
@@ -210,6 +210,23 @@ export function flowQueues(stack: LocalStack): { functionName: string; queue: st
     const deadLetterArn = stack.queues.queueNamed(queueName).redrivePolicy?.deadLetterTargetArn;
     return { functionName, queue: queueName, deadLetterQueue: deadLetterArn === undefined ? undefined : stack.queues.queueByArn(deadLetterArn).name };
   });
+}
+
+/** A canonical event as the bus's archive kept it. */
+export interface ArchivedCanonicalEvent {
+  readonly detailType: string;
+  readonly detail: Record<string, unknown> & { id: string; type: string; subject: string };
+}
+
+/** Every canonical event the bus archived so far, in archive order (the archive is the runtime's JSON Lines file). */
+export function archivedCanonicalEvents(harness: Pick<Harness, 'dataDir'>): ArchivedCanonicalEvent[] {
+  const dir = join(harness.dataDir, 'runtime', 'eventbridge');
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((file) => file.endsWith('.jsonl'))
+    .flatMap((file) => readFileSync(join(dir, file), 'utf8').split('\n').filter((line) => line.trim() !== ''))
+    .map((line) => (JSON.parse(line) as { event: { 'detail-type': string; detail: ArchivedCanonicalEvent['detail'] } }).event)
+    .map((event) => ({ detailType: event['detail-type'], detail: event.detail }));
 }
 
 export interface DeadLetter {

@@ -4,6 +4,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { resolveStage, STAGES } from '../../lib/config/stages';
 import { FLOW_NAMES, ROUTES } from '../../lib/routing';
+import { dealConfigSchema } from '../../functions/domain/deal-config';
 import { SyncStack } from '../../lib/sync-stack';
 import { syncStack } from './stack-fixture';
 
@@ -105,6 +106,15 @@ describe('billing flows', () => {
     expect(billing['STRIPE_API_KEY_SECRET_NAME']).toBe('odoo-saas-sync/prod/stripe-api-key');
     expect(subscriptions['STRIPE_API_KEY_SECRET_NAME']).toBeUndefined();
     expect(customers['BILLING_CONFIG']).toBeUndefined();
+  });
+
+  it('gives the deal consumer its mapping (the first billing company when the stage names none) and the bus for deal.won', () => {
+    const { template } = syncStack('prod');
+    const deals = consumerVariables(template, 'deal-sync');
+    const config = JSON.parse(String(deals['DEAL_CONFIG']));
+    expect(dealConfigSchema.parse(config)).toEqual({ companyId: STAGES_CONFIG.prod.billing.companies[0]!.companyId, products: {} });
+    expect(deals['EVENT_BUS_NAME']).toEqual({ Ref: expect.stringMatching(/^EventsBus/) });
+    expect(consumerVariables(template, 'subscription-sync')['EVENT_BUS_NAME']).toBeUndefined();
   });
 
   it('gives the support flows the support policy and the desk’s API (no billing key), and the entitlements flow the bus', () => {

@@ -144,9 +144,17 @@ export class OdooBillingLedger implements BillingLedger {
         );
       }
       if (authoritative) {
-        named = resolving.then(() => {
-          for (const price of unseen) this.productNames.set(price.priceId, price.name);
-        });
+        // Recorded at once, not when Odoo answers: the concurrent events of a batch naming the same price the same
+        // way then wait for this one rename instead of each writing it again (serialised, as writes of one record
+        // are). A failed rename forgets the name, so the next event writes it again.
+        for (const price of unseen) this.productNames.set(price.priceId, price.name);
+        named = resolving.then(
+          () => undefined,
+          (error: unknown) => {
+            for (const price of unseen) if (this.productNames.get(price.priceId) === price.name) this.productNames.delete(price.priceId);
+            throw error;
+          },
+        );
       }
     }
     // Every lookup taken now, before any await: a failed one is forgotten by the cache (the next event retries it),

@@ -8,9 +8,12 @@ import type { OdooParams } from './odoo-transport';
  * case; the calls of the same kind they make within a short window become ONE Odoo call, and each caller gets
  * its own share of the answer:
  * - `load` of the same model, columns and context → one `load` of all the rows (ids in row order);
- * - `create` of `account.move` with the same context → one `create` of all the values (ids in order);
- * - `action_post` of `account.move` with the same context → one `action_post` of all the ids;
- * - `read` of the same model, fields and context → one `read` of all the ids.
+ * - `create` of `account.move` or `sale.order` with the same context → one `create` of all the values (ids in order);
+ * - `action_post` of moves, `action_confirm` of orders, with the same context → one call on all the ids;
+ * - `read` of the same model, fields and context → one `read` of all the ids;
+ * - `search_read` of the same model, fields, order and context whose domains are conjunctions differing only in the
+ *   values of `=` conditions (an invoice by its `ref`, a payment by its memo and partner) → one `search_read` with
+ *   `in` for each such condition, each caller getting exactly the records its own domain matches (its limit too).
  * Odoo applies a call in one transaction, so a merged write that Odoo refuses has changed nothing: the members
  * Odoo names (a refused `load` names its bad rows) are tried alone and the others together again; a refusal that
  * names none is split in halves (bisection) until the refused member is alone. Either way the refused member
@@ -56,8 +59,11 @@ const stable = (value: unknown): string => JSON.stringify(value ?? null);
 const isIdList = (value: unknown): value is number[] => Array.isArray(value) && value.length > 0 && value.every((id) => Number.isInteger(id));
 const onlyKeys = (params: OdooParams, allowed: readonly string[]): boolean => Object.keys(params).every((key) => allowed.includes(key));
 
-/** Models whose `create` and `action_post` merge: Odoo's `create` and `action_post` of moves take many records at once. */
-const MERGED_WRITE_MODEL = 'account.move';
+/**
+ * Models whose `create` merges, with the action that merges too: Odoo's `create` takes many records at once, and
+ * posting moves (`action_post`) or confirming orders (`action_confirm`) acts on a whole recordset.
+ */
+const MERGED_WRITES: Readonly<Record<string, string>> = { 'account.move': 'action_post', 'sale.order': 'action_confirm' };
 
 interface LoadResult {
   ids: unknown;
@@ -127,6 +133,55 @@ const READ_RULE = IDS_RULE((result, ids) => {
   return ids.flatMap((id) => (byId.has(id) ? [byId.get(id)] : []));
 });
 
+/**
+ * A `search_read` whose domain is a plain conjunction of conditions (no `|`, `&`, `!`): the shape that merges.
+ * Conditions with `=` on a number, or on a string of a field that is not a relation (`…_id`: Odoo compares a
+ * string there by name, which a returned `[id, name]` cannot be matched against), may differ between members;
+ * every other condition must be the same in all of them.
+ */
+type Leaf = [string, string, unknown];
+const isLeaf = (term: unknown): term is Leaf => Array.isArray(term) && term.length === 3 && typeof term[0] === 'string' && typeof term[1] === 'string';
+const isVariableLeaf = ([field, operator, value]: Leaf): boolean =>
+  operator === '=' && ((typeof value === 'number' && Number.isFinite(value)) || (typeof value === 'string' && value !== '' && !/_ids?$/.test(field)));
+
+/** The domain's merge key (its fixed conditions, and its variable ones without their values), or undefined. */
+function conjunctionKey(domain: unknown): string | undefined {
+  if (!Array.isArray(domain) || domain.length === 0 || !domain.every(isLeaf)) return undefined;
+  return stable(domain.map((leaf) => (isVariableLeaf(leaf) ? [leaf[0], '=', typeof leaf[2]] : leaf)));
+}
+
+/** Does the record's value of a field equal a condition's value? A relation reads `[id, name]`: its id counts. */
+const fieldEquals = (recordValue: unknown, value: unknown): boolean => (Array.isArray(recordValue) ? recordValue[0] === value : recordValue === value);
+
+const SEARCH_READ_RULE: MergeRule = {
+  combine: (members) => {
+    const first = members[0]!.params;
+    const varying: string[] = [];
+    const domain = (first.domain as Leaf[]).map((leaf, position) => {
+      if (!isVariableLeaf(leaf)) return leaf;
+      const values = [...new Set(members.map((member) => (member.params.domain as Leaf[])[position]![2]))];
+      if (values.length === 1) return leaf;
+      varying.push(leaf[0]);
+      return [leaf[0], 'in', values];
+    });
+    // The fields the split matches on are read too, whether or not the members asked for them.
+    const fields = [...new Set([...(first.fields as string[]), ...varying])];
+    const { limit: _limit, ...rest } = first;
+    return { ...rest, domain, fields };
+  },
+  split: (result, members) => {
+    if (!Array.isArray(result)) return members.map(() => result);
+    return members.map((member) => {
+      const conditions = (member.params.domain as Leaf[]).filter(isVariableLeaf);
+      const asked = new Set(['id', ...(member.params.fields as string[])]);
+      const matching = result.filter((record) => conditions.every(([field, , value]) => fieldEquals((record as Record<string, unknown>)[field], value)));
+      const limited = typeof member.params.limit === 'number' ? matching.slice(0, member.params.limit) : matching;
+      // Each member gets records shaped as its own call would return them: only the fields it asked for.
+      return limited.map((record) => Object.fromEntries(Object.entries(record as Record<string, unknown>).filter(([field]) => asked.has(field))));
+    });
+  },
+};
+
 /** The kind of a call that can share an Odoo call with others, or `undefined` for one that goes alone. */
 function kindOf(model: string, method: string, params: OdooParams, options: OdooCallOptions): Kind | undefined {
   // A caller that overrides the retry policy gets exactly the call it asked for.
@@ -140,12 +195,20 @@ function kindOf(model: string, method: string, params: OdooParams, options: Odoo
     const entities = idColumn < 0 ? [] : data.flatMap((row) => (typeof (row as unknown[])[idColumn] === 'string' && (row as unknown[])[idColumn] !== '' ? [`${model}:${String((row as unknown[])[idColumn])}`] : []));
     return { key: `${model}.load:${stable(params.fields)}:${context}`, rule: LOAD_RULE, member: { params, entities } };
   }
-  if (model !== MERGED_WRITE_MODEL && method !== 'read') return undefined;
+  if (method === 'search_read' && onlyKeys(params, ['domain', 'fields', 'order', 'limit', 'context']) && Array.isArray(params.fields) && params.fields.length > 0) {
+    const domainKey = conjunctionKey(params.domain);
+    const limit = params.limit;
+    // A limit is applied to each member's share; an offset would need the member's whole result: it goes alone.
+    if (domainKey === undefined || (limit !== undefined && !(Number.isInteger(limit) && (limit as number) > 0))) return undefined;
+    return { key: `${model}.search_read:${domainKey}:${stable(params.fields)}:${stable(params.order)}:${context}`, rule: SEARCH_READ_RULE, member: { params, entities: [] } };
+  }
+  const mergedAction = Object.hasOwn(MERGED_WRITES, model) ? MERGED_WRITES[model] : undefined;
+  if (mergedAction === undefined && method !== 'read') return undefined;
   if (method === 'create' && onlyKeys(params, ['vals_list', 'context']) && Array.isArray(params.vals_list) && params.vals_list.length > 0) {
     return { key: `${model}.create:${context}`, rule: CREATE_RULE, member: { params, entities: [] } };
   }
-  if (method === 'action_post' && onlyKeys(params, ['ids', 'context']) && isIdList(params.ids)) {
-    return { key: `${model}.action_post:${context}`, rule: ACTION_RULE, member: { params, entities: params.ids.map((id) => `${model}:${id}`) } };
+  if (method === mergedAction && onlyKeys(params, ['ids', 'context']) && isIdList(params.ids)) {
+    return { key: `${model}.${method}:${context}`, rule: ACTION_RULE, member: { params, entities: params.ids.map((id) => `${model}:${id}`) } };
   }
   if (method === 'read' && onlyKeys(params, ['ids', 'fields', 'context']) && isIdList(params.ids)) {
     // Reads write nothing: the same record read by two members is read once.

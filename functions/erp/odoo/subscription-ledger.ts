@@ -128,9 +128,10 @@ export class OdooSubscriptionLedger implements SubscriptionLedger {
 
   /**
    * A pricelist in the order's currency: one the company already has (finance's), else ours, created once by
-   * external id (`saas_sync.pricelist_eur`). No rules: the contract lines carry their prices explicitly.
+   * external id (`saas_sync.pricelist_eur`). No rules: the contract lines carry their prices explicitly. Shared with
+   * the deal ledger: one pricelist per currency and company for every order the integration makes.
    */
-  private pricelistOf(currency: LedgerCurrency, companyId: number): Promise<number> {
+  pricelistOf(currency: LedgerCurrency, companyId: number): Promise<number> {
     return this.pricelists.get(`${companyId}:${currency.code}`, async () => {
       const [existing] = await searchRead(this.odoo, 'product.pricelist', [['currency_id', '=', currency.id], ['company_id', 'in', [false, companyId]]], ['name'], {
         limit: 1,

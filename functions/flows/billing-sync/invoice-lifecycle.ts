@@ -7,7 +7,7 @@ import { isNewer, watermarkOf } from '../../domain/watermark';
 import { companyRouteFor } from '../../domain/billing-config';
 import { type BillingSyncPorts, invoiceKey, odooDate } from './billing-sync-ports';
 import { postCreditNoteForAmount } from './credit-note-for-amount';
-import { locateOrPostInvoice } from './post-invoice';
+import { locateOrPostInvoice, settledInvoiceDocument } from './post-invoice';
 
 /**
  * The invoice lifecycle after finalization. These events are snapshots of the invoice's state, ordered
@@ -56,8 +56,7 @@ export async function syncInvoiceUncollectible(event: InvoiceUncollectible, port
   const candidate = watermarkOf(event);
   return underWatermarkLease<InvoiceUncollectibleOutcome>(ports.watermarks, invoiceKey(mark.system, mark.id), event.id, async (current) => {
     if (!isNewer(candidate, current)) return { result: { outcome: 'stale', watermark: current ?? candidate } };
-    const moveId = await locateOrPostInvoice(ports, mark.system, mark.id, 'uncollectible');
-    const invoice = await ports.ledger.readDocument(moveId);
+    const { moveId, invoice } = await settledInvoiceDocument(ports, mark.system, mark.id, 'uncollectible');
     if (!invoice || invoice.state !== 'posted' || invoice.partnerId === undefined) {
       return { result: { outcome: 'invoice-cancelled', moveId }, commit: candidate };
     }

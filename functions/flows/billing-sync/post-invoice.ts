@@ -48,6 +48,24 @@ export async function locateOrPostInvoice(ports: BillingSyncPorts, system: Sourc
 }
 
 /**
+ * The Odoo invoice of a provider invoice as it now stands, for an event that settles or marks it: posted from the
+ * provider first when Odoo lacks it, and an interrupted draft (a 5xx or a timeout between `create` and
+ * `action_post`) posted too, so the event never takes that draft for a cancelled or deleted invoice.
+ */
+export async function settledInvoiceDocument(
+  ports: BillingSyncPorts,
+  system: SourceSystem,
+  invoiceId: string,
+  what: string,
+): Promise<{ moveId: number; invoice: LedgerDocument | undefined }> {
+  const moveId = await locateOrPostInvoice(ports, system, invoiceId, what);
+  const invoice = await ports.ledger.readDocument(moveId);
+  if (invoice?.state !== 'draft') return { moveId, invoice };
+  await postFromProvider(ports, system, invoiceId, what);
+  return { moveId, invoice: await ports.ledger.readDocument(moveId) };
+}
+
+/**
  * The invoice as the provider has it, posted in Odoo (or its interrupted draft posted: a 5xx or a timeout between
  * `create` and `action_post` leaves one, which a payment must not take for a refusal).
  */

@@ -7,7 +7,7 @@ import { PermanentSyncError } from '../../platform/errors';
 import { underWatermarkLease } from '../../platform/watermark-lease';
 import { clearPastDue } from './account-standing';
 import { type BillingSyncPorts, invoiceKey, ODOO_PAYMENT, odooDate, paymentKey } from './billing-sync-ports';
-import { locateOrPostInvoice, postFromProvider } from './post-invoice';
+import { settledInvoiceDocument } from './post-invoice';
 
 export type PaymentOutcome =
   | { outcome: 'registered'; paymentId: number; moveId: number; invoicePaid: boolean }
@@ -37,13 +37,7 @@ export async function syncPaymentSucceeded(event: PaymentSucceeded, ports: Billi
   // The invoice's lease: payments of one invoice, and its creation, never race.
   return underWatermarkLease<PaymentOutcome>(ports.watermarks, invoiceKey(payment.system, payment.invoiceId), event.id, async () => {
     const what = `paid (${payment.id})`;
-    const moveId = await locateOrPostInvoice(ports, payment.system, payment.invoiceId, what);
-    let invoice = await ports.ledger.readDocument(moveId);
-    if (invoice?.state === 'draft') {
-      // Its posting was interrupted by a transient failure: posted now from the provider's invoice (totals checked).
-      await postFromProvider(ports, payment.system, payment.invoiceId, what);
-      invoice = await ports.ledger.readDocument(moveId);
-    }
+    const { moveId, invoice } = await settledInvoiceDocument(ports, payment.system, payment.invoiceId, what);
     if (!invoice || invoice.state !== 'posted') {
       throw new PermanentSyncError(`payment ${payment.id}: the Odoo invoice ${moveId} of ${payment.invoiceId} is ${invoice?.state ?? 'deleted'}, not posted`);
     }

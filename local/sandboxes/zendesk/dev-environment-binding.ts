@@ -9,8 +9,8 @@ import { SANDBOX_ZENDESK_API_EMAIL, SANDBOX_ZENDESK_API_TOKEN, SANDBOX_ZENDESK_S
 export const ZENDESK_SANDBOX_BINDING: ProviderSandboxBinding = {
   route: 'zendesk',
   name: 'Zendesk',
-  // local/sandboxes/zendesk/main.ts's port, next to the HubSpot sandbox's 12113.
-  developmentPort: 12114,
+  // local/sandboxes/zendesk/main.ts's port, next to the Salesforce sandbox's 12114.
+  developmentPort: 12115,
   async startApi({ config, port }): Promise<Omit<ProviderApi, 'providerName'>> {
     if (config.zendesk === undefined) {
       return { description: 'Zendesk: not configured in this stage', secretOverrides: {}, functionEnvironment: {}, sandboxUrl: undefined, close: async () => undefined };

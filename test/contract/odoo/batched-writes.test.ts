@@ -28,8 +28,8 @@ import { InMemoryIdentityMap, InMemoryWatermarks } from '../../support/in-memory
 import { SANDBOX_TARGETS, sandboxForSuite } from './sandbox-fixture';
 
 const API_KEY = 'batched-writes-key';
-/** Wider than the stage default: the sandbox answers the records' earlier calls one after the other. */
-const BATCHING = { windowMs: 50, maxBatchSize: 20 };
+/** Wider than the stage default: the sandbox answers the records' earlier calls one after the other, and on a loaded machine (CI runs two test files at once) 50 ms split a batch over three windows. */
+const BATCHING = { windowMs: 150, maxBatchSize: 20 };
 const sqs = mockClient(SQSClient);
 
 const customer = (id: string, name = `Customer ${id}`): CustomerSnapshot => ({ system: 'stripe', id, name, email: `${id}@example.com`, phone: null, address: null, currency: 'usd', livemode: false });

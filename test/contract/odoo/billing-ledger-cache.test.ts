@@ -48,6 +48,14 @@ describe('OdooBillingLedger lookups under a parallel batch', () => {
     expect(calls.filter((call) => call.startsWith('res.partner.category.'))).toHaveLength(2);
   });
 
+  it('ten subscriptions of one plan at once write its product’s name once, not once each', async () => {
+    calls = [];
+    const price = { priceId: 'price_cachePro', name: 'Pro plan' };
+    const maps = await Promise.all(Array.from({ length: 10 }, () => ledger.products('stripe', [price], { authoritativeNames: true })));
+    expect(new Set(maps.map((map) => map.get('price_cachePro'))).size).toBe(1);
+    expect(calls).toEqual(['product.product.load']);
+  });
+
   it('resolves a price’s product once for ten concurrent records, and each new price once', async () => {
     calls = [];
     const price = { priceId: 'price_cacheTeam', name: 'Team plan' };
@@ -109,19 +117,17 @@ describe('OdooBillingLedger products when lookups race or fail', () => {
     beforeRequest = async () => undefined;
     const { client, ledger } = ledgerOnSandbox();
     const price = { priceId: 'price_outageTeam', name: 'Team plan' };
-    // Two records of a batch ask at once; Odoo goes away between the first load and the second.
-    let loads = 0;
-    beforeRequest = async (body) => {
-      if (!body.includes('"load"')) return undefined;
-      loads += 1;
-      return loads === 2 ? new Response('Service Unavailable', { status: 503 }) : undefined;
-    };
+    // Two records of a batch ask at once, while Odoo refuses every load: the second waits for the first's rename
+    // (one write of one record) and shares its failure.
+    let odooDown = true;
+    beforeRequest = async (body) => (odooDown && body.includes('"load"') ? new Response('Service Unavailable', { status: 503 }) : undefined);
     const [first, second] = await Promise.allSettled([
       ledger.products('stripe', [price], { authoritativeNames: true }),
       ledger.products('stripe', [price], { authoritativeNames: true }),
     ]);
-    expect(first.status).toBe('fulfilled');
+    expect(first.status).toBe('rejected');
     expect(second.status).toBe('rejected');
+    odooDown = false;
     // The next event of that price, with Odoo back.
     const again = await ledger.products('stripe', [price], { authoritativeNames: true });
     expect(again.get('price_outageTeam')).toEqual(expect.any(Number));

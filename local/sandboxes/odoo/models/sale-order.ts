@@ -129,10 +129,13 @@ export const saleOrderModel: ModelDefinition = {
       parameters: [],
       run: ({ env, model, ids }) => {
         const orders = ids.map((id) => model.get(env, id));
-        const forbidden = orders.filter((order) => order.state !== 'draft' && order.state !== 'sent');
-        if (forbidden.length > 0) {
-          const labels = [...new Set(forbidden.map((order) => ORDER_STATES.find(([state]) => state === order.state)?.[1]))];
-          throw new UserError(`It is not allowed to confirm an order in the following states: ${labels.join(', ')}`);
+        // 18.0 / 19.0 `_confirmation_error_message`, order by order: the state, then lines without a product
+        // (recorded: test/contract/odoo/real-odoo-cases/recorded/*/sale.order.deal_confirm_and_cancel).
+        for (const order of orders) {
+          if (order.state !== 'draft' && order.state !== 'sent') throw new UserError('Some orders are not in a state requiring confirmation.');
+          if (orderLines(env, order.id).some((line) => typeof line.product_id !== 'number')) {
+            throw new UserError('Some order lines are missing a product, you need to correct them before going further.');
+          }
         }
         for (const order of orders) env.store.update('sale.order', order.id, { state: 'sale', date_order: env.now(), write_date: env.now() });
         return true;

@@ -54,6 +54,9 @@ const currencyName = (value: unknown): unknown => {
   return Array.isArray(currency) ? currency[1] : currency;
 };
 
+/** The id `load()` gave a step's single row. */
+const loadedId = (results: ReadonlyMap<string, unknown>, step: string): number => Number((results.get(step) as { ids: number[] }).ids[0]);
+
 const partner = (name: string): CaseStep => ({ name: 'partner', model: 'res.partner', method: 'create', params: () => ({ vals_list: [{ name, is_company: true }] }) });
 
 /** A posted customer invoice of 129.00 USD in the sales journal (id 1 on both versions), no tax. */
@@ -370,6 +373,166 @@ export const REAL_ODOO_CASES: readonly RealOdooCase[] = [
         params: (results) => ({ ids: [idOf(results, 'order_with_pricelist')], fields: ['currency_id'] }),
         observe: currencyName,
       },
+    ],
+  },
+  {
+    name: 'sale.order.load.deal_quotation',
+    note: 'a deal quotation as the deal ledger makes it: products by Internal Reference, the order and its external id in one load() (again: the same order), lines with exact fractional quantities and prices, then amended and one removed',
+    steps: [
+      partner('Deal Quote Case Ltd'),
+      {
+        name: 'product',
+        model: 'product.product',
+        method: 'create',
+        params: () => ({ vals_list: [{ name: 'Analytics seat', default_code: 'CASE-DEAL-SEAT', list_price: 99, type: 'service', sale_ok: true }] }),
+      },
+      {
+        name: 'product.by_code',
+        model: 'product.product',
+        method: 'search_read',
+        params: () => ({ domain: [['sale_ok', '=', true], ['default_code', 'in', ['CASE-DEAL-SEAT', 'CASE-DEAL-NONE']]], fields: ['default_code'] }),
+        observe: (value) => (value as Array<{ default_code: unknown }>).map((product) => product.default_code),
+      },
+      { name: 'eur', model: 'res.currency', method: 'search_read', params: () => ({ domain: [['name', '=', 'EUR']], fields: ['name'], context: { active_test: false } }) },
+      { name: 'pricelist', model: 'product.pricelist', method: 'create', params: (results) => ({ vals_list: [{ name: 'EUR deals', currency_id: idOf(results, 'eur') }] }) },
+      {
+        name: 'order',
+        model: 'sale.order',
+        method: 'load',
+        params: (results) => ({
+          fields: ['id', 'partner_id/.id', 'client_order_ref', 'company_id/.id', 'pricelist_id/.id'],
+          data: [['saas_sync.hubspot_deal_case_1', String(idOf(results, 'partner')), 'deal_case_1', '1', String(idOf(results, 'pricelist'))]],
+        }),
+        observe: (value) => (value as { messages: unknown[] }).messages,
+      },
+      {
+        name: 'order.load_again',
+        model: 'sale.order',
+        method: 'load',
+        params: (results) => ({
+          fields: ['id', 'partner_id/.id', 'client_order_ref', 'company_id/.id', 'pricelist_id/.id'],
+          data: [['saas_sync.hubspot_deal_case_1', String(idOf(results, 'partner')), 'deal_case_1', '1', String(idOf(results, 'pricelist'))]],
+        }),
+        observe: (value) => (value as { messages: unknown[] }).messages,
+      },
+      { name: 'order.count', model: 'sale.order', method: 'search_count', params: () => ({ domain: [['client_order_ref', '=', 'deal_case_1']] }), observe: (value) => value },
+      {
+        name: 'binding',
+        model: 'ir.model.data',
+        method: 'search_read',
+        params: () => ({ domain: [['module', '=', 'saas_sync'], ['name', '=', 'hubspot_deal_case_1']], fields: ['model'] }),
+        observe: pick('model'),
+      },
+      {
+        name: 'order.lines',
+        model: 'sale.order',
+        method: 'write',
+        params: (results) => ({
+          ids: [loadedId(results, 'order')],
+          vals: {
+            order_line: [
+              [0, 0, { product_id: idOf(results, 'product'), name: 'Analytics seat (2.5 × 150.00 EUR list price, 337.50 EUR net)', product_uom_qty: 2.5, price_unit: 135, discount: 0 }],
+              [0, 0, { product_id: idOf(results, 'product'), name: 'Analytics seat', product_uom_qty: 10, price_unit: 150, discount: 0 }],
+            ],
+          },
+        }),
+      },
+      {
+        name: 'order.read',
+        model: 'sale.order',
+        method: 'read',
+        params: (results) => ({ ids: [loadedId(results, 'order')], fields: ['state', 'client_order_ref', 'currency_id', 'amount_untaxed', 'amount_tax', 'amount_total', 'order_line'] }),
+        observe: (value) => ({ ...(pick('state', 'client_order_ref', 'amount_untaxed', 'amount_tax', 'amount_total')(value) as object), currency: currencyName(value) }),
+      },
+      {
+        name: 'lines.read',
+        model: 'sale.order.line',
+        method: 'read',
+        params: (results) => ({ ids: recordOf(results.get('order.read'))['order_line'], fields: ['name', 'product_uom_qty', 'price_unit', 'price_subtotal'] }),
+        observe: (value) => (value as Array<Record<string, unknown>>).map(({ name, product_uom_qty, price_unit, price_subtotal }) => ({ name, product_uom_qty, price_unit, price_subtotal })),
+      },
+      {
+        name: 'order.amend',
+        model: 'sale.order',
+        method: 'write',
+        params: (results) => {
+          const [first, second] = recordOf(results.get('order.read'))['order_line'] as number[];
+          return { ids: [loadedId(results, 'order')], vals: { order_line: [[1, first, { name: 'Analytics seat', product_uom_qty: 3, price_unit: 140, discount: 0 }], [2, second, 0]] } };
+        },
+      },
+      {
+        name: 'order.read_amended',
+        model: 'sale.order',
+        method: 'read',
+        params: (results) => ({ ids: [loadedId(results, 'order')], fields: ['amount_untaxed', 'order_line'] }),
+        observe: (value) => ({ amount_untaxed: recordOf(value)['amount_untaxed'], lines: (recordOf(value)['order_line'] as unknown[]).length }),
+      },
+    ],
+  },
+  {
+    name: 'sale.order.deal_confirm_and_cancel',
+    note: 'a won deal: action_confirm once (a second is refused), a note in the chatter; a lost deal: its quotation cancelled without the wizard and reopened by action_draft; a confirmed order cancelled without disable_cancel_warning',
+    steps: [
+      partner('Deal Confirm Case Ltd'),
+      {
+        name: 'product',
+        model: 'product.product',
+        method: 'create',
+        params: () => ({ vals_list: [{ name: 'Onboarding', default_code: 'CASE-DEAL-ONB', list_price: 1, type: 'service', sale_ok: true }] }),
+      },
+      {
+        name: 'order',
+        model: 'sale.order',
+        method: 'create',
+        params: (results) => ({
+          vals_list: [
+            {
+              partner_id: idOf(results, 'partner'),
+              client_order_ref: 'deal_case_won',
+              order_line: [[0, 0, { product_id: idOf(results, 'product'), name: 'Onboarding', product_uom_qty: 1, price_unit: 500, discount: 0 }]],
+            },
+          ],
+        }),
+      },
+      { name: 'order.confirm', model: 'sale.order', method: 'action_confirm', params: (results) => ({ ids: [idOf(results, 'order')] }), observe: (value) => value },
+      {
+        name: 'order.read',
+        model: 'sale.order',
+        method: 'read',
+        params: (results) => ({ ids: [idOf(results, 'order')], fields: ['state', 'date_order', 'amount_untaxed'] }),
+        observe: (value) => ({ state: recordOf(value)['state'], dated: /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/.test(String(recordOf(value)['date_order'])), amount_untaxed: recordOf(value)['amount_untaxed'] }),
+      },
+      { name: 'order.confirm_again', model: 'sale.order', method: 'action_confirm', params: (results) => ({ ids: [idOf(results, 'order')] }) },
+      {
+        name: 'order.note',
+        model: 'sale.order',
+        method: 'message_post',
+        params: (results) => ({ ids: [idOf(results, 'order')], body: 'Deal changed after confirmation: order left as it is.', message_type: 'comment', subtype_xmlid: 'mail.mt_note' }),
+      },
+      {
+        name: 'quotation',
+        model: 'sale.order',
+        method: 'create',
+        params: (results) => ({ vals_list: [{ partner_id: idOf(results, 'partner'), client_order_ref: 'deal_case_lost' }] }),
+      },
+      {
+        name: 'quotation.cancel',
+        model: 'sale.order',
+        method: 'action_cancel',
+        params: (results) => ({ ids: [idOf(results, 'quotation')], context: { disable_cancel_warning: true } }),
+        observe: (value) => value,
+      },
+      { name: 'quotation.read_cancelled', model: 'sale.order', method: 'read', params: (results) => ({ ids: [idOf(results, 'quotation')], fields: ['state'] }), observe: pick('state') },
+      { name: 'quotation.draft', model: 'sale.order', method: 'action_draft', params: (results) => ({ ids: [idOf(results, 'quotation')] }) },
+      { name: 'quotation.read_reopened', model: 'sale.order', method: 'read', params: (results) => ({ ids: [idOf(results, 'quotation')], fields: ['state'] }), observe: pick('state') },
+      {
+        name: 'order.cancel_without_context',
+        model: 'sale.order',
+        method: 'action_cancel',
+        params: (results) => ({ ids: [idOf(results, 'order')] }),
+        observe: (value) => (typeof value === 'object' && value !== null ? (value as { res_model?: unknown }).res_model : value),
+      },
+      { name: 'order.read_after_cancel', model: 'sale.order', method: 'read', params: (results) => ({ ids: [idOf(results, 'order')], fields: ['state'] }), observe: pick('state') },
     ],
   },
   {

@@ -45,7 +45,23 @@ class TransactionalOdoo {
       return false as T;
     }
     if (method === 'read') return (params.ids as number[]).map((id) => ({ id, ...this.moves.get(id) })) as T;
+    if (method === 'search_read') return this.searchRead(params) as T;
     return true as T;
+  }
+
+  /** Payments, as a conjunctive `search_read` finds them (`=`, `in`, `!=`), with only the asked fields, by id. */
+  readonly payments: Array<{ id: number; memo: string; partner_id: [number, string]; state: string; amount: number }> = [];
+
+  private searchRead(params: OdooParams): unknown[] {
+    const domain = params.domain as Array<[string, string, unknown]>;
+    const value = (record: Record<string, unknown>, field: string) => (Array.isArray(record[field]) ? (record[field] as unknown[])[0] : record[field]);
+    const matches = (record: Record<string, unknown>) =>
+      domain.every(([field, operator, expected]) =>
+        operator === '=' ? value(record, field) === expected : operator === 'in' ? (expected as unknown[]).includes(value(record, field)) : value(record, field) !== expected,
+      );
+    const found = this.payments.filter((payment) => matches(payment)).slice(0, typeof params.limit === 'number' ? params.limit : undefined);
+    const fields = new Set(['id', ...(params.fields as string[])]);
+    return found.map((payment) => Object.fromEntries(Object.entries(payment).filter(([field]) => fields.has(field))));
   }
 
   operations(): string[] {
@@ -80,6 +96,21 @@ describe('merging concurrent Odoo calls of the same kind', () => {
       ['B', 'posted'],
       ['C', 'posted'],
     ]);
+  });
+
+  it('orders created and confirmed concurrently take 2 calls in all, each caller its own order', async () => {
+    const odoo = new TransactionalOdoo();
+    const caller = new CoalescingOdooCaller(odoo, settings);
+    const ids = await Promise.all(
+      ['S1', 'S2', 'S3'].map(async (name) => {
+        const [id] = await caller.call<number[]>('sale.order', 'create', { vals_list: [{ name }] });
+        await caller.call('sale.order', 'action_confirm', { ids: [id] });
+        return id;
+      }),
+    );
+    expect(odoo.operations()).toEqual(['sale.order.create', 'sale.order.action_confirm']);
+    expect(odoo.calls[1]!.params.ids).toEqual(ids);
+    expect(ids.map((id) => odoo.moves.get(id!)?.name)).toEqual(['S1', 'S2', 'S3']);
   });
 
   it('keeps calls of different kinds apart: other columns, other fields, another context', async () => {
@@ -118,6 +149,61 @@ describe('merging concurrent Odoo calls of the same kind', () => {
     expect(odoo.calls.map((call) => call.params.ids)).toEqual([[3, 1, 2]]);
     expect(first).toEqual([{ id: 3 }, { id: 1 }]);
     expect(second).toEqual([{ id: 1 }, { id: 2 }]);
+  });
+});
+
+describe('merging concurrent searches', () => {
+  const payment = (id: number, memo: string, partner: number, state = 'paid') => ({ id, memo, partner_id: [partner, `Partner ${partner}`] as [number, string], state, amount: id });
+  const byMemo = (memo: string, partner: number, limit?: number) =>
+    ({ domain: [['memo', '=', memo], ['partner_id', '=', partner], ['state', '!=', 'canceled']], fields: ['state'], order: 'id asc', ...(limit ? { limit } : {}) });
+
+  it('payments looked up by memo and partner at once: one search_read, each caller exactly what its own search finds', async () => {
+    // Arrange: two payments share a memo across partners, one is cancelled
+    const odoo = new TransactionalOdoo();
+    odoo.payments.push(payment(1, 'pi_1', 7), payment(2, 'pi_2', 8), payment(3, 'pi_1', 8), payment(4, 'pi_3', 9, 'canceled'), payment(5, 'pi_2', 8));
+    const caller = new CoalescingOdooCaller(odoo, settings);
+    // Act
+    const [first, second, third, cancelled] = await Promise.all([
+      caller.call('account.payment', 'search_read', byMemo('pi_1', 7)),
+      caller.call('account.payment', 'search_read', byMemo('pi_2', 8, 1)),
+      caller.call('account.payment', 'search_read', byMemo('pi_1', 8)),
+      caller.call('account.payment', 'search_read', byMemo('pi_3', 9)),
+    ]);
+    // Assess: one call, with `in` for what differs and the unchanged condition kept; answers as if alone
+    expect(odoo.operations()).toEqual(['account.payment.search_read']);
+    expect(odoo.calls[0]!.params.domain).toEqual([['memo', 'in', ['pi_1', 'pi_2', 'pi_3']], ['partner_id', 'in', [7, 8, 9]], ['state', '!=', 'canceled']]);
+    expect(odoo.calls[0]!.params.limit).toBeUndefined();
+    expect(first).toEqual([{ id: 1, state: 'paid' }]);
+    expect(second).toEqual([{ id: 2, state: 'paid' }]);
+    expect(third).toEqual([{ id: 3, state: 'paid' }]);
+    expect(cancelled).toEqual([]);
+  });
+
+  it('answers each caller as a lone search would, whatever the order the callers come in', async () => {
+    const odoo = new TransactionalOdoo();
+    odoo.payments.push(payment(1, 'pi_1', 7), payment(2, 'pi_2', 8), payment(3, 'pi_1', 8));
+    const searches = [byMemo('pi_2', 8), byMemo('pi_1', 8), byMemo('pi_1', 7), byMemo('pi_9', 7)];
+    const alone = [];
+    for (const search of searches) alone.push(await new CoalescingOdooCaller(odoo, { windowMs: 0, maxBatchSize: 1 }).call('account.payment', 'search_read', search));
+    const merged = await Promise.all(searches.map((search) => new CoalescingOdooCaller(odoo, settings).call('account.payment', 'search_read', search)));
+    expect(merged).toEqual(alone);
+  });
+
+  it('keeps apart searches that are not plain conjunctions, have an offset, or differ in a condition other than `=`', async () => {
+    const odoo = new TransactionalOdoo();
+    const caller = new CoalescingOdooCaller(odoo, settings);
+    await Promise.all([
+      caller.call('account.payment', 'search_read', { domain: ['|', ['memo', '=', 'a'], ['memo', '=', 'b']], fields: ['state'] }),
+      caller.call('account.payment', 'search_read', { domain: ['|', ['memo', '=', 'c'], ['memo', '=', 'd']], fields: ['state'] }),
+      caller.call('account.payment', 'search_read', { domain: [['memo', '=', 'e']], fields: ['state'], offset: 1 }),
+      caller.call('account.payment', 'search_read', { domain: [['memo', '=', 'f']], fields: ['state'], offset: 1 }),
+      caller.call('account.payment', 'search_read', { domain: [['state', '!=', 'draft']], fields: ['state'] }),
+      caller.call('account.payment', 'search_read', { domain: [['state', '!=', 'posted']], fields: ['state'] }),
+      // A relation compared with a name (Odoo searches it by name) cannot be matched in the merged answer.
+      caller.call('account.payment', 'search_read', { domain: [['partner_id', '=', 'Partner 7']], fields: ['state'] }),
+      caller.call('account.payment', 'search_read', { domain: [['partner_id', '=', 'Partner 8']], fields: ['state'] }),
+    ]);
+    expect(odoo.calls).toHaveLength(8);
   });
 });
 

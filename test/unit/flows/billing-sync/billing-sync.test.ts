@@ -249,6 +249,20 @@ describe('invoice lifecycle', () => {
     expect(state.standing).toEqual([expect.stringContaining('Uncollectible')]);
   });
 
+  it('uncollectible meeting an invoice whose posting was interrupted (a draft) posts it, then marks it: the mark is never lost', async () => {
+    // Prepare: the finalization created the invoice, and a timeout came between its create and its post
+    const p = ports();
+    await deliver(p, [finalized()]);
+    const [moveId] = [...p.ledger.moves.keys()];
+    p.ledger.moves.get(moveId!)!.state = 'draft';
+    // Act
+    const outcome = await syncBilling(uncollectible(5299), p);
+    // Assess
+    expect(outcome).toMatchObject({ outcome: 'marked-uncollectible', moveId });
+    expect(p.ledger.moves.get(moveId!)!.state).toBe('posted');
+    expect(p.ledger.state().standing).toEqual([expect.stringContaining('Uncollectible')]);
+  });
+
   it('writes off only what remains after a partial payment, untaxed', async () => {
     const p = ports();
     await deliver(p, [finalized(), paid('pi_a', 2000, 3), uncollectible(3299)]);
