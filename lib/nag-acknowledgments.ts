@@ -10,7 +10,7 @@ export function acknowledgeNagFindings(stack: IConstruct, secretNames: readonly 
 
   acknowledge(
     'AwsSolutions-IAM5[Resource::*]',
-    'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions; that is the only wildcard resource granted.',
+    'X-Ray PutTraceSegments/PutTelemetryRecords and the Step Functions log delivery actions (logs:CreateLogDelivery, DescribeResourcePolicies…) support no resource-level permissions; those are the only wildcard resources granted.',
   );
   for (const name of secretNames) {
     acknowledge(

@@ -13,7 +13,6 @@ export const ROUTES = {
     'invoice.voided',
     'invoice.uncollectible',
     'payment.succeeded',
-    'payment.failed',
     'refund.created',
     'refund.updated',
     'credit_note.issued',
@@ -27,6 +26,16 @@ export const ROUTES = {
   entitlements: ['subscription.updated', 'payment.failed', 'payment.succeeded', 'invoice.uncollectible', 'dispute.updated'],
   // Tickets from the support desk: escalated by the customer's entitlement, noted on its Odoo partner.
   'support-tickets': ['ticket.updated'],
+} as const satisfies Record<string, readonly string[]>;
+
+/**
+ * Which canonical event types start which lifecycle saga (lib/constructs/lifecycle-saga.ts): one rule per saga,
+ * generated from this table, targets the saga's starter. The saga owns what its first step does: a type it starts
+ * on leaves the flow that did that step before (dunning's first step is the past-due standing billing-sync applied
+ * before), while a flow with another concern (the entitlement) still takes it, by a rule of its own.
+ */
+export const SAGA_ROUTES = {
+  dunning: ['payment.failed'],
 } as const satisfies Record<string, readonly string[]>;
 
 /**
@@ -52,7 +61,16 @@ export type FlowName = keyof typeof ROUTES;
 
 export const FLOW_NAMES = Object.keys(ROUTES) as FlowName[];
 
+export type SagaName = keyof typeof SAGA_ROUTES;
+
+export const SAGA_NAMES = Object.keys(SAGA_ROUTES) as SagaName[];
+
 /** The EventBridge pattern of a flow's rule: canonical events (our source) of the flow's types. */
 export function flowEventPattern(flow: FlowName, eventSource: string) {
   return { source: [eventSource], detailType: [...ROUTES[flow]] };
+}
+
+/** The EventBridge pattern of a saga's starting rule: canonical events (our source) of the types that start it. */
+export function sagaEventPattern(saga: SagaName, eventSource: string) {
+  return { source: [eventSource], detailType: [...SAGA_ROUTES[saga]] };
 }

@@ -16,7 +16,9 @@ import { SyncFunction, removalPolicy, retentionDays } from './constructs/sync-fu
 import { WebhookApi } from './constructs/webhook-api';
 import { acknowledgeNagFindings } from './nag-acknowledgments';
 import { configuredPartnerEventProviders, configuredProviders, providerSecretNames } from './providers';
-import { type FlowName, FLOW_NAMES, flowEventPattern } from './routing';
+import { LifecycleSaga } from './constructs/lifecycle-saga';
+import { type FlowName, FLOW_NAMES, flowEventPattern, SAGA_NAMES, type SagaName, sagaEventPattern } from './routing';
+import { sagaDefinitions } from './sagas';
 
 /** EventBridge `source` of canonical events (mirrors events/envelope.ts, which lib/ does not import). */
 export const EVENT_SOURCE = 'odoo-saas-sync';
@@ -62,6 +64,7 @@ export class SyncStack extends Stack {
   readonly eventBus: SyncEventBus;
   readonly tables: StateTables;
   readonly flows: Record<FlowName, SyncFlow>;
+  readonly sagas: Record<SagaName, LifecycleSaga>;
   readonly alarms: AlarmTopic;
   readonly rejectedEvents: Queue;
   readonly reconciliation: Reconciliation;
@@ -200,6 +203,42 @@ export class SyncStack extends Stack {
       }),
     ) as Record<FlowName, SyncFlow>;
 
+    // Bus → lifecycle sagas (Step Functions) → Odoo: the same Odoo, tables and provider APIs as the flows.
+    const sagas = sagaDefinitions(config, handlerPath);
+    this.sagas = Object.fromEntries(
+      SAGA_NAMES.map((sagaName) => {
+        const definition = sagas[sagaName];
+        const saga = new LifecycleSaga(this, `Saga-${sagaName}`, {
+          sagaName,
+          steps: definition.steps,
+          bus: this.eventBus.bus,
+          eventPattern: sagaEventPattern(sagaName, EVENT_SOURCE),
+          ruleTargetDlq: this.eventBus.targetDlq,
+          starterEntry: handlerPath('sagas/start-saga/handler.ts'),
+          stepRetry: config.sagas.stepRetry,
+          timeout: definition.timeout,
+          environment: {
+            ...odooEnvironment,
+            ...definition.environment,
+            // The invoice's write lease, as the flows hold it (functions/platform/watermark-lease.ts).
+            LEASE_SECONDS: '60',
+            ...(definition.billingConfig ? { BILLING_CONFIG: JSON.stringify(config.billing) } : {}),
+            ...(definition.providerApis ? { ...providerApiEnvironment, PROVIDER_SYSTEMS: providerSystems } : {}),
+          },
+          alarms: this.alarms,
+          ...common,
+        });
+        saga.eachStepFunction((fn) => {
+          fn.bindTable(this.tables.identityMap, 'IDENTITY_MAP_TABLE')
+            .bindTable(this.tables.idempotency, 'IDEMPOTENCY_TABLE')
+            .bindTable(this.tables.watermarks, 'WATERMARK_TABLE')
+            .bindSecret(odooApiKey, 'ODOO_API_KEY_SECRET_NAME');
+          if (definition.providerApis) for (const { secret, environmentVariable } of providerApiSecrets) fn.bindSecret(secret, environmentVariable);
+        });
+        return [sagaName, saga];
+      }),
+    ) as Record<SagaName, LifecycleSaga>;
+
     // Provider ↔ Odoo, every day: drift is a metric with an alarm, and the report is in the function's log.
     // Every provider the stage runs is reconciled (its module's reconciliation source): it reads their APIs.
     this.reconciliation = new Reconciliation(this, 'Reconciliation', {
@@ -216,7 +255,13 @@ export class SyncStack extends Stack {
     acknowledgeNagFindings(
       this,
       [...providerSecretNames(config), config.odoo.apiKeySecretName],
-      [this.eventBus.targetDlq, this.rejectedEvents, this.reconciliation.scheduleDlq, ...Object.values(this.partnerIngests).map((ingest) => ingest.deadLetters)],
+      [
+        this.eventBus.targetDlq,
+        this.rejectedEvents,
+        this.reconciliation.scheduleDlq,
+        ...Object.values(this.partnerIngests).map((ingest) => ingest.deadLetters),
+        ...Object.values(this.sagas).map((saga) => saga.starterFailures),
+      ],
     );
   }
 }

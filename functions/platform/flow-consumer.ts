@@ -59,8 +59,22 @@ export interface FlowInfrastructure {
 
 const dynamoClient = new DynamoDBClient({});
 
-export function flowInfrastructure(): FlowInfrastructure {
-  const env = readEnv(FLOW_ENV);
+/** The Odoo variables every function that writes to Odoo reads (flow consumers, saga steps). */
+export const ODOO_WRITER_ENV = {
+  IDENTITY_MAP_TABLE: text(),
+  WATERMARK_TABLE: text(),
+  LEASE_SECONDS: FLOW_ENV.LEASE_SECONDS,
+  ODOO_URL: text(),
+  ODOO_DB: text(),
+  ODOO_LOGIN: text(),
+  ODOO_TRANSPORT: FLOW_ENV.ODOO_TRANSPORT,
+  ODOO_API_KEY_SECRET_NAME: text(),
+  ...ODOO_PROTECTION_ENV,
+  ...ODOO_BATCHING_ENV,
+};
+
+/** The container's Odoo client (behind the coalescer), identity map and watermarks, from the writer variables. */
+export function odooWriterInfrastructure(env: z.infer<z.ZodMiniObject<typeof ODOO_WRITER_ENV>>): Omit<FlowInfrastructure, 'env'> {
   const dynamo = DynamoDBDocumentClient.from(dynamoClient);
   const client = new OdooClient({
     connection: { url: env.ODOO_URL, database: env.ODOO_DB, login: env.ODOO_LOGIN, transport: env.ODOO_TRANSPORT, ...odooProtectionSettings(env) },
@@ -69,11 +83,15 @@ export function flowInfrastructure(): FlowInfrastructure {
     onCall: ({ operation }) => metrics.singleMetric().addDimension('operation', operation).addMetric('OdooCalls', MetricUnit.Count, 1),
   });
   return {
-    env,
     odoo: new CoalescingOdooCaller(client, odooBatchingSettings(env)),
     identityMap: new IdentityMapTable(dynamo, env.IDENTITY_MAP_TABLE),
     watermarks: new WatermarkTable(dynamo, env.WATERMARK_TABLE, env.LEASE_SECONDS),
   };
+}
+
+export function flowInfrastructure(): FlowInfrastructure {
+  const env = readEnv(FLOW_ENV);
+  return { env, ...odooWriterInfrastructure(env) };
 }
 
 

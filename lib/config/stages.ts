@@ -221,6 +221,29 @@ const stageConfigSchema = z.object({
     writeOffUncollectible: z.boolean(),
     standingTags: z.object({ pastDue: z.string(), disputed: z.string(), uncollectible: z.string() }),
   }),
+  /**
+   * Lifecycle sagas (lib/sagas.ts). `stepRetry`: how a step's transient error is retried (exponential backoff from
+   * `intervalSeconds`, each wait capped at `maxDelaySeconds`, with full jitter): at least an hour in a deployed stage,
+   * like the flows, so an Odoo restart is outlasted; past it the execution fails at the step and can be redriven.
+   * `dunning.graceSeconds`: from the failed payment to the suspension of a customer whose invoice is still unpaid;
+   * `dunning.recheckSeconds`: how often the invoice is re-checked at its provider meanwhile (a payment ends the wait
+   * at the next check). The local stage's are seconds, so a dunning runs end to end while you watch: the same
+   * state machine and code with other values.
+   */
+  sagas: z.object({
+    stepRetry: z.object({
+      intervalSeconds: z.number().int().min(1),
+      backoffRate: z.number().min(1).max(4),
+      maxDelaySeconds: z.number().int().min(1),
+      maxAttempts: z.number().int().min(1).max(99),
+    }),
+    dunning: z.object({
+      graceSeconds: z.number().int().positive(),
+      recheckSeconds: z.number().int().positive(),
+      /** The Odoo tag of a suspended customer (beside billing.standingTags.pastDue). */
+      suspendedTag: z.string().min(1),
+    }),
+  }),
   /** When reconciliation compares the provider with Odoo (EventBridge schedule expression; the day before is checked). */
   reconcileSchedule: z.string().regex(/^(cron|rate)\(.+\)$/),
   /** Upper bound of concurrent consumer invocations per flow, i.e. of concurrent Odoo writers (SQS MaximumConcurrency: 2–1000). */
@@ -282,6 +305,15 @@ const ODOO_BATCHING = { batchWindowMs: 20, maxBatchSize: 20 } as const;
 const ODOO_PROTECTION = { maxRequestsPerSecond: 10, maxConcurrentRequests: 4, ...ODOO_BATCHING } as const;
 
 /**
+ * A step's transient error retried for over an hour: 2, 4, … 256 s, then 300 s waits (jittered), 20 attempts.
+ * Dunning: 14 days of grace, the invoice re-checked every 6 hours.
+ */
+const SAGAS: StageConfig['sagas'] = {
+  stepRetry: { intervalSeconds: 2, backoffRate: 2, maxDelaySeconds: 300, maxAttempts: 20 },
+  dunning: { graceSeconds: 14 * 24 * 3600, recheckSeconds: 6 * 3600, suspendedTag: 'Suspended' },
+};
+
+/**
  * Plans → support tiers, and the escalation policy: replace the price ids with your provider's (Stripe `price_…`,
  * PayPal plan `P-…`). A live subscription whose price no plan names gets `unmappedTier`.
  */
@@ -313,6 +345,7 @@ const ZENDESK_ORGANIZATION_FIELDS = {
 
 const defaults = {
   env: { region: 'eu-west-1' },
+  sagas: SAGAS,
   api: { rateLimit: 50, burstLimit: 100, maxBodyBytes: 256 * 1024 },
   maxMessageAgeMinutes: 15,
   billing: FRESH_ODOO_BILLING,
@@ -385,6 +418,12 @@ const STAGE_CONFIGS: Record<Stage, StageConfig> = {
     alarmEmail: 'ops@example.com',
     removalPolicy: 'destroy',
     archiveRetentionDays: 7,
+    // Seconds, not days: a dunning ends (suspended or restored) about 20 s after its failed payment, and a step
+    // failing transiently gives up after 3 quick attempts, so the local console shows a redrivable execution.
+    sagas: {
+      stepRetry: { intervalSeconds: 1, backoffRate: 2, maxDelaySeconds: 2, maxAttempts: 3 },
+      dunning: { ...SAGAS.dunning, graceSeconds: 20, recheckSeconds: 10 },
+    },
   },
   dev: {
     ...defaults,

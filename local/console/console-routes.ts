@@ -8,7 +8,8 @@ import { buildOpsState } from './ops-state';
  * - `GET /` the page, `GET /_local/console.js` its script;
  * - `GET /_local/state` what the page shows (JSON);
  * - `POST /_local/redrive` `{ "queue": "<DLQ name>" }` moves a DLQ back to its source queue;
- * - `POST /_local/replay` `{ "from": ISO, "to": ISO, "bus"?: name }` replays an archive window.
+ * - `POST /_local/replay` `{ "from": ISO, "to": ISO, "bus"?: name }` replays an archive window;
+ * - `POST /_local/executions/redrive` `{ "executionArn": … }` redrives a failed saga execution from its failed state.
  * Returns false for any other path, which then goes to the APIs.
  */
 
@@ -36,6 +37,12 @@ export async function handleConsoleRequest(stack: LocalStack, url: URL, request:
       const { queue } = (await readJson(request)) as { queue?: string };
       if (!queue) return sendJson(response, 400, { message: 'queue (the DLQ name) is required' });
       return sendJson(response, 200, { queue, moved: stack.redrive(queue) });
+    }
+    if (method === 'POST' && url.pathname === '/_local/executions/redrive') {
+      const { executionArn } = (await readJson(request)) as { executionArn?: string };
+      if (!executionArn) return sendJson(response, 400, { message: 'executionArn is required' });
+      const execution = stack.stateMachines.redriveExecution(executionArn);
+      return sendJson(response, 200, { executionArn, status: execution.status, redriveCount: execution.redriveCount ?? 0 });
     }
     if (method === 'POST' && url.pathname === '/_local/replay') {
       const { from, to, bus } = (await readJson(request)) as { from?: string; to?: string; bus?: string };

@@ -108,16 +108,41 @@ function renderEvents(events) {
   );
 }
 
+/** Which executions' states are unfolded, kept across the page's refreshes. */
+const openExecutions = new Set();
+
+function stateRows(execution) {
+  return execution.states.map((state) =>
+    element('tr', { 'data-state': state.name },
+      element('td', {}, state.name), element('td', {}, state.type),
+      element('td', { class: state.status === 'FAILED' ? 'bad' : state.status === 'SUCCEEDED' ? 'ok' : '' }, state.status + (state.retries ? ` (${state.retries} retries)` : '')),
+      element('td', { class: 'mono' }, state.input), element('td', { class: 'mono' }, state.output ?? ''),
+      element('td', {}, state.error ? `${state.error}: ${state.cause}` : '')));
+}
+
 function renderExecutions(executions) {
   document.getElementById('executions').replaceChildren(
     ...(executions.length === 0
-      ? [emptyRow(5, 'no saga executions')]
-      : executions.map((execution) =>
-          element('tr', {}, element('td', {}, execution.stateMachine), element('td', { class: 'mono' }, execution.name),
-            element('td', { class: execution.status === 'FAILED' ? 'bad' : execution.status === 'SUCCEEDED' ? 'ok' : '' }, execution.status),
-            element('td', {}, time(execution.startedAt)), element('td', {}, execution.error ?? '')),
-        )),
+      ? [emptyRow(6, 'no saga executions')]
+      : executions.flatMap((execution) => {
+          const open = openExecutions.has(execution.executionArn);
+          const toggle = element('button', { class: 'plain', 'data-states': execution.name, onclick: () => { open ? openExecutions.delete(execution.executionArn) : openExecutions.add(execution.executionArn); refresh(); } }, open ? 'hide states' : `states (${execution.states.length})`);
+          const redrive = element('button', { 'data-redrive-execution': execution.name, disabled: !execution.redrivable, title: 'continue from the state that failed', onclick: () => redriveExecution(execution.executionArn) }, 'Redrive');
+          const summary = element('tr', { 'data-execution': execution.name }, element('td', {}, execution.stateMachine), element('td', { class: 'mono' }, execution.name),
+            element('td', { class: execution.status === 'FAILED' ? 'bad' : execution.status === 'SUCCEEDED' ? 'ok' : '' }, execution.status + (execution.redriveCount ? ` (redriven ${execution.redriveCount}×)` : '')),
+            element('td', {}, time(execution.startedAt)), element('td', {}, execution.error ? `${execution.error}: ${execution.cause ?? ''}` : ''), element('td', {}, toggle, ' ', redrive));
+          if (!open) return [summary];
+          const states = element('table', { class: 'states' }, element('thead', {}, row('state', 'type', 'status', 'input', 'output', 'error')), element('tbody', {}, ...stateRows(execution)));
+          return [summary, element('tr', {}, element('td', { colspan: '6' }, states))];
+        })),
   );
+}
+
+async function redriveExecution(executionArn) {
+  const response = await fetch('/_local/executions/redrive', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ executionArn }) });
+  const result = await response.json();
+  if (!response.ok) alert(result.message);
+  await refresh();
 }
 
 function render(state) {

@@ -31,6 +31,7 @@ export interface DeadLetterState {
 const BODY_PREVIEW_CHARS = 400;
 const DEAD_LETTERS_SHOWN = 50;
 const EXECUTIONS_SHOWN = 50;
+const STATE_DATA_PREVIEW_CHARS = 4000;
 
 export function buildOpsState(stack: LocalStack) {
   const queues = queueStates(stack);
@@ -83,7 +84,7 @@ export function buildOpsState(stack: LocalStack) {
       .listExecutions()
       .sort((left, right) => right.startDate - left.startDate)
       .slice(0, EXECUTIONS_SHOWN)
-      .map(({ executionArn, stateMachineArn, name, status, startDate, stopDate, error, cause }) => ({
+      .map(({ executionArn, stateMachineArn, name, status, startDate, stopDate, error, cause, states, redriveCount }) => ({
         executionArn,
         stateMachine: stateMachineArn.split(':').pop(),
         name,
@@ -91,11 +92,31 @@ export function buildOpsState(stack: LocalStack) {
         startedAt: new Date(startDate).toISOString(),
         ...(stopDate !== undefined ? { stoppedAt: new Date(stopDate).toISOString() } : {}),
         ...(error !== undefined ? { error, cause } : {}),
+        // As RedriveExecution accepts it (local/runtime/stepfunctions/local-state-machines.ts).
+        redrivable: status === 'FAILED' || status === 'TIMED_OUT' || status === 'ABORTED',
+        redriveCount: redriveCount ?? 0,
+        // Each state as it ran: what the AWS console's execution graph shows when a state is selected.
+        states: (states ?? []).map((state) => ({
+          name: state.name,
+          type: state.type,
+          status: state.status,
+          retries: state.retries,
+          enteredAt: new Date(state.enteredAt).toISOString(),
+          input: preview(state.input),
+          ...(state.output !== undefined ? { output: preview(state.output) } : {}),
+          ...(state.error !== undefined ? { error: state.error, cause: state.cause ?? '' } : {}),
+        })),
       })),
   };
 }
 
 export type OpsState = ReturnType<typeof buildOpsState>;
+
+/** A state's input or output as JSON, cut where it would swamp the page (the full one is in the runtime's journal). */
+function preview(value: unknown): string {
+  const text = JSON.stringify(value ?? null);
+  return text.length > STATE_DATA_PREVIEW_CHARS ? `${text.slice(0, STATE_DATA_PREVIEW_CHARS)}…` : text;
+}
 
 function queueStates(stack: LocalStack): QueueState[] {
   const arnToName = new Map(stack.queueNames.map((name) => [stack.queues.queueNamed(name).arn, name]));

@@ -11,7 +11,7 @@ import { RuleScheduler } from './eventbridge/rule-scheduler';
 import { startEventBridgeServer } from './eventbridge/eventbridge-server';
 import type { RunningAwsJsonServer } from './http/aws-json-protocol-server';
 import { LambdaFunctionPool, type LambdaFunctionError, type LambdaInvocationResult } from './lambda/function-pool';
-import { DEFAULT_LOCAL_IDENTITY, resourceNameOfArn, type LocalAwsIdentity } from './local-aws-identity';
+import { arnFor, DEFAULT_LOCAL_IDENTITY, resourceNameOfArn, type LocalAwsIdentity } from './local-aws-identity';
 import { startSecretsManagerServer } from './secrets/secrets-manager-server';
 import { SqsEventSourceMapping } from './sqs/event-source-mapping';
 import type { MessageAttributes } from './sqs/message-digest';
@@ -201,9 +201,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       stateMachines.define(resource.physicalName, stateMachineDefinition(catalog, resource));
     }
 
-    // Lambda's asynchronous invocation (what an EventBridge rule does): a failed run is retried twice, then the event
-    // goes to the function's `DeadLetterConfig` queue, if it has one, with Lambda's error attributes. AWS waits about
-    // 1 and 2 minutes before the retries; here 1 and 2 seconds, so a developer sees the outcome.
+    // Lambda's asynchronous invocation (what an EventBridge rule does): a failed run is retried the function's
+    // `AWS::Lambda::EventInvokeConfig` `MaximumRetryAttempts` times (AWS's default 2), then the event goes to its
+    // `OnFailure` queue destination (Lambda's destination record) and to the function's own `DeadLetterConfig` queue
+    // (the event, with Lambda's error attributes), whichever it has; with neither it is dropped, as on AWS. AWS waits
+    // about 1 and 2 minutes before the retries; here 1 and 2 seconds, so a developer sees the outcome.
+    const asyncInvokeConfigs = eventInvokeConfigs(catalog);
     const asyncDeadLetterQueues = new Map(
       catalog.ofType('AWS::Lambda::Function').flatMap((resource) => {
         const targetArn = (catalog.resolve(resource, 'DeadLetterConfig') as { TargetArn?: unknown } | undefined)?.TargetArn;
@@ -215,25 +218,48 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       for (const timer of pendingAsyncRetries) clearTimeout(timer);
       pendingAsyncRetries.clear();
     });
-    const invokeAsynchronously = (functionName: string, event: unknown, retriesLeft = ASYNC_INVOKE_RETRIES): void => {
+    const asyncInvocationFailed = async (functionName: string, event: unknown, result: Extract<LambdaInvocationResult, { status: 'failed' }>, attempts: number) => {
+      const onFailureQueueArn = asyncInvokeConfigs.get(functionName)?.onFailureQueueArn;
+      const deadLetterQueueArn = asyncDeadLetterQueues.get(functionName);
+      if (onFailureQueueArn === undefined && deadLetterQueueArn === undefined) {
+        console.error(`[lambda] ${functionName}: asynchronous invocation failed after its retries, no destination: ${result.error.errorType}: ${result.error.errorMessage}`);
+        return;
+      }
+      if (onFailureQueueArn !== undefined) {
+        await queues.queueByArn(onFailureQueueArn).send({
+          body: JSON.stringify({
+            version: '1.0',
+            timestamp: new Date().toISOString(),
+            requestContext: { requestId: result.requestId, functionArn: arnFor(identity, 'lambda', `function:${functionName}`), condition: 'RetriesExhausted', approximateInvokeCount: attempts },
+            requestPayload: event,
+            responseContext: { statusCode: 200, executedVersion: '$LATEST', functionError: 'Unhandled' },
+            responsePayload: { errorType: result.error.errorType, errorMessage: result.error.errorMessage },
+          }),
+        });
+      }
+      if (deadLetterQueueArn !== undefined) {
+        const text = (value: string) => ({ DataType: 'String', StringValue: value.slice(0, 1000) });
+        await queues
+          .queueByArn(deadLetterQueueArn)
+          .send({ body: JSON.stringify(event), messageAttributes: { RequestID: text(result.requestId), ErrorCode: text('200'), ErrorMessage: text(`${result.error.errorType}: ${result.error.errorMessage}`) } });
+      }
+    };
+    const invokeAsynchronously = (functionName: string, event: unknown, attempt = 1): void => {
+      const retries = asyncInvokeConfigs.get(functionName)?.maximumRetryAttempts ?? ASYNC_INVOKE_RETRIES;
       void invokeFunction(functionName, event).then(
         (result) => {
           if (result.status !== 'failed') return;
-          if (retriesLeft > 0) {
+          if (attempt <= retries) {
             const timer = setTimeout(() => {
               pendingAsyncRetries.delete(timer);
-              invokeAsynchronously(functionName, event, retriesLeft - 1);
-            }, (ASYNC_INVOKE_RETRIES - retriesLeft + 1) * 1000);
+              invokeAsynchronously(functionName, event, attempt + 1);
+            }, attempt * 1000);
             pendingAsyncRetries.add(timer);
             return;
           }
-          const deadLetterQueueArn = asyncDeadLetterQueues.get(functionName);
-          const text = (value: string) => ({ DataType: 'String', StringValue: value.slice(0, 1000) });
-          if (deadLetterQueueArn === undefined) return console.error(`[lambda] ${functionName}: asynchronous invocation failed after its retries, no dead-letter queue: ${result.error.errorType}: ${result.error.errorMessage}`);
-          queues
-            .queueByArn(deadLetterQueueArn)
-            .send({ body: JSON.stringify(event), messageAttributes: { RequestID: text(result.requestId), ErrorCode: text('200'), ErrorMessage: text(`${result.error.errorType}: ${result.error.errorMessage}`) } })
-            .catch((error: unknown) => console.error(`[lambda] ${functionName}: could not dead-letter a failed asynchronous invocation: ${String(error)}`));
+          asyncInvocationFailed(functionName, event, result, attempt).catch((error: unknown) =>
+            console.error(`[lambda] ${functionName}: could not hand over a failed asynchronous invocation: ${String(error)}`),
+          );
         },
         () => undefined,
       );
@@ -584,6 +610,24 @@ function ruleTarget(rule: CatalogedResource, target: Record<string, unknown>): R
     ...(target['InputTransformer'] ? { inputTransformer: target['InputTransformer'] as never } : {}),
     ...(sqsParameters?.MessageGroupId ? { sqsMessageGroupId: sqsParameters.MessageGroupId } : {}),
   } as RuleTarget;
+}
+
+/** Each function's asynchronous invocation settings (AWS::Lambda::EventInvokeConfig), by function name. */
+function eventInvokeConfigs(catalog: ResourceCatalog): Map<string, { maximumRetryAttempts?: number; onFailureQueueArn?: string }> {
+  const configs = new Map<string, { maximumRetryAttempts?: number; onFailureQueueArn?: string }>();
+  for (const resource of catalog.ofType('AWS::Lambda::EventInvokeConfig')) {
+    const properties = catalog.resolve(resource, '') as { FunctionName?: unknown; MaximumRetryAttempts?: unknown; DestinationConfig?: { OnFailure?: { Destination?: unknown } } };
+    const functionName = String(properties.FunctionName ?? '');
+    const destination = properties.DestinationConfig?.OnFailure?.Destination;
+    if (typeof destination === 'string' && !destination.includes(':sqs:')) {
+      throw new UnsupportedResourceError(resource.logicalId, resource.type, `an OnFailure destination other than an SQS queue (${destination})`);
+    }
+    configs.set(resourceNameOfArn(functionName) || functionName, {
+      ...(properties.MaximumRetryAttempts !== undefined ? { maximumRetryAttempts: Number(properties.MaximumRetryAttempts) } : {}),
+      ...(typeof destination === 'string' ? { onFailureQueueArn: destination } : {}),
+    });
+  }
+  return configs;
 }
 
 function stateMachineDefinition(catalog: ResourceCatalog, resource: CatalogedResource): Record<string, unknown> {

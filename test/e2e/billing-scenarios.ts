@@ -14,7 +14,7 @@ import {
 } from '../fixtures/stripe/billing-story';
 import { stripeEvent } from '../fixtures/stripe/stripe-events';
 import type { ReconciliationReport } from '../../functions/reconcile/reconcile-period';
-import { type DeadLetter, deadLetters, type Harness, odooLabel, type OdooUnderTest, postStripeWebhook, REAL_ODOO_START_TIMEOUT_MS, runReconciliation, STAGE, startHarness, waitForFlowsSettled } from './local-stack-harness';
+import { type DeadLetter, deadLetters, type Harness, odooLabel, type OdooUnderTest, postStripeWebhook, REAL_ODOO_START_TIMEOUT_MS, runReconciliation, STAGE, startHarness, waitFor, waitForFlowsSettled } from './local-stack-harness';
 import { type FinanceMove, financeSnapshot, OdooFinanceView } from './odoo-finance-view';
 import { shuffled } from '../support/seeded-shuffle';
 
@@ -205,7 +205,11 @@ export function billingScenarios(target: OdooUnderTest): void {
         await deliver(...setup, ...failure);
         expect(deadLettersOf([...setup, ...failure])).toEqual([]);
 
-        const partner = await customerOf(customer);
+        // The failed payment starts the dunning saga, whose first step sets the standing (lib/sagas.ts).
+        const partner = await waitFor(async () => {
+          const found = await customerOf(customer);
+          return found.tags.length > 0 ? found : undefined;
+        }, { what: 'the dunning saga to mark the customer past due' });
         expect(partner.tags).toEqual([TAGS.pastDue]);
         expect((await odoo.notesOn('res.partner', partner.id)).join('\n')).toMatch(/Payment failed for invoice in_e2eS2Initech \(49\.00 USD due, attempt 1\)/);
         const unpaid = await invoiceOf(invoice);

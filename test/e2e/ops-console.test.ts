@@ -74,4 +74,32 @@ describe.skipIf(!hasChromium)('the ops console', () => {
     await expect.poll(() => deadLetters.textContent(), { timeout: 5000 }).toContain('no dead letters');
     await page.close();
   });
+
+  it('shows a saga execution’s states with their input and error, and its Redrive button runs it again from the failed state', async () => {
+    // Prepare: a dunning execution whose first step refuses its input (no event in it): it fails for good at once.
+    const dunning = harness.stack.stateMachines.stateMachineArns().find((arn) => arn.includes('dunning'))!;
+    const started = harness.stack.stateMachines.startExecution({ stateMachineArn: dunning, name: 'console-saga', input: JSON.stringify({ sagaId: 'console-saga' }) });
+    await waitFor(() => (harness.stack.stateMachines.describeExecution(started.executionArn)?.status === 'FAILED' ? true : undefined), { what: 'the execution to fail' });
+
+    // Act: open the console and unfold the execution's states.
+    const page = await browser.newPage();
+    await page.goto(`${harness.stack.url}/`);
+    const executions = page.getByTestId('executions');
+    await expect.poll(() => executions.textContent()).toContain('console-saga');
+    await page.locator('button[data-states="console-saga"]').click();
+
+    // Assess: each state with its status, its input, and the step's error.
+    await expect.poll(() => page.locator('tr[data-state="MarkPastDue"]').textContent()).toContain('CAUGHT');
+    const step = await page.locator('tr[data-state="MarkPastDue"]').textContent();
+    expect(step).toContain('{"sagaId":"console-saga"}');
+    expect(step).toMatch(/PermanentSyncError: InvalidSagaStateError: dunning step MarkPastDue/);
+    expect(await page.locator('tr[data-state="Failed"]').textContent()).toContain('FAILED');
+
+    await page.locator('button[data-redrive-execution="console-saga"]').click();
+
+    // The failed state was the Fail state: redriven, the execution fails there again, and says it was redriven.
+    await expect.poll(() => page.locator('tr[data-execution="console-saga"]').textContent(), { timeout: 10_000 }).toContain('FAILED (redriven 1×)');
+    expect(harness.stack.stateMachines.describeExecution(started.executionArn)).toMatchObject({ status: 'FAILED', redriveCount: 1 });
+    await page.close();
+  });
 });

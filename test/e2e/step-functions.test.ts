@@ -1,4 +1,4 @@
-import { DescribeExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
+import { DescribeExecutionCommand, RedriveExecutionCommand, SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -46,6 +46,16 @@ const SAGA = {
   },
 };
 
+/** Reserve → Ship (no Catch: a failure there fails the execution at Ship, so a redrive continues there). */
+const SHIPPING = {
+  StartAt: 'Reserve',
+  States: {
+    Reserve: { Type: 'Task', Resource: lambdaArn('reserve'), ResultPath: '$.reserve', Next: 'Ship' },
+    Ship: { Type: 'Task', Resource: lambdaArn('ship'), ResultPath: '$.ship', End: true },
+  },
+};
+let carrierDown = true;
+
 let dataDirectory: string;
 let stateMachines: LocalStateMachines;
 let server: RunningAwsJsonServer;
@@ -56,6 +66,7 @@ async function fakeFunctions(functionName: string, payload: unknown): Promise<La
   invoked.push(functionName);
   const order = payload as { orderId: string; amount: number };
   if (functionName === 'reserve') return { status: 'succeeded', payload: { reservationId: `res-${order.orderId}` }, requestId: 'r1' };
+  if (functionName === 'ship' && carrierDown) return { status: 'failed', error: { errorType: 'CarrierUnavailableError', errorMessage: 'carrier down' }, requestId: 'r4' };
   if (functionName === 'charge' && order.amount > 100) {
     return { status: 'failed', error: { errorType: 'PaymentDeclinedError', errorMessage: 'card declined' }, requestId: 'r2' };
   }
@@ -66,6 +77,7 @@ beforeAll(async () => {
   dataDirectory = mkdtempSync(join(tmpdir(), 'local-sfn-'));
   stateMachines = new LocalStateMachines({ dataDirectory, identity: DEFAULT_LOCAL_IDENTITY, invokeFunction: fakeFunctions });
   stateMachines.define('OrderSaga', SAGA);
+  stateMachines.define('Shipping', SHIPPING);
   server = await startStepFunctionsServer({ stateMachines });
   client = new SFNClient({ endpoint: server.url, region: 'us-east-1', credentials: LOCAL_CREDENTIALS });
 });
@@ -117,6 +129,40 @@ describe('local Step Functions', () => {
     const execution = restarted.describeExecution('arn:aws:states:us-east-1:000000000000:execution:OrderSaga:order-2');
     restarted.close();
     expect(execution).toMatchObject({ status: 'FAILED', error: 'ChargeFailed' });
+  });
+
+  it('records each state as it ran: input, output, and the error of the one that was caught', async () => {
+    const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn, name: 'order-4', input: JSON.stringify({ orderId: '4', amount: 500 }) }));
+    await finished(executionArn ?? '');
+    const states = stateMachines.describeExecution(executionArn ?? '')?.states ?? [];
+
+    expect(states.map((state) => [state.name, state.status])).toEqual([
+      ['Reserve', 'SUCCEEDED'],
+      ['Charge', 'CAUGHT'],
+      ['Release', 'SUCCEEDED'],
+      ['ChargeFailed', 'FAILED'],
+    ]);
+    expect(states[0]).toMatchObject({ input: { orderId: '4', amount: 500 }, output: { reserve: { reservation: { reservationId: 'res-4' } } } });
+    expect(states[1]).toMatchObject({ error: 'PaymentDeclinedError', cause: expect.stringContaining('card declined') });
+  });
+
+  it('redrives a failed execution from the state that failed, with its input, without running the states before it again', async () => {
+    const shipping = 'arn:aws:states:us-east-1:000000000000:stateMachine:Shipping';
+    carrierDown = true;
+    invoked.length = 0;
+    const { executionArn } = await client.send(new StartExecutionCommand({ stateMachineArn: shipping, name: 'ship-1', input: JSON.stringify({ orderId: '5', amount: 5 }) }));
+    const failed = await finished(executionArn ?? '');
+    expect(failed).toMatchObject({ status: 'FAILED', error: 'CarrierUnavailableError' });
+
+    carrierDown = false;
+    await client.send(new RedriveExecutionCommand({ executionArn }));
+    const redriven = await finished(executionArn ?? '');
+
+    expect(redriven.status).toBe('SUCCEEDED');
+    expect(redriven.redriveCount).toBe(1);
+    expect(invoked).toEqual(['reserve', 'ship', 'ship']);
+    expect(JSON.parse(redriven.output ?? '{}')).toMatchObject({ reserve: { reservationId: 'res-5' }, ship: { ok: 'ship' } });
+    await expect(client.send(new RedriveExecutionCommand({ executionArn }))).rejects.toThrow(/cannot be redriven: it is SUCCEEDED/);
   });
 
   it('refuses at definition time a Task the runtime cannot run, naming the state', () => {

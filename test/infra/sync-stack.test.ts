@@ -3,7 +3,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
 import { resolveStage, STAGES } from '../../lib/config/stages';
-import { FLOW_NAMES, ROUTES } from '../../lib/routing';
+import { FLOW_NAMES, ROUTES, SAGA_NAMES } from '../../lib/routing';
 import { dealConfigSchema } from '../../functions/domain/deal-config';
 import { SyncStack } from '../../lib/sync-stack';
 import { syncStack } from './stack-fixture';
@@ -18,10 +18,10 @@ describe('SyncStack', () => {
     expect(report.success).toBe(true);
   });
 
-  it('generates one rule per routing-table flow, matching exactly its canonical types', () => {
+  it('generates one rule per routing-table flow and saga, matching exactly its canonical types', () => {
     const { template } = syncStack('prod');
     const busRules = Object.values(template.findResources('AWS::Events::Rule')).filter((rule) => rule.Properties.EventPattern !== undefined);
-    expect(busRules).toHaveLength(FLOW_NAMES.length);
+    expect(busRules).toHaveLength(FLOW_NAMES.length + SAGA_NAMES.length);
     for (const flow of FLOW_NAMES) {
       template.hasResourceProperties('AWS::Events::Rule', {
         EventBusName: { Ref: Match.stringLikeRegexp('EventsBus') },

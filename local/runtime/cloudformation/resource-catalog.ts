@@ -19,6 +19,7 @@ export const EMULATED_RESOURCE_TYPES = [
   'AWS::ApiGateway::Stage',
   'AWS::Lambda::Function',
   'AWS::Lambda::EventSourceMapping',
+  'AWS::Lambda::EventInvokeConfig',
   'AWS::Events::EventBus',
   'AWS::Events::Rule',
   'AWS::Events::Archive',

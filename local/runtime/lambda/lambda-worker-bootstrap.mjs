@@ -108,11 +108,14 @@ function runtimeError(errorType, errorMessage) {
   return error;
 }
 
-/** Lambda's error shape: the error's class name as errorType, its message, its stack. */
+/**
+ * Lambda's error shape: the error's `name` as errorType (as the Node.js runtime reports it: a minified bundle's class
+ * is renamed, its `name` is what Step Functions' Retry/Catch and the logs see), its message, its stack.
+ */
 function toLambdaError(error) {
   if (error instanceof Error) {
     return {
-      errorType: error.lambdaErrorType ?? error.constructor?.name ?? error.name ?? 'Error',
+      errorType: error.lambdaErrorType ?? (error.name || error.constructor?.name || 'Error'),
       errorMessage: error.message,
       stack: error.stack,
     };

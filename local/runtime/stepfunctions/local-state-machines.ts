@@ -12,9 +12,29 @@ import { DurableJournal } from '../storage/durable-journal';
  * same bundles as in AWS. Executions are journaled under the data directory: `DescribeExecution` answers
  * after a restart, and an execution the runtime was killed in the middle of is started again from its
  * input (saga steps are idempotent by design, with deterministic ids), rather than lost.
+ *
+ * Each execution keeps its states as they ran (input, output, error, retries: what the AWS console's graph and
+ * history show), and `RedriveExecution` continues a failed, timed-out or aborted one from the state that did not
+ * complete, with that state's input, as AWS does: the states that succeeded are not run again.
  */
 
 export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+
+/** One state of an execution as it ran (a state run again — a loop, a redrive — has one record per run). */
+export interface ExecutionStateRecord {
+  readonly name: string;
+  readonly type: string;
+  /** `CAUGHT`: failed, and a Catch moved the execution on (to a compensation). */
+  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'CAUGHT';
+  readonly input: unknown;
+  output?: unknown;
+  error?: string;
+  cause?: string;
+  /** Attempts after the first (Retry). */
+  retries: number;
+  readonly enteredAt: number;
+  exitedAt?: number;
+}
 
 export interface ExecutionRecord {
   readonly executionArn: string;
@@ -27,6 +47,10 @@ export interface ExecutionRecord {
   output?: string;
   error?: string;
   cause?: string;
+  /** The states as they ran, in order. */
+  states?: ExecutionStateRecord[];
+  redriveCount?: number;
+  redriveDate?: number;
 }
 
 export class StateMachineDefinitionError extends Error {
@@ -43,12 +67,20 @@ export class ExecutionAlreadyExistsError extends Error {
   }
 }
 
+export class ExecutionNotRedrivableError extends Error {
+  constructor(executionArn: string, reason: string) {
+    super(`Execution ${executionArn} cannot be redriven: ${reason}`);
+    this.name = 'ExecutionNotRedrivable';
+  }
+}
+
 export type InvokeFunctionByName = (functionName: string, payload: unknown) => Promise<LambdaInvocationResult>;
 
 interface DefinedStateMachine {
   readonly arn: string;
   readonly name: string;
   readonly machine: StateMachine;
+  readonly definition: Record<string, unknown>;
   readonly taskHandlers: Record<string, (input: unknown) => Promise<unknown>>;
 }
 
@@ -96,7 +128,7 @@ export class LocalStateMachines {
     } catch (error) {
       throw new StateMachineDefinitionError(name, (error as Error).message);
     }
-    this.stateMachines.set(arn, { arn, name, machine, taskHandlers });
+    this.stateMachines.set(arn, { arn, name, machine, definition, taskHandlers });
     return arn;
   }
 
@@ -130,6 +162,29 @@ export class LocalStateMachines {
     return execution;
   }
 
+  /**
+   * Continues an unsuccessful execution from the state that did not complete (the last one entered that neither
+   * succeeded nor was caught), with the input it had; the states before it keep their results and do not run again.
+   */
+  redriveExecution(executionArn: string): ExecutionRecord {
+    const execution = this.executions.get(executionArn);
+    if (!execution) throw Object.assign(new Error(`Execution Does Not Exist: '${executionArn}'`), { name: 'ExecutionDoesNotExist' });
+    if (execution.status === 'RUNNING' || execution.status === 'SUCCEEDED') throw new ExecutionNotRedrivableError(executionArn, `it is ${execution.status}`);
+    const stateMachine = this.stateMachines.get(execution.stateMachineArn);
+    if (!stateMachine) throw new ExecutionNotRedrivableError(executionArn, 'its state machine is not defined');
+    const unsuccessful = [...(execution.states ?? [])].reverse().find((state) => state.status === 'FAILED' || state.status === 'RUNNING');
+    if (!unsuccessful) throw new ExecutionNotRedrivableError(executionArn, 'no state of it failed (nothing to continue from)');
+    const machine = this.machineStartingAt(stateMachine, unsuccessful.name);
+    Object.assign(execution, { status: 'RUNNING', redriveCount: (execution.redriveCount ?? 0) + 1, redriveDate: Date.now() });
+    delete execution.stopDate;
+    delete execution.error;
+    delete execution.cause;
+    delete execution.output;
+    this.save(execution);
+    this.run({ ...stateMachine, machine }, execution, unsuccessful.input);
+    return execution;
+  }
+
   describeExecution(executionArn: string): ExecutionRecord | undefined {
     return this.executions.get(executionArn);
   }
@@ -151,20 +206,41 @@ export class LocalStateMachines {
     this.journal.close();
   }
 
-  private run(stateMachine: DefinedStateMachine, execution: ExecutionRecord): void {
-    let input: unknown;
+  /** The same definition entered at another state: how a redrive continues where the execution stopped. */
+  private machineStartingAt(stateMachine: DefinedStateMachine, stateName: string): StateMachine {
     try {
-      input = JSON.parse(execution.input);
-    } catch {
-      input = execution.input;
+      // Validated whole at define(); entered elsewhere, the states before this one are unreachable, which the check refuses.
+      return new StateMachine({ ...stateMachine.definition, StartAt: stateName } as never, { validationOptions: { noValidate: true } });
+    } catch (error) {
+      throw new StateMachineDefinitionError(stateMachine.name, (error as Error).message);
     }
+  }
+
+  private run(stateMachine: DefinedStateMachine, execution: ExecutionRecord, redriveInput?: unknown): void {
+    let executionInput: unknown;
+    try {
+      executionInput = JSON.parse(execution.input);
+    } catch {
+      executionInput = execution.input;
+    }
+    const input = redriveInput ?? executionInput;
     const run = stateMachine.machine.run(input as never, {
       overrides: { taskResourceLocalHandlers: stateMachine.taskHandlers as never },
-      context: { Execution: { Id: execution.executionArn, Name: execution.name, Input: input, StartTime: new Date(execution.startDate).toISOString() } } as never,
+      context: { Execution: { Id: execution.executionArn, Name: execution.name, Input: executionInput, StartTime: new Date(execution.startDate).toISOString() } } as never,
     });
+    const states = (execution.states ??= []);
+    const recorded = (async () => {
+      for await (const event of run.eventLogs) recordStateEvent(states, event as StateEvent);
+    })().catch(() => undefined);
+    // The log closes on success or failure; a timeout does not close it, hence the bound.
+    const statesRecorded = () => Promise.race([recorded, new Promise((resolve) => setTimeout(resolve, 100))]);
     const finished = run.result.then(
-      (output) => this.finish(execution, { status: 'SUCCEEDED', output: JSON.stringify(output) }),
-      (error: Error & { cause?: unknown }) => {
+      async (output) => {
+        await statesRecorded();
+        this.finish(execution, { status: 'SUCCEEDED', output: JSON.stringify(output) });
+      },
+      async (error: Error & { cause?: unknown }) => {
+        await statesRecorded();
         const timedOut = error.name === 'ExecutionTimeoutError';
         const failure = executionFailure(error);
         this.finish(execution, { status: timedOut ? 'TIMED_OUT' : 'FAILED', ...failure });
@@ -209,6 +285,43 @@ export class LocalStateMachines {
     if (result.status === 'succeeded') return result.payload;
     const cause = JSON.stringify({ errorType: result.error.errorType, errorMessage: result.error.errorMessage, trace: result.error.stack?.split('\n') ?? [] });
     throw Object.assign(new Error(cause), { name: result.error.errorType });
+  }
+}
+
+type StateEvent = {
+  type: string;
+  timestamp: number;
+  state?: { name: string; type: string; input: unknown; output?: unknown };
+  index?: number;
+  Error?: string;
+  Cause?: unknown;
+};
+
+/** The library's event log → the states as they ran (top-level states only: a Map's or Parallel's inner ones carry `index`). */
+function recordStateEvent(states: ExecutionStateRecord[], event: StateEvent): void {
+  if (!event.state || event.index !== undefined) return;
+  const { name, type, input } = event.state;
+  const current = [...states].reverse().find((state) => state.name === name);
+  switch (event.type) {
+    case 'StateEntered':
+      states.push({ name, type, status: 'RUNNING', input, retries: 0, enteredAt: event.timestamp });
+      return;
+    case 'StateExited':
+      // A caught state exits too (towards its Catch's Next): it stays CAUGHT, with the error output as its output.
+      if (current) Object.assign(current, { status: current.status === 'CAUGHT' ? 'CAUGHT' : 'SUCCEEDED', output: event.state.output, exitedAt: event.timestamp });
+      return;
+    case 'StateFailed':
+      if (current) {
+        Object.assign(current, { status: 'FAILED', error: event.Error, exitedAt: event.timestamp });
+        current.cause = typeof event.Cause === 'string' ? event.Cause : event.Cause instanceof Error ? event.Cause.message : JSON.stringify(event.Cause ?? null);
+      }
+      return;
+    case 'StateRetried':
+      if (current) Object.assign(current, { status: 'RUNNING', retries: current.retries + 1 });
+      return;
+    case 'StateCaught':
+      if (current) current.status = 'CAUGHT';
+      return;
   }
 }
 

@@ -1,8 +1,8 @@
 import { AwsServiceError, startAwsJsonProtocolServer, type RunningAwsJsonServer } from '../http/aws-json-protocol-server';
-import { ExecutionAlreadyExistsError, type ExecutionRecord, type LocalStateMachines } from './local-state-machines';
+import { ExecutionAlreadyExistsError, ExecutionNotRedrivableError, type ExecutionRecord, type LocalStateMachines } from './local-state-machines';
 
 /**
- * Step Functions' `StartExecution`, `DescribeExecution` and `ListExecutions` over the AWS JSON 1.0
+ * Step Functions' `StartExecution`, `DescribeExecution`, `ListExecutions` and `RedriveExecution` over the AWS JSON 1.0
  * protocol (`x-amz-target: AWSStepFunctions.<Operation>`), for the bundles' SFN client and for tests.
  */
 export function startStepFunctionsServer(options: { stateMachines: LocalStateMachines; port?: number }): Promise<RunningAwsJsonServer> {
@@ -23,6 +23,16 @@ export function startStepFunctionsServer(options: { stateMachines: LocalStateMac
         } catch (error) {
           if (error instanceof ExecutionAlreadyExistsError) throw new AwsServiceError('ExecutionAlreadyExists', error.message);
           if ((error as Error).name === 'StateMachineDoesNotExist') throw new AwsServiceError('StateMachineDoesNotExist', (error as Error).message);
+          throw error;
+        }
+      },
+      RedriveExecution: (input) => {
+        try {
+          const execution = stateMachines.redriveExecution(String(input['executionArn'] ?? ''));
+          return { redriveDate: (execution.redriveDate ?? Date.now()) / 1000 };
+        } catch (error) {
+          if (error instanceof ExecutionNotRedrivableError) throw new AwsServiceError('ExecutionNotRedrivable', error.message);
+          if ((error as Error).name === 'ExecutionDoesNotExist') throw new AwsServiceError('ExecutionDoesNotExist', (error as Error).message);
           throw error;
         }
       },
@@ -61,5 +71,7 @@ function toWireExecution(execution: ExecutionRecord): Record<string, unknown> {
     ...(execution.output !== undefined ? { output: execution.output } : {}),
     ...(execution.error !== undefined ? { error: execution.error } : {}),
     ...(execution.cause !== undefined ? { cause: execution.cause } : {}),
+    ...(execution.redriveCount !== undefined ? { redriveCount: execution.redriveCount, redriveStatus: execution.status === 'SUCCEEDED' ? 'NOT_REDRIVABLE' : 'REDRIVABLE' } : {}),
+    ...(execution.redriveDate !== undefined ? { redriveDate: execution.redriveDate / 1000 } : {}),
   };
 }

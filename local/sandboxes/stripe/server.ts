@@ -3,6 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { COLLECTIONS, isCollection, listPage, nestedListPage, parseStripeQuery, StripeQueryError } from './stripe-list-query';
 import { StripeObjectStore } from './stripe-object-store';
+import { StripeWrites } from './stripe-writes';
 import type { StripeObject } from './stripe-object-templates';
 import { readBody } from '../read-body';
 
@@ -61,13 +62,14 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
   const store = new StripeObjectStore(StripeObjectStore.filePathFor(options.dataDir));
   const apiKey = options.apiKey ?? SANDBOX_STRIPE_API_KEY;
   let faults: Fault[] = [];
+  const writes = new StripeWrites(store);
 
   const server = createServer((request, response) => {
     readBody(request, MAX_BODY_BYTES)
       .then((body) => {
         const url = new URL(request.url ?? '/', 'http://sandbox');
         if (url.pathname.startsWith('/_sandbox/')) return handleSandbox(request.method ?? 'GET', url, body, request, response);
-        return handleApi(request, url, response);
+        return handleApi(request, url, response, body);
       })
       .catch((error: unknown) => {
         sendError(response, request, 400, { type: 'invalid_request_error', message: error instanceof Error ? error.message : String(error) });
@@ -104,7 +106,7 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
     sendJson(response, 404, { error: { type: 'invalid_request_error', message: `Unknown sandbox route ${method} ${url.pathname}` } });
   }
 
-  function handleApi(request: IncomingMessage, url: URL, response: ServerResponse): void {
+  function handleApi(request: IncomingMessage, url: URL, response: ServerResponse, body: string): void {
     const method = request.method ?? 'GET';
     const key = apiKeyOf(request);
     if (key === undefined) {
@@ -127,6 +129,12 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
     }
 
     const [, version, collection, id, ...rest] = url.pathname.split('/');
+    if (version === 'v1' && StripeWrites.handles(method, url.pathname.split('/').slice(2))) {
+      const key = request.headers['idempotency-key'];
+      const answer = writes.write({ method, segments: url.pathname.split('/').slice(2), body, idempotencyKey: typeof key === 'string' && key ? key : undefined, account: accountOf(request) });
+      for (const [name, value] of Object.entries(answer.headers ?? {})) response.setHeader(name, value);
+      return sendApi(response, request, answer.status, answer.body);
+    }
     const invoiceLines = collection === 'invoices' && id !== undefined && id !== '' && rest.length === 1 && rest[0] === 'lines';
     if (method !== 'GET' || version !== 'v1' || collection === undefined || !isCollection(collection) || (rest.length > 0 && !invoiceLines) || id === '') {
       return sendError(response, request, 404, {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { canonicalEventSchema, EVENT_CATALOG } from '../../../events/catalog';
 import { renderCatalogSchemaFiles, SCHEMA_DIR } from '../../../events/export-json-schema';
-import { ROUTES, UNROUTED } from '../../../lib/routing';
+import { ROUTES, SAGA_ROUTES, UNROUTED } from '../../../lib/routing';
 
 const SAMPLE_DIR = join(SCHEMA_DIR, '..', 'samples');
 
@@ -36,8 +36,8 @@ describe('canonical event catalog', () => {
     expect(canonicalEventSchema.safeParse({ ...sample, time: 'yesterday' }).success).toBe(false);
   });
 
-  it('routes every catalog type to at least one flow or lists it as unrouted (never both), and routes nothing outside the catalog', () => {
-    const routed = [...new Set(Object.values(ROUTES).flat())];
+  it('routes every catalog type to at least one flow or saga or lists it as unrouted (never both), and routes nothing outside the catalog', () => {
+    const routed = [...new Set([...Object.values(ROUTES).flat(), ...Object.values(SAGA_ROUTES).flat()])];
     const catalogTypes = EVENT_CATALOG.map((entry) => entry.type);
     expect([...routed, ...UNROUTED].sort()).toEqual([...catalogTypes].sort());
     expect(new Set([...routed, ...UNROUTED]).size).toBe(routed.length + UNROUTED.length);
@@ -47,7 +47,13 @@ describe('canonical event catalog', () => {
 
   it('routes one type to several flows where each needs it (billing facts to the books and to the entitlement)', () => {
     const flowsOf = (type: string) => Object.entries(ROUTES).filter(([, types]) => (types as readonly string[]).includes(type)).map(([flow]) => flow);
-    expect(flowsOf('payment.failed').sort()).toEqual(['billing-sync', 'entitlements']);
+    expect(flowsOf('payment.succeeded').sort()).toEqual(['billing-sync', 'entitlements']);
     expect(flowsOf('subscription.updated').sort()).toEqual(['entitlements', 'subscription-sync']);
+  });
+
+  it('leaves what a saga starts on to the saga, not to the flow whose step it took over (billing-sync’s past-due standing)', () => {
+    for (const types of Object.values(SAGA_ROUTES)) for (const type of types) expect(ROUTES['billing-sync'] as readonly string[]).not.toContain(type);
+    // The entitlement is another concern: it follows the failed payment too.
+    expect(ROUTES.entitlements).toContain('payment.failed');
   });
 });

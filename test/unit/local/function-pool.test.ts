@@ -111,7 +111,7 @@ describe('LambdaFunctionPool', () => {
     const codeDirectory = writeBundle(
       'throws',
       'index.mjs',
-      `class OdooValidationError extends Error {}
+      `class OdooValidationError extends Error { name = 'OdooValidationError'; }
        export const handler = async () => { throw new OdooValidationError('partner has no country'); };`,
     );
     const result = await poolFor({ functionName: 'throws', codeDirectory }).invoke({});
@@ -119,6 +119,17 @@ describe('LambdaFunctionPool', () => {
       status: 'failed',
       error: { errorType: 'OdooValidationError', errorMessage: 'partner has no country', stack: expect.stringContaining('index.mjs') },
     });
+  });
+
+  it('names the error by its `name`, as the Node.js runtime does, not by a minified class name', async () => {
+    const codeDirectory = writeBundle(
+      'minified',
+      'index.mjs',
+      `class D extends Error { name = 'RetryableSyncError'; }
+       export const handler = async () => { throw new D('Odoo is restarting'); };`,
+    );
+    const result = await poolFor({ functionName: 'minified', codeDirectory }).invoke({});
+    expect(result).toMatchObject({ status: 'failed', error: { errorType: 'RetryableSyncError', errorMessage: 'Odoo is restarting' } });
   });
 
   it('stops a function at its timeout with Lambda\'s message, and the next invocation gets a fresh execution', async () => {

@@ -1,0 +1,64 @@
+import { Duration } from 'aws-cdk-lib';
+import type { StageConfig } from './config/stages';
+import type { SagaStep } from './constructs/lifecycle-saga';
+import type { SagaName } from './routing';
+
+/**
+ * Each lifecycle saga's steps, declared (lib/constructs/lifecycle-saga.ts turns them into a Standard state machine),
+ * with what its step functions read besides Odoo and the state tables. Which events start a saga is in
+ * lib/routing.ts (SAGA_ROUTES); the steps' code is in functions/sagas/<saga>/.
+ */
+export interface SagaDefinition {
+  readonly steps: readonly SagaStep[];
+  /** An execution still running after this is stopped (TIMED_OUT, alarmed). */
+  readonly timeout: Duration;
+  /** Step environment from the stage config. */
+  readonly environment: Record<string, string>;
+  /** The billing mapping (BILLING_CONFIG) and every provider's read API. */
+  readonly billingConfig?: true;
+  readonly providerApis?: true;
+}
+
+export function sagaDefinitions(config: StageConfig, handlerPath: (relative: string) => string): Record<SagaName, SagaDefinition> {
+  const dunning = config.sagas.dunning;
+  const step = (name: string, file: string) => ({ name, entry: handlerPath(`sagas/dunning/handlers/${file}.ts`) });
+  return {
+    /**
+     * payment.failed → past due (tag + note; an invoice Odoo already has paid ends it) → the invoice re-checked at
+     * its provider every `recheckSeconds` until paid or the grace is over → suspended, or restored if paid.
+     * A check loop rather than a task token: the provider's invoice is the truth (a lost or reordered
+     * payment.succeeded cannot leave a run waiting forever, nor a success that came before the token was stored),
+     * there is no token store to keep, and the local runtime runs it as AWS does.
+     */
+    dunning: {
+      steps: [
+        { kind: 'task', ...step('MarkPastDue', 'mark-past-due'), compensation: step('WithdrawPastDue', 'withdraw-past-due') },
+        {
+          kind: 'choice',
+          name: 'Invoice still open in Odoo?',
+          variable: '$.markPastDue.outcome',
+          cases: {
+            'invoice-settled': [],
+            'flagged-past-due': [
+              { kind: 'poll', ...step('RecheckInvoice', 'recheck-invoice'), intervalSeconds: dunning.recheckSeconds, field: 'outcome', whileEquals: 'waiting' },
+              {
+                kind: 'choice',
+                name: 'Paid at the provider?',
+                variable: '$.recheckInvoice.outcome',
+                cases: {
+                  unpaid: [{ kind: 'task', ...step('Suspend', 'suspend') }],
+                  paid: [{ kind: 'task', ...step('Restore', 'restore') }],
+                },
+              },
+            ],
+          },
+        },
+      ],
+      // The grace, then room for a day of retries and an operator's redrive.
+      timeout: Duration.seconds(dunning.graceSeconds).plus(Duration.days(7)),
+      environment: { DUNNING_GRACE_SECONDS: String(dunning.graceSeconds), DUNNING_SUSPENDED_TAG: dunning.suspendedTag },
+      billingConfig: true,
+      providerApis: true,
+    },
+  };
+}

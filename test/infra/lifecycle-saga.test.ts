@@ -1,0 +1,128 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { EventBus } from 'aws-cdk-lib/aws-events';
+import { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { describe, expect, it } from 'vitest';
+import { AlarmTopic } from '../../lib/constructs/alarm-topic';
+import { LifecycleSaga } from '../../lib/constructs/lifecycle-saga';
+import { SAGA_ROUTES } from '../../lib/routing';
+import { ECHO_HANDLER, emptyStack, syncStack } from './stack-fixture';
+
+/** A state machine's ASL from the template: the Fn::Join of its DefinitionString, each token shown as `<token>`. */
+function definitionOf(resource: { Properties: { DefinitionString: unknown } }): { StartAt: string; States: Record<string, Record<string, unknown>> } {
+  const definition = resource.Properties.DefinitionString as string | { 'Fn::Join': [string, unknown[]] };
+  const text = typeof definition === 'string' ? definition : definition['Fn::Join'][1].map((part) => (typeof part === 'string' ? part : '<token>')).join('');
+  return JSON.parse(text);
+}
+
+describe('LifecycleSaga (the dunning saga in the prod template)', () => {
+  const { template } = syncStack('prod');
+  const machines = template.findResources('AWS::StepFunctions::StateMachine');
+  const [logicalId, machine] = Object.entries(machines).find(([id]) => id.includes('dunning'))!;
+  const asl = definitionOf(machine as never);
+
+  it('is a Standard state machine with X-Ray and full CloudWatch logging', () => {
+    expect(machine.Properties.StateMachineType).toBe('STANDARD');
+    expect(machine.Properties.TracingConfiguration).toEqual({ Enabled: true });
+    expect(machine.Properties.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: true });
+    expect(asl.StartAt).toBe('MarkPastDue');
+  });
+
+  it('retries a step’s transient errors with capped, jittered backoff for over an hour, and catches permanent ones into the compensations', () => {
+    const step = asl.States['MarkPastDue']!;
+    expect(step['ResultPath']).toBe('$.markPastDue');
+    const retries = step['Retry'] as Record<string, unknown>[];
+    expect(retries).toHaveLength(1);
+    const [retry] = retries;
+    expect(retry).toMatchObject({ ErrorEquals: expect.arrayContaining(['RetryableSyncError', 'Lambda.TooManyRequestsException']), MaxDelaySeconds: 300, JitterStrategy: 'FULL', MaxAttempts: 20 });
+    expect(retry!['ErrorEquals']).not.toContain('PermanentSyncError');
+    // The recheck fails for good → the past-due standing it follows is withdrawn → the execution fails with the step's error.
+    expect(asl.States['RecheckInvoice']!['Catch']).toEqual([{ ErrorEquals: ['PermanentSyncError'], ResultPath: '$.failure', Next: 'WithdrawPastDue' }]);
+    expect(asl.States['WithdrawPastDue']).toMatchObject({ Next: 'Failed', Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Failed' }] });
+    expect(asl.States['WithdrawPastDue']!['Retry']).toBeDefined();
+    expect(asl.States['Failed']).toMatchObject({ Type: 'Fail', ErrorPath: '$.failure.Error', CausePath: '$.failure.Cause' });
+    // The first step has nothing before it to undo.
+    expect(asl.States['MarkPastDue']!['Catch']).toEqual([{ ErrorEquals: ['PermanentSyncError'], ResultPath: '$.failure', Next: 'Failed' }]);
+    // Suspend and Restore come after the past-due step: a permanent failure there withdraws it too.
+    expect(asl.States['Suspend']!['Catch']).toEqual([expect.objectContaining({ Next: 'WithdrawPastDue' })]);
+  });
+
+  it('re-checks the invoice in a loop until it is paid or the grace is over', () => {
+    expect(asl.States['Wait before RecheckInvoice']).toMatchObject({ Type: 'Wait', Seconds: 6 * 3600, Next: 'RecheckInvoice' });
+    const loop = asl.States['RecheckInvoice?'] as { Choices: { StringEquals: string; Next: string }[] };
+    expect(loop.Choices[0]).toMatchObject({ Variable: '$.recheckInvoice.outcome', StringEquals: 'waiting', Next: 'Wait before RecheckInvoice' });
+  });
+
+  it('is started by a rule of the routing table’s types through a starter function, with a DLQ on the rule target', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['odoo-saas-sync'], 'detail-type': [...SAGA_ROUTES.dunning] },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('SagadunningStarter'), 'Arn'] }, DeadLetterConfig: Match.anyValue(), RetryPolicy: Match.anyValue() })],
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ STATE_MACHINE_ARN: { Ref: logicalId } }) },
+    });
+    // The starter may start this state machine's executions, nothing more.
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyName: Match.stringLikeRegexp('SagadunningStarter'),
+      PolicyDocument: { Statement: Match.arrayWith([{ Action: 'states:StartExecution', Effect: 'Allow', Resource: { Ref: logicalId } }]) },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { MaximumRetryAttempts: 2, DestinationConfig: { OnFailure: { Destination: Match.anyValue() } } });
+  });
+
+  it('alarms on failed and timed-out executions to the stack’s alarm topic', () => {
+    for (const metricName of ['ExecutionsFailed', 'ExecutionsTimedOut']) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: metricName,
+        Namespace: 'AWS/States',
+        Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: logicalId } }],
+        AlarmActions: [{ Ref: Match.stringLikeRegexp('AlarmsTopic') }],
+      });
+    }
+  });
+
+  it('gives the step functions the stage’s grace period and suspended tag', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ SAGA_STEP: 'Suspend', DUNNING_GRACE_SECONDS: String(14 * 24 * 3600), DUNNING_SUSPENDED_TAG: 'Suspended' }) },
+    });
+  });
+});
+
+describe('LifecycleSaga (a three-step saga)', () => {
+  it('chains each step’s Catch to the compensations of the steps before it, newest first, then the Fail state', () => {
+    const stack = emptyStack();
+    const bus = new EventBus(stack, 'Bus');
+    new LifecycleSaga(stack, 'Saga', {
+      sagaName: 'onboarding-test',
+      steps: [
+        { kind: 'task', name: 'EnsurePartner', entry: ECHO_HANDLER, compensation: { name: 'ArchivePartner', entry: ECHO_HANDLER } },
+        { kind: 'task', name: 'ConfirmOrder', entry: ECHO_HANDLER, compensation: { name: 'CancelOrder', entry: ECHO_HANDLER } },
+        { kind: 'task', name: 'Subscribe', entry: ECHO_HANDLER },
+      ],
+      bus,
+      eventPattern: { source: ['odoo-saas-sync'], detailType: ['deal.won'] },
+      ruleTargetDlq: new Queue(stack, 'TargetDlq'),
+      starterEntry: ECHO_HANDLER,
+      stepRetry: { intervalSeconds: 1, backoffRate: 2, maxDelaySeconds: 5, maxAttempts: 3 },
+      timeout: Duration.hours(1),
+      logRetention: RetentionDays.ONE_WEEK,
+      removalPolicy: RemovalPolicy.DESTROY,
+      alarms: new AlarmTopic(stack, 'Alarms', { email: 'ops@example.com', removalPolicy: RemovalPolicy.DESTROY }),
+    });
+    const template = Template.fromStack(stack);
+    const [machine] = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
+    const { StartAt, States } = definitionOf(machine as never);
+    const catchOf = (state: string) => (States[state]!['Catch'] as { Next: string }[])[0]!.Next;
+
+    expect(StartAt).toBe('EnsurePartner');
+    expect([States['EnsurePartner']!['Next'], States['ConfirmOrder']!['Next'], States['Subscribe']!['Next']]).toEqual(['ConfirmOrder', 'Subscribe', 'Done']);
+    expect(catchOf('EnsurePartner')).toBe('Failed');
+    expect(catchOf('ConfirmOrder')).toBe('ArchivePartner');
+    expect(catchOf('Subscribe')).toBe('CancelOrder');
+    expect([States['CancelOrder']!['Next'], States['ArchivePartner']!['Next']]).toEqual(['ArchivePartner', 'Failed']);
+    // Each compensation is retried, and one that still fails does not stop those before it.
+    expect(States['CancelOrder']!['Retry']).toEqual([expect.objectContaining({ MaxAttempts: 3, MaxDelaySeconds: 5 })]);
+    expect(catchOf('CancelOrder')).toBe('ArchivePartner');
+    expect(States['Subscribe']!['ResultPath']).toBe('$.subscribe');
+  });
+});
