@@ -161,8 +161,9 @@ export function supportStories(target: OdooUnderTest): void {
           tags: ticket.tags,
           comments: ticket.comments.map((comment) => ({ public: comment.public, byIntegration: String(comment.author_id) === STAGE.config.zendesk!.apiUserId, body: comment.body.replaceAll(invoice, '<invoice>') })),
         },
+        // The partner's standing tags are left out: the dunning saga sets them on its own clock (the local stage's
+        // 20 s grace), so two runs a few seconds apart may see them at different steps.
         notes: (await supportNotes(partner.id)).map((note) => note.replaceAll(String(ticketId), '#')).sort(),
-        odooTags: partner.tags,
       };
     }
 
