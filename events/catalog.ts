@@ -10,6 +10,7 @@ import { CUSTOMER_DELETED, CUSTOMER_DELETED_VERSION, customerDeletedSchema } fro
 import { CUSTOMER_UPSERTED, CUSTOMER_UPSERTED_VERSION, customerUpsertedSchema } from './customer-upserted';
 import { DEAL_DELETED, DEAL_DELETED_VERSION, dealDeletedSchema } from './deal-deleted';
 import { DEAL_UPSERTED, DEAL_UPSERTED_VERSION, dealUpsertedSchema } from './deal-upserted';
+import { ENTITLEMENT_CHANGED, ENTITLEMENT_CHANGED_VERSION, entitlementChangedSchema } from './entitlement-changed';
 import { DEAL_WON, DEAL_WON_VERSION, dealWonSchema } from './deal-won';
 import { DISPUTE_UPDATED, DISPUTE_UPDATED_VERSION, disputeUpdatedSchema } from './dispute-updated';
 import { INVOICE_FINALIZED, INVOICE_FINALIZED_VERSION, invoiceFinalizedSchema } from './invoice-finalized';
@@ -19,6 +20,7 @@ import { PAYMENT_FAILED, PAYMENT_FAILED_VERSION, paymentFailedSchema } from './p
 import { PAYMENT_SUCCEEDED, PAYMENT_SUCCEEDED_VERSION, paymentSucceededSchema } from './payment-succeeded';
 import { REFUND_CREATED, REFUND_CREATED_VERSION, refundCreatedSchema } from './refund-created';
 import { REFUND_UPDATED, REFUND_UPDATED_VERSION, refundUpdatedSchema } from './refund-updated';
+import { TICKET_UPDATED, TICKET_UPDATED_VERSION, ticketUpdatedSchema } from './ticket-updated';
 import { SUBSCRIPTION_UPDATED, SUBSCRIPTION_UPDATED_VERSION, subscriptionUpdatedSchema } from './subscription-updated';
 
 /**
@@ -46,6 +48,8 @@ export const EVENT_CATALOG = [
   { type: CONTACT_MERGED, version: CONTACT_MERGED_VERSION, schema: contactMergedSchema },
   { type: DEAL_UPSERTED, version: DEAL_UPSERTED_VERSION, schema: dealUpsertedSchema },
   { type: DEAL_DELETED, version: DEAL_DELETED_VERSION, schema: dealDeletedSchema },
+  { type: ENTITLEMENT_CHANGED, version: ENTITLEMENT_CHANGED_VERSION, schema: entitlementChangedSchema },
+  { type: TICKET_UPDATED, version: TICKET_UPDATED_VERSION, schema: ticketUpdatedSchema },
   { type: DEAL_WON, version: DEAL_WON_VERSION, schema: dealWonSchema },
 ] as const;
 

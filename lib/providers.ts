@@ -36,6 +36,11 @@ export interface ProviderRow {
    * no ingest and no secret of it, and its flows are not told of it.
    */
   readonly configuredIn: (config: StageConfig) => boolean;
+  /**
+   * A support desk (its API is what the support flows write to): its API secrets and settings go to those flows,
+   * and to no billing flow; a billing provider's go to billing-sync and the reconciliation, and to no support flow.
+   */
+  readonly supportDesk?: true;
 }
 
 /** The settings of a provider whose row is only used where `configuredIn` said yes. */
@@ -99,6 +104,31 @@ export const PROVIDERS: readonly ProviderRow[] = [
     },
     apiSecrets: [],
     configuredIn: (config) => config.hubspot !== undefined,
+  },
+  {
+    route: 'zendesk',
+    name: 'Zendesk',
+    ingestEntry: 'providers/zendesk/webhook-handler.ts',
+    // Event subscriptions are signed with the webhook's secret; the ingest reads nothing from Zendesk (the envelope
+    // carries the ticket), and drops what our API user caused.
+    ingestSecrets: [
+      { id: 'ZendeskWebhookSecret', environmentVariable: 'ZENDESK_WEBHOOK_SECRET_NAME', secretName: (config) => required(config.zendesk, 'Zendesk').webhookSigningSecretName },
+    ],
+    ingestEnvironment: (config): Record<string, string> => ({ ZENDESK_API_USER_ID: required(config.zendesk, 'Zendesk').apiUserId }),
+    // The support flows write organizations and tickets with the API user's token.
+    apiSecrets: [
+      { id: 'ZendeskApiCredentials', environmentVariable: 'ZENDESK_API_CREDENTIALS_SECRET_NAME', secretName: (config) => required(config.zendesk, 'Zendesk').apiCredentialsSecretName },
+    ],
+    apiEnvironment: (config): Record<string, string> => {
+      const zendesk = required(config.zendesk, 'Zendesk');
+      return {
+        ZENDESK_URL: zendesk.url,
+        ZENDESK_REQUESTS_PER_MINUTE: String(zendesk.requestsPerMinute),
+        ZENDESK_ORGANIZATION_FIELDS: JSON.stringify(zendesk.organizationFields),
+      };
+    },
+    configuredIn: (config) => config.zendesk !== undefined,
+    supportDesk: true,
   },
 ];
 

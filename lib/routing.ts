@@ -1,8 +1,9 @@
 /**
  * The routing table: the only place that says which canonical event types go to which flow.
- * The stack generates one EventBridge rule per flow from it; a test checks that every type here
- * exists in the event catalog (events/catalog.ts) and that every catalog type is routed to one flow
- * or listed in `UNROUTED` below.
+ * The stack generates one EventBridge rule per flow from it (each rule targets its flow's queue), so a type listed
+ * in two flows reaches both: EventBridge delivers an event to every rule that matches it. A test checks that every
+ * type here exists in the event catalog (events/catalog.ts) and that every catalog type is routed to at least one
+ * flow or listed in `UNROUTED` below, never both.
  */
 export const ROUTES = {
   'customer-sync': ['customer.upserted', 'customer.deleted'],
@@ -22,12 +23,18 @@ export const ROUTES = {
   'deal-sync': ['deal.upserted', 'deal.deleted'],
   // CRM accounts and contacts → the company partner of the account's canonical customer and its child partners.
   'crm-sync': ['account.upserted', 'account.deleted', 'account.merged', 'contact.upserted', 'contact.deleted', 'contact.merged'],
+  // The customer's entitlement (plan, tier, standing) from the same billing facts the flows above book into Odoo:
+  // a flow of its own, so a support desk that is slow or down never holds back the books, nor they it.
+  entitlements: ['subscription.updated', 'payment.failed', 'payment.succeeded', 'invoice.uncollectible', 'dispute.updated'],
+  // Tickets from the support desk: escalated by the customer's entitlement, noted on its Odoo partner.
+  'support-tickets': ['ticket.updated'],
 } as const satisfies Record<string, readonly string[]>;
 
 /**
  * Which canonical event types start which lifecycle saga (lib/constructs/lifecycle-saga.ts): one rule per saga,
- * generated from this table, targets the saga's starter. A type is routed to a flow or to a saga, not both: the
- * saga owns what its first step does (dunning's first step is the past-due standing billing-sync applied before).
+ * generated from this table, targets the saga's starter. The saga owns what its first step does: a type it starts
+ * on leaves the flow that did that step before (dunning's first step is the past-due standing billing-sync applied
+ * before), while a flow with another concern (the entitlement) still takes it, by a rule of its own.
  */
 export const SAGA_ROUTES = {
   dunning: ['payment.failed'],
@@ -41,6 +48,8 @@ export const SAGA_ROUTES = {
 export const UNROUTED = [
   // Published by deal-sync when a won deal's order is confirmed: the onboarding saga will consume it.
   'deal.won',
+  // Published by the entitlements flow for the flows that will act on a customer's standing (the sagas).
+  'entitlement.changed',
 ] as const;
 
 export type FlowName = keyof typeof ROUTES;

@@ -29,13 +29,20 @@ const handlerPath = (relative: string) => fileURLToPath(new URL(`../functions/${
  * The consumer of each flow of the routing table, and what it reads besides Odoo and the state tables:
  * the billing mapping (BILLING_CONFIG) and every provider's read API (to fetch a dependency Odoo does not have yet).
  */
-const FLOW_CONSUMERS: Record<FlowName, { entry: string; billingConfig?: true; providerApis?: true; dealConfig?: true; identityConfig?: true }> = {
+const FLOW_CONSUMERS: Record<
+  FlowName,
+  { entry: string; billingConfig?: true; providerApis?: true; dealConfig?: true; identityConfig?: true; supportDeskApi?: true; supportPolicy?: true; publishes?: true }
+> = {
   'customer-sync': { entry: handlerPath('flows/customer-sync/handler.ts'), identityConfig: true },
   'billing-sync': { entry: handlerPath('flows/billing-sync/handler.ts'), billingConfig: true, providerApis: true, identityConfig: true },
   'subscription-sync': { entry: handlerPath('flows/subscription-sync/handler.ts'), billingConfig: true },
   // Reads the deal mapping (DEAL_CONFIG) and puts `deal.won` on the bus.
   'deal-sync': { entry: handlerPath('flows/deal-sync/handler.ts'), dealConfig: true },
   'crm-sync': { entry: handlerPath('flows/crm-sync/handler.ts'), identityConfig: true },
+  // The support flows write to the stage's support desk (a provider's API) and read the support policy; the
+  // entitlements flow publishes `entitlement.changed`.
+  entitlements: { entry: handlerPath('flows/entitlements/handler.ts'), supportDeskApi: true, supportPolicy: true, publishes: true },
+  'support-tickets': { entry: handlerPath('flows/support-tickets/handler.ts'), supportDeskApi: true, supportPolicy: true },
 };
 
 /**
@@ -136,11 +143,20 @@ export class SyncStack extends Stack {
     // Bus → flows → Odoo, with their state
     this.tables = new StateTables(this, 'State', { removalPolicy: common.removalPolicy });
     const odooApiKey = Secret.fromSecretNameV2(this, 'OdooApiKey', config.odoo.apiKeySecretName);
-    const providerApiSecrets = providers.flatMap((provider) =>
-      provider.apiSecrets.map((secret) => ({ secret: Secret.fromSecretNameV2(this, secret.id, secret.secretName(config)), ...secret })),
+    // Billing providers' read APIs go to billing-sync and the reconciliation; a support desk's API to the support flows.
+    const apisOf = (selected: readonly (typeof providers)[number][], partnerSystems: readonly string[]) => ({
+      secrets: selected.flatMap((provider) => provider.apiSecrets.map((secret) => ({ secret: Secret.fromSecretNameV2(this, secret.id, secret.secretName(config)), ...secret }))),
+      environment: Object.assign({}, ...selected.map((provider) => provider.apiEnvironment?.(config) ?? {})) as Record<string, string>,
+      systems: [...selected.map((provider) => provider.route), ...partnerSystems].join(','),
+    });
+    const billingApis = apisOf(
+      providers.filter((provider) => provider.supportDesk !== true),
+      partnerProviders.map((provider) => provider.system),
     );
-    const providerApiEnvironment = Object.assign({}, ...providers.map((provider) => provider.apiEnvironment?.(config) ?? {})) as Record<string, string>;
-    const providerSystems = [...providers.map((provider) => provider.route), ...partnerProviders.map((provider) => provider.system)].join(',');
+    const supportDeskApis = apisOf(providers.filter((provider) => provider.supportDesk === true), []);
+    const providerApiSecrets = billingApis.secrets;
+    const providerApiEnvironment = billingApis.environment;
+    const providerSystems = billingApis.systems;
     const odooEnvironment = {
       ODOO_URL: config.odoo.url,
       ODOO_DB: config.odoo.database,
@@ -178,11 +194,15 @@ export class SyncStack extends Stack {
           flow.consumer.bindEventBus(this.eventBus.bus, 'EVENT_BUS_NAME');
         }
         if (FLOW_CONSUMERS[flowName].identityConfig) flow.consumer.fn.addEnvironment('IDENTITY_CONFIG', JSON.stringify(config.identity));
-        if (FLOW_CONSUMERS[flowName].providerApis) {
-          for (const { secret, environmentVariable } of providerApiSecrets) flow.consumer.bindSecret(secret, environmentVariable);
-          for (const [name, value] of Object.entries(providerApiEnvironment)) flow.consumer.fn.addEnvironment(name, value);
-          // The registry builds the read APIs of these providers only (functions/providers/registry.ts).
-          flow.consumer.fn.addEnvironment('PROVIDER_SYSTEMS', providerSystems);
+        if (FLOW_CONSUMERS[flowName].supportPolicy) flow.consumer.fn.addEnvironment('SUPPORT_POLICY', JSON.stringify(config.support));
+        if (FLOW_CONSUMERS[flowName].publishes) flow.consumer.bindEventBus(this.eventBus.bus, 'EVENT_BUS_NAME');
+        const apis = FLOW_CONSUMERS[flowName].providerApis ? billingApis : FLOW_CONSUMERS[flowName].supportDeskApi ? supportDeskApis : undefined;
+        if (apis !== undefined) {
+          for (const { secret, environmentVariable } of apis.secrets) flow.consumer.bindSecret(secret, environmentVariable);
+          for (const [name, value] of Object.entries(apis.environment)) flow.consumer.fn.addEnvironment(name, value);
+          // The registry builds the APIs of these providers only (functions/providers/registry.ts); a support flow of
+          // a stage without a desk is told of none and pushes nowhere.
+          if (apis.systems !== '') flow.consumer.fn.addEnvironment('PROVIDER_SYSTEMS', apis.systems);
         }
         return [flowName, flow];
       }),

@@ -7,9 +7,10 @@ import { PAYPAL_PROVIDER } from './paypal/paypal-provider';
 import type { ProviderModule } from './provider-module';
 import { SALESFORCE_PROVIDER } from './salesforce/salesforce-provider';
 import { STRIPE_PROVIDER } from './stripe/stripe-provider';
+import { ZENDESK_PROVIDER } from './zendesk/zendesk-provider';
 
 /** One row per provider: the source system of its canonical events → its module (light facts; read APIs: billing-sources.ts, reconciliation-sources.ts). */
-export const PROVIDERS: readonly ProviderModule[] = [STRIPE_PROVIDER, PAYPAL_PROVIDER, HUBSPOT_PROVIDER, SALESFORCE_PROVIDER];
+export const PROVIDERS: readonly ProviderModule[] = [STRIPE_PROVIDER, PAYPAL_PROVIDER, HUBSPOT_PROVIDER, SALESFORCE_PROVIDER, ZENDESK_PROVIDER];
 
 /** An event from a system no provider module handles here: no retry can change that. */
 export class UnknownProviderError extends PermanentSyncError {

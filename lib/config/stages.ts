@@ -135,6 +135,56 @@ const stageConfigSchema = z.object({
     })
     .optional(),
   /**
+   * Zendesk (support desk), when the stage pushes entitlements to it and takes its ticket events (without this section
+   * the stage has no Zendesk route or function, and entitlements are derived and published without a desk to push to).
+   */
+  zendesk: z
+    .object({
+      /** `https://<subdomain>.zendesk.com` (the API and the agent links); the local stage points at its sandbox. */
+      url: z.url(),
+      /** Name of the secret holding the API user's credentials, JSON `{ "email": …, "apiToken": … }`. */
+      apiCredentialsSecretName: z.string().min(1),
+      /** Name of the secret holding the event subscription webhook's signing secret. */
+      webhookSigningSecretName: z.string().min(1),
+      /** The Zendesk user id of our API user: a ticket event it caused (`actor_id`) is our own write, dropped. */
+      apiUserId: z.string().regex(/^\d+$/),
+      /** The account's API limit by plan (200–700 requests / minute): the client's bucket. */
+      requestsPerMinute: z.number().int().min(200).max(700),
+      /** The organization field keys (Admin Center → Organization fields) the entitlement is written to. */
+      organizationFields: z.object({
+        plan: z.string().min(1),
+        tier: z.string().min(1),
+        standing: z.string().min(1),
+        standingSince: z.string().min(1),
+        odooPartnerId: z.string().min(1),
+        billingCustomerId: z.string().min(1),
+        mrr: z.string().min(1),
+        watermark: z.string().min(1),
+      }),
+    })
+    .optional(),
+  /**
+   * Support entitlements and ticket escalation, whatever the desk: the plans (provider price / plan ids) → support
+   * tiers (lowest first), and the escalation policy of a new ticket. Validated in full by the support flows' schema
+   * (functions/domain/support-policy.ts) at synth time by the tests and at cold start by the functions.
+   */
+  support: z.object({
+    entitlements: z.object({
+      tiers: z.array(z.string().min(1)).min(1),
+      noneTier: z.string().min(1),
+      unmappedTier: z.string().min(1),
+      plans: z.array(z.object({ plan: z.string().min(1), tier: z.string().min(1), priceIds: z.array(z.string().min(1)).min(1) })),
+    }),
+    /** Prefix of the organization tags the integration manages (`saas_tier_premium`): others' tags are kept. */
+    tagPrefix: z.string().regex(/^[a-z0-9_]+$/),
+    escalation: z.object({
+      /** A new ticket of a customer in one of these tiers gets this priority. */
+      tierPriorities: z.array(z.object({ tier: z.string().min(1), priority: z.enum(['low', 'normal', 'high', 'urgent']) })),
+      /** The tag of a new ticket from a customer past due (or suspended), with an internal note naming the open invoice. */
+      pastDueTag: z.string().regex(/^[a-z0-9_]+$/),
+    }),
+  }),
+  /**
    * Where provider billing lands in Odoo: company and journals per source system, provider account and currency
    * (the most specific route wins; README "Company routes"), the Odoo tax of each provider tax (by rate id, name,
    * then percentage; README "Taxes"), account standing tags. Validated in full by the billing flow's schema
@@ -276,6 +326,36 @@ const SAGAS: StageConfig['sagas'] = {
   dunning: { graceSeconds: 14 * 24 * 3600, recheckSeconds: 6 * 3600, suspendedTag: 'Suspended' },
 };
 
+/**
+ * Plans → support tiers, and the escalation policy: replace the price ids with your provider's (Stripe `price_…`,
+ * PayPal plan `P-…`). A live subscription whose price no plan names gets `unmappedTier`.
+ */
+const SUPPORT_POLICY: StageConfig['support'] = {
+  entitlements: {
+    tiers: ['none', 'standard', 'premium'],
+    noneTier: 'none',
+    unmappedTier: 'standard',
+    plans: [
+      { plan: 'Starter', tier: 'standard', priceIds: ['price_starter_monthly'] },
+      { plan: 'Pro', tier: 'premium', priceIds: ['price_pro_monthly', 'price_pro_yearly'] },
+    ],
+  },
+  tagPrefix: 'saas_',
+  escalation: { tierPriorities: [{ tier: 'premium', priority: 'high' }], pastDueTag: 'billing_past_due' },
+};
+
+/** Organization field keys as the Zendesk account defines them (the local sandbox accepts any). */
+const ZENDESK_ORGANIZATION_FIELDS = {
+  plan: 'saas_plan',
+  tier: 'saas_support_tier',
+  standing: 'saas_account_standing',
+  standingSince: 'saas_standing_since',
+  odooPartnerId: 'saas_odoo_partner_id',
+  billingCustomerId: 'saas_billing_customer_id',
+  mrr: 'saas_mrr',
+  watermark: 'saas_entitlement_watermark',
+} as const;
+
 const defaults = {
   env: { region: 'eu-west-1' },
   sagas: SAGAS,
@@ -283,6 +363,7 @@ const defaults = {
   maxMessageAgeMinutes: 15,
   billing: FRESH_ODOO_BILLING,
   identity: DEFAULT_IDENTITY_CONFIG,
+  support: SUPPORT_POLICY,
   // 03:00 UTC, after the provider's day is complete.
   reconcileSchedule: 'cron(0 3 * * ? *)',
 } as const;
@@ -329,6 +410,16 @@ const STAGE_CONFIGS: Record<Stage, StageConfig> = {
       clientName: 'odoo-saas-sync',
       corporateCurrency: 'usd',
       multiCurrency: false,
+    },
+    // The Zendesk sandbox (local/sandboxes/zendesk): its API user, its port under `npm start` (the dev environment
+    // gives the functions the port it actually runs on).
+    zendesk: {
+      url: 'http://127.0.0.1:12115',
+      apiCredentialsSecretName: 'odoo-saas-sync/local/zendesk-api-credentials',
+      webhookSigningSecretName: 'odoo-saas-sync/local/zendesk-webhook-secret',
+      apiUserId: '900000000001',
+      requestsPerMinute: 700,
+      organizationFields: ZENDESK_ORGANIZATION_FIELDS,
     },
     // PayPal's money lands in the sandbox's "PayPal" bank journal (8, seeded by the dev environment from this route:
     // local/sandboxes/paypal/dev-environment-binding.ts), Stripe's in "Bank" (6).

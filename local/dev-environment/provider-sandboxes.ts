@@ -4,6 +4,7 @@ import { HUBSPOT_SANDBOX_BINDING } from '../sandboxes/hubspot/dev-environment-bi
 import { PAYPAL_SANDBOX_BINDING } from '../sandboxes/paypal/dev-environment-binding';
 import { SALESFORCE_SANDBOX_BINDING } from '../sandboxes/salesforce/dev-environment-binding';
 import { STRIPE_SANDBOX_BINDING } from '../sandboxes/stripe/dev-environment-binding';
+import { ZENDESK_SANDBOX_BINDING } from '../sandboxes/zendesk/dev-environment-binding';
 
 /**
  * How the dev environment runs the stack against one provider with no account there: the signing secret its
@@ -57,4 +58,4 @@ export interface ProviderApi {
   close(): Promise<void>;
 }
 
-export const PROVIDER_SANDBOXES: readonly ProviderSandboxBinding[] = [STRIPE_SANDBOX_BINDING, PAYPAL_SANDBOX_BINDING, HUBSPOT_SANDBOX_BINDING, SALESFORCE_SANDBOX_BINDING];
+export const PROVIDER_SANDBOXES: readonly ProviderSandboxBinding[] = [STRIPE_SANDBOX_BINDING, PAYPAL_SANDBOX_BINDING, HUBSPOT_SANDBOX_BINDING, SALESFORCE_SANDBOX_BINDING, ZENDESK_SANDBOX_BINDING];

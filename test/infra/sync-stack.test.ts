@@ -126,6 +126,23 @@ describe('billing flows', () => {
       expect(identityConfigSchema.safeParse(identity).success).toBe(true);
     }
   });
+
+  it('gives the support flows the support policy and the desk’s API (no billing key), and the entitlements flow the bus', () => {
+    const { template } = syncStack('local');
+    const entitlements = consumerVariables(template, 'entitlements');
+    const tickets = consumerVariables(template, 'support-tickets');
+    const billing = consumerVariables(template, 'billing-sync');
+    const local = resolveStage('local').config;
+    expect(JSON.parse(String(entitlements['SUPPORT_POLICY']))).toEqual(local.support);
+    expect(JSON.parse(String(tickets['SUPPORT_POLICY']))).toEqual(local.support);
+    expect(entitlements).toMatchObject({ PROVIDER_SYSTEMS: 'zendesk', ZENDESK_API_CREDENTIALS_SECRET_NAME: 'odoo-saas-sync/local/zendesk-api-credentials', ZENDESK_REQUESTS_PER_MINUTE: '700', EVENT_BUS_NAME: expect.anything() });
+    expect(entitlements['STRIPE_API_KEY_SECRET_NAME']).toBeUndefined();
+    expect(tickets['EVENT_BUS_NAME']).toBeUndefined();
+    expect(billing['ZENDESK_API_CREDENTIALS_SECRET_NAME']).toBeUndefined();
+    expect(String(billing['PROVIDER_SYSTEMS'])).not.toContain('zendesk');
+    // A stage without a desk: the support flows derive and publish, and are told of no provider.
+    expect(consumerVariables(syncStack('prod').template, 'entitlements')['PROVIDER_SYSTEMS']).toBeUndefined();
+  });
 });
 
 describe('Odoo protection', () => {

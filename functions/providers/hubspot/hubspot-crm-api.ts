@@ -1,6 +1,6 @@
 import { type AttemptOutcome, exchange, parseJsonBody, retryAfterMs, type RetryClock, type RetrySettings, retryWithBackoff, systemRetryClock } from '../../platform/provider-http';
 import { HubspotAuthError, type HubspotErrorDetails, HubspotRequestError, HubspotUnavailableError } from './hubspot-api-errors';
-import { RequestBucket } from './hubspot-rate-limit';
+import { RequestBucket } from '../../platform/request-bucket';
 
 export { HubspotAuthError, HubspotRequestError, HubspotUnavailableError, type HubspotErrorDetails } from './hubspot-api-errors';
 

@@ -50,10 +50,24 @@ describe('canonical event catalog', () => {
     expect(canonicalEventSchema.safeParse({ ...sample, time: 'yesterday' }).success).toBe(false);
   });
 
-  it('routes every catalog type to exactly one flow or saga or lists it as unrouted, and routes nothing outside the catalog', () => {
-    const routed = [...Object.values(ROUTES).flat(), ...Object.values(SAGA_ROUTES).flat()];
+  it('routes every catalog type to at least one flow or saga or lists it as unrouted (never both), and routes nothing outside the catalog', () => {
+    const routed = [...new Set([...Object.values(ROUTES).flat(), ...Object.values(SAGA_ROUTES).flat()])];
     const catalogTypes = EVENT_CATALOG.map((entry) => entry.type);
     expect([...routed, ...UNROUTED].sort()).toEqual([...catalogTypes].sort());
     expect(new Set([...routed, ...UNROUTED]).size).toBe(routed.length + UNROUTED.length);
+    // A flow lists a type once: its rule and its consumer's schema are built from the row.
+    for (const types of Object.values(ROUTES)) expect(new Set(types).size).toBe(types.length);
+  });
+
+  it('routes one type to several flows where each needs it (billing facts to the books and to the entitlement)', () => {
+    const flowsOf = (type: string) => Object.entries(ROUTES).filter(([, types]) => (types as readonly string[]).includes(type)).map(([flow]) => flow);
+    expect(flowsOf('payment.succeeded').sort()).toEqual(['billing-sync', 'entitlements']);
+    expect(flowsOf('subscription.updated').sort()).toEqual(['entitlements', 'subscription-sync']);
+  });
+
+  it('leaves what a saga starts on to the saga, not to the flow whose step it took over (billing-sync’s past-due standing)', () => {
+    for (const types of Object.values(SAGA_ROUTES)) for (const type of types) expect(ROUTES['billing-sync'] as readonly string[]).not.toContain(type);
+    // The entitlement is another concern: it follows the failed payment too.
+    expect(ROUTES.entitlements).toContain('payment.failed');
   });
 });

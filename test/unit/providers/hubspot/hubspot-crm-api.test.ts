@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { HubspotAuthError, HubspotCrmApi, HubspotRequestError, HubspotUnavailableError } from '../../../../functions/providers/hubspot/hubspot-crm-api';
-import { RequestBucket } from '../../../../functions/providers/hubspot/hubspot-rate-limit';
+import { RequestBucket } from '../../../../functions/platform/request-bucket';
 
 /** A clock whose sleeps only move time on: what waited, and how long. */
 function fakeClock(start = 1_000_000) {

@@ -1,7 +1,8 @@
 /**
- * HubSpot's private-app limit is a number of requests per rolling 10 s (100 or 190 by subscription). A token bucket
- * of that size, refilled continuously over the window, keeps this container under it before HubSpot has to say
- * 429; `drain()` empties it when HubSpot says 429 anyway (other containers share the limit).
+ * A provider's rate limit is a number of requests per window (a CRM: 100 or 190 per rolling 10 s; a support desk:
+ * a few hundred per minute). A token bucket of that size, refilled continuously over the window, keeps this container
+ * under it before the provider has to say 429; `drain()` empties it when the provider says 429 anyway (other
+ * containers share the limit). Shared by the provider modules' API clients.
  */
 export interface RateLimitClock {
   now(): number;
@@ -46,7 +47,7 @@ export class RequestBucket {
     }
   }
 
-  /** HubSpot said 429: nothing is left for this window, whatever this container counted. */
+  /** The provider said 429: nothing is left for this window, whatever this container counted. */
   drain(): void {
     this.refill();
     this.tokens = Math.min(this.tokens, 0);

@@ -1,0 +1,154 @@
+import { describe, expect, it } from 'vitest';
+import type { SubscriptionSnapshot } from '../../../events/subscription-updated';
+import {
+  deriveEntitlement,
+  type EntitlementConfig,
+  type EntitlementInputs,
+  entitlementChanged,
+  monthlyAmount,
+  NO_INPUTS,
+  withDispute,
+  withPayment,
+  withPaymentFailure,
+  withSubscription,
+  withUncollectible,
+} from '../../../functions/domain/entitlement';
+import { watermarkOf } from '../../../functions/domain/watermark';
+
+const config: EntitlementConfig = {
+  tiers: ['none', 'standard', 'premium'],
+  noneTier: 'none',
+  unmappedTier: 'standard',
+  plans: [
+    { plan: 'Starter', tier: 'standard', priceIds: ['price_starter'] },
+    { plan: 'Pro', tier: 'premium', priceIds: ['price_pro', 'P-PRO'] },
+  ],
+};
+
+function subscription(id: string, status: SubscriptionSnapshot['status'], priceId: string, quantity = 1, overrides: Partial<SubscriptionSnapshot> = {}): SubscriptionSnapshot {
+  return {
+    system: 'stripe',
+    account: null,
+    customerId: 'cus_1',
+    id,
+    status,
+    currency: 'usd',
+    items: [{ id: `si_${id}`, priceId, productId: null, description: null, quantity, unitAmount: 2000, interval: 'month', intervalCount: 1 }],
+    currentPeriodStart: null,
+    currentPeriodEnd: null,
+    cancelAtPeriodEnd: false,
+    canceledAt: status === 'canceled' ? '2026-03-01T00:00:00.000Z' : null,
+    endedAt: null,
+    livemode: false,
+    ...overrides,
+  };
+}
+
+type Step = (inputs: EntitlementInputs) => EntitlementInputs;
+const at = (time: string, id: string) => ({ time, asOf: watermarkOf({ time, causationId: id }) });
+const sub = (time: string, id: string, snapshot: SubscriptionSnapshot): Step => (inputs) => withSubscription(inputs, snapshot, at(time, id).time, at(time, id).asOf);
+const failed = (time: string, id: string, invoiceId: string, amountDue = 2000): Step => (inputs) =>
+  withPaymentFailure(inputs, { system: 'stripe', customerId: 'cus_1', invoiceId, amountDue, currency: 'usd', failureReason: 'card_declined' }, time, at(time, id).asOf);
+const paid = (time: string, id: string, invoiceId: string, customerId: string | null = null): Step => (inputs) => withPayment(inputs, { system: 'stripe', customerId, invoiceId }, time, at(time, id).asOf);
+const disputed = (time: string, id: string, closed: boolean, outcome: 'won' | 'lost' | null): Step => (inputs) =>
+  withDispute(inputs, { system: 'stripe', customerId: 'cus_1', id: 'dp_1', invoiceId: 'in_1', amount: 2000, currency: 'usd', closed, outcome, updatedAt: time }, at(time, id).asOf);
+const run = (steps: readonly Step[]) => deriveEntitlement('cust-1', steps.reduce((inputs, step) => step(inputs), NO_INPUTS), config);
+
+describe('deriveEntitlement', () => {
+  it('gives an active subscription its plan, tier, seats, MRR and the time it was first seen live', () => {
+    const entitlement = run([sub('2026-01-01T00:00:00Z', 'evt_1', subscription('sub_1', 'active', 'price_pro', 5))]);
+    expect(entitlement).toMatchObject({ customer: 'cust-1', plan: 'Pro', tier: 'premium', seats: 5, status: 'active', since: '2026-01-01T00:00:00.000Z', mrr: [{ currency: 'usd', amount: 10000 }] });
+    expect(entitlement.billingCustomers).toEqual([{ system: 'stripe', customerId: 'cus_1' }]);
+  });
+
+  it('takes the higher tier of two subscriptions, seats of that plan only, MRR of both', () => {
+    const entitlement = run([
+      sub('2026-01-01T00:00:00Z', 'evt_1', subscription('sub_1', 'active', 'price_starter', 3)),
+      sub('2026-02-01T00:00:00Z', 'evt_2', subscription('sub_2', 'active', 'price_pro', 2)),
+    ]);
+    expect(entitlement).toMatchObject({ plan: 'Pro', tier: 'premium', seats: 2, status: 'active', since: '2026-01-01T00:00:00.000Z', mrr: [{ currency: 'usd', amount: 10000 }] });
+  });
+
+  it('keeps the live subscription of a cancelled one plus an active one, and is cancelled (tier none) when both ended', () => {
+    const cancelledPro = sub('2026-03-01T00:00:00Z', 'evt_3', subscription('sub_2', 'canceled', 'price_pro', 2));
+    const activeStarter = sub('2026-01-01T00:00:00Z', 'evt_1', subscription('sub_1', 'active', 'price_starter', 3));
+    expect(run([activeStarter, cancelledPro])).toMatchObject({ plan: 'Starter', tier: 'standard', seats: 3, status: 'active' });
+    const both = run([activeStarter, cancelledPro, sub('2026-04-01T00:00:00Z', 'evt_4', subscription('sub_1', 'canceled', 'price_starter', 3, { canceledAt: '2026-04-01T00:00:00.000Z' }))]);
+    expect(both).toMatchObject({ plan: null, tier: 'none', seats: 0, status: 'cancelled', since: '2026-04-01T00:00:00.000Z', mrr: [] });
+  });
+
+  it('is past due from a failed payment, names the open invoice, and active again from the time it is paid', () => {
+    const active = sub('2026-01-01T00:00:00Z', 'evt_1', subscription('sub_1', 'active', 'price_pro'));
+    const pastDue = run([active, failed('2026-02-01T00:00:00Z', 'evt_2', 'in_1')]);
+    expect(pastDue).toMatchObject({ status: 'past_due', since: '2026-02-01T00:00:00.000Z', tier: 'premium' });
+    expect(pastDue.openInvoices).toEqual([{ system: 'stripe', id: 'in_1', amountDue: 2000, currency: 'usd', failedAt: '2026-02-01T00:00:00.000Z', failureReason: 'card_declined' }]);
+    const restored = run([active, failed('2026-02-01T00:00:00Z', 'evt_2', 'in_1'), paid('2026-02-03T00:00:00Z', 'evt_3', 'in_1')]);
+    expect(restored).toMatchObject({ status: 'active', since: '2026-02-03T00:00:00.000Z', openInvoices: [] });
+  });
+
+  it('stays restored when the payment arrives before the failure it settles (an invoice once paid is settled)', () => {
+    const active = sub('2026-01-01T00:00:00Z', 'evt_1', subscription('sub_1', 'active', 'price_pro'));
+    const inOrder = run([active, failed('2026-02-01T00:00:00Z', 'evt_2', 'in_1'), paid('2026-02-03T00:00:00Z', 'evt_3', 'in_1')]);
+    const shuffled = run([paid('2026-02-03T00:00:00Z', 'evt_3', 'in_1'), failed('2026-02-01T00:00:00Z', 'evt_2', 'in_1'), active]);
+    expect(shuffled).toEqual(inOrder);
+  });
+
+  it('is suspended while a dispute is open, active after it is won, past due after it is lost until money comes in', () => {
+    const active = sub('2026-01-01T00:00:00Z', 'evt_1', subscription('sub_1', 'active', 'price_pro'));
+    const open = disputed('2026-02-10T00:00:00Z', 'evt_5', false, null);
+    expect(run([active, open])).toMatchObject({ status: 'suspended', since: '2026-02-10T00:00:00.000Z' });
+    expect(run([active, open, disputed('2026-02-20T00:00:00Z', 'evt_6', true, 'won')])).toMatchObject({ status: 'active', since: '2026-02-20T00:00:00.000Z' });
+    const lost = [active, open, disputed('2026-02-20T00:00:00Z', 'evt_6', true, 'lost')];
+    expect(run(lost)).toMatchObject({ status: 'past_due', since: '2026-02-20T00:00:00.000Z' });
+    expect(run([...lost, paid('2026-03-01T00:00:00Z', 'evt_7', 'in_2', 'cus_1')])).toMatchObject({ status: 'active', since: '2026-03-01T00:00:00.000Z' });
+    // The close delivered before the open: the newest update wins, the opening time is kept.
+    expect(run([active, disputed('2026-02-20T00:00:00Z', 'evt_6', true, 'won'), open])).toEqual(run([active, open, disputed('2026-02-20T00:00:00Z', 'evt_6', true, 'won')]));
+  });
+
+  it('is suspended by an uncollectible invoice until it is paid', () => {
+    const active = sub('2026-01-01T00:00:00Z', 'evt_1', subscription('sub_1', 'active', 'price_pro'));
+    const uncollectible: Step = (inputs) => withUncollectible(inputs, { system: 'stripe', customerId: 'cus_1', id: 'in_9', amountRemaining: 5000 }, '2026-03-05T00:00:00Z', at('2026-03-05T00:00:00Z', 'evt_8').asOf);
+    expect(run([active, failed('2026-03-01T00:00:00Z', 'evt_2', 'in_9'), uncollectible])).toMatchObject({ status: 'suspended', since: '2026-03-05T00:00:00.000Z' });
+    expect(run([active, failed('2026-03-01T00:00:00Z', 'evt_2', 'in_9'), uncollectible, paid('2026-03-09T00:00:00Z', 'evt_9', 'in_9')])).toMatchObject({ status: 'active', since: '2026-03-09T00:00:00.000Z' });
+  });
+
+  it('takes the provider’s own past_due status, dated by the snapshot', () => {
+    expect(run([sub('2026-01-05T00:00:00Z', 'evt_1', subscription('sub_1', 'past_due', 'price_starter'))])).toMatchObject({ status: 'past_due', since: '2026-01-05T00:00:00.000Z', tier: 'standard' });
+  });
+
+  it('keeps the newer snapshot when an older one arrives later, and the earliest live sighting', () => {
+    const older = sub('2026-01-01T00:00:00Z', 'evt_1', subscription('sub_1', 'active', 'price_starter', 1));
+    const newer = sub('2026-02-01T00:00:00Z', 'evt_2', subscription('sub_1', 'active', 'price_pro', 4));
+    expect(run([newer, older])).toEqual(run([older, newer]));
+    expect(run([newer, older])).toMatchObject({ plan: 'Pro', seats: 4, since: '2026-01-01T00:00:00.000Z', watermark: at('2026-02-01T00:00:00Z', 'evt_2').asOf });
+  });
+
+  it('gives a subscription whose price no plan names the unmapped tier, with its seats', () => {
+    expect(run([sub('2026-01-01T00:00:00Z', 'evt_1', subscription('sub_1', 'active', 'price_custom', 7))])).toMatchObject({ plan: null, tier: 'standard', seats: 7 });
+  });
+
+  it('is the same for the same events delivered twice', () => {
+    const steps = [sub('2026-01-01T00:00:00Z', 'evt_1', subscription('sub_1', 'active', 'price_pro')), failed('2026-02-01T00:00:00Z', 'evt_2', 'in_1')];
+    expect(run([...steps, ...steps])).toEqual(run(steps));
+  });
+});
+
+describe('monthlyAmount', () => {
+  it('normalises to a month in exact minor units, rounding half up', () => {
+    expect(monthlyAmount(12000, 1, 'year', 1)).toBe(1000);
+    expect(monthlyAmount(10000, 1, 'year', 1)).toBe(833);
+    expect(monthlyAmount(1000, 3, 'month', 3)).toBe(1000);
+    expect(monthlyAmount(1000, 1, 'week', 1)).toBe(4333);
+    expect(monthlyAmount(15, 1, 'year', 1)).toBe(1);
+    expect(monthlyAmount(1000, 1, null, null)).toBeNull();
+  });
+});
+
+describe('entitlementChanged', () => {
+  it('ignores a newer watermark with the same result', () => {
+    const first = run([sub('2026-01-01T00:00:00Z', 'evt_1', subscription('sub_1', 'active', 'price_pro'))]);
+    expect(entitlementChanged(first, { ...first, watermark: 'later' })).toBe(false);
+    expect(entitlementChanged(first, { ...first, status: 'past_due' })).toBe(true);
+    expect(entitlementChanged(undefined, first)).toBe(true);
+  });
+});
