@@ -50,7 +50,7 @@ export function billingMonth(customerCount: number, runId: string = Date.now().t
   const waves = [
     {
       type: 'customer.created',
-      events: customers.map((c, i) => stripeEvent('customer.created', customerObject(c.customer, { name: name(i), email: `billing${i}@bench.example`, currency: MONTH_CURRENCY }), { created: MONTH_T0 })),
+      events: customers.map((c, i) => stripeEvent('customer.created', customerObject(c.customer, { name: name(i), email: `billing@customer${i}.bench.example`, currency: MONTH_CURRENCY }), { created: MONTH_T0 })),
     },
     {
       type: 'customer.subscription.created',

@@ -177,7 +177,7 @@ async function sendWebhook(customerId: string): Promise<number> {
     object: 'event',
     api_version: '2026-10-28.endive',
     created: Math.floor(Date.now() / 1000),
-    data: { object: { id: customerId, object: 'customer', name: `Bench ${customerId}`, email: `${customerId}@bench.example`, address: { line1: '1 Bench Road', line2: null, city: 'Lyon', postal_code: '69001', state: null, country: 'FR' }, phone: null, metadata: {} } },
+    data: { object: { id: customerId, object: 'customer', name: `Bench ${customerId}`, email: `billing@${customerId}.bench.example`, address: { line1: '1 Bench Road', line2: null, city: 'Lyon', postal_code: '69001', state: null, country: 'FR' }, phone: null, metadata: {} } },
     livemode: false,
     pending_webhooks: 1,
     request: { id: null, idempotency_key: null },

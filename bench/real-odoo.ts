@@ -155,7 +155,7 @@ async function measureLoneEvents(stack: LocalStack, odoo: OdooConnection): Promi
   const latencies: number[] = [];
   for (let index = 0; index < LONE_EVENTS; index++) {
     const customerId = `cus_lone${runId}${index}`;
-    const payload = JSON.stringify(stripeEvent('customer.created', customerObject(customerId, { name: `Lone Customer ${index}`, email: `lone${index}@bench.example`, currency: MONTH_CURRENCY })));
+    const payload = JSON.stringify(stripeEvent('customer.created', customerObject(customerId, { name: `Lone Customer ${index}`, email: `billing@lone${index}.bench.example`, currency: MONTH_CURRENCY })));
     const startedAt = performance.now();
     const response = await fetch(`${stack.url}/webhooks/stripe`, {
       method: 'POST',
