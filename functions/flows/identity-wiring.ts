@@ -4,25 +4,15 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { type IdentityConfig, identityConfigSchema } from '../domain/identity-config';
 import { OdooPartnerGateway } from '../erp/odoo/partner-gateway';
 import { OdooPartnerMerger } from '../erp/odoo/partner-merger';
-import { MissingConfigError, readEnv } from '../platform/env';
-import { type FlowInfrastructure, text } from '../platform/flow-consumer';
+import { readJsonConfig } from '../platform/env';
+import type { FlowInfrastructure } from '../platform/flow-consumer';
 import { logger, metrics } from '../platform/powertools';
-import { describeIssue } from '../platform/validation-issues';
 import { CustomerDirectoryTable } from '../state/customer-directory-table';
 import type { CustomerIdentityPorts } from './customer-identity';
 
 /** The one-customer settings (`IDENTITY_CONFIG`, JSON from the stage config's `identity`), validated at cold start. */
 export function identityConfigFromEnv(): IdentityConfig {
-  const { IDENTITY_CONFIG } = readEnv({ IDENTITY_CONFIG: text() });
-  let json: unknown;
-  try {
-    json = JSON.parse(IDENTITY_CONFIG);
-  } catch {
-    throw new MissingConfigError(['IDENTITY_CONFIG: not JSON']);
-  }
-  const parsed = identityConfigSchema.safeParse(json);
-  if (!parsed.success) throw new MissingConfigError(parsed.error.issues.map((issue) => `IDENTITY_CONFIG: ${describeIssue(issue)}`));
-  return parsed.data;
+  return readJsonConfig('IDENTITY_CONFIG', identityConfigSchema);
 }
 
 /**

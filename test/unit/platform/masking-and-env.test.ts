@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as z from 'zod/mini';
 import { backoffSeconds, BACKOFF_BASE_SECONDS, BACKOFF_MAX_SECONDS, MAX_RECEIVES, retryDelaySeconds, TRANSIENT_RETRY_WINDOW_SECONDS } from '../../../functions/platform/retry-backoff';
-import { MissingConfigError, readEnv } from '../../../functions/platform/env';
+import { MissingConfigError, readEnv, readJsonConfig } from '../../../functions/platform/env';
 import { MASK, maskSensitive } from '../../../functions/platform/masking';
 
 describe('log masking', () => {
@@ -22,6 +22,17 @@ describe('readEnv', () => {
     expect(() => readEnv(shape, { B_COUNT: 'many' })).toThrow(MissingConfigError);
     expect(() => readEnv(shape, { B_COUNT: 'many' })).toThrow(/A_TABLE.*B_COUNT/);
     expect(readEnv(shape, { A_TABLE: 't', B_COUNT: '3' })).toEqual({ A_TABLE: 't', B_COUNT: 3 });
+  });
+});
+
+describe('readJsonConfig', () => {
+  const schema = z.object({ companyId: z.number() });
+  it('parses a stage setting passed as JSON, and names the variable in every refusal', () => {
+    expect(readJsonConfig('DEAL_CONFIG', schema, { DEAL_CONFIG: '{"companyId":1}' })).toEqual({ companyId: 1 });
+    expect(() => readJsonConfig('DEAL_CONFIG', schema, {})).toThrow(/DEAL_CONFIG: not set/);
+    expect(() => readJsonConfig('DEAL_CONFIG', schema, { DEAL_CONFIG: '{companyId' })).toThrow(/DEAL_CONFIG: not JSON/);
+    expect(() => readJsonConfig('DEAL_CONFIG', schema, { DEAL_CONFIG: '{"companyId":"one"}' })).toThrow(MissingConfigError);
+    expect(() => readJsonConfig('DEAL_CONFIG', schema, { DEAL_CONFIG: '{"companyId":"one"}' })).toThrow(/DEAL_CONFIG: .*companyId/);
   });
 });
 
