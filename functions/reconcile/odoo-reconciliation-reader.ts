@@ -3,6 +3,7 @@ import { odooAmountToMinor } from '../erp/odoo/odoo-money';
 import { searchRead } from '../erp/odoo/record-operations';
 import type { OdooDocuments, OdooMove, OdooPayment } from '../domain/reconciliation';
 import type { OdooReconciliationReader, Period, ProviderInOdoo } from './reconcile-period';
+import { chunks } from '../platform/chunks';
 
 /** References per `in` leaf: keeps each request well under Odoo's and proxies' body limits. */
 export const REFERENCE_BATCH = 200;
@@ -21,11 +22,6 @@ function anyOf(leaves: unknown[][]): OdooDomain {
   return [...Array<string>(Math.max(0, leaves.length - 1)).fill('|'), ...leaves];
 }
 
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const result: T[][] = [];
-  for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
-  return result;
-}
 
 /** A many2one as Odoo reads it: `[id, display name]` or `false`. */
 function many2oneId(value: unknown): number | null {

@@ -1,6 +1,7 @@
 import { type AttemptOutcome, exchange, parseJsonBody, retryAfterMs, type RetryClock, type RetrySettings, retryWithBackoff, systemRetryClock } from '../../platform/provider-http';
 import { HubspotAuthError, type HubspotErrorDetails, HubspotRequestError, HubspotUnavailableError } from './hubspot-api-errors';
 import { RequestBucket } from '../../platform/request-bucket';
+import { chunks } from '../../platform/chunks';
 
 export { HubspotAuthError, HubspotRequestError, HubspotUnavailableError, type HubspotErrorDetails } from './hubspot-api-errors';
 
@@ -191,8 +192,3 @@ function unique(ids: readonly string[]): string[] {
   return [...new Set(ids)];
 }
 
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const result: T[][] = [];
-  for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
-  return result;
-}

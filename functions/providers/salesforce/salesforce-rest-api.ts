@@ -1,5 +1,6 @@
 import { type AttemptOutcome, exchange, parseJsonBody, type RetryClock, type RetrySettings, retryWithBackoff, systemRetryClock } from '../../platform/provider-http';
 import { SalesforceAuthError, type SalesforceErrorDetails, SalesforceRequestError, SalesforceUnavailableError } from './salesforce-api-errors';
+import { chunks } from '../../platform/chunks';
 
 export { SalesforceAuthError, SalesforceRequestError, SalesforceUnavailableError, type SalesforceErrorDetails } from './salesforce-api-errors';
 
@@ -218,8 +219,3 @@ function unique(values: readonly string[]): string[] {
   return [...new Set(values)];
 }
 
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const result: T[][] = [];
-  for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
-  return result;
-}

@@ -1,0 +1,10 @@
+/**
+ * `items` in consecutive runs of at most `size`: what an API that takes a bounded batch (a CRM's batch read of 100,
+ * Salesforce's 200 ids per composite read, an Odoo read of many ids) is called with, one call per run.
+ */
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  if (!Number.isInteger(size) || size < 1) throw new RangeError(`chunk size must be a whole number ≥ 1, got ${size}`);
+  const result: T[][] = [];
+  for (let start = 0; start < items.length; start += size) result.push(items.slice(start, start + size));
+  return result;
+}
