@@ -47,6 +47,11 @@ describe('Salesforce on the local runtime', () => {
     sandboxUrl = harness.providerApi('salesforce').sandboxUrl!;
     const form = new URLSearchParams({ grant_type: 'client_credentials', client_id: SANDBOX_SALESFORCE_CLIENT_ID, client_secret: SANDBOX_SALESFORCE_CLIENT_SECRET });
     token = ((await (await fetch(`${sandboxUrl}/services/oauth2/token`, { method: 'POST', body: form })).json()) as { access_token: string }).access_token;
+    // What finance sets up: the products whose Internal References are the stories' product codes (else deal-sync
+    // rightly dead-letters their deals, naming the lines).
+    for (const [code, name] of [['SEAT', 'Seat'], ['ONB', 'Onboarding'], ['SF-SEAT', 'Analytics seat']]) {
+      await harness.odoo.create('product.product', { name, default_code: code, list_price: 1, sale_ok: true, type: 'service' });
+    }
     integration = new SalesforceRestApi({ instanceUrl: sandboxUrl, apiVersion: '62.0', clientName: 'odoo-saas-sync', credentials: async () => ({ clientId: SANDBOX_SALESFORCE_CLIENT_ID, clientSecret: SANDBOX_SALESFORCE_CLIENT_SECRET }) });
   }, 240_000);
 
@@ -190,8 +195,6 @@ describe('Salesforce on the local runtime', () => {
   });
 
   it('into Odoo: the Account becomes a company partner, its Opportunity a quotation, and once won a confirmed order with deal.won on the bus', async () => {
-    // What finance sets up: the product whose Internal Reference is the line's product code.
-    await harness.odoo.create('product.product', { name: 'Analytics seat', default_code: 'SF-SEAT', list_price: 1, sale_ok: true, type: 'service' });
     const accountId = await create('Account', { Name: 'Hooli', Website: 'https://hooli.example' });
     const opportunityId = await create('Opportunity', { Name: 'Hooli - 3 seats', StageName: 'Prospecting', CloseDate: '2026-12-31', AccountId: accountId });
     await create('OpportunityLineItem', { OpportunityId: opportunityId, Name: 'Seat', ProductCode: 'SF-SEAT', Quantity: 3, UnitPrice: 120.5 });
