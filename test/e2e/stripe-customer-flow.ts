@@ -87,7 +87,8 @@ export function stripeCustomerFlow(target: OdooUnderTest): void {
     describe('operations', () => {
       it('dead-letters a malformed canonical event with its reason, and a redrive sends it back through the flow', async () => {
         const { deadLetterQueue, queue } = customerSyncQueues(harness.stack);
-        const busName = harness.stack.rules[0]?.busName;
+        // The canonical bus: the one the customer flow's rule listens on (the stack has a partner bus too).
+        const busName = harness.stack.rules.find((rule) => (rule.eventPattern as { 'detail-type'?: string[] })['detail-type']?.includes('customer.upserted'))?.busName;
         const put = await eventBridge.send(
           new PutEventsCommand({ Entries: [{ EventBusName: busName, Source: 'odoo-saas-sync', DetailType: 'customer.upserted', Detail: JSON.stringify({ id: 'poison-1', type: 'customer.upserted' }) }] }),
         );
