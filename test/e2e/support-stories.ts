@@ -1,6 +1,4 @@
-import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_CREDENTIALS } from '../../local/runtime/local-aws-identity';
 import { SANDBOX_ZENDESK_API_EMAIL, SANDBOX_ZENDESK_API_TOKEN } from '../../local/sandboxes/zendesk/server';
 import { customerObject, invoiceObject, invoicePaymentObject, type StoryLine, type StripeObjectJson, subscriptionObject } from '../fixtures/stripe/billing-story';
 import { stripeEvent } from '../fixtures/stripe/stripe-events';
@@ -12,9 +10,7 @@ import { OdooFinanceView } from './odoo-finance-view';
  * Support end to end on the local runtime: Stripe webhooks (signed as Stripe signs them) → the billing flows and the
  * entitlements flow → the Zendesk sandbox's organization; tickets opened in the Zendesk sandbox → its signed event
  * subscription → the Zendesk ingest → the ticket flow → escalation in Zendesk and notes in Odoo's chatter.
- *
- * The canonical customer is the identity flow's to link (another branch): until it is merged, each story seeds the
- * link `stripe:customer:<id>` → `{ saas_sync, customer, <id> }` in the identity map as that flow will.
+ * The canonical customer (the organization's external id) is the one the one-customer resolution links.
  */
 
 const FIELDS = STAGE.config.zendesk!.organizationFields;
@@ -46,7 +42,8 @@ function story(name: string, t0: number) {
   const evt = (suffix: string) => `evt_e2eZ${name}${suffix}`;
   return {
     customer,
-    canonical: `cust_e2eZ${name}`,
+    // The canonical customer the one-customer resolution gives a billing customer that speaks first.
+    canonical: `stripe_customer_${customer}`,
     invoice,
     companyName,
     stripeObjects: [
@@ -78,7 +75,6 @@ export function supportStories(target: OdooUnderTest): void {
     let harness: Harness;
     let odoo: OdooFinanceView;
     let zendeskUrl: string;
-    let dynamodb: DynamoDBClient;
     const authorization = `Basic ${Buffer.from(`${SANDBOX_ZENDESK_API_EMAIL}/token:${SANDBOX_ZENDESK_API_TOKEN}`).toString('base64')}`;
 
     beforeAll(async () => {
@@ -86,11 +82,9 @@ export function supportStories(target: OdooUnderTest): void {
       odoo = new OdooFinanceView(harness.odooConnection);
       zendeskUrl = harness.providerApi('zendesk').sandboxUrl!;
       await sandbox('subscribe', { targetUrl: harness.webhookUrlOf('zendesk') });
-      dynamodb = new DynamoDBClient({ endpoint: harness.stack.endpoints.dynamodb, region: harness.stack.identity.region, credentials: LOCAL_CREDENTIALS });
     }, REAL_ODOO_START_TIMEOUT_MS);
 
     afterAll(async () => {
-      dynamodb?.destroy();
       await harness?.close();
     });
 
@@ -105,17 +99,6 @@ export function supportStories(target: OdooUnderTest): void {
     }
     const ticketOf = async (id: number) => (await sandbox<{ ticket: ZendeskTicket }>('ticket', { id })).ticket;
     const deliveries = async () => (await sandbox<{ deliveries: { envelope: Record<string, unknown> & { type: string; subject: string }; status: number }[] }>('deliveries', {})).deliveries;
-
-    /** What the identity flow will do: link the Stripe customer to its canonical customer. */
-    async function linkCanonical(customer: string, canonical: string): Promise<void> {
-      const table = [...harness.stack.functions.values()].find((fn) => fn.environment['IDENTITY_MAP_TABLE'] !== undefined)!.environment['IDENTITY_MAP_TABLE'];
-      await dynamodb.send(
-        new PutItemCommand({
-          TableName: table,
-          Item: { pk: { S: `stripe:customer:${customer}` }, sk: { S: 'saas_sync#customer' }, systemKey: { S: `saas_sync:customer:${canonical}` }, id: { S: canonical }, linkedAt: { S: new Date().toISOString() } },
-        }),
-      );
-    }
 
     async function deliver(events: readonly ReturnType<typeof stripeEvent>[]): Promise<void> {
       for (const event of events) expect((await postStripeWebhook(harness.webhookUrl, event)).status, event.id).toBe(200);
@@ -172,7 +155,6 @@ export function supportStories(target: OdooUnderTest): void {
 
     it('a subscription activates → the customer’s organization in Zendesk with its plan, premium tier, standing, Odoo partner and MRR', async () => {
       await harness.seedStripe(a.stripeObjects);
-      await linkCanonical(a.customer, a.canonical);
       await deliver(a.activation);
       const organization = await waitFor(() => organizationOf(a.canonical), { what: 'the Zendesk organization' });
       const partner = (await odoo.customer(a.customer))!;
@@ -260,7 +242,6 @@ export function supportStories(target: OdooUnderTest): void {
     it('the same story for another customer, every event delivered twice and shuffled → the same Zendesk and Odoo state', async () => {
       const b = story('B', T0);
       await harness.seedStripe(b.stripeObjects);
-      await linkCanonical(b.customer, b.canonical);
       await deliverTwiceShuffled(b.activation, 11);
       await deliverTwiceShuffled(b.failure, 12);
       const organization = (await organizationOf(b.canonical))!;
