@@ -4,6 +4,8 @@ import { type ProviderApiErrorDetails, providerApiErrors } from '../../platform/
 export interface ZendeskErrorDetails extends ProviderApiErrorDetails {
   /** Zendesk's error name (`RecordNotFound`, `RecordInvalid`, `Couldn't authenticate you`). */
   error?: string;
+  /** A `RecordInvalid` whose `details.name` says the name is another record's (Zendesk's names are unique). */
+  nameTaken?: boolean;
 }
 
 const zendeskApiErrors = providerApiErrors<ZendeskErrorDetails>({ displayName: 'Zendesk', kind: (details) => details.error });

@@ -197,7 +197,9 @@ export class ZendeskApi {
 
     const zendeskError = body as { error?: string | { title?: string; message?: string }; description?: string; details?: unknown } | undefined;
     const name = typeof zendeskError?.error === 'string' ? zendeskError.error : zendeskError?.error?.title;
-    const details: ZendeskErrorDetails = { operation, status: response.status, ...(name === undefined ? {} : { error: name }) };
+    const nameErrors = (zendeskError?.details as { name?: Array<{ error?: string; description?: string }> } | undefined)?.name ?? [];
+    const nameTaken = nameErrors.some((problem) => problem.error === 'DuplicateValue' || /already been taken/i.test(problem.description ?? ''));
+    const details: ZendeskErrorDetails = { operation, status: response.status, ...(name === undefined ? {} : { error: name }), ...(nameTaken ? { nameTaken } : {}) };
     const message =
       (typeof zendeskError?.error === 'object' ? zendeskError.error.message : undefined) ??
       zendeskError?.description ??

@@ -1,5 +1,6 @@
 import type { OrganizationPush, SupportDesk, SupportOrganization, SupportOrganizationFields, SupportTicketChange } from '../../domain/support-desk';
 import type { ZendeskApi, ZendeskTicketUpdate } from './zendesk-api';
+import { ZendeskRequestError } from './zendesk-api-errors';
 
 /** The organization field keys of the account (Admin Center → People → Organization fields), per logical field: stage config. */
 export type ZendeskOrganizationFieldKeys = Readonly<Record<keyof SupportOrganizationFields, string>>;
@@ -31,12 +32,19 @@ export function zendeskSupportDesk(settings: ZendeskSupportDeskSettings): Suppor
       }
       const othersTags = (existing?.tags ?? []).filter((tag) => !tag.startsWith(organization.managedTagPrefix));
       const organizationFields = Object.fromEntries(Object.entries(organization.fields).map(([field, value]) => [fieldKeys[field as keyof SupportOrganizationFields], value]));
-      const written = await api.createOrUpdateOrganization({
-        // An existing organization keeps the name agents may have given it.
-        name: existing?.name ?? organization.name,
-        external_id: organization.externalId,
-        tags: [...new Set([...othersTags, ...organization.managedTags])].sort(),
-        organization_fields: organizationFields,
+      const write = (name: string) =>
+        api.createOrUpdateOrganization({
+          name,
+          external_id: organization.externalId,
+          tags: [...new Set([...othersTags, ...organization.managedTags])].sort(),
+          organization_fields: organizationFields,
+        });
+      // An existing organization keeps the name agents may have given it.
+      const written = await write(existing?.name ?? organization.name).catch((error: unknown) => {
+        // Zendesk's organization names are unique, companies' are not (two "Acme Ltd", or two customers not known to
+        // be one): the new organization is named after its customer too, the same name every time (idempotent).
+        if (existing === undefined && error instanceof ZendeskRequestError && error.details.nameTaken) return write(`${organization.name} (${organization.externalId})`);
+        throw error;
       });
       return { outcome: 'written', organizationId: String(written.id) };
     },

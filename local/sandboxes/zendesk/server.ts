@@ -261,7 +261,7 @@ export async function startZendeskSandbox(options: ZendeskSandboxOptions = {}): 
       }
       if (!given.name) return send(response, 422, { error: 'RecordInvalid', description: 'Record validation errors', details: { name: [{ description: 'Name: cannot be blank' }] } });
       if ([...organizations.values()].some((organization) => organization.name === given.name)) {
-        return send(response, 422, { error: 'RecordInvalid', description: 'Record validation errors', details: { name: [{ description: 'Name: has already been taken' }] } });
+        return send(response, 422, { error: 'RecordInvalid', description: 'Record validation errors', details: { name: [{ description: 'Name: has already been taken', error: 'DuplicateValue' }] } });
       }
       const created: ZendeskSandboxOrganization = {
         id: nextOrganizationId++,

@@ -97,6 +97,17 @@ describe('Zendesk client against the Zendesk sandbox', () => {
     await expect(client().createOrUpdateOrganization({ name: '', external_id: 'cust-2' })).rejects.toBeInstanceOf(ZendeskRequestError);
   });
 
+  it('a second company of the same name gets its own organization, named after its customer too (Zendesk names are unique), every push alike', async () => {
+    const support = desk();
+    const push = (externalId: string) =>
+      support.upsertOrganization({ externalId, name: 'Globex Ltd', managedTagPrefix: 'saas_', fields: fields('2026-03-01T00:00:00.000Z|evt_9'), managedTags: ['saas_tier_basic'] });
+    expect((await push('cust-globex-uk')).outcome).toBe('written');
+    expect((await push('cust-globex-us')).outcome).toBe('written');
+    expect((await push('cust-globex-us')).outcome).toBe('written');
+    expect(sandbox.organizationByExternalId('cust-globex-uk')?.name).toBe('Globex Ltd');
+    expect(sandbox.organizationByExternalId('cust-globex-us')?.name).toBe('Globex Ltd (cust-globex-us)');
+  });
+
   it('pushes an organization with the stage’s field keys, keeps others’ tags, and refuses an older watermark than the one it holds', async () => {
     const support = desk();
     const organization = { externalId: 'cust-1', name: 'Acme', managedTagPrefix: 'saas_' };
