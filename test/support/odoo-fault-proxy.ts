@@ -111,7 +111,7 @@ export async function startOdooFaultProxy(target: string, options: { port?: numb
         resolve();
       });
     });
-  await listen(options.port ?? 0);
+  await listenOutsideEphemeralRange(listen, options.port);
   const { port } = server.address() as AddressInfo;
 
   const destroyAll = () => {
@@ -147,4 +147,23 @@ export async function startOdooFaultProxy(target: string, options: { port?: numb
       await stopListening();
     },
   };
+}
+
+/**
+ * Binds the proxy to `port`, or to a free one below the kernel's ephemeral range (Linux: 32768–60999). A port the
+ * system chose (`listen(0)`) lies inside that range, and while the proxy is `down` (its listener closed) any outgoing
+ * connection of the test process may be given it as its local port: listening there again after the outage then
+ * fails with EADDRINUSE (a CI run did). Below the range, only another listener could take it, and none does.
+ */
+async function listenOutsideEphemeralRange(listen: (port: number) => Promise<void>, port: number | undefined): Promise<void> {
+  if (port !== undefined) return listen(port);
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const candidate = 20_000 + Math.floor(Math.random() * 12_000);
+    try {
+      return await listen(candidate);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    }
+  }
+  throw new Error('no free port between 20000 and 32000 for the Odoo fault proxy');
 }
