@@ -1,4 +1,0 @@
-import { describeOnRealOdoo } from '../../support/real-odoo';
-import { partnerMergerContract } from './partner-merger-contract';
-
-describeOnRealOdoo('19.0', 'partner merges of one company', partnerMergerContract);
