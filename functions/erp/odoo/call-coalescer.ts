@@ -156,16 +156,14 @@ const fieldEquals = (recordValue: unknown, value: unknown): boolean => (Array.is
 const SEARCH_READ_RULE: MergeRule = {
   combine: (members) => {
     const first = members[0]!.params;
-    const varying: string[] = [];
     const domain = (first.domain as Leaf[]).map((leaf, position) => {
       if (!isVariableLeaf(leaf)) return leaf;
       const values = [...new Set(members.map((member) => (member.params.domain as Leaf[])[position]![2]))];
-      if (values.length === 1) return leaf;
-      varying.push(leaf[0]);
-      return [leaf[0], 'in', values];
+      return values.length === 1 ? leaf : [leaf[0], 'in', values];
     });
-    // The fields the split matches on are read too, whether or not the members asked for them.
-    const fields = [...new Set([...(first.fields as string[]), ...varying])];
+    // Every field the split matches on is read too, whether or not the members asked for it — also those all
+    // members give the same value (the split checks each member's every `=` condition on the records).
+    const fields = [...new Set([...(first.fields as string[]), ...(first.domain as Leaf[]).filter(isVariableLeaf).map((leaf) => leaf[0])])];
     const { limit: _limit, ...rest } = first;
     return { ...rest, domain, fields };
   },

@@ -179,6 +179,18 @@ describe('merging concurrent searches', () => {
     expect(cancelled).toEqual([]);
   });
 
+  it('searches that share some `=` conditions (one partner, one state) still find their records: every matched field is read', async () => {
+    const odoo = new TransactionalOdoo();
+    odoo.payments.push(payment(1, 'pi_1', 7), payment(2, 'pi_2', 7), payment(3, 'pi_3', 8));
+    const caller = new CoalescingOdooCaller(odoo, settings);
+    const search = (memo: string) => ({ domain: [['state', '=', 'paid'], ['partner_id', '=', 7], ['memo', '=', memo]], fields: ['amount'] });
+    const [first, second] = await Promise.all([caller.call('account.payment', 'search_read', search('pi_1')), caller.call('account.payment', 'search_read', search('pi_2'))]);
+    expect(odoo.operations()).toEqual(['account.payment.search_read']);
+    expect(odoo.calls[0]!.params.domain).toEqual([['state', '=', 'paid'], ['partner_id', '=', 7], ['memo', 'in', ['pi_1', 'pi_2']]]);
+    expect(first).toEqual([{ id: 1, amount: 1 }]);
+    expect(second).toEqual([{ id: 2, amount: 2 }]);
+  });
+
   it('answers each caller as a lone search would, whatever the order the callers come in', async () => {
     const odoo = new TransactionalOdoo();
     odoo.payments.push(payment(1, 'pi_1', 7), payment(2, 'pi_2', 8), payment(3, 'pi_1', 8));
