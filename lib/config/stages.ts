@@ -432,11 +432,12 @@ const STAGE_CONFIGS: Record<Stage, StageConfig> = {
     alarmEmail: 'ops@example.com',
     removalPolicy: 'destroy',
     archiveRetentionDays: 7,
-    // Seconds, not days: a dunning ends (suspended or restored) about 12 s after its failed payment, and a step
+    // Seconds, not days: a dunning ends (suspended or restored) about 20 s after its failed payment (long enough for
+    // the billing e2e to see the past-due standing before the saga re-reads the invoice Stripe's sandbox has paid), and a step
     // failing transiently gives up after 3 quick attempts, so the local console shows a redrivable execution.
     sagas: {
       stepRetry: { intervalSeconds: 1, backoffRate: 2, maxDelaySeconds: 2, maxAttempts: 3 },
-      dunning: { ...SAGAS.dunning, graceSeconds: 12, recheckSeconds: 4 },
+      dunning: { ...SAGAS.dunning, graceSeconds: 20, recheckSeconds: 10 },
     },
   },
   dev: {
