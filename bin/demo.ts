@@ -6,9 +6,11 @@
  * ignored, a deletion that archives the partner. Then, when the stage runs PayPal, a PayPal checkout: the
  * PayPal sandbox holds the order and its capture, and delivers `PAYMENT.CAPTURE.COMPLETED` signed with its key
  * (webhook-signer.ts, through the sandbox's `/_sandbox/deliver`) → the Odoo invoice and its payment; a
- * redelivery changes nothing.
+ * redelivery changes nothing. Then, when the stage runs HubSpot, one customer across CRM and billing: a HubSpot
+ * company and its contact (a batch signed by the HubSpot sandbox) → one Odoo company with its contact as a child;
+ * the same company later a Stripe customer naming it (`hubspot_company_id`) → still that one partner.
  *
- * Env: LOCAL_PORT (4000); PAYPAL_SANDBOX_PORT (12112); ODOO_API_KEY to read a real Odoo (else the key in
+ * Env: LOCAL_PORT (4000); PAYPAL_SANDBOX_PORT (12112); HUBSPOT_SANDBOX_PORT (12113); ODOO_API_KEY to read a real Odoo (else the key in
  * .local/secrets.json).
  */
 import { readFileSync } from 'node:fs';
@@ -49,6 +51,7 @@ const steps: Step[] = [
 const secrets = JSON.parse(readFileSync(join(PROJECT_ROOT, '.local', 'secrets.json'), 'utf8')) as Record<string, string>;
 const signingSecret = secrets[config.stripe.webhookSecretName];
 if (!signingSecret) throw new Error(`.local/secrets.json has no "${config.stripe.webhookSecretName}": start the stack once with npm start`);
+const stripeSigningSecret: string = signingSecret;
 const runtime = await fetch(`${baseUrl}/_local/endpoints`).then(
   (response) => response.json() as Promise<{ odoo: { url: string; database: string; login: string } }>,
   () => {
@@ -61,7 +64,7 @@ const odoo = new OdooRecordReader({ ...runtime.odoo, apiKey: process.env.ODOO_AP
 console.log(`Demo: ${steps.length} Stripe webhooks → ${baseUrl}/webhooks/stripe → … → Odoo ${runtime.odoo.url} (${runtime.odoo.database})\n`);
 for (const [index, step] of steps.entries()) {
   const payload = JSON.stringify(step.event);
-  const header = Stripe.webhooks.generateTestHeaderString({ payload, secret: signingSecret, timestamp: Math.floor(Date.now() / 1000) });
+  const header = Stripe.webhooks.generateTestHeaderString({ payload, secret: stripeSigningSecret, timestamp: Math.floor(Date.now() / 1000) });
   const startedAt = Date.now();
   const response = await fetch(`${baseUrl}/webhooks/stripe`, { method: 'POST', headers: { 'content-type': 'application/json', 'Stripe-Signature': header }, body: payload });
   console.log(`${progressBar(index + 1, steps.length)} ${step.title}`);
@@ -77,6 +80,7 @@ for (const [index, step] of steps.entries()) {
 const duplicates = (await Promise.all([acme, globex, initech].map((entry) => odoo.partnersWithRef(entry.id)))).filter((partners) => partners.length !== 1);
 console.log(duplicates.length === 0 ? 'Every Stripe customer is exactly one Odoo partner.' : `Unexpected: ${duplicates.length} customers do not have exactly one partner.`);
 if (config.paypal !== undefined) await paypalStory();
+if (config.hubspot !== undefined) await crmStory(config.hubspot);
 console.log(`Flows, queues, DLQ and events: ${baseUrl}/`);
 
 /**
@@ -157,6 +161,62 @@ async function paypalStory(): Promise<void> {
   const books = await readBooks(capture.id);
   const exact = books.invoices.length === 1 && books.payments.length === 1 && books.invoices[0]!.amount_total === 68.9 && books.payments[0]!.reconciled_invoice_ids.includes(books.invoices[0]!.id);
   console.log(exact ? 'The PayPal capture is exactly one paid Odoo invoice of 68.90 USD and one payment reconciled with it.' : `Unexpected: ${books.invoices.length} invoices and ${books.payments.length} payments for capture ${capture.id}.`);
+}
+
+/**
+ * One customer across CRM and billing: a company and its contact created in the HubSpot sandbox, announced by a
+ * batch it signs as HubSpot does → crm-sync's company partner with the contact as its child; then the same company
+ * as a Stripe customer whose metadata names the HubSpot company → the one-customer resolution finds the partner the
+ * CRM made, and Odoo still has one company partner of that name.
+ */
+async function crmStory(hubspot: { portalId: string; appId: string }): Promise<void> {
+  const hubspotUrl = `http://127.0.0.1:${process.env.HUBSPOT_SANDBOX_PORT ?? 12113}`;
+  const serial = Number.parseInt(runId, 36) % 1_000_000_000;
+  const company = { id: serial, properties: { name: `Lovelace Analytics ${runId}`, domain: `lovelace-${runId}.example`, city: 'London', country: 'United Kingdom' } };
+  const contact = { id: serial + 1, properties: { firstname: 'Ada', lastname: 'Lovelace', email: `ada@lovelace-${runId}.example` } };
+  const seeded = await Promise.all([
+    fetch(`${hubspotUrl}/_sandbox/objects`, { method: 'POST', body: JSON.stringify({ type: 'companies', records: [company] }) }),
+    fetch(`${hubspotUrl}/_sandbox/objects`, { method: 'POST', body: JSON.stringify({ type: 'contacts', records: [contact] }) }),
+  ]).catch(() => undefined);
+  if (seeded === undefined || seeded.some((response) => response.status !== 200)) {
+    console.log(`\n    No HubSpot sandbox at ${hubspotUrl} (set HUBSPOT_SANDBOX_PORT as npm start had it): CRM story skipped.`);
+    return;
+  }
+  await fetch(`${hubspotUrl}/_sandbox/associations`, { method: 'POST', body: JSON.stringify({ from: 'contacts', to: 'companies', links: [{ fromId: contact.id, toId: company.id, primary: true }] }) });
+  const thin = (subscriptionType: string, objectId: number, offset: number) => ({
+    eventId: serial + offset, subscriptionId: 51, portalId: Number(hubspot.portalId), appId: Number(hubspot.appId), occurredAt: Date.now() - 5_000 + offset,
+    subscriptionType, attemptNumber: 0, objectId, changeSource: 'CRM_UI', sourceId: 'userId:1',
+  });
+
+  console.log(`\nOne customer across CRM and billing: HubSpot company "${company.properties.name}" → ${baseUrl}/webhooks/hubspot → … → Odoo\n`);
+  let startedAt = Date.now();
+  const delivered = (await fetch(`${hubspotUrl}/_sandbox/deliver`, {
+    method: 'POST',
+    body: JSON.stringify({ targetUrl: `${baseUrl}/webhooks/hubspot`, events: [thin('contact.creation', contact.id, 2), thin('company.creation', company.id, 1)] }),
+  }).then((response) => response.json())) as { status: number; body: string };
+  console.log(`${progressBar(1, 2)} HubSpot delivers a signed batch: the contact's creation, then its company's (out of order)`);
+  console.log(`    POST company.creation + contact.creation → HTTP ${delivered.status} ${delivered.body}`);
+  const partner = await waitForOdoo(() => odoo.partnerByExternalId(`saas_sync.hubspot_account_${company.id}`), (found) => found !== undefined);
+  const children = partner ? await odoo.searchRead<{ name: string; email: string | false }>('res.partner', [['parent_id', '=', partner.id]], ['name', 'email']) : [];
+  console.log(partner ? `    Odoo res.partner #${partner.id}: ${describe(partner)}, contacts: ${children.map((child) => `${child.name} <${String(child.email)}>`).join(', ') || '(none yet)'}  (${((Date.now() - startedAt) / 1000).toFixed(1)}s)` : '    Odoo: no company partner yet: see the ops console');
+  console.log();
+
+  startedAt = Date.now();
+  const subscriber = { ...customer(`cus_demo_lovelace_${runId}`, company.properties.name, `billing@lovelace-${runId}.example`, 'London'), metadata: { hubspot_company_id: String(company.id) } };
+  const event = stripeEvent('customer.created', subscriber, Math.floor(Date.now() / 1000));
+  const payload = JSON.stringify(event);
+  const header = Stripe.webhooks.generateTestHeaderString({ payload, secret: stripeSigningSecret, timestamp: Math.floor(Date.now() / 1000) });
+  const response = await fetch(`${baseUrl}/webhooks/stripe`, { method: 'POST', headers: { 'content-type': 'application/json', 'Stripe-Signature': header }, body: payload });
+  console.log(`${progressBar(2, 2)} The company subscribes in Stripe; its customer's metadata names the HubSpot company`);
+  console.log(`    POST customer.created ${event.id} → HTTP ${response.status} ${await response.text()}`);
+  await waitForFlowsToSettle(`stripe:${event.id}`);
+  const companies = await odoo.searchRead<{ id: number }>('res.partner', [['name', '=', company.properties.name], ['is_company', '=', true]], ['id']);
+  const seconds = ((Date.now() - startedAt) / 1000).toFixed(1);
+  console.log(
+    companies.length === 1 && companies[0]!.id === partner?.id
+      ? `    Odoo: still one company partner #${partner.id} for "${company.properties.name}", now the Stripe customer's too  (${seconds}s)`
+      : `    Unexpected: ${companies.length} company partners named "${company.properties.name}"  (${seconds}s)`,
+  );
 }
 
 interface DemoInvoice {
