@@ -197,7 +197,12 @@ async function crmStory(hubspot: { portalId: string; appId: string }): Promise<v
   console.log(`${progressBar(1, 2)} HubSpot delivers a signed batch: the contact's creation, then its company's (out of order)`);
   console.log(`    POST company.creation + contact.creation → HTTP ${delivered.status} ${delivered.body}`);
   const partner = await waitForOdoo(() => odoo.partnerByExternalId(`saas_sync.hubspot_account_${company.id}`), (found) => found !== undefined);
-  const children = partner ? await odoo.searchRead<{ name: string; email: string | false }>('res.partner', [['parent_id', '=', partner.id]], ['name', 'email']) : [];
+  // The contact came first and waits (retried) for its company's partner: it follows within the flow's retry delay.
+  const childrenOf = (id: number) => odoo.searchRead<{ name: string; email: string | false }>('res.partner', [['parent_id', '=', id]], ['name', 'email']);
+  let children = partner ? await childrenOf(partner.id) : [];
+  for (const deadline = Date.now() + 30_000; partner && children.length === 0 && Date.now() < deadline; children = await childrenOf(partner.id)) {
+    await new Promise((resolveWait) => setTimeout(resolveWait, 250));
+  }
   console.log(partner ? `    Odoo res.partner #${partner.id}: ${describe(partner)}, contacts: ${children.map((child) => `${child.name} <${String(child.email)}>`).join(', ') || '(none yet)'}  (${((Date.now() - startedAt) / 1000).toFixed(1)}s)` : '    Odoo: no company partner yet: see the ops console');
   console.log();
 
