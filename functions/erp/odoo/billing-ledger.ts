@@ -16,7 +16,7 @@ import { EXTERNAL_ID_MODULE } from '../../domain/customer-to-partner';
 import { BillingSetupError } from '../../domain/invoice-errors';
 import { DEFAULT_PRICE_DIGITS, DEFAULT_QUANTITY_DIGITS, type OdooTaxRate, UnsupportedTaxError } from '../../domain/odoo-document-lines';
 import { postAndRead } from './billing-operations';
-import type { OdooCaller, OdooRecord } from './odoo-caller';
+import { many2oneId, many2oneName, type OdooCaller, type OdooRecord } from './odoo-caller';
 import { cancelInvoice, createAndPostInvoice, createCreditNote, postMove, registerPayment } from './invoice-operations';
 import { minorToOdooAmount, odooAmountToMinor } from './odoo-money';
 import { addPartnerTag, removePartnerTag } from './partner-operations';
@@ -39,8 +39,6 @@ export function tagExternalId(name: string): string {
   return `${EXTERNAL_ID_MODULE}.partner_tag_${name.toLowerCase().replace(/[^a-z0-9]+/g, '_')}`;
 }
 
-const many2oneId = (value: unknown): number | undefined => (Array.isArray(value) && typeof value[0] === 'number' ? value[0] : undefined);
-const many2oneName = (value: unknown): string | undefined => (Array.isArray(value) && typeof value[1] === 'string' ? value[1] : undefined);
 const text = (value: unknown): string | null => (typeof value === 'string' && value !== '' ? value : null);
 
 export interface OdooBillingLedgerOptions {

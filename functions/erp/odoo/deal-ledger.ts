@@ -1,25 +1,15 @@
 import type { BillingLedger, LedgerCurrency, LedgerPrecisions } from '../../domain/billing-ledger';
 import type { DealLedger, DealLineChange, DealLineValues, DealOrder, OdooProductRef, QuotationDraft, QuotationTarget } from '../../domain/deal-ledger';
-import type { ContractState } from '../../domain/subscription-ledger';
 import { OdooBillingLedger } from './billing-ledger';
-import type { OdooCaller, OdooRecord, OdooValues } from './odoo-caller';
+import { many2oneId, many2oneName, type OdooCaller, type OdooRecord, type OdooValues } from './odoo-caller';
 import { loadRows, postNote, resolveExternalIds, searchRead, toImportRow } from './record-operations';
-import { OdooSubscriptionLedger } from './subscription-ledger';
+import { contractStateOf, OdooSubscriptionLedger } from './subscription-ledger';
 
 const ORDER = 'sale.order';
 const LINE = 'sale.order.line';
 const ORDER_FIELDS = ['name', 'state', 'partner_id', 'currency_id', 'order_line', 'amount_untaxed', 'amount_total', 'date_order'];
 const LINE_FIELDS = ['product_id', 'name', 'product_uom_qty', 'price_unit'];
 
-const many2oneId = (value: unknown): number | undefined => (Array.isArray(value) && typeof value[0] === 'number' ? value[0] : undefined);
-const many2oneName = (value: unknown): string | undefined => (Array.isArray(value) && typeof value[1] === 'string' ? value[1] : undefined);
-
-function orderStateOf(state: unknown): ContractState {
-  if (state === 'cancel') return 'cancelled';
-  // `done` is the locked state of Odoo up to 16; both are confirmed orders.
-  if (state === 'sale' || state === 'done') return 'confirmed';
-  return 'quotation';
-}
 
 /** Odoo's UTC datetime text (`2026-12-03 13:40:00`) → ISO 8601. */
 function isoOf(value: unknown): string | null {
@@ -147,7 +137,7 @@ export class OdooDealLedger implements DealLedger {
     return {
       id: order.id,
       name: typeof order.name === 'string' ? order.name : null,
-      state: orderStateOf(order.state),
+      state: contractStateOf(order.state),
       partnerId: many2oneId(order.partner_id),
       currencyCode: many2oneName(order.currency_id),
       amountUntaxed: Number(order.amount_untaxed ?? 0),

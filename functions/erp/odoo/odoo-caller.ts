@@ -15,6 +15,12 @@ export type OdooValues = Record<string, unknown>;
 /** A record as `read`/`search_read` return it (many2one as `[id, name]` or `false`). */
 export type OdooRecord = { id: number } & Record<string, unknown>;
 
+/** The id of a many2one as a record reads it (`[id, name]`), undefined when unset (`false`). */
+export const many2oneId = (value: unknown): number | undefined => (Array.isArray(value) && typeof value[0] === 'number' ? value[0] : undefined);
+
+/** The display name of a many2one as a record reads it (`[id, name]`), undefined when unset (`false`). */
+export const many2oneName = (value: unknown): string | undefined => (Array.isArray(value) && typeof value[1] === 'string' ? value[1] : undefined);
+
 /** The window action wizards answer with (`refund_moves`, `action_create_payments`). */
 export interface OdooWindowAction {
   type?: string;

@@ -10,7 +10,7 @@ import type {
   SubscriptionLedger,
 } from '../../domain/subscription-ledger';
 import { OdooBillingLedger } from './billing-ledger';
-import type { OdooCaller, OdooRecord, OdooValues } from './odoo-caller';
+import { many2oneId, type OdooCaller, type OdooRecord, type OdooValues } from './odoo-caller';
 import { OdooProtocolError } from './odoo-errors';
 import { searchRead, upsertByExternalId } from './record-operations';
 import { SingleFlightCache } from './single-flight-cache';
@@ -24,9 +24,9 @@ const LINE_FIELDS = ['product_id', 'name', 'product_uom_qty', 'price_unit'];
 /** `sale.order.line`'s taxes field: `tax_id` up to Odoo 18, `tax_ids` from 19. */
 export type SaleLineTaxField = 'tax_id' | 'tax_ids';
 
-const many2oneId = (value: unknown): number | undefined => (Array.isArray(value) && typeof value[0] === 'number' ? value[0] : undefined);
 
-function contractStateOf(state: unknown): ContractState {
+/** An order's state as a contract's (deals read their orders the same way). */
+export function contractStateOf(state: unknown): ContractState {
   if (state === 'cancel') return 'cancelled';
   // `done` is the locked state of Odoo up to 16; both are confirmed orders.
   if (state === 'sale' || state === 'done') return 'confirmed';

@@ -11,6 +11,7 @@ import { DependencyMissingError } from '../../domain/invoice-errors';
 import { isNewer, type Watermark, type WatermarkStore, watermarkOf } from '../../domain/watermark';
 import { archiveRecordPartner, type CustomerIdentityPorts, writeCustomerPartner } from '../customer-identity';
 import { ODOO_PARTNER } from '../known-partner';
+import { underWatermarkLease } from '../../platform/watermark-lease';
 
 export interface CrmSyncPorts extends CustomerIdentityPorts {
   readonly watermarks: WatermarkStore;
@@ -36,20 +37,11 @@ export type CrmSyncOutcome =
  *   late event about them changes nothing, and their identity-map links lead to the survivor's partner.
  */
 export async function syncCrm(event: CrmEvent, ports: CrmSyncPorts): Promise<CrmSyncOutcome> {
-  const owner = event.id;
-  const { watermark: current } = await ports.watermarks.acquire(event.subject, owner);
   const candidate = watermarkOf(event);
-  let committed = false;
-  try {
-    if (!isNewer(candidate, current)) return { outcome: 'stale', watermark: current ?? candidate };
-    const result = await apply(event, ports, candidate);
-    await ports.watermarks.commit(event.subject, owner, candidate);
-    committed = true;
-    return result;
-  } finally {
-    // As customer-sync: a stale or failed event gives the lease back; a failed release must not hide the error.
-    if (!committed) await ports.watermarks.release(event.subject, owner).catch(() => undefined);
-  }
+  return underWatermarkLease<CrmSyncOutcome>(ports.watermarks, event.subject, event.id, async (current) => {
+    if (!isNewer(candidate, current)) return { result: { outcome: 'stale', watermark: current ?? candidate } };
+    return { result: await apply(event, ports, candidate), commit: candidate };
+  });
 }
 
 async function apply(event: CrmEvent, ports: CrmSyncPorts, watermark: Watermark): Promise<CrmSyncOutcome> {

@@ -2,6 +2,7 @@ import type { CustomerDeleted } from '../../../events/customer-deleted';
 import type { CustomerUpserted } from '../../../events/customer-upserted';
 import { customerCandidate, customerPartnerWrite } from '../../domain/customer-to-partner';
 import { isNewer, type WatermarkStore, watermarkOf } from '../../domain/watermark';
+import { underWatermarkLease } from '../../platform/watermark-lease';
 import { archiveRecordPartner, type CustomerIdentityPorts, writeCustomerPartner } from '../customer-identity';
 
 export interface CustomerSyncPorts extends CustomerIdentityPorts {
@@ -22,27 +23,14 @@ export type CustomerSyncOutcome =
  * - the partner's external id makes a create that is repeated after a crash find the same partner.
  */
 export async function syncCustomer(event: CustomerUpserted | CustomerDeleted, ports: CustomerSyncPorts): Promise<CustomerSyncOutcome> {
-  const owner = event.id;
-  const { watermark: current } = await ports.watermarks.acquire(event.subject, owner);
   const candidate = watermarkOf(event);
-  let committed = false;
-  try {
-    if (!isNewer(candidate, current)) return { outcome: 'stale', watermark: current ?? candidate };
-
-    let result: CustomerSyncOutcome;
+  return underWatermarkLease<CustomerSyncOutcome>(ports.watermarks, event.subject, event.id, async (current) => {
+    if (!isNewer(candidate, current)) return { result: { outcome: 'stale', watermark: current ?? candidate } };
     if (event.type === 'customer.upserted') {
       const customer = event.data.customer;
       const { partnerId } = await writeCustomerPartner(ports, { candidate: customerCandidate(customer), source: 'billing', ...customerPartnerWrite(customer) });
-      result = { outcome: 'upserted', partnerId };
-    } else {
-      result = { outcome: 'archived', ...(await archiveRecordPartner(ports, event.subject, event.time)) };
+      return { result: { outcome: 'upserted', partnerId }, commit: candidate };
     }
-    await ports.watermarks.commit(event.subject, owner, candidate);
-    committed = true;
-    return result;
-  } finally {
-    // Stale, or failed before the commit: give the lease back so the next delivery need not wait for it to expire.
-    // A failed release is harmless (the lease expires), and must not hide the error that got us here.
-    if (!committed) await ports.watermarks.release(event.subject, owner).catch(() => undefined);
-  }
+    return { result: { outcome: 'archived', ...(await archiveRecordPartner(ports, event.subject, event.time)) }, commit: candidate };
+  });
 }
