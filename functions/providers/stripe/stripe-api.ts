@@ -66,6 +66,21 @@ interface ListEnvelope {
   has_more: boolean;
 }
 
+/** Write parameters as Stripe's form encoding nests them: `{ items: [{ price: 'p' }], metadata: { a: '1' } }` → `items[0][price]=p&metadata[a]=1`. */
+export type StripeWriteValue = Scalar | undefined | readonly StripeWriteValue[] | { readonly [key: string]: StripeWriteValue };
+export type StripeWriteParams = Readonly<Record<string, StripeWriteValue>>;
+
+export function encodeStripeForm(params: StripeWriteParams): URLSearchParams {
+  const form = new URLSearchParams();
+  const add = (name: string, value: StripeWriteValue): void => {
+    if (value === undefined) return;
+    if (Array.isArray(value)) value.forEach((item: StripeWriteValue, index) => add(`${name}[${index}]`, item));
+    else if (typeof value === 'object') for (const [key, inner] of Object.entries(value as Record<string, StripeWriteValue>)) add(`${name}[${key}]`, inner);
+    else form.append(name, String(value));
+  };
+  for (const [name, value] of Object.entries(params)) add(name, value);
+  return form;
+}
 
 export function encodeStripeParams(params: StripeListParams): URLSearchParams {
   const search = new URLSearchParams();
@@ -80,7 +95,8 @@ export function encodeStripeParams(params: StripeListParams): URLSearchParams {
 }
 
 /**
- * Reads (GET only: every call is safe to repeat, so no `Idempotency-Key` is needed) with:
+ * Reads (GET: every call is safe to repeat, so no `Idempotency-Key` is needed) and the few writes the lifecycle
+ * sagas make (`create` with an `Idempotency-Key`, `remove`), with:
  * - `retrieve(kind, id)`: the raw object, `undefined` when Stripe answers 404 `resource_missing`;
  * - `list(kind, params)`: every object of every page (`limit=100`, `starting_after` the last id while `has_more`);
  * - `invoiceLines(id)`: every line of an invoice, the same way.
@@ -132,6 +148,33 @@ export class StripeApi {
     return this.pages(`/v1/invoices/${encodeURIComponent(invoiceId)}/lines`, {}, options);
   }
 
+  /**
+   * `POST /v1/<kind>` with form parameters and an `Idempotency-Key`: a retry after a lost answer (here, by the retry
+   * loop, or by a later attempt of the caller with the same key) gets Stripe's first answer instead of a second object.
+   */
+  async create(kind: StripeResource, params: StripeWriteParams, idempotencyKey: string, options: StripeCallOptions = {}): Promise<StripeApiObject> {
+    if (!idempotencyKey) throw new TypeError(`create(${kind}) needs an idempotency key`);
+    const path = `/v1/${RESOURCE_PATHS[kind]}`;
+    const body = encodeStripeForm(params).toString();
+    return (await retryWithBackoff(() => this.attempt(`${this.baseUrl}${path}`, `POST ${path}`, options, { method: 'POST', body, idempotencyKey }), this.retry, this.clock)) as StripeApiObject;
+  }
+
+  /**
+   * `DELETE /v1/<kind>/{id}` (a subscription's is its cancellation, a customer's its deletion): safe to repeat, so no
+   * `Idempotency-Key` (Stripe ignores it on DELETE). `undefined` when Stripe answers 404 `resource_missing` (gone
+   * already: what an undo retried after its first attempt finds).
+   */
+  async remove(kind: StripeResource, id: string, options: StripeCallOptions = {}): Promise<StripeApiObject | undefined> {
+    if (!id) throw new TypeError(`remove(${kind}) needs an id`);
+    const path = `/v1/${RESOURCE_PATHS[kind]}/${encodeURIComponent(id)}`;
+    try {
+      return (await retryWithBackoff(() => this.attempt(`${this.baseUrl}${path}`, `DELETE ${path}`, options, { method: 'DELETE' }), this.retry, this.clock)) as StripeApiObject;
+    } catch (error) {
+      if (error instanceof StripeRequestError && error.details.status === 404 && error.details.code === 'resource_missing') return undefined;
+      throw error;
+    }
+  }
+
   /** A list endpoint read to its end: `limit=100`, then `starting_after` the last id while `has_more`. */
   private async *pages(path: string, params: StripeListParams, options: StripeCallOptions): AsyncGenerator<StripeApiObject, void, undefined> {
     let startingAfter = typeof params.starting_after === 'string' ? params.starting_after : undefined;
@@ -154,7 +197,12 @@ export class StripeApi {
   }
 
   /** One answer of Stripe, or the failure to get one. */
-  private async attempt(url: string, operation: string, options: StripeCallOptions): Promise<AttemptOutcome<unknown>> {
+  private async attempt(
+    url: string,
+    operation: string,
+    options: StripeCallOptions,
+    write?: { method: 'POST' | 'DELETE'; body?: string; idempotencyKey?: string },
+  ): Promise<AttemptOutcome<unknown>> {
     const headers: Record<string, string> = {
       Authorization: `Bearer ${await this.options.apiKey()}`,
       'Stripe-Version': this.options.apiVersion,
@@ -162,7 +210,10 @@ export class StripeApi {
     };
     const account = options.stripeAccount ?? this.options.stripeAccount;
     if (account) headers['Stripe-Account'] = account;
-    const answer = await exchange(this.fetchImpl, url, { method: 'GET', headers }, this.timeoutMs);
+    if (write?.body !== undefined) headers['Content-Type'] = 'application/x-www-form-urlencoded';
+    if (write?.idempotencyKey !== undefined) headers['Idempotency-Key'] = write.idempotencyKey;
+    const request: RequestInit = write === undefined ? { method: 'GET', headers } : { method: write.method, headers, ...(write.body === undefined ? {} : { body: write.body }) };
+    const answer = await exchange(this.fetchImpl, url, request, this.timeoutMs);
     if (answer.response === undefined) {
       return { ok: false, error: new StripeUnavailableError({ operation, status: undefined }, answer.failure, { cause: answer.cause }), retry: true };
     }
