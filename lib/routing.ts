@@ -38,6 +38,7 @@ export const ROUTES = {
  */
 export const SAGA_ROUTES = {
   dunning: ['payment.failed'],
+  onboarding: ['deal.won'],
 } as const satisfies Record<string, readonly string[]>;
 
 /**
@@ -46,8 +47,6 @@ export const SAGA_ROUTES = {
  * when its consumer exists; listing it here is a decision, so a catalog type is never unrouted by oversight.
  */
 export const UNROUTED = [
-  // Published by deal-sync when a won deal's order is confirmed: the onboarding saga will consume it.
-  'deal.won',
   // Published by the entitlements flow for the flows that will act on a customer's standing (the sagas).
   'entitlement.changed',
 ] as const;

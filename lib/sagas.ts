@@ -19,11 +19,16 @@ export interface SagaDefinition {
   readonly providerApis?: true;
   /** The one-customer settings (IDENTITY_CONFIG): a step that may meet a customer Odoo lacks resolves it as the flows do. */
   readonly identityConfig?: true;
+  /** The support desk's API and the support policy (SUPPORT_POLICY): a step pushes an entitlement as the entitlements flow does. */
+  readonly supportDesk?: true;
+  /** A step publishes canonical events (EVENT_BUS_NAME). */
+  readonly publishes?: true;
 }
 
 export function sagaDefinitions(config: StageConfig, handlerPath: (relative: string) => string): Record<SagaName, SagaDefinition> {
   const dunning = config.sagas.dunning;
   const step = (name: string, file: string) => ({ name, entry: handlerPath(`sagas/dunning/handlers/${file}.ts`) });
+  const onboardingStep = (name: string, file: string) => ({ name, entry: handlerPath(`sagas/onboarding/handlers/${file}.ts`) });
   return {
     /**
      * payment.failed → past due (tag + note; an invoice Odoo already has paid ends it) → the invoice re-checked at
@@ -63,6 +68,28 @@ export function sagaDefinitions(config: StageConfig, handlerPath: (relative: str
       providerApis: true,
       // Its first step is billing-sync's own, which resolves a customer Odoo does not have yet.
       identityConfig: true,
+    },
+    /**
+     * deal.won → the account's Odoo partner → its confirmed order → a billing customer → its subscription (prices
+     * and collection from `sagas.onboarding`) → the support entitlement → the ids written back to the CRM. A step
+     * failing for good undoes the ones before it in reverse: entitlement revoked, subscription cancelled, the billing
+     * customer deleted if this run made it, the order cancelled, a note on the CRM deal saying why.
+     */
+    onboarding: {
+      steps: [
+        { kind: 'task', ...onboardingStep('EnsurePartner', 'ensure-partner'), compensation: onboardingStep('NoteUndoneOnDeal', 'note-undone-on-deal') },
+        { kind: 'task', ...onboardingStep('VerifyContract', 'verify-contract'), compensation: onboardingStep('CancelContract', 'cancel-contract') },
+        { kind: 'task', ...onboardingStep('EnsureBillingCustomer', 'ensure-billing-customer'), compensation: onboardingStep('DeleteBillingCustomer', 'delete-billing-customer') },
+        { kind: 'task', ...onboardingStep('Subscribe', 'subscribe'), compensation: onboardingStep('CancelSubscription', 'cancel-subscription') },
+        { kind: 'task', ...onboardingStep('GrantEntitlement', 'grant-entitlement'), compensation: onboardingStep('RevokeEntitlement', 'revoke-entitlement') },
+        { kind: 'task', ...onboardingStep('WriteBackToCrm', 'write-back-to-crm') },
+      ],
+      // Minutes of work; a day of retries and an operator's redrive on top.
+      timeout: Duration.days(7),
+      environment: { ONBOARDING_CONFIG: JSON.stringify(config.sagas.onboarding), SUPPORT_POLICY: JSON.stringify(config.support) },
+      providerApis: true,
+      supportDesk: true,
+      publishes: true,
     },
   };
 }

@@ -244,6 +244,20 @@ const stageConfigSchema = z.object({
       /** The Odoo tag of a suspended customer (beside billing.standingTags.pastDue). */
       suspendedTag: z.string().min(1),
     }),
+    /**
+     * The onboarding of a won deal (functions/sagas/onboarding/onboarding-config.ts, validated in full at cold start):
+     * the billing provider customers are subscribed at (a configured one: `stripe`), how their invoices are collected,
+     * and the provider price of each product sold — by the deal line's SKU, else by Odoo product id. A won deal with a
+     * line no price is mapped for is undone (its Odoo order cancelled, a note on the CRM deal naming the line).
+     */
+    onboarding: z.object({
+      billingSystem: z.string().min(1),
+      collection: z.discriminatedUnion('method', [
+        z.object({ method: z.literal('charge_automatically') }),
+        z.object({ method: z.literal('send_invoice'), daysUntilDue: z.number().int().positive() }),
+      ]),
+      prices: z.object({ bySku: z.record(z.string().min(1), z.string().min(1)), byOdooProduct: z.record(z.string().regex(/^\d+$/), z.string().min(1)) }),
+    }),
   }),
   /** When reconciliation compares the provider with Odoo (EventBridge schedule expression; the day before is checked). */
   reconcileSchedule: z.string().regex(/^(cron|rate)\(.+\)$/),
@@ -324,6 +338,13 @@ const ODOO_PROTECTION = { maxRequestsPerSecond: 10, maxConcurrentRequests: 4, ..
 const SAGAS: StageConfig['sagas'] = {
   stepRetry: { intervalSeconds: 2, backoffRate: 2, maxDelaySeconds: 300, maxAttempts: 20 },
   dunning: { graceSeconds: 14 * 24 * 3600, recheckSeconds: 6 * 3600, suspendedTag: 'Suspended' },
+  // Replace the SKUs (Odoo Internal References) and price ids with yours, as for the support plans below. A customer
+  // won in the CRM gets an invoice with 30 days to pay: it has no payment method at Stripe yet.
+  onboarding: {
+    billingSystem: 'stripe',
+    collection: { method: 'send_invoice', daysUntilDue: 30 },
+    prices: { bySku: { STARTER: 'price_starter_monthly', PRO: 'price_pro_monthly' }, byOdooProduct: {} },
+  },
 };
 
 /**
@@ -438,6 +459,7 @@ const STAGE_CONFIGS: Record<Stage, StageConfig> = {
     sagas: {
       stepRetry: { intervalSeconds: 1, backoffRate: 2, maxDelaySeconds: 2, maxAttempts: 3 },
       dunning: { ...SAGAS.dunning, graceSeconds: 20, recheckSeconds: 10 },
+      onboarding: SAGAS.onboarding,
     },
   },
   dev: {
