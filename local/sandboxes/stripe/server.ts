@@ -85,6 +85,7 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
     }
     if (url.pathname === '/_sandbox/objects' && method === 'DELETE') {
       store.clear();
+      writes.forgetIdempotencyKeys();
       return sendJson(response, 200, { deleted: true });
     }
     if (url.pathname === '/_sandbox/objects' && method === 'GET') return sendJson(response, 200, store.count());
@@ -191,6 +192,8 @@ export async function startStripeSandbox(options: StripeSandboxOptions = {}): Pr
     reset: () => {
       faults = [];
       store.clear();
+      // A key saved before the reset would replay an object the reset removed.
+      writes.forgetIdempotencyKeys();
     },
   };
 }

@@ -33,6 +33,10 @@ export class StripeWrites {
 
   constructor(private readonly store: StripeObjectStore) {}
 
+  forgetIdempotencyKeys(): void {
+    this.idempotent.clear();
+  }
+
   /** Whether the sandbox writes this (method, path); other writes stay Stripe's 404 for an unknown URL. */
   static handles(method: string, segments: readonly string[]): boolean {
     const [collection, id, ...rest] = segments;
