@@ -43,7 +43,8 @@ const stageConfigSchema = z.object({
     /**
      * Name of the secret holding a restricted API key with read access (customers, invoices, payments,
      * refunds, credit notes, subscriptions, tax rates): flows fetch a missing dependency and the percentage
-     * of a tax rate with it, reconciliation lists with it.
+     * of a tax rate with it, reconciliation lists with it; and write access to customers and subscriptions, which
+     * the onboarding saga creates (and cancels, deletes when it undoes an onboarding).
      */
     apiKeySecretName: z.string().min(1),
   }),
