@@ -74,7 +74,21 @@ function required<Value>(value: Value | undefined, step: string, state: Onboardi
 }
 
 const deal = (state: OnboardingState) => state.event.data;
-const reasonOf = (state: OnboardingState) => state.failure?.Cause ?? state.failure?.Error ?? 'unknown reason';
+/**
+ * Why the saga is being undone, as a person reads it: the failed step's error message. Step Functions carries a
+ * Lambda error's Cause as Lambda's JSON (`errorType`, `errorMessage`, `trace`): the message, not the stack trace.
+ */
+export function reasonOf(state: OnboardingState): string {
+  const cause = state.failure?.Cause;
+  if (cause === undefined) return state.failure?.Error ?? 'unknown reason';
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    if (typeof parsed.errorMessage === 'string') return parsed.errorMessage;
+  } catch {
+    // Not Lambda's JSON: the cause as it is.
+  }
+  return cause;
+}
 
 /**
  * Step 1: the Odoo partner of the deal's account, the one crm-sync made and linked (`<crm>:account:<id>`), with its

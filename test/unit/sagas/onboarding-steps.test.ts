@@ -234,6 +234,12 @@ describe('onboarding saga steps', () => {
     expect(ports.world.billing.subscriptions.size).toBe(1);
   });
 
+  it('a note says the failed step’s message, not the Lambda error JSON Step Functions carries as the cause', () => {
+    const lambdaCause = JSON.stringify({ errorType: 'PermanentSyncError', errorMessage: 'UnmappedPriceError: no stripe price is mapped for line 1', trace: ['PermanentSyncError: …', '    at x (index.mjs:5:1)'] });
+    const state = parseOnboardingState({ sagaId: 'exec-1', event: wonDeal(), failure: { Error: 'PermanentSyncError', Cause: lambdaCause } });
+    expect(steps.undoneNote(state)).toBe('Onboarding of this won deal was undone: UnmappedPriceError: no stripe price is mapped for line 1. Nothing had been made yet.');
+  });
+
   it('compensations are tolerant: an order already cancelled, a subscription and customer already gone', async () => {
     const ports = await portsOf();
     const { state } = await runSaga(ports, wonDeal());
