@@ -120,7 +120,10 @@ async function winDeal(n: number, line: { sku: string; quantity: string; price: 
 
 /** Puts a canonical `deal.won` on the stack's bus, as deal-sync does. */
 async function putDealWon(event: DealWon): Promise<void> {
-  const [bus] = [...harness.stack.buses].filter(([name]) => !name.startsWith('aws.partner')).map(([, candidate]) => candidate);
+  // The stack's own bus: not the account's default bus, nor a provider's partner bus.
+  const buses = [...harness.stack.buses].filter(([name]) => name !== 'default' && !name.startsWith('aws.partner')).map(([, candidate]) => candidate);
+  expect(buses).toHaveLength(1);
+  const [bus] = buses;
   const result = await bus!.putEvents([{ Source: 'odoo-saas-sync', DetailType: 'deal.won', Detail: JSON.stringify(event) }]);
   expect(result.FailedEntryCount).toBe(0);
 }
@@ -152,13 +155,23 @@ describe('onboarding saga on the local runtime (Odoo, HubSpot, Stripe, Zendesk s
     expect(subscriptions[0]).toMatchObject({ status: 'active', collection_method: 'send_invoice', items: { data: [{ price: { id: PRICES['PRO'] }, quantity: 3 }] } });
 
     const organization = await zendeskOrganization(customerId);
-    expect(organization?.organization_fields).toMatchObject({ [FIELDS.tier]: 'premium', [FIELDS.standing]: 'active', [FIELDS.odooPartnerId]: String(partnerId), [FIELDS.billingCustomerId]: customer!.id });
+    expect(organization?.organization_fields).toMatchObject({ [FIELDS.tier]: 'premium', [FIELDS.standing]: 'active', [FIELDS.odooPartnerId]: String(partnerId), [FIELDS.billingCustomerId]: `stripe:${customer!.id}` });
     expect(await orderState(output['verifyContract']!['orderId'] as number)).toBe('sale');
   }, 240_000);
 
   it('a re-delivered deal.won starts no second run', async () => {
-    await putDealWon(wonEventOf(happy.dealId));
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const won = wonEventOf(happy.dealId);
+    // The starter's invocation with the re-delivered event: the rule did deliver it.
+    const starterCalls: unknown[] = [];
+    const stopListening = harness.stack.activity.onInvocation((invocation) => {
+      if (/onboarding/i.test(invocation.functionName) && /Starter/i.test(invocation.functionName)) starterCalls.push(invocation.event);
+    });
+    try {
+      await putDealWon(won);
+      await waitFor(() => starterCalls.find((event) => (event as { detail?: { id?: string } }).detail?.id === won.id), { what: 'the starter given the re-delivered deal.won', timeoutMs: 30_000 });
+    } finally {
+      stopListening();
+    }
     expect(executionsOf(happy.dealId)).toHaveLength(1);
     expect((await stripeCustomersOf(happy.companyId))).toHaveLength(1);
   });
