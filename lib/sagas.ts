@@ -19,6 +19,8 @@ export interface SagaDefinition {
   readonly providerApis?: true;
   /** The one-customer settings (IDENTITY_CONFIG): a step that may meet a customer Odoo lacks resolves it as the flows do. */
   readonly identityConfig?: true;
+  /** The stage's CRM workspace (functions/providers/crm-workspaces.ts): its credentials and settings on every step. */
+  readonly crmWorkspace?: true;
 }
 
 export function sagaDefinitions(config: StageConfig, handlerPath: (relative: string) => string): Record<SagaName, SagaDefinition> {
