@@ -1,4 +1,4 @@
-import { HUBSPOT_WRITE_BACK_DEFAULTS, type StageConfig } from './config/stages';
+import { HUBSPOT_WRITE_BACK_DEFAULTS, SALESFORCE_WRITE_BACK_DEFAULTS, type StageConfig } from './config/stages';
 
 /** A Secrets Manager secret a provider's functions read by name (the stack never holds its value). */
 export interface ProviderSecret {
@@ -203,6 +203,19 @@ export const PARTNER_EVENT_PROVIDERS: readonly PartnerEventProviderRow[] = [
       };
     },
     configuredIn: (config) => config.salesforce !== undefined,
+    // The write-back and the sagas write with the same connected app and client name: their changes come back named, dropped.
+    crmWorkspace: {
+      secrets: [{ id: 'SalesforceClientCredentials', environmentVariable: 'SALESFORCE_CREDENTIALS_SECRET_NAME', secretName: (config) => required(config.salesforce, 'Salesforce').credentialsSecretName }],
+      environment: (config): Record<string, string> => {
+        const salesforce = required(config.salesforce, 'Salesforce');
+        return {
+          SALESFORCE_INSTANCE_URL: salesforce.instanceUrl,
+          SALESFORCE_API_VERSION: salesforce.apiVersion,
+          SALESFORCE_CLIENT_NAME: salesforce.clientName,
+          SALESFORCE_CRM_WRITE_BACK: JSON.stringify(salesforce.writeBack ?? SALESFORCE_WRITE_BACK_DEFAULTS),
+        };
+      },
+    },
   },
 ];
 

@@ -145,6 +145,19 @@ const stageConfigSchema = z.object({
       corporateCurrency: z.string().regex(/^[A-Za-z]{3}$/),
       /** Whether the org has multiple currencies enabled: records then carry `CurrencyIsoCode` (which a single-currency org refuses to read). */
       multiCurrency: z.boolean(),
+      /** The custom fields the integration writes back (the org defines them); unset = SALESFORCE_WRITE_BACK_DEFAULTS. */
+      writeBack: z
+        .object({
+          /** Account fields: the Odoo partner id, the billing customer id, the canonical customer id. */
+          account: z.object({ odooPartnerId: z.string().min(1), billingCustomerId: z.string().min(1), customerId: z.string().min(1) }),
+          /** Opportunity fields: the Odoo order id and the billing subscription id. */
+          opportunity: z.object({ odooOrderId: z.string().min(1), billingSubscriptionId: z.string().min(1) }),
+          /** The Account field (a picklist) showing where a company stands as a customer, and its two values. */
+          lifecycle: z.object({ field: z.string().min(1), customer: z.string().min(1), formerCustomer: z.string().min(1) }),
+          /** An Activity custom field holding our key on the Tasks we make (a retried saga step finds its task). */
+          taskKeyField: z.string().min(1),
+        })
+        .optional(),
     })
     .optional(),
   /**
@@ -391,6 +404,18 @@ export const HUBSPOT_WRITE_BACK_DEFAULTS: NonNullable<NonNullable<StageConfig['h
   dealProperties: { odooOrderId: 'odoo_order_id', billingSubscriptionId: 'stripe_subscription_id' },
   formerCustomerLifecycleStage: 'other',
   activityKeyProperty: 'saas_sync_key',
+};
+
+/**
+ * What a stage with Salesforce writes back when it names no `salesforce.writeBack`: custom fields the org defines.
+ * `Stripe_Customer_Id__c` is the Account field a stage can also name as its explicit link to Stripe; a stage billing
+ * with PayPal names another.
+ */
+export const SALESFORCE_WRITE_BACK_DEFAULTS: NonNullable<NonNullable<StageConfig['salesforce']>['writeBack']> = {
+  account: { odooPartnerId: 'Odoo_Partner_Id__c', billingCustomerId: 'Stripe_Customer_Id__c', customerId: 'Saas_Sync_Customer_Id__c' },
+  opportunity: { odooOrderId: 'Odoo_Order_Id__c', billingSubscriptionId: 'Stripe_Subscription_Id__c' },
+  lifecycle: { field: 'Customer_Status__c', customer: 'Customer', formerCustomer: 'Former Customer' },
+  taskKeyField: 'Saas_Sync_Key__c',
 };
 
 const STAGE_CONFIGS: Record<Stage, StageConfig> = {
