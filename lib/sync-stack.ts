@@ -33,12 +33,13 @@ const FLOW_CONSUMERS: Record<
   FlowName,
   { entry: string; billingConfig?: true; providerApis?: true; dealConfig?: true; identityConfig?: true; supportDeskApi?: true; supportPolicy?: true; publishes?: true; crmWorkspace?: true }
 > = {
-  'customer-sync': { entry: handlerPath('flows/customer-sync/handler.ts'), identityConfig: true },
+  // customer-sync and crm-sync write a company's ids back to the CRMs it lives in (functions/flows/crm-write-back.ts).
+  'customer-sync': { entry: handlerPath('flows/customer-sync/handler.ts'), identityConfig: true, crmWorkspace: true },
   'billing-sync': { entry: handlerPath('flows/billing-sync/handler.ts'), billingConfig: true, providerApis: true, identityConfig: true },
   'subscription-sync': { entry: handlerPath('flows/subscription-sync/handler.ts'), billingConfig: true },
   // Reads the deal mapping (DEAL_CONFIG) and puts `deal.won` on the bus.
   'deal-sync': { entry: handlerPath('flows/deal-sync/handler.ts'), dealConfig: true },
-  'crm-sync': { entry: handlerPath('flows/crm-sync/handler.ts'), identityConfig: true },
+  'crm-sync': { entry: handlerPath('flows/crm-sync/handler.ts'), identityConfig: true, crmWorkspace: true },
   // The support flows write to the stage's support desk (a provider's API) and read the support policy; the
   // entitlements flow publishes `entitlement.changed`.
   entitlements: { entry: handlerPath('flows/entitlements/handler.ts'), supportDeskApi: true, supportPolicy: true, publishes: true },
