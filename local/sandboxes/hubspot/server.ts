@@ -51,6 +51,8 @@ export interface HubspotSandboxOptions {
 export interface HubspotChangeDelivery {
   readonly events: readonly Record<string, unknown>[];
   readonly status: number | undefined;
+  /** What the receiver answered (the stack's ingest says how many events it skipped). */
+  readonly body: string | undefined;
 }
 
 interface Fault {
@@ -132,8 +134,8 @@ export async function startHubspotSandbox(options: HubspotSandboxOptions = {}): 
     const delivery: Promise<void> = sandbox
       .deliver(target, events)
       .then(
-        (answer) => void changeDeliveries.push({ events, status: answer.status }),
-        () => void changeDeliveries.push({ events, status: undefined }),
+        (answer) => void changeDeliveries.push({ events, status: answer.status, body: answer.body }),
+        () => void changeDeliveries.push({ events, status: undefined, body: undefined }),
       )
       .finally(() => pendingDeliveries.delete(delivery));
     pendingDeliveries.add(delivery);
