@@ -23,6 +23,8 @@ export interface SagaDefinition {
   readonly supportDesk?: true;
   /** A step publishes canonical events (EVENT_BUS_NAME). */
   readonly publishes?: true;
+  /** The stage's CRM workspace (functions/providers/crm-workspaces.ts): its credentials and settings on every step. */
+  readonly crmWorkspace?: true;
 }
 
 export function sagaDefinitions(config: StageConfig, handlerPath: (relative: string) => string): Record<SagaName, SagaDefinition> {
