@@ -92,6 +92,7 @@ export function sagaDefinitions(config: StageConfig, handlerPath: (relative: str
       providerApis: true,
       supportDesk: true,
       publishes: true,
+      crmWorkspace: true,
     },
   };
 }

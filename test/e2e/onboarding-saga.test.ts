@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DealWon } from '../../events/deal-won';
 import type { ExecutionRecord } from '../../local/runtime/stepfunctions/local-state-machines';
+import { HubspotCrmApi } from '../../functions/providers/hubspot/hubspot-crm-api';
+import { HUBSPOT_WRITE_BACK_DEFAULTS } from '../../lib/config/stages';
+import { SANDBOX_HUBSPOT_ACCESS_TOKEN } from '../../local/sandboxes/hubspot/server';
 import { SANDBOX_STRIPE_API_KEY } from '../../local/sandboxes/stripe/server';
 import { SANDBOX_ZENDESK_API_EMAIL, SANDBOX_ZENDESK_API_TOKEN } from '../../local/sandboxes/zendesk/server';
 import { archivedCanonicalEvents, type Harness, STAGE, startHarness, waitFor } from './local-stack-harness';
@@ -12,13 +15,13 @@ import { archivedCanonicalEvents, type Harness, STAGE, startHarness, waitFor } f
  * sandboxes. Then a permanent failure at each step in turn (real causes: an order that is another partner's, an order
  * cancelled, Stripe refusing the customer, a line with no price mapping, the desk refusing the organization) and the
  * target systems' state after the compensations; a re-delivered deal.won; a redrive after a Stripe outage.
- * (The CRM write-back's refusal is the unit tests': the stage's CRM workspace comes with the CRM write-back branch.)
  */
 
 const PRICES = STAGE.config.sagas.onboarding.prices.bySku;
 const FIELDS = STAGE.config.zendesk!.organizationFields;
 const ZENDESK_AUTH = `Basic ${Buffer.from(`${SANDBOX_ZENDESK_API_EMAIL}/token:${SANDBOX_ZENDESK_API_TOKEN}`).toString('base64')}`;
 const UNMAPPED_SKU = 'ONB-GOLD';
+const CRM = HUBSPOT_WRITE_BACK_DEFAULTS;
 
 let harness: Harness;
 let hubspotUrl: string;
@@ -61,6 +64,15 @@ async function stripeFault(body: unknown | null): Promise<void> {
 async function zendeskOrganization(customerId: string): Promise<{ id: number; organization_fields: Record<string, string>; tags: string[] } | undefined> {
   const response = await fetch(`${zendeskUrl}/api/v2/organizations/search?external_id=${customerId}`, { headers: { Authorization: ZENDESK_AUTH } });
   return ((await response.json()) as { organizations: { id: number; organization_fields: Record<string, string>; tags: string[] }[] }).organizations[0];
+}
+const hubspot = () => new HubspotCrmApi({ token: async () => SANDBOX_HUBSPOT_ACCESS_TOKEN, baseUrl: hubspotUrl, requestsPer10Seconds: 100 });
+async function hubspotProperties(objectType: 'deals' | 'companies', id: number, names: readonly string[]): Promise<Readonly<Record<string, string | null | undefined>>> {
+  return (await hubspot().batchRead(objectType, [String(id)], names)).get(String(id))?.properties ?? {};
+}
+/** The note the saga leaves on the CRM deal when it undoes an onboarding (found by its key, as the workspace finds it). */
+async function undoneNote(execution: ExecutionRecord): Promise<string | null | undefined> {
+  const [note] = await hubspot().searchEqual('notes', { [CRM.activityKeyProperty]: `onboarding:${execution.name}:undone` }, ['hs_note_body']);
+  return note?.properties['hs_note_body'];
 }
 async function orderState(orderId: number): Promise<string | undefined> {
   const [order] = await harness.odoo.searchRead<{ state: string }>('sale.order', [['id', '=', orderId]], ['state']);
@@ -145,7 +157,7 @@ describe('onboarding saga on the local runtime (Odoo, HubSpot, Stripe, Zendesk s
     const output = JSON.parse(execution.output ?? '{}') as Record<string, Record<string, unknown>>;
     const partnerId = output['ensurePartner']!['partnerId'] as number;
     const customerId = output['ensurePartner']!['customerId'] as string;
-    expect(output['writeBackToCrm']).toEqual({ outcome: 'no-crm' });
+    expect(output['writeBackToCrm']).toEqual({ outcome: 'written' });
 
     const [customer, ...others] = await stripeCustomersOf(won.companyId);
     expect(others).toEqual([]);
@@ -156,7 +168,15 @@ describe('onboarding saga on the local runtime (Odoo, HubSpot, Stripe, Zendesk s
 
     const organization = await zendeskOrganization(customerId);
     expect(organization?.organization_fields).toMatchObject({ [FIELDS.tier]: 'premium', [FIELDS.standing]: 'active', [FIELDS.odooPartnerId]: String(partnerId), [FIELDS.billingCustomerId]: `stripe:${customer!.id}` });
-    expect(await orderState(output['verifyContract']!['orderId'] as number)).toBe('sale');
+    const orderId = output['verifyContract']!['orderId'] as number;
+    expect(await orderState(orderId)).toBe('sale');
+    // The CRM carries the ids: the deal its Odoo order and Stripe subscription, the company its partner and customers.
+    expect(await hubspotProperties('deals', won.dealId, Object.values(CRM.dealProperties))).toMatchObject({ [CRM.dealProperties.odooOrderId]: String(orderId), [CRM.dealProperties.billingSubscriptionId]: subscriptions[0]!.id });
+    expect(await hubspotProperties('companies', won.companyId, Object.values(CRM.companyProperties))).toMatchObject({
+      [CRM.companyProperties.odooPartnerId]: String(partnerId),
+      [CRM.companyProperties.billingCustomerId]: customer!.id,
+      [CRM.companyProperties.customerId]: customerId,
+    });
   }, 240_000);
 
   it('a re-delivered deal.won starts no second run', async () => {
@@ -217,6 +237,33 @@ describe('onboarding saga on the local runtime (Odoo, HubSpot, Stripe, Zendesk s
       expect(await stripe<StripeCustomer>(`/v1/customers/${customerId}`)).toMatchObject({ id: customerId, deleted: true });
       expect(await stripeCustomersOf(won.companyId)).toEqual([]);
       expect(await orderState(stepOutput<{ verifyContract: { orderId: number } }>(execution, 'VerifyContract').verifyContract.orderId)).toBe('cancel');
+      expect(await undoneNote(execution)).toMatch(
+        new RegExp(`^Onboarding of this won deal was undone: UnmappedPriceError: no stripe price is mapped for line 8403 .*\\. Undone: billing customer ${customerId}: deleted; Odoo order S\\d+: cancelled\\.$`),
+      );
+    }, 240_000);
+
+    it('WriteBackToCrm: HubSpot refuses the deal → the entitlement revoked on the organization, the subscription cancelled, the customer deleted, the order cancelled, the deal noted', async () => {
+      const dealId = 8306;
+      const fault = await fetch(`${hubspotUrl}/_sandbox/faults`, { method: 'POST', body: JSON.stringify({ status: 400, remaining: 1, pathPrefix: `/crm/v3/objects/deals/${dealId}` }) });
+      expect(fault.ok).toBe(true);
+      const won = await winDeal(6, { sku: 'PRO', quantity: '1', price: '49.00' });
+      expect(won.dealId).toBe(dealId);
+      const execution = await finishedExecution(won.dealId);
+      expect(execution.status).toBe('FAILED');
+      expect(statesRun(execution)?.slice(-7)).toEqual([
+        'WriteBackToCrm:CAUGHT', 'RevokeEntitlement:SUCCEEDED', 'CancelSubscription:SUCCEEDED', 'DeleteBillingCustomer:SUCCEEDED', 'CancelContract:SUCCEEDED', 'NoteUndoneOnDeal:SUCCEEDED', 'Failed:FAILED',
+      ]);
+      const { customerId } = stepOutput<{ ensurePartner: { customerId: string } }>(execution, 'EnsurePartner').ensurePartner;
+      const { subscription } = stepOutput<{ subscribe: { subscription: { id: string; customerId: string } } }>(execution, 'Subscribe').subscribe;
+      // The organization stays (tickets, users) and no longer shows the tier this run granted.
+      expect(stepOutput<{ grantEntitlement: { tier: string } }>(execution, 'GrantEntitlement').grantEntitlement.tier).toBe('premium');
+      expect((await zendeskOrganization(customerId))?.organization_fields).toMatchObject({ [FIELDS.tier]: 'none', [FIELDS.standing]: 'cancelled' });
+      expect(await stripe<{ status: string }>(`/v1/subscriptions/${subscription.id}`)).toMatchObject({ status: 'canceled' });
+      expect(await stripe<StripeCustomer>(`/v1/customers/${subscription.customerId}`)).toMatchObject({ deleted: true });
+      expect(await orderState(stepOutput<{ verifyContract: { orderId: number } }>(execution, 'VerifyContract').verifyContract.orderId)).toBe('cancel');
+      expect(await undoneNote(execution)).toMatch(/^Onboarding of this won deal was undone: .*HubspotRequestError.*\. Undone: support entitlement: revoked; billing subscription sub_\w+: cancelled; billing customer cus_\w+: deleted; Odoo order S\d+: cancelled\.$/);
+      // Nothing of this run's ids is left on the deal.
+      expect(await hubspotProperties('deals', dealId, [CRM.dealProperties.billingSubscriptionId])).not.toMatchObject({ [CRM.dealProperties.billingSubscriptionId]: subscription.id });
     }, 240_000);
 
     it('VerifyContract: a deal.won whose order was cancelled since → nothing made at Stripe', async () => {

@@ -8,11 +8,15 @@ import { supportFlowEnv, supportPolicyFromEnv } from '../../flows/support-wiring
 import { readEnv, readJsonConfig } from '../../platform/env';
 import { publishCanonicalEvents } from '../../platform/event-publisher';
 import { ODOO_WRITER_ENV, odooWriterInfrastructure } from '../../platform/flow-consumer';
+import type { SourceSystem } from '../../../events/envelope';
+import type { CrmWorkspace } from '../../domain/crm-workspace';
 import { billingAccountsFromEnv } from '../../providers/billing-accounts';
+import { crmWorkspaceOf } from '../../providers/crm-workspaces';
 import { supportDeskFromEnv } from '../../providers/support-desks';
 import { CustomerDirectoryTable } from '../../state/customer-directory-table';
 import { EntitlementTable } from '../../state/entitlement-table';
 import { onboardingConfigSchema } from './onboarding-config';
+import type { OnboardingState } from './onboarding-state';
 import type { OnboardingPorts } from './onboarding-steps';
 
 /**
@@ -20,7 +24,7 @@ import type { OnboardingPorts } from './onboarding-steps';
  * Odoo, the state tables, the stage's billing provider (ONBOARDING_CONFIG `billingSystem`), its support desk and the
  * entitlements flow's ports (SUPPORT_POLICY, the bus for `entitlement.changed`).
  */
-export function onboardingPortsFromEnv(): OnboardingPorts {
+function onboardingPortsFromEnv(): OnboardingPorts {
   const env = readEnv(ODOO_WRITER_ENV);
   const infrastructure = odooWriterInfrastructure(env);
   const config = readJsonConfig('ONBOARDING_CONFIG', onboardingConfigSchema);
@@ -46,10 +50,22 @@ export function onboardingPortsFromEnv(): OnboardingPorts {
       publish: (events) => publishCanonicalEvents(eventBridge, EVENT_BUS_NAME, events),
       policy: supportPolicyFromEnv(),
     },
-    // The CRM workspace rows (functions/providers/crm-workspaces.ts) come with the CRM write-back's branch; until
-    // they are merged the stage writes nothing back (the step says `no-crm`).
     crm: undefined,
     config,
     now: () => new Date(),
+  };
+}
+
+/**
+ * The ports of one run: the shared ones, and the workspace of the CRM the deal was won in (built once per CRM and
+ * container; undefined when the stage does not write to that CRM: nothing is written back).
+ */
+export function onboardingPortsPerRun(): (state: OnboardingState) => OnboardingPorts {
+  const shared = onboardingPortsFromEnv();
+  const workspaces = new Map<SourceSystem, CrmWorkspace | undefined>();
+  return (state) => {
+    const system = state.event.data.deal.system;
+    if (!workspaces.has(system)) workspaces.set(system, crmWorkspaceOf(system));
+    return { ...shared, crm: workspaces.get(system) };
   };
 }
