@@ -56,25 +56,9 @@ describe('Salesforce ingest (Event Relay)', () => {
       SALESFORCE_MULTI_CURRENCY: 'true',
       SALESFORCE_CREDENTIALS_SECRET_NAME: SALESFORCE.credentialsSecretName,
     });
-    // No billing flow holds its credentials: the ingest and the write-back do.
+    // Only the ingest reads Salesforce: no flow holds its credentials.
     const billingSync = functionsOf(template).find(([id]) => id.startsWith('Flowbillingsync'))![1];
     expect(billingSync.Properties.Environment.Variables['SALESFORCE_CREDENTIALS_SECRET_NAME']).toBeUndefined();
-  });
-
-  it('gives the write-back flows (crm-sync, customer-sync) the connected app, our client name and the write-back fields', () => {
-    const { template } = prodStack(SALESFORCE);
-    for (const flow of ['Flowcrmsync', 'Flowcustomersync']) {
-      const variables = functionsOf(template).find(([id]) => id.startsWith(flow))![1].Properties.Environment.Variables as Record<string, string>;
-      expect(variables, flow).toMatchObject({
-        CRM_SYSTEMS: 'salesforce',
-        SALESFORCE_CREDENTIALS_SECRET_NAME: SALESFORCE.credentialsSecretName,
-        SALESFORCE_INSTANCE_URL: SALESFORCE.instanceUrl,
-        SALESFORCE_API_VERSION: SALESFORCE.apiVersion,
-        // The name the ingest drops changes by: the write-back's own changes come back with it.
-        SALESFORCE_CLIENT_NAME: SALESFORCE.clientName,
-      });
-      expect(JSON.parse(variables['SALESFORCE_CRM_WRITE_BACK']!)).toEqual(SALESFORCE_WRITE_BACK_DEFAULTS);
-    }
   });
 
   it('grants the ingest no more than it uses: its secret, PutEvents on the canonical bus, the rejected events and dead-letter queues', () => {
@@ -101,5 +85,21 @@ describe('Salesforce ingest (Event Relay)', () => {
     const withSource = (partnerEventSource: string) => ({ local: { ...config, salesforce: { ...SALESFORCE, partnerEventSource } }, dev: config, staging: config, prod: config });
     expect(resolveStage('local', withSource(SOURCE)).config.salesforce?.partnerEventSource).toBe(SOURCE);
     expect(() => resolveStage('local', withSource('aws.partner/appflow.test/salesforce.com/364228160620/CustomSF'))).toThrow(/salesforce\.partnerEventSource/);
+  });
+
+  it('gives the write-back flows (crm-sync, customer-sync) the connected app, our client name and the write-back fields', () => {
+    const { template } = prodStack(SALESFORCE);
+    for (const flow of ['Flowcrmsync', 'Flowcustomersync']) {
+      const variables = functionsOf(template).find(([id]) => id.startsWith(flow))![1].Properties.Environment.Variables as Record<string, string>;
+      expect(variables, flow).toMatchObject({
+        CRM_SYSTEMS: 'salesforce',
+        SALESFORCE_CREDENTIALS_SECRET_NAME: SALESFORCE.credentialsSecretName,
+        SALESFORCE_INSTANCE_URL: SALESFORCE.instanceUrl,
+        SALESFORCE_API_VERSION: SALESFORCE.apiVersion,
+        // The name the ingest drops changes by: the write-back's own changes come back with it.
+        SALESFORCE_CLIENT_NAME: SALESFORCE.clientName,
+      });
+      expect(JSON.parse(variables['SALESFORCE_CRM_WRITE_BACK']!)).toEqual(SALESFORCE_WRITE_BACK_DEFAULTS);
+    }
   });
 });
