@@ -7,10 +7,14 @@ import { crmWorkspaceOf } from '../providers/crm-workspaces';
  * each built once per container on first use. Kept apart so that the flows without a write-back do not bundle the
  * CRMs' clients.
  */
-export function crmWorkspacesFromEnv(env: NodeJS.ProcessEnv = process.env): (system: SourceSystem) => CrmWorkspace | undefined {
+export function crmWorkspacesFromEnv(env: NodeJS.ProcessEnv = process.env): { crmWorkspaceOf?: (system: SourceSystem) => CrmWorkspace | undefined } {
+  // A stage without a CRM (or a function not granted one): no write-back, and none of its identity reads.
+  if (env['CRM_SYSTEMS'] === undefined) return {};
   const built = new Map<SourceSystem, CrmWorkspace | undefined>();
-  return (system) => {
-    if (!built.has(system)) built.set(system, crmWorkspaceOf(system, env));
-    return built.get(system);
+  return {
+    crmWorkspaceOf: (system) => {
+      if (!built.has(system)) built.set(system, crmWorkspaceOf(system, env));
+      return built.get(system);
+    },
   };
 }

@@ -137,15 +137,6 @@ const stageConfigSchema = z.object({
       apiVersion: z.string().regex(/^\d+\.\d$/),
       /** Name of the secret holding the connected app's client credentials, JSON `{ "clientId": …, "clientSecret": … }`. */
       credentialsSecretName: z.string().min(1),
-      /**
-       * The client name our writes send (`Sforce-Call-Options: client=<name>`): Salesforce echoes it in the change's
-       * `changeOrigin`, and the ingest drops that change (our own write coming back, no loop).
-       */
-      clientName: z.string().regex(/^[A-Za-z0-9_.-]+$/),
-      /** The org's corporate currency (ISO 4217): every amount of a single-currency org is in it. */
-      corporateCurrency: z.string().regex(/^[A-Za-z]{3}$/),
-      /** Whether the org has multiple currencies enabled: records then carry `CurrencyIsoCode` (which a single-currency org refuses to read). */
-      multiCurrency: z.boolean(),
       /** The custom fields the integration writes back (the org defines them); unset = SALESFORCE_WRITE_BACK_DEFAULTS. */
       writeBack: z
         .object({
@@ -159,6 +150,15 @@ const stageConfigSchema = z.object({
           taskKeyField: z.string().min(1),
         })
         .optional(),
+      /**
+       * The client name our writes send (`Sforce-Call-Options: client=<name>`): Salesforce echoes it in the change's
+       * `changeOrigin`, and the ingest drops that change (our own write coming back, no loop).
+       */
+      clientName: z.string().regex(/^[A-Za-z0-9_.-]+$/),
+      /** The org's corporate currency (ISO 4217): every amount of a single-currency org is in it. */
+      corporateCurrency: z.string().regex(/^[A-Za-z]{3}$/),
+      /** Whether the org has multiple currencies enabled: records then carry `CurrencyIsoCode` (which a single-currency org refuses to read). */
+      multiCurrency: z.boolean(),
     })
     .optional(),
   /**

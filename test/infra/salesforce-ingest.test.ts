@@ -2,7 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import { resolveStage, type StageConfig } from '../../lib/config/stages';
+import { resolveStage, SALESFORCE_WRITE_BACK_DEFAULTS, type StageConfig } from '../../lib/config/stages';
 import { SyncStack } from '../../lib/sync-stack';
 
 const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
@@ -85,5 +85,21 @@ describe('Salesforce ingest (Event Relay)', () => {
     const withSource = (partnerEventSource: string) => ({ local: { ...config, salesforce: { ...SALESFORCE, partnerEventSource } }, dev: config, staging: config, prod: config });
     expect(resolveStage('local', withSource(SOURCE)).config.salesforce?.partnerEventSource).toBe(SOURCE);
     expect(() => resolveStage('local', withSource('aws.partner/appflow.test/salesforce.com/364228160620/CustomSF'))).toThrow(/salesforce\.partnerEventSource/);
+  });
+
+  it('gives the write-back flows (crm-sync, customer-sync) the connected app, our client name and the write-back fields', () => {
+    const { template } = prodStack(SALESFORCE);
+    for (const flow of ['Flowcrmsync', 'Flowcustomersync']) {
+      const variables = functionsOf(template).find(([id]) => id.startsWith(flow))![1].Properties.Environment.Variables as Record<string, string>;
+      expect(variables, flow).toMatchObject({
+        CRM_SYSTEMS: 'salesforce',
+        SALESFORCE_CREDENTIALS_SECRET_NAME: SALESFORCE.credentialsSecretName,
+        SALESFORCE_INSTANCE_URL: SALESFORCE.instanceUrl,
+        SALESFORCE_API_VERSION: SALESFORCE.apiVersion,
+        // The name the ingest drops changes by: the write-back's own changes come back with it.
+        SALESFORCE_CLIENT_NAME: SALESFORCE.clientName,
+      });
+      expect(JSON.parse(variables['SALESFORCE_CRM_WRITE_BACK']!)).toEqual(SALESFORCE_WRITE_BACK_DEFAULTS);
+    }
   });
 });

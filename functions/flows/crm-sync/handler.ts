@@ -4,7 +4,7 @@ import { customerIdentityPorts } from '../identity-wiring';
 import { syncCrm } from './sync-crm';
 
 const infrastructure = flowInfrastructure();
-const ports = { ...customerIdentityPorts(infrastructure), watermarks: infrastructure.watermarks, crmWorkspaceOf: crmWorkspacesFromEnv() };
+const ports = { ...customerIdentityPorts(infrastructure), watermarks: infrastructure.watermarks, ...crmWorkspacesFromEnv() };
 
 /** crm-sync consumer: CRM accounts and contacts (canonical events, any CRM) → Odoo company and child partners. Wiring only. */
 export const handler = flowConsumer(infrastructure, {

@@ -4,7 +4,7 @@ import { customerIdentityPorts } from '../identity-wiring';
 import { syncCustomer } from './sync-customer';
 
 const infrastructure = flowInfrastructure();
-const ports = { ...customerIdentityPorts(infrastructure), watermarks: infrastructure.watermarks, crmWorkspaceOf: crmWorkspacesFromEnv() };
+const ports = { ...customerIdentityPorts(infrastructure), watermarks: infrastructure.watermarks, ...crmWorkspacesFromEnv() };
 
 /** customer-sync consumer: provider customers (canonical customer events) → their canonical customer's Odoo partner. Wiring only. */
 export const handler = flowConsumer(infrastructure, {

@@ -142,7 +142,7 @@ export class HubspotCrmApi {
       'POST',
       `/crm/v3/objects/${objectType}`,
       { properties, associations: associations.map(({ toId, typeId }) => ({ to: { id: toId }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: typeId }] })) },
-      call,
+      { ...call, createsRecord: true },
     )) as HubspotRecord;
     return { ...body, id: String(body.id) };
   }
@@ -159,18 +159,25 @@ export class HubspotCrmApi {
     return (body.results ?? []).map((result) => ({ id: String(result.id), properties: result.properties ?? {}, ...(result.updatedAt ? { updatedAt: result.updatedAt } : {}) }));
   }
 
-  private async send(method: 'POST' | 'PATCH', path: string, payload: unknown, call: CallOptions): Promise<unknown> {
+  private async send(method: 'POST' | 'PATCH', path: string, payload: unknown, call: CallOptions & { createsRecord?: boolean }): Promise<unknown> {
     const operation = `${method} ${path}`;
     // One moment bounds the whole call: the bucket's wait, each request in flight and each wait before a retry.
     const deadline = Math.min(call.deadline ?? Number.POSITIVE_INFINITY, this.clock.now() + this.retry.maxTotalMs);
     let refreshedToken = false;
+    const once = async (): Promise<Outcome> => {
+      const outcome = await this.attempt(method, path, payload, operation, refreshedToken, deadline);
+      if (outcome.ok || !outcome.tokenRejected || refreshedToken) return outcome;
+      // A token rotated since it was cached: read it again once, at once and not counted as an attempt.
+      refreshedToken = true;
+      return this.attempt(method, path, payload, operation, refreshedToken, deadline);
+    };
     return retryWithBackoff(
       async () => {
-        const outcome = await this.attempt(method, path, payload, operation, refreshedToken, deadline);
-        if (outcome.ok || !outcome.tokenRejected || refreshedToken) return outcome;
-        // A token rotated since it was cached: read it again once, at once and not counted as an attempt.
-        refreshedToken = true;
-        return this.attempt(method, path, payload, operation, refreshedToken, deadline);
+        const outcome = await once();
+        // A create whose answer was lost (timeout, 5xx) may have been made: sending it again could make a second
+        // record. Only a 429 (refused before it was applied) is sent again; the caller's retry searches first.
+        if (call.createsRecord && !outcome.ok && outcome.retry && (outcome.error as HubspotUnavailableError).details?.status !== 429) return { ...outcome, retry: false };
+        return outcome;
       },
       this.retry,
       this.clock,

@@ -123,7 +123,7 @@ export class SalesforceRestApi {
    * first. Made with our client name, like every write.
    */
   async createRecord(type: string, fields: Readonly<Record<string, string | number | boolean | null>>): Promise<string> {
-    const body = (await this.send('POST', `${this.dataPath()}/sobjects/${encodeURIComponent(type)}`, fields)) as { id?: unknown } | undefined;
+    const body = (await this.send('POST', `${this.dataPath()}/sobjects/${encodeURIComponent(type)}`, fields, { createsRecord: true })) as { id?: unknown } | undefined;
     if (typeof body?.id !== 'string') throw new SalesforceUnavailableError({ operation: `POST sobjects/${type}`, status: 201 }, 'the answer names no id');
     return body.id;
   }
@@ -132,18 +132,25 @@ export class SalesforceRestApi {
     return `/services/data/v${this.options.apiVersion}`;
   }
 
-  private async send(method: 'GET' | 'PATCH' | 'POST', path: string, payload?: unknown): Promise<unknown> {
+  private async send(method: 'GET' | 'PATCH' | 'POST', path: string, payload?: unknown, options: { createsRecord?: boolean } = {}): Promise<unknown> {
     const operation = `${method} ${path.split('?')[0]}`;
     const deadline = this.clock.now() + this.retry.maxTotalMs;
     let renewedToken = false;
+    const once = async (): Promise<Outcome> => {
+      const outcome = await this.attempt(method, path, payload, operation, deadline);
+      if (outcome.ok || !outcome.sessionRejected || renewedToken) return outcome;
+      // An expired or revoked session: a new token once, at once and not counted as an attempt.
+      renewedToken = true;
+      this.token = undefined;
+      return this.attempt(method, path, payload, operation, deadline, true);
+    };
     return retryWithBackoff(
       async () => {
-        const outcome = await this.attempt(method, path, payload, operation, deadline);
-        if (outcome.ok || !outcome.sessionRejected || renewedToken) return outcome;
-        // An expired or revoked session: a new token once, at once and not counted as an attempt.
-        renewedToken = true;
-        this.token = undefined;
-        return this.attempt(method, path, payload, operation, deadline, true);
+        const outcome = await once();
+        // A create whose answer was lost (timeout, 5xx) may have been made: sending it again could make a second
+        // record. Only a 429 (refused before it was applied) is sent again; the caller's retry queries first.
+        if (options.createsRecord && !outcome.ok && outcome.retry && (outcome.error as SalesforceUnavailableError).details?.status !== 429) return { ...outcome, retry: false };
+        return outcome;
       },
       this.retry,
       this.clock,

@@ -33,7 +33,10 @@ export const HUBSPOT_SANDBOX_BINDING: ProviderSandboxBinding = {
       webhookHeaders: (rawBody, options) => sandbox.signedHeaders(rawBody, options?.transmittedAt === undefined ? {} : { timestamp: options.transmittedAt.getTime() }),
       // The stack's writes (the CRM write-back, the sagas' notes and tasks) come back as HubSpot reports them: a
       // signed propertyChange webhook with our app's id, which the ingest drops.
-      connectStack: (stack) => sandbox.sendChangeEventsTo(`${stack.url}/webhooks/hubspot`),
+      connectStack: (stack) => {
+        sandbox.sendChangeEventsTo(stack.webhookUrl);
+        return `HubSpot sandbox: the stack's own writes come back as change webhooks to ${stack.webhookUrl}`;
+      },
       close: () => sandbox.close(),
     };
   },

@@ -3,7 +3,7 @@ import { SALESFORCE_WRITE_BACK_DEFAULTS } from '../../../lib/config/stages';
 import { crmWorkspaceFromEnv, crmWorkspaceOf } from '../../../functions/providers/crm-workspaces';
 import { translateSalesforceChange } from '../../../functions/providers/salesforce/salesforce-change-ingest';
 import { salesforceCrmWorkspace } from '../../../functions/providers/salesforce/salesforce-crm-workspace';
-import { SalesforceRequestError, SalesforceRestApi } from '../../../functions/providers/salesforce/salesforce-rest-api';
+import { SalesforceRequestError, SalesforceRestApi, SalesforceUnavailableError } from '../../../functions/providers/salesforce/salesforce-rest-api';
 import { type ChangePayload, SANDBOX_SALESFORCE_CLIENT_ID, SANDBOX_SALESFORCE_CLIENT_SECRET, SANDBOX_SALESFORCE_USER_ID, type SalesforceSandbox, startSalesforceSandbox } from '../../../local/sandboxes/salesforce/server';
 
 /** Salesforce's CRM workspace against the Salesforce sandbox: what the write-back and the sagas write, as the org keeps it. */
@@ -89,6 +89,18 @@ describe('Salesforce CRM workspace against the Salesforce sandbox', () => {
     expect(sandbox.record('Task', first.taskId)).toMatchObject({ Status: 'Completed', IsClosed: true });
     await expect(workspace().completeTask('00TSB9999999999AAA')).resolves.toBeUndefined();
     expect(SANDBOX_SALESFORCE_USER_ID).not.toBe('005SB0000000077AAA');
+  });
+
+  it('sends a create whose answer was lost once only (no second Task); the step’s own retry finds or makes the one', async () => {
+    const fault = await fetch(`${sandbox.url}/_sandbox/faults`, { method: 'POST', body: JSON.stringify({ status: 503, remaining: 1, pathPrefix: '/services/data/v62.0/sobjects/Task' }) });
+    expect(fault.status).toBe(200);
+    const key = `dunning:lost-${accountId}`;
+    const posts = () => sandbox.requests.filter((request) => request === 'POST /services/data/v62.0/sobjects/Task').length;
+    const before = posts();
+    await expect(workspace().openTask({ key, companyId: accountId, subject: 's', body: 'b' })).rejects.toBeInstanceOf(SalesforceUnavailableError);
+    expect(posts() - before).toBe(1);
+    const { taskId } = await workspace().openTask({ key, companyId: accountId, subject: 's', body: 'b' });
+    expect(await tasks(key)).toEqual([expect.objectContaining({ Id: taskId })]);
   });
 
   it('refuses a task about an Account Salesforce does not have (permanent)', async () => {

@@ -149,6 +149,23 @@ describe('HubSpot CRM client', () => {
     ]);
     expect(updated).toEqual({ id: '5', properties: { odoo_partner_id: '42' } });
   });
+
+  it('creates a record with its associations in one request, and never sends a create again whose answer was lost (a second record) — only one HubSpot refused with 429', async () => {
+    const lost = client([{ status: 503, body: { message: 'upstream timeout' } }]);
+    await expect(lost.api.create('tasks', { hs_task_subject: 'Call' }, [{ toId: '101', typeId: 192 }])).rejects.toBeInstanceOf(HubspotUnavailableError);
+    expect(lost.requests).toHaveLength(1);
+    expect(lost.requests[0]).toMatchObject({ method: 'POST', url: 'https://api.hubapi.test/crm/v3/objects/tasks', body: { properties: { hs_task_subject: 'Call' }, associations: [{ to: { id: '101' }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 192 }] }] } });
+
+    const limited = client([{ status: 429, body: { message: 'limit', policyName: 'TEN_SECONDLY_ROLLING' }, headers: { 'Retry-After': '1' } }, { status: 201, body: { id: 9001, properties: {} } }]);
+    expect((await limited.api.create('tasks', { hs_task_subject: 'Call' })).id).toBe('9001');
+    expect(limited.requests).toHaveLength(2);
+  });
+
+  it('searches with EQ filters ANDed, and returns the records found', async () => {
+    const { api, requests } = client([ok([{ id: 77, properties: { saas_sync_key: 'k' } }])]);
+    expect(await api.searchEqual('notes', { saas_sync_key: 'k' }, ['saas_sync_key'], 1)).toEqual([{ id: '77', properties: { saas_sync_key: 'k' } }]);
+    expect(requests[0]).toMatchObject({ url: 'https://api.hubapi.test/crm/v3/objects/notes/search', body: { filterGroups: [{ filters: [{ propertyName: 'saas_sync_key', operator: 'EQ', value: 'k' }] }], properties: ['saas_sync_key'], limit: 1 } });
+  });
 });
 
 describe('the request bucket', () => {
@@ -168,4 +185,5 @@ describe('the request bucket', () => {
     bucket.drain();
     expect(bucket.waitMs()).toBe(100);
   });
+
 });
