@@ -64,6 +64,11 @@ export interface InvoiceFact {
   /** Paid in full (the provider's payment on this invoice). A paid invoice is settled whatever failed before. */
   readonly paidAt: string | null;
   readonly uncollectibleAt: string | null;
+  /**
+   * When a dunning's grace period ended with the invoice still unpaid (the dunning saga's fact: no provider states
+   * it). Absent on facts kept before dunning wrote it; a later payment settles the invoice all the same.
+   */
+  readonly graceEndedAt?: string | null;
   readonly asOf: Watermark;
 }
 
@@ -203,6 +208,21 @@ export function withUncollectible(inputs: EntitlementInputs, invoice: { system: 
   return withInvoice(inputs, { system: invoice.system, customerId: invoice.customerId }, fact);
 }
 
+/**
+ * A dunning's grace period over with the invoice still unpaid: the customer is suspended until the invoice is paid.
+ * The earliest end is kept (a minimum: a redriven or repeated step changes nothing).
+ */
+export function withGraceEnded(inputs: EntitlementInputs, invoice: { system: SourceSystem; customerId: string; id: string; amountRemaining: number }, endedAt: string, asOf: Watermark): EntitlementInputs {
+  const current = invoiceFact(inputs, invoice.system, invoice.id);
+  const fact: InvoiceFact = {
+    ...current,
+    amountDue: current.amountDue ?? invoice.amountRemaining,
+    graceEndedAt: minOf(current.graceEndedAt ?? null, iso(endedAt)),
+    asOf: asOf > current.asOf ? asOf : current.asOf,
+  };
+  return withInvoice(inputs, { system: invoice.system, customerId: invoice.customerId }, fact);
+}
+
 /** A dispute opened or closed: the newest update wins; `openedAt` keeps the earliest. */
 export function withDispute(
   inputs: EntitlementInputs,
@@ -286,8 +306,8 @@ export function deriveEntitlement(customer: string, inputs: EntitlementInputs, c
 }
 
 /**
- * Suspended: money is contested or written off (an open dispute, an uncollectible unpaid invoice) or the provider
- * paused the subscription. Past due: a failed invoice still unpaid, a lost dispute, or the provider says so. Else
+ * Suspended: money is contested or written off (an open dispute, an uncollectible unpaid invoice), a dunning's grace
+ * ended with the invoice unpaid, or the provider paused the subscription. Past due: a failed invoice still unpaid, a lost dispute, or the provider says so. Else
  * active since the later of the first live sighting and the last settlement (a paid failure, a closed dispute).
  */
 function standing(live: readonly SubscriptionFact[], invoices: readonly InvoiceFact[], disputes: readonly DisputeFact[], openInvoices: readonly OpenInvoice[]): { status: EntitlementStatus; since: string | null } {
@@ -295,6 +315,7 @@ function standing(live: readonly SubscriptionFact[], invoices: readonly InvoiceF
   const suspendedSince = [
     ...disputes.filter((dispute) => !dispute.closed).map((dispute) => dispute.openedAt),
     ...invoices.filter((invoice) => invoice.uncollectibleAt !== null && invoice.paidAt === null).map((invoice) => invoice.uncollectibleAt!),
+    ...invoices.filter((invoice) => (invoice.graceEndedAt ?? null) !== null && invoice.paidAt === null).map((invoice) => invoice.graceEndedAt!),
     ...live.filter((subscription) => subscription.status === 'paused').map((subscription) => asOfTime(subscription.asOf)),
   ];
   if (suspendedSince.length > 0) return { status: 'suspended', since: suspendedSince.reduce<string | null>((earliest, time) => minOf(earliest, time), null) };
