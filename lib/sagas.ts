@@ -19,6 +19,8 @@ export interface SagaDefinition {
   readonly providerApis?: true;
   /** The one-customer settings (IDENTITY_CONFIG): a step that may meet a customer Odoo lacks resolves it as the flows do. */
   readonly identityConfig?: true;
+  /** The entitlements flow's settings (SUPPORT_POLICY, the support desk's API, the bus it publishes on): a step revises the entitlement. */
+  readonly entitlements?: true;
 }
 
 export function sagaDefinitions(config: StageConfig, handlerPath: (relative: string) => string): Record<SagaName, SagaDefinition> {
@@ -26,8 +28,10 @@ export function sagaDefinitions(config: StageConfig, handlerPath: (relative: str
   const step = (name: string, file: string) => ({ name, entry: handlerPath(`sagas/dunning/handlers/${file}.ts`) });
   return {
     /**
-     * payment.failed → past due (tag + note; an invoice Odoo already has paid ends it) → the invoice re-checked at
-     * its provider every `recheckSeconds` until paid or the grace is over → suspended, or restored if paid.
+     * payment.failed → past due (tag + note; an invoice Odoo already has paid ends it) → the entitlement past due on
+     * the support desk → a task for the account owner in the CRM → the invoice re-checked at its provider every
+     * `recheckSeconds` until paid or the grace is over → suspended (Odoo tag + note, entitlement suspended on the
+     * desk; the owner's task stays open), or restored if paid (tags cleared, entitlement active, task completed).
      * A check loop rather than a task token: the provider's invoice is the truth (a lost or reordered
      * payment.succeeded cannot leave a run waiting forever, nor a success that came before the token was stored),
      * there is no token store to keep, and the local runtime runs it as AWS does.
@@ -42,14 +46,23 @@ export function sagaDefinitions(config: StageConfig, handlerPath: (relative: str
           cases: {
             'invoice-settled': [],
             'flagged-past-due': [
+              { kind: 'task', ...step('EntitlementPastDue', 'entitlement-past-due') },
+              { kind: 'task', ...step('OpenOwnerTask', 'open-owner-task'), compensation: step('CloseOwnerTask', 'complete-owner-task') },
               { kind: 'poll', ...step('RecheckInvoice', 'recheck-invoice'), intervalSeconds: dunning.recheckSeconds, field: 'outcome', whileEquals: 'waiting' },
               {
                 kind: 'choice',
                 name: 'Paid at the provider?',
                 variable: '$.recheckInvoice.outcome',
                 cases: {
-                  unpaid: [{ kind: 'task', ...step('Suspend', 'suspend') }],
-                  paid: [{ kind: 'task', ...step('Restore', 'restore') }],
+                  unpaid: [
+                    { kind: 'task', ...step('Suspend', 'suspend') },
+                    { kind: 'task', ...step('SuspendEntitlement', 'suspend-entitlement') },
+                  ],
+                  paid: [
+                    { kind: 'task', ...step('Restore', 'restore') },
+                    { kind: 'task', ...step('RestoreEntitlement', 'restore-entitlement') },
+                    { kind: 'task', ...step('CompleteOwnerTask', 'complete-owner-task') },
+                  ],
                 },
               },
             ],
@@ -63,6 +76,7 @@ export function sagaDefinitions(config: StageConfig, handlerPath: (relative: str
       providerApis: true,
       // Its first step is billing-sync's own, which resolves a customer Odoo does not have yet.
       identityConfig: true,
+      entitlements: true,
     },
   };
 }

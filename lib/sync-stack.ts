@@ -230,6 +230,10 @@ export class SyncStack extends Stack {
             ...(definition.billingConfig ? { BILLING_CONFIG: JSON.stringify(config.billing) } : {}),
             ...(definition.identityConfig ? { IDENTITY_CONFIG: JSON.stringify(config.identity) } : {}),
             ...(definition.providerApis ? { ...providerApiEnvironment, PROVIDER_SYSTEMS: providerSystems } : {}),
+            // A step that revises the entitlement has the entitlements flow's settings and desk (its systems beside the billing ones).
+            ...(definition.entitlements
+              ? { SUPPORT_POLICY: JSON.stringify(config.support), ...supportDeskApis.environment, PROVIDER_SYSTEMS: [providerSystems, supportDeskApis.systems].filter((systems) => systems !== '').join(',') }
+              : {}),
           },
           alarms: this.alarms,
           ...common,
@@ -240,6 +244,10 @@ export class SyncStack extends Stack {
             .bindTable(this.tables.watermarks, 'WATERMARK_TABLE')
             .bindSecret(odooApiKey, 'ODOO_API_KEY_SECRET_NAME');
           if (definition.providerApis) for (const { secret, environmentVariable } of providerApiSecrets) fn.bindSecret(secret, environmentVariable);
+          if (definition.entitlements) {
+            for (const { secret, environmentVariable } of supportDeskApis.secrets) fn.bindSecret(secret, environmentVariable);
+            fn.bindEventBus(this.eventBus.bus, 'EVENT_BUS_NAME');
+          }
         });
         return [sagaName, saga];
       }),
