@@ -25,7 +25,9 @@ export interface SagaDefinition {
 
 export function sagaDefinitions(config: StageConfig, handlerPath: (relative: string) => string): Record<SagaName, SagaDefinition> {
   const dunning = config.sagas.dunning;
-  const step = (name: string, file: string) => ({ name, entry: handlerPath(`sagas/dunning/handlers/${file}.ts`) });
+  const stepOf = (saga: SagaName) => (name: string, file: string) => ({ name, entry: handlerPath(`sagas/${saga}/handlers/${file}.ts`) });
+  const step = stepOf('dunning');
+  const offboardingStep = stepOf('offboarding');
   return {
     /**
      * payment.failed → past due (tag + note; an invoice Odoo already has paid ends it) → the entitlement past due on
@@ -76,6 +78,36 @@ export function sagaDefinitions(config: StageConfig, handlerPath: (relative: str
       providerApis: true,
       // Its first step is billing-sync's own, which resolves a customer Odoo does not have yet.
       identityConfig: true,
+      entitlements: true,
+    },
+    /**
+     * subscription.updated to an end (cancelled, expired) or customer.deleted → the Odoo contract closed → the
+     * entitlement revoked → the CRM company a former customer (when no plan is left) → open invoices reported (a
+     * note on the partner, and the execution's output). Nothing is compensated: every step applies an end the
+     * provider already made. The partner stays.
+     */
+    offboarding: {
+      steps: [
+        { kind: 'task', ...offboardingStep('RecogniseEnd', 'recognise-end') },
+        {
+          kind: 'choice',
+          name: 'An end to offboard?',
+          variable: '$.recogniseEnd.outcome',
+          cases: {
+            'not-an-end': [],
+            offboard: [
+              { kind: 'task', ...offboardingStep('CloseContract', 'close-contract') },
+              { kind: 'task', ...offboardingStep('RevokeEntitlement', 'revoke-entitlement') },
+              { kind: 'task', ...offboardingStep('MarkFormerCustomer', 'mark-former-customer') },
+              { kind: 'task', ...offboardingStep('CheckOpenInvoices', 'check-open-invoices') },
+            ],
+          },
+        },
+      ],
+      // Room for a day of retries (a customer not linked yet, Odoo down) and an operator's redrive.
+      timeout: Duration.days(7),
+      environment: {},
+      billingConfig: true,
       entitlements: true,
     },
   };

@@ -44,6 +44,8 @@ export interface BillingCustomerRef {
 export interface SubscriptionFact {
   readonly system: SourceSystem;
   readonly id: string;
+  /** The billing customer it bills (absent on facts kept before it was recorded). */
+  readonly customerId?: string;
   readonly status: SubscriptionSnapshot['status'];
   readonly currency: string;
   readonly items: readonly { priceId: string; quantity: number; unitAmount: number | null; interval: 'day' | 'week' | 'month' | 'year' | null; intervalCount: number | null }[];
@@ -148,6 +150,7 @@ export function withSubscription(inputs: EntitlementInputs, snapshot: Subscripti
     ? {
         system: snapshot.system,
         id: snapshot.id,
+        customerId: snapshot.customerId,
         status: snapshot.status,
         currency: snapshot.currency,
         items: snapshot.items.map((item) => ({ priceId: item.priceId, quantity: item.quantity, unitAmount: item.unitAmount, interval: item.interval, intervalCount: item.intervalCount })),
@@ -157,6 +160,24 @@ export function withSubscription(inputs: EntitlementInputs, snapshot: Subscripti
       }
     : { ...current, liveSince };
   return { ...inputs, customers: withCustomer(inputs, { system: snapshot.system, customerId: snapshot.customerId }), subscriptions: { ...inputs.subscriptions, [key]: fact } };
+}
+
+/**
+ * A billing customer deleted at its provider: its subscriptions end there with it (ended at the deletion unless
+ * they ended before). A fact kept before subscriptions named their customer is taken as this customer's only when it
+ * is the canonical customer's one billing customer at that provider: never another customer's subscription ended.
+ */
+export function withCustomerDeleted(inputs: EntitlementInputs, customer: BillingCustomerRef, deletedAt: string, asOf: Watermark): EntitlementInputs {
+  const soleCustomerThere = inputs.customers.filter((ref) => ref.system === customer.system).length === 1;
+  const subscriptions = Object.fromEntries(
+    Object.entries(inputs.subscriptions).map(([key, fact]) => {
+      const billsThisCustomer = fact.system === customer.system && (fact.customerId === customer.customerId || (fact.customerId === undefined && soleCustomerThere));
+      if (!billsThisCustomer || asOf <= fact.asOf) return [key, fact];
+      const ended: SubscriptionFact = { ...fact, status: 'canceled', endedAt: fact.endedAt ?? iso(deletedAt), asOf };
+      return [key, ended];
+    }),
+  );
+  return { ...inputs, subscriptions };
 }
 
 function invoiceFact(inputs: EntitlementInputs, system: SourceSystem, id: string): InvoiceFact {
