@@ -134,6 +134,8 @@ export async function revokeEntitlement(state: OffboardingState, ports: Offboard
     if (published === undefined) throw new PermanentSyncError(`offboarding ${state.sagaId}: customer ${customer} has no entitlement`);
     return { customer, standing: published.status, changed: outcome.outcome === 'entitlement-changed' };
   }
+  // A customer never entitled (it never subscribed) gets no organization on the desk just to be told it has nothing.
+  if ((await ports.entitlements.store.load(customer)).published === undefined) return { customer, standing: 'cancelled', changed: false };
   const cause = { id: `${state.sagaId}:RevokeEntitlement`, source: event.source, time: event.time, correlationId: event.correlationId };
   const revision = await reviseEntitlement(customer, cause, ports.entitlements, (inputs) => withCustomerDeleted(inputs, billingCustomer, event.time, watermarkOf(event)));
   return { customer, standing: revision.entitlement.status, changed: revision.changed };

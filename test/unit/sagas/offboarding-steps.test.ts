@@ -164,4 +164,11 @@ describe('offboarding steps', () => {
     await closeContract({ sagaId: 'run-1', event: deleted, recogniseEnd: state.recogniseEnd }, ports);
     expect(ledger.calls.get('cancelOrder')).toBe(2);
   });
+
+  it('a deleted customer that never subscribed: nothing to close, no organization made on the desk', async () => {
+    const { ports, desk } = await world({ subscriptions: [] });
+    const state = await offboard(deleted, ports);
+    expect(state).toMatchObject({ closeContract: { contracts: [] }, revokeEntitlement: { standing: 'cancelled', changed: false }, checkOpenInvoices: { outcome: 'none-open' } });
+    expect(desk.organizations.size).toBe(0);
+  });
 });
