@@ -1,4 +1,4 @@
-import type { StageConfig } from './config/stages';
+import { HUBSPOT_WRITE_BACK_DEFAULTS, SALESFORCE_WRITE_BACK_DEFAULTS, type StageConfig } from './config/stages';
 
 /** A Secrets Manager secret a provider's functions read by name (the stack never holds its value). */
 export interface ProviderSecret {
@@ -41,6 +41,17 @@ export interface ProviderRow {
    * and to no billing flow; a billing provider's go to billing-sync and the reconciliation, and to no support flow.
    */
   readonly supportDesk?: true;
+  /** A CRM the integration writes back to: what its workspace reads (functions/providers/crm-workspaces.ts). */
+  readonly crmWorkspace?: CrmWorkspaceAccess;
+}
+
+/**
+ * What the functions that write to a CRM (the write-back at the end of the CRM and customer flows, the sagas' CRM
+ * steps) read: its API credentials and settings. Granted to those functions only.
+ */
+export interface CrmWorkspaceAccess {
+  readonly secrets: readonly ProviderSecret[];
+  readonly environment: (config: StageConfig) => Readonly<Record<string, string>>;
 }
 
 /** The settings of a provider whose row is only used where `configuredIn` said yes. */
@@ -104,6 +115,18 @@ export const PROVIDERS: readonly ProviderRow[] = [
     },
     apiSecrets: [],
     configuredIn: (config) => config.hubspot !== undefined,
+    // The write-back and the sagas write with the same private app: its writes come back with our app id, dropped.
+    crmWorkspace: {
+      secrets: [{ id: 'HubspotAccessToken', environmentVariable: 'HUBSPOT_ACCESS_TOKEN_SECRET_NAME', secretName: (config) => required(config.hubspot, 'HubSpot').accessTokenSecretName }],
+      environment: (config): Record<string, string> => {
+        const hubspot = required(config.hubspot, 'HubSpot');
+        return {
+          HUBSPOT_REQUESTS_PER_10_SECONDS: String(hubspot.requestsPer10Seconds),
+          HUBSPOT_CRM_WRITE_BACK: JSON.stringify(hubspot.writeBack ?? HUBSPOT_WRITE_BACK_DEFAULTS),
+          ...(hubspot.apiUrl === undefined ? {} : { HUBSPOT_API_URL: hubspot.apiUrl }),
+        };
+      },
+    },
   },
   {
     route: 'zendesk',
@@ -151,6 +174,8 @@ export interface PartnerEventProviderRow {
   readonly ingestSecrets: readonly ProviderSecret[];
   readonly ingestEnvironment: (config: StageConfig) => Readonly<Record<string, string>>;
   readonly configuredIn: (config: StageConfig) => boolean;
+  /** A CRM the integration writes back to: what its workspace reads. */
+  readonly crmWorkspace?: CrmWorkspaceAccess;
 }
 
 export const PARTNER_EVENT_PROVIDERS: readonly PartnerEventProviderRow[] = [
@@ -178,6 +203,19 @@ export const PARTNER_EVENT_PROVIDERS: readonly PartnerEventProviderRow[] = [
       };
     },
     configuredIn: (config) => config.salesforce !== undefined,
+    // The write-back and the sagas write with the same connected app and client name: their changes come back named, dropped.
+    crmWorkspace: {
+      secrets: [{ id: 'SalesforceClientCredentials', environmentVariable: 'SALESFORCE_CREDENTIALS_SECRET_NAME', secretName: (config) => required(config.salesforce, 'Salesforce').credentialsSecretName }],
+      environment: (config): Record<string, string> => {
+        const salesforce = required(config.salesforce, 'Salesforce');
+        return {
+          SALESFORCE_INSTANCE_URL: salesforce.instanceUrl,
+          SALESFORCE_API_VERSION: salesforce.apiVersion,
+          SALESFORCE_CLIENT_NAME: salesforce.clientName,
+          SALESFORCE_CRM_WRITE_BACK: JSON.stringify(salesforce.writeBack ?? SALESFORCE_WRITE_BACK_DEFAULTS),
+        };
+      },
+    },
   },
 ];
 
@@ -189,6 +227,18 @@ export function configuredPartnerEventProviders(config: StageConfig): PartnerEve
 /** The providers the stage runs: those with their settings in the stage config. */
 export function configuredProviders(config: StageConfig): ProviderRow[] {
   return PROVIDERS.filter((provider) => provider.configuredIn(config));
+}
+
+/**
+ * The CRMs the stage writes back to, in the order functions/providers/registry.ts lists the systems (the first is the
+ * sagas' CRM): by system, what their workspaces read.
+ */
+export function configuredCrmWorkspaces(config: StageConfig): { system: string; access: CrmWorkspaceAccess }[] {
+  const rows = [
+    ...configuredProviders(config).map((provider) => ({ system: provider.route, access: provider.crmWorkspace })),
+    ...configuredPartnerEventProviders(config).map((provider) => ({ system: provider.system, access: provider.crmWorkspace })),
+  ];
+  return rows.flatMap(({ system, access }) => (access === undefined ? [] : [{ system, access }]));
 }
 
 /** The name of every secret the providers' functions read, for the stack's grants and their nag acknowledgments. */

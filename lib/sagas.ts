@@ -21,6 +21,8 @@ export interface SagaDefinition {
   readonly identityConfig?: true;
   /** The entitlements flow's settings (SUPPORT_POLICY, the support desk's API, the bus it publishes on): a step revises the entitlement. */
   readonly entitlements?: true;
+  /** The stage's CRM workspace (functions/providers/crm-workspaces.ts): its credentials and settings on every step. */
+  readonly crmWorkspace?: true;
 }
 
 export function sagaDefinitions(config: StageConfig, handlerPath: (relative: string) => string): Record<SagaName, SagaDefinition> {
@@ -79,6 +81,7 @@ export function sagaDefinitions(config: StageConfig, handlerPath: (relative: str
       // Its first step is billing-sync's own, which resolves a customer Odoo does not have yet.
       identityConfig: true,
       entitlements: true,
+      crmWorkspace: true,
     },
     /**
      * subscription.updated to an end (cancelled, expired) or customer.deleted → the Odoo contract closed → the
@@ -109,6 +112,7 @@ export function sagaDefinitions(config: StageConfig, handlerPath: (relative: str
       environment: {},
       billingConfig: true,
       entitlements: true,
+      crmWorkspace: true,
     },
   };
 }

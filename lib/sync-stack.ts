@@ -1,5 +1,5 @@
 import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { type ISecret, Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +15,7 @@ import { Reconciliation } from './constructs/reconciliation';
 import { SyncFunction, removalPolicy, retentionDays } from './constructs/sync-function';
 import { WebhookApi } from './constructs/webhook-api';
 import { acknowledgeNagFindings } from './nag-acknowledgments';
-import { configuredPartnerEventProviders, configuredProviders, providerSecretNames } from './providers';
+import { configuredCrmWorkspaces, configuredPartnerEventProviders, configuredProviders, providerSecretNames } from './providers';
 import { LifecycleSaga } from './constructs/lifecycle-saga';
 import { type FlowName, FLOW_NAMES, flowEventPattern, SAGA_NAMES, type SagaName, sagaEventPattern } from './routing';
 import { sagaDefinitions } from './sagas';
@@ -31,14 +31,15 @@ const handlerPath = (relative: string) => fileURLToPath(new URL(`../functions/${
  */
 const FLOW_CONSUMERS: Record<
   FlowName,
-  { entry: string; billingConfig?: true; providerApis?: true; dealConfig?: true; identityConfig?: true; supportDeskApi?: true; supportPolicy?: true; publishes?: true }
+  { entry: string; billingConfig?: true; providerApis?: true; dealConfig?: true; identityConfig?: true; supportDeskApi?: true; supportPolicy?: true; publishes?: true; crmWorkspace?: true }
 > = {
-  'customer-sync': { entry: handlerPath('flows/customer-sync/handler.ts'), identityConfig: true },
+  // customer-sync and crm-sync write a company's ids back to the CRMs it lives in (functions/flows/crm-write-back.ts).
+  'customer-sync': { entry: handlerPath('flows/customer-sync/handler.ts'), identityConfig: true, crmWorkspace: true },
   'billing-sync': { entry: handlerPath('flows/billing-sync/handler.ts'), billingConfig: true, providerApis: true, identityConfig: true },
   'subscription-sync': { entry: handlerPath('flows/subscription-sync/handler.ts'), billingConfig: true },
   // Reads the deal mapping (DEAL_CONFIG) and puts `deal.won` on the bus.
   'deal-sync': { entry: handlerPath('flows/deal-sync/handler.ts'), dealConfig: true },
-  'crm-sync': { entry: handlerPath('flows/crm-sync/handler.ts'), identityConfig: true },
+  'crm-sync': { entry: handlerPath('flows/crm-sync/handler.ts'), identityConfig: true, crmWorkspace: true },
   // The support flows write to the stage's support desk (a provider's API) and read the support policy; the
   // entitlements flow publishes `entitlement.changed`.
   entitlements: { entry: handlerPath('flows/entitlements/handler.ts'), supportDeskApi: true, supportPolicy: true, publishes: true },
@@ -154,6 +155,13 @@ export class SyncStack extends Stack {
       partnerProviders.map((provider) => provider.system),
     );
     const supportDeskApis = apisOf(providers.filter((provider) => provider.supportDesk === true), []);
+    // The CRMs' write access (the write-back, the sagas' CRM steps): their secrets are the ingests' own, imported once.
+    const importedSecret = (id: string, name: string) => (this.node.tryFindChild(id) as ISecret | undefined) ?? Secret.fromSecretNameV2(this, id, name);
+    const crms = configuredCrmWorkspaces(config);
+    const crmWorkspaces = {
+      secrets: crms.flatMap(({ access }) => access.secrets.map((secret) => ({ secret: importedSecret(secret.id, secret.secretName(config)), environmentVariable: secret.environmentVariable }))),
+      environment: Object.assign({}, ...crms.map(({ access }) => access.environment(config)), crms.length === 0 ? {} : { CRM_SYSTEMS: crms.map(({ system }) => system).join(',') }) as Record<string, string>,
+    };
     const providerApiSecrets = billingApis.secrets;
     const providerApiEnvironment = billingApis.environment;
     const providerSystems = billingApis.systems;
@@ -196,6 +204,10 @@ export class SyncStack extends Stack {
         if (FLOW_CONSUMERS[flowName].identityConfig) flow.consumer.fn.addEnvironment('IDENTITY_CONFIG', JSON.stringify(config.identity));
         if (FLOW_CONSUMERS[flowName].supportPolicy) flow.consumer.fn.addEnvironment('SUPPORT_POLICY', JSON.stringify(config.support));
         if (FLOW_CONSUMERS[flowName].publishes) flow.consumer.bindEventBus(this.eventBus.bus, 'EVENT_BUS_NAME');
+        if (FLOW_CONSUMERS[flowName].crmWorkspace) {
+          for (const { secret, environmentVariable } of crmWorkspaces.secrets) flow.consumer.bindSecret(secret, environmentVariable);
+          for (const [name, value] of Object.entries(crmWorkspaces.environment)) flow.consumer.fn.addEnvironment(name, value);
+        }
         const apis = FLOW_CONSUMERS[flowName].providerApis ? billingApis : FLOW_CONSUMERS[flowName].supportDeskApi ? supportDeskApis : undefined;
         if (apis !== undefined) {
           for (const { secret, environmentVariable } of apis.secrets) flow.consumer.bindSecret(secret, environmentVariable);
@@ -234,6 +246,7 @@ export class SyncStack extends Stack {
             ...(definition.entitlements
               ? { SUPPORT_POLICY: JSON.stringify(config.support), ...supportDeskApis.environment, PROVIDER_SYSTEMS: [providerSystems, supportDeskApis.systems].filter((systems) => systems !== '').join(',') }
               : {}),
+            ...(definition.crmWorkspace ? crmWorkspaces.environment : {}),
           },
           alarms: this.alarms,
           ...common,
@@ -248,6 +261,7 @@ export class SyncStack extends Stack {
             for (const { secret, environmentVariable } of supportDeskApis.secrets) fn.bindSecret(secret, environmentVariable);
             fn.bindEventBus(this.eventBus.bus, 'EVENT_BUS_NAME');
           }
+          if (definition.crmWorkspace) for (const { secret, environmentVariable } of crmWorkspaces.secrets) fn.bindSecret(secret, environmentVariable);
         });
         return [sagaName, saga];
       }),

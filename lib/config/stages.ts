@@ -92,6 +92,19 @@ const stageConfigSchema = z.object({
       companyCurrency: z.string().regex(/^[A-Za-z]{3}$/),
       /** The CRM API's base URL: unset = HubSpot (`https://api.hubapi.com`); the local stage points at its sandbox. */
       apiUrl: z.url().optional(),
+      /** The properties the integration writes back (custom properties the portal defines); unset = HUBSPOT_WRITE_BACK_DEFAULTS. */
+      writeBack: z
+        .object({
+          /** Company properties: the Odoo partner id, the billing customer id (read back as an explicit link), the canonical customer id. */
+          companyProperties: z.object({ odooPartnerId: z.string().min(1), billingCustomerId: z.string().min(1), customerId: z.string().min(1) }),
+          /** Deal properties: the Odoo order id and the billing subscription id. */
+          dealProperties: z.object({ odooOrderId: z.string().min(1), billingSubscriptionId: z.string().min(1) }),
+          /** HubSpot has no "former customer" lifecycle stage: the stage id a lost customer is set to (a built-in one, or a custom stage's id). */
+          formerCustomerLifecycleStage: z.string().min(1),
+          /** A custom property of notes and tasks holding our idempotency key (a retried saga step finds its task). */
+          activityKeyProperty: z.string().min(1),
+        })
+        .optional(),
     })
     .optional(),
   /**
@@ -132,6 +145,19 @@ const stageConfigSchema = z.object({
       corporateCurrency: z.string().regex(/^[A-Za-z]{3}$/),
       /** Whether the org has multiple currencies enabled: records then carry `CurrencyIsoCode` (which a single-currency org refuses to read). */
       multiCurrency: z.boolean(),
+      /** The custom fields the integration writes back (the org defines them); unset = SALESFORCE_WRITE_BACK_DEFAULTS. */
+      writeBack: z
+        .object({
+          /** Account fields: the Odoo partner id, the billing customer id, the canonical customer id. */
+          account: z.object({ odooPartnerId: z.string().min(1), billingCustomerId: z.string().min(1), customerId: z.string().min(1) }),
+          /** Opportunity fields: the Odoo order id and the billing subscription id. */
+          opportunity: z.object({ odooOrderId: z.string().min(1), billingSubscriptionId: z.string().min(1) }),
+          /** The Account field (a picklist) showing where a company stands as a customer, and its two values. */
+          lifecycle: z.object({ field: z.string().min(1), customer: z.string().min(1), formerCustomer: z.string().min(1) }),
+          /** An Activity custom field holding our key on the Tasks we make (a retried saga step finds its task). */
+          taskKeyField: z.string().min(1),
+        })
+        .optional(),
     })
     .optional(),
   /**
@@ -367,6 +393,30 @@ const defaults = {
   // 03:00 UTC, after the provider's day is complete.
   reconcileSchedule: 'cron(0 3 * * ? *)',
 } as const;
+
+/**
+ * What a stage with HubSpot writes back when it names no `hubspot.writeBack`. `stripe_customer_id` is also the company
+ * property the HubSpot mapping reads as an explicit link to a Stripe customer: a stage billing with PayPal names
+ * another. `other` stands for "former customer", which HubSpot lacks.
+ */
+export const HUBSPOT_WRITE_BACK_DEFAULTS: NonNullable<NonNullable<StageConfig['hubspot']>['writeBack']> = {
+  companyProperties: { odooPartnerId: 'odoo_partner_id', billingCustomerId: 'stripe_customer_id', customerId: 'saas_sync_customer_id' },
+  dealProperties: { odooOrderId: 'odoo_order_id', billingSubscriptionId: 'stripe_subscription_id' },
+  formerCustomerLifecycleStage: 'other',
+  activityKeyProperty: 'saas_sync_key',
+};
+
+/**
+ * What a stage with Salesforce writes back when it names no `salesforce.writeBack`: custom fields the org defines.
+ * `Stripe_Customer_Id__c` is the Account field a stage can also name as its explicit link to Stripe; a stage billing
+ * with PayPal names another.
+ */
+export const SALESFORCE_WRITE_BACK_DEFAULTS: NonNullable<NonNullable<StageConfig['salesforce']>['writeBack']> = {
+  account: { odooPartnerId: 'Odoo_Partner_Id__c', billingCustomerId: 'Stripe_Customer_Id__c', customerId: 'Saas_Sync_Customer_Id__c' },
+  opportunity: { odooOrderId: 'Odoo_Order_Id__c', billingSubscriptionId: 'Stripe_Subscription_Id__c' },
+  lifecycle: { field: 'Customer_Status__c', customer: 'Customer', formerCustomer: 'Former Customer' },
+  taskKeyField: 'Saas_Sync_Key__c',
+};
 
 const STAGE_CONFIGS: Record<Stage, StageConfig> = {
   local: {

@@ -143,7 +143,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
     };
     const start = async () => {
       const started = await startLocalStack({ ...localStackOptions, httpRoutes: [handleConsoleRequest] });
-      for (const api of apis) api.connectStack?.({ eventBridgeUrl: started.endpoints.eventBridge, region: started.identity.region });
+      for (const api of apis) api.connectStack?.({ eventBridgeUrl: started.endpoints.eventBridge, region: started.identity.region, url: started.url });
       options.onStarted?.(started);
       return started;
     };

@@ -52,9 +52,10 @@ export interface ProviderApi {
   webhookHeaders?(rawBody: string, options?: { transmittedAt?: Date }): Record<string, string>;
   /**
    * Told of the running stack (at each start and restart): a provider whose sandbox delivers events itself (a relay
-   * onto a partner event bus) sends them to this EventBridge endpoint.
+   * onto a partner event bus) sends them to this EventBridge endpoint; one that reports the stack's own writes back
+   * as webhooks sends them to `url` (`<url>/webhooks/<route>`).
    */
-  connectStack?(stack: { eventBridgeUrl: string; region: string }): void;
+  connectStack?(stack: { eventBridgeUrl: string; region: string; url: string }): void;
   close(): Promise<void>;
 }
 

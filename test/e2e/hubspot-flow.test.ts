@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalEventSchema } from '../../events/catalog';
-import { archivedCanonicalEvents, type Harness, startHarness, waitFor, waitForFlowsSettled } from './local-stack-harness';
+import { customerObject, type StripeObjectJson } from '../fixtures/stripe/billing-story';
+import { stripeEvent } from '../fixtures/stripe/stripe-events';
+import { archivedCanonicalEvents, type Harness, postStripeWebhook, startHarness, waitFor, waitForFlowsSettled } from './local-stack-harness';
 
 /**
  * HubSpot end to end on the local runtime: a batch of thin events signed by the HubSpot sandbox (v3, for the local
@@ -100,6 +102,62 @@ describe('HubSpot on the local runtime', () => {
     const won = await waitFor(() => hubspotEvents().find((event) => event.detailType === 'deal.won'), { what: 'deal.won in the archive', timeoutMs: 30_000 });
     expect(canonicalEventSchema.safeParse(won.detail).error).toBeUndefined();
     expect(won.detail).toMatchObject({ id: `hubspot:deal:${DEAL.id}:won`, data: { order: { partnerId }, currency: 'eur', amountUntaxed: 120050, lines: [{ sku: 'SEAT', quantity: '2', unitAmount: 60025 }] } });
+  });
+
+  describe('write-back, without loops', () => {
+    type Delivery = { events: { subscriptionType: string; objectId: number; propertyName: string; sourceId: string }[]; status: number; body: string };
+    const sandboxCompany = async (id: number) => {
+      const response = await fetch(`${hubspotUrl}/crm/v3/objects/companies/${id}`, { headers: { Authorization: 'Bearer pat-sandbox-local' } });
+      return ((await response.json()) as { properties: Record<string, string | null> }).properties;
+    };
+    const changeDeliveries = async () => ((await (await fetch(`${hubspotUrl}/_sandbox/change-deliveries`)).json()) as { deliveries: Delivery[] }).deliveries;
+
+    it('the company’s Odoo partner id appears on the HubSpot company, and its write comes back as a webhook the ingest drops', async () => {
+      const partner = (await harness.odoo.partnerByExternalId('saas_sync.hubspot_account_7101'))!;
+      const written = await waitFor(async () => {
+        const properties = await sandboxCompany(COMPANY.id);
+        return properties['odoo_partner_id'] ? properties : undefined;
+      }, { what: 'odoo_partner_id on the HubSpot company', timeoutMs: 30_000 });
+      expect(written).toMatchObject({ odoo_partner_id: String(partner.id), saas_sync_customer_id: 'hubspot_account_7101', name: COMPANY.properties.name });
+      expect(written['stripe_customer_id'] ?? null).toBeNull();
+
+      // HubSpot reported the write (our app's id as sourceId) to the stack, which answered 200 and skipped it.
+      const deliveries = await waitFor(async () => {
+        const all = await changeDeliveries();
+        return all.some((delivery) => delivery.events.some((event) => event.propertyName === 'odoo_partner_id')) ? all : undefined;
+      }, { what: 'the change webhook of the write-back', timeoutMs: 30_000 });
+      for (const delivery of deliveries) {
+        expect(delivery.events.every((event) => event.subscriptionType === 'company.propertyChange' && event.objectId === COMPANY.id && event.sourceId === '54321')).toBe(true);
+        expect({ status: delivery.status, body: JSON.parse(delivery.body) }).toEqual({ status: 200, body: { received: true, skipped: delivery.events.length } });
+      }
+    });
+
+    it('a Stripe customer naming the company (hubspot_company_id) → its id appears on the company too; the echo is dropped, with no second effect', async () => {
+      const customer = 'cus_hubspotFlow1';
+      const customerJson: StripeObjectJson = { ...customerObject(customer, { name: 'Acme Analytics GmbH', email: 'billing@acme-analytics.example', currency: 'eur' }), metadata: { hubspot_company_id: String(COMPANY.id) } };
+      await harness.seedStripe([customerJson]);
+      const hubspotBefore = hubspotEvents().length;
+      expect((await postStripeWebhook(harness.webhookUrl, stripeEvent('customer.created', customerJson, { id: 'evt_hubspotFlowCustomer', created: 1_795_999_000 }))).status).toBe(200);
+
+      const written = await waitFor(async () => {
+        const properties = await sandboxCompany(COMPANY.id);
+        return properties['stripe_customer_id'] === customer ? properties : undefined;
+      }, { what: 'stripe_customer_id on the HubSpot company', timeoutMs: 30_000 });
+      const partner = (await harness.odoo.partnerByExternalId('saas_sync.hubspot_account_7101'))!;
+      // The same partner: the Stripe customer joined the company's customer, whose ids stay as they were.
+      expect(written).toMatchObject({ odoo_partner_id: String(partner.id), saas_sync_customer_id: 'hubspot_account_7101', stripe_customer_id: customer });
+      expect(await harness.odoo.partnerByExternalId('saas_sync.stripe_customer_cus_hubspotFlow1')).toBeUndefined();
+      expect(await waitForFlowsSettled(harness.stack)).toEqual([]);
+
+      const echoes = (await changeDeliveries()).filter((delivery) => delivery.events.some((event) => event.propertyName === 'stripe_customer_id'));
+      expect(echoes).toHaveLength(1);
+      expect({ status: echoes[0]!.status, body: JSON.parse(echoes[0]!.body) }).toEqual({ status: 200, body: { received: true, skipped: 1 } });
+      // No second effect: nothing about HubSpot reached the bus, and HubSpot was written to once per field.
+      expect(hubspotEvents()).toHaveLength(hubspotBefore);
+      const writes = (await changeDeliveries()).flatMap((delivery) => delivery.events.map((event) => event.propertyName));
+      expect(writes.filter((name) => name === 'stripe_customer_id')).toHaveLength(1);
+      expect(writes.filter((name) => name === 'odoo_partner_id')).toHaveLength(1);
+    });
   });
 
   it('the same batch delivered again (HubSpot’s retry) is published with the same canonical ids', async () => {

@@ -214,4 +214,28 @@ describe('Salesforce on the local runtime', () => {
     const [confirmed] = await harness.odoo.searchRead<Record<string, unknown>>('sale.order', [['client_order_ref', '=', opportunityId]], ['state']);
     expect(confirmed).toMatchObject({ state: 'sale' });
   });
+
+  it('write-back: the Account’s Odoo partner id and customer id appear on it in Salesforce; the change that causes comes back naming our client and is dropped', async () => {
+    const accountId = await create('Account', { Name: 'Pied Piper', Website: 'https://piedpiper.example' });
+    const ownChangeIngested = new Promise<void>((resolve) => {
+      const stop = harness.stack.activity.onInvocation((invocation) => {
+        const header = (invocation.event as { detail?: { payload?: { ChangeEventHeader?: { recordIds?: string[]; changeOrigin?: string } } } }).detail?.payload?.ChangeEventHeader;
+        if (header?.recordIds?.includes(accountId) && header.changeOrigin?.endsWith('client=odoo-saas-sync')) {
+          stop();
+          resolve();
+        }
+      });
+    });
+    const partner = await waitFor(() => harness.odoo.partnerByExternalId(`saas_sync.salesforce_account_${accountId}`), { what: 'the account’s Odoo partner', timeoutMs: 60_000 });
+    const account = await waitFor(async () => {
+      const record = await rest('GET', `sobjects/Account/${accountId}`);
+      return record?.['Odoo_Partner_Id__c'] ? record : undefined;
+    }, { what: 'Odoo_Partner_Id__c on the Account', timeoutMs: 60_000 });
+    expect(account).toMatchObject({ Odoo_Partner_Id__c: partner!.id, Saas_Sync_Customer_Id__c: `salesforce_account_${accountId}`, Name: 'Pied Piper' });
+    // The write's change event reached the ingest through the relay and the partner bus, and was dropped: the
+    // account's only event is its creation.
+    await ownChangeIngested;
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(eventsAbout(`salesforce:account:${accountId}`).map((event) => event.detailType)).toEqual(['account.upserted']);
+  });
 });

@@ -2,7 +2,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import { resolveStage, type StageConfig } from '../../lib/config/stages';
+import { HUBSPOT_WRITE_BACK_DEFAULTS, resolveStage, type StageConfig } from '../../lib/config/stages';
 import { SyncStack } from '../../lib/sync-stack';
 
 const NO_BUNDLING = { 'aws:cdk:bundling-stacks': [] };
@@ -48,8 +48,29 @@ describe('HubSpot ingest', () => {
     // https://<rest api id>.execute-api.<region>.<suffix>/prod/webhooks/hubspot, without referring to the deployed stage (a cycle).
     expect(JSON.stringify(ingest['HUBSPOT_WEBHOOK_URL'])).toMatch(/execute-api\..*\/prod\/webhooks\/hubspot/);
     expect(JSON.stringify(ingest['HUBSPOT_WEBHOOK_URL'])).toContain('WebhooksApi');
-    // No flow reads HubSpot: its token is the ingest's only.
+    // No billing flow holds HubSpot's token: the ingest and the write-back do.
     expect(variablesOf(template, 'Flowbillingsync')!['HUBSPOT_ACCESS_TOKEN_SECRET_NAME']).toBeUndefined();
+  });
+
+  it('gives the private app’s token and the write-back properties to the flows that write back (crm-sync, customer-sync), and to no billing flow', () => {
+    const { template } = prodStack(HUBSPOT);
+    for (const flow of ['Flowcrmsync', 'Flowcustomersync']) {
+      const variables = variablesOf(template, flow)!;
+      expect(variables, flow).toMatchObject({ CRM_SYSTEMS: 'hubspot', HUBSPOT_ACCESS_TOKEN_SECRET_NAME: HUBSPOT.accessTokenSecretName, HUBSPOT_REQUESTS_PER_10_SECONDS: '190' });
+      expect(JSON.parse(String(variables['HUBSPOT_CRM_WRITE_BACK']))).toEqual(HUBSPOT_WRITE_BACK_DEFAULTS);
+    }
+    for (const flow of ['Flowbillingsync', 'Flowsubscriptionsync', 'Flowdealsync']) expect(variablesOf(template, flow)!['CRM_SYSTEMS'], flow).toBeUndefined();
+    // Read access to that one secret, on the write-back flows' roles only.
+    const readers = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((policy) => JSON.stringify(policy.Properties.PolicyDocument).includes(HUBSPOT.accessTokenSecretName))
+      .flatMap((policy) => (policy.Properties.Roles as { Ref: string }[]).map((role) => role.Ref.replace(/[0-9A-F]{8}$/, '')));
+    expect(readers.sort()).toEqual([expect.stringMatching(/^Flowcrmsync/), expect.stringMatching(/^Flowcustomersync/), expect.stringMatching(/^HubSpotIngest/)]);
+  });
+
+  it('names the stage’s own write-back properties when it has them', () => {
+    const writeBack = { ...HUBSPOT_WRITE_BACK_DEFAULTS, companyProperties: { odooPartnerId: 'erp_id', billingCustomerId: 'billing_id', customerId: 'sync_id' }, formerCustomerLifecycleStage: '1234567' };
+    const { template } = prodStack({ ...HUBSPOT, writeBack });
+    expect(JSON.parse(String(variablesOf(template, 'Flowcrmsync')!['HUBSPOT_CRM_WRITE_BACK']))).toEqual(writeBack);
   });
 
   it('checks signatures against the configured URL when the stage names one (a custom domain)', () => {

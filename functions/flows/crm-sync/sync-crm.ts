@@ -11,10 +11,13 @@ import { DependencyMissingError } from '../../domain/invoice-errors';
 import { isNewer, type Watermark, type WatermarkStore, watermarkOf } from '../../domain/watermark';
 import { archiveRecordPartner, type CustomerIdentityPorts, writeCustomerPartner } from '../customer-identity';
 import { ODOO_PARTNER } from '../known-partner';
+import { type CrmWriteBackPorts, writeBackCustomerIds } from '../crm-write-back';
 import { underWatermarkLease } from '../../platform/watermark-lease';
 
 export interface CrmSyncPorts extends CustomerIdentityPorts {
   readonly watermarks: WatermarkStore;
+  /** The CRMs the company's ids are written back to (crm-write-back.ts); without, nothing is written back. */
+  readonly crmWorkspaceOf?: CrmWriteBackPorts['crmWorkspaceOf'];
 }
 
 export type CrmEvent = AccountUpserted | AccountDeleted | AccountMerged | ContactUpserted | ContactDeleted | ContactMerged;
@@ -38,10 +41,14 @@ export type CrmSyncOutcome =
  */
 export async function syncCrm(event: CrmEvent, ports: CrmSyncPorts): Promise<CrmSyncOutcome> {
   const candidate = watermarkOf(event);
-  return underWatermarkLease<CrmSyncOutcome>(ports.watermarks, event.subject, event.id, async (current) => {
+  const outcome = await underWatermarkLease<CrmSyncOutcome>(ports.watermarks, event.subject, event.id, async (current) => {
     if (!isNewer(candidate, current)) return { result: { outcome: 'stale', watermark: current ?? candidate } };
     return { result: await apply(event, ports, candidate), commit: candidate };
   });
+  // Last, and on a stale event too: a retry whose first attempt wrote the partner but not the CRM writes it now.
+  const { crmWorkspaceOf } = ports;
+  if ((event.type === 'account.upserted' || event.type === 'account.merged') && crmWorkspaceOf !== undefined) await writeBackCustomerIds({ ...ports, crmWorkspaceOf }, event.subject);
+  return outcome;
 }
 
 async function apply(event: CrmEvent, ports: CrmSyncPorts, watermark: Watermark): Promise<CrmSyncOutcome> {

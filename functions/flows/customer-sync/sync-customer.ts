@@ -3,10 +3,13 @@ import type { CustomerUpserted } from '../../../events/customer-upserted';
 import { customerCandidate, customerPartnerWrite } from '../../domain/customer-to-partner';
 import { isNewer, type WatermarkStore, watermarkOf } from '../../domain/watermark';
 import { underWatermarkLease } from '../../platform/watermark-lease';
+import { type CrmWriteBackPorts, writeBackCustomerIds } from '../crm-write-back';
 import { archiveRecordPartner, type CustomerIdentityPorts, writeCustomerPartner } from '../customer-identity';
 
 export interface CustomerSyncPorts extends CustomerIdentityPorts {
   readonly watermarks: WatermarkStore;
+  /** The CRMs a CRM company this customer joins gets its ids written back to (crm-write-back.ts); without, none. */
+  readonly crmWorkspaceOf?: CrmWriteBackPorts['crmWorkspaceOf'];
 }
 
 export type CustomerSyncOutcome =
@@ -20,9 +23,18 @@ export type CustomerSyncOutcome =
  * - the watermark turns an older or repeated event into a no-op, whatever the delivery order;
  * - the customer resolves to its canonical customer (customer-identity.ts), whose one partner it writes — the same
  *   partner a CRM account of the same company writes — with the fields the billing side owns;
- * - the partner's external id makes a create that is repeated after a crash find the same partner.
+ * - the partner's external id makes a create that is repeated after a crash find the same partner;
+ * - then its ids are written back onto the CRM companies of its customer (a billing customer joining a CRM company).
  */
 export async function syncCustomer(event: CustomerUpserted | CustomerDeleted, ports: CustomerSyncPorts): Promise<CustomerSyncOutcome> {
+  const outcome = await applyCustomer(event, ports);
+  // Last, and on a stale event too (a retry after a failed write-back): the customer's CRM companies get its ids.
+  const { crmWorkspaceOf } = ports;
+  if (event.type === 'customer.upserted' && crmWorkspaceOf !== undefined) await writeBackCustomerIds({ ...ports, crmWorkspaceOf }, event.subject);
+  return outcome;
+}
+
+async function applyCustomer(event: CustomerUpserted | CustomerDeleted, ports: CustomerSyncPorts): Promise<CustomerSyncOutcome> {
   const candidate = watermarkOf(event);
   return underWatermarkLease<CustomerSyncOutcome>(ports.watermarks, event.subject, event.id, async (current) => {
     if (!isNewer(candidate, current)) return { result: { outcome: 'stale', watermark: current ?? candidate } };

@@ -1,7 +1,9 @@
 import * as z from 'zod/mini';
-import { readEnv } from '../../platform/env';
+import type { CrmWorkspace } from '../../domain/crm-workspace';
+import { MissingConfigError, readEnv } from '../../platform/env';
 import { readSecret } from '../../platform/secrets';
 import { HubspotCrmApi } from './hubspot-crm-api';
+import { hubspotCrmWorkspace } from './hubspot-crm-workspace';
 
 /** Variables set by the HubSpot row of lib/providers.ts (the local dev environment points `HUBSPOT_API_URL` at the sandbox). */
 const HUBSPOT_API_ENV = {
@@ -18,4 +20,19 @@ export function hubspotApiFromEnv(env: NodeJS.ProcessEnv = process.env): Hubspot
     requestsPer10Seconds: settings.HUBSPOT_REQUESTS_PER_10_SECONDS,
     ...(settings.HUBSPOT_API_URL === undefined ? {} : { baseUrl: settings.HUBSPOT_API_URL }),
   });
+}
+
+const writeBackSchema = z.object({
+  companyProperties: z.object({ odooPartnerId: z.string().check(z.minLength(1)), billingCustomerId: z.string().check(z.minLength(1)), customerId: z.string().check(z.minLength(1)) }),
+  dealProperties: z.object({ odooOrderId: z.string().check(z.minLength(1)), billingSubscriptionId: z.string().check(z.minLength(1)) }),
+  formerCustomerLifecycleStage: z.string().check(z.minLength(1)),
+  activityKeyProperty: z.string().check(z.minLength(1)),
+});
+
+/** HubSpot as the stage's CRM workspace: the API client above and the properties the stage writes (`HUBSPOT_CRM_WRITE_BACK`, set by the HubSpot row). */
+export function hubspotCrmWorkspaceFromEnv(env: NodeJS.ProcessEnv = process.env): CrmWorkspace {
+  const { HUBSPOT_CRM_WRITE_BACK } = readEnv({ HUBSPOT_CRM_WRITE_BACK: z.string().check(z.minLength(2)) }, env);
+  const writeBack = writeBackSchema.safeParse(JSON.parse(HUBSPOT_CRM_WRITE_BACK));
+  if (!writeBack.success) throw new MissingConfigError(['HUBSPOT_CRM_WRITE_BACK: not the write-back property names']);
+  return hubspotCrmWorkspace({ api: hubspotApiFromEnv(env), writeBack: writeBack.data });
 }

@@ -7,8 +7,8 @@ export { HubspotAuthError, HubspotRequestError, HubspotUnavailableError, type Hu
 
 /**
  * A thin client of HubSpot's CRM API on `fetch` (`@hubspot/api-client` is CommonJS-only and ~22 MB: every
- * generated API in a bundle that reads three object types). Batch reads, association batch reads and the one
- * write; records come back as HubSpot's property strings: mapping them is the caller's job.
+ * generated API in a bundle that reads three object types). Batch reads, association batch reads, searches and the
+ * writes the CRM workspace makes (PATCH, create with associations); records come back as HubSpot's property strings: mapping them is the caller's job.
  *
  * The retry loop and the timed exchange are the providers' shared ones (platform/provider-http); what is HubSpot's
  * stays here: the rate bucket, a 429 that empties it, a DAILY limit never retried, the caller's deadline.
@@ -26,6 +26,12 @@ export interface HubspotRecord {
   readonly properties: Readonly<Record<string, string | null | undefined>>;
   readonly updatedAt?: string;
   readonly archived?: boolean;
+}
+
+/** An association made with a new record: the record it links to and HubSpot's type id of that link (e.g. 214: note → deal). */
+export interface HubspotNewAssociation {
+  readonly toId: string;
+  readonly typeId: number;
 }
 
 /** One association of a record, with HubSpot's labels (`Primary` marks a contact's or deal's primary company). */
@@ -67,7 +73,9 @@ type Outcome = AttemptOutcome<unknown> & { tokenRejected?: boolean };
  * - `batchRead(type, ids, properties)`: `POST /crm/v3/objects/{type}/batch/read`, ≤ 100 ids a request (more are
  *   chunked); ids HubSpot does not have (deleted since) are simply absent from the result (207 multi-status);
  * - `batchAssociations(from, to, ids)`: `POST /crm/v4/associations/{from}/{to}/batch/read`;
- * - `update(type, id, properties)`: `PATCH /crm/v3/objects/{type}/{id}`.
+ * - `update(type, id, properties)`: `PATCH /crm/v3/objects/{type}/{id}`;
+ * - `create(type, properties, associations)`: `POST /crm/v3/objects/{type}`;
+ * - `searchEqual(type, equals, properties)`: `POST /crm/v3/objects/{type}/search`.
  *
  * Every request takes a token of the bucket first. Failures: 401 → the token read again once, then
  * `HubspotAuthError`; 403 → `HubspotAuthError`; other 4xx → `HubspotRequestError` (permanent); 429 (the bucket is
@@ -123,6 +131,32 @@ export class HubspotCrmApi {
     // A PATCH of the same properties is idempotent: retrying one whose answer was lost changes nothing more.
     const body = (await this.send('PATCH', `/crm/v3/objects/${objectType}/${encodeURIComponent(id)}`, { properties }, call)) as HubspotRecord;
     return { ...body, id: String(body.id) };
+  }
+
+  /**
+   * `POST /crm/v3/objects/{type}`: a new record with its properties and, in the same request, its associations
+   * (HubSpot-defined type ids). Not idempotent by itself: the caller searches by its own key first.
+   */
+  async create(objectType: string, properties: Readonly<Record<string, string>>, associations: readonly HubspotNewAssociation[] = [], call: CallOptions = {}): Promise<HubspotRecord> {
+    const body = (await this.send(
+      'POST',
+      `/crm/v3/objects/${objectType}`,
+      { properties, associations: associations.map(({ toId, typeId }) => ({ to: { id: toId }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: typeId }] })) },
+      call,
+    )) as HubspotRecord;
+    return { ...body, id: String(body.id) };
+  }
+
+  /**
+   * `POST /crm/v3/objects/{type}/search` with every `equals` filter ANDed: the records whose properties have
+   * those values (at most `limit`, HubSpot's ceiling is 200). HubSpot's search index trails writes by a few seconds.
+   */
+  async searchEqual(objectType: string, equals: Readonly<Record<string, string>>, properties: readonly string[], limit = 10, call: CallOptions = {}): Promise<HubspotRecord[]> {
+    const filters = Object.entries(equals).map(([propertyName, value]) => ({ propertyName, operator: 'EQ', value }));
+    const body = (await this.send('POST', `/crm/v3/objects/${objectType}/search`, { filterGroups: [{ filters }], properties, limit }, call)) as {
+      results?: { id: string; properties?: Record<string, string | null>; updatedAt?: string; archived?: boolean }[];
+    };
+    return (body.results ?? []).map((result) => ({ id: String(result.id), properties: result.properties ?? {}, ...(result.updatedAt ? { updatedAt: result.updatedAt } : {}) }));
   }
 
   private async send(method: 'POST' | 'PATCH', path: string, payload: unknown, call: CallOptions): Promise<unknown> {

@@ -1,6 +1,8 @@
 import * as z from 'zod/mini';
-import { readEnv } from '../../platform/env';
+import type { CrmWorkspace } from '../../domain/crm-workspace';
+import { MissingConfigError, readEnv } from '../../platform/env';
 import { readSecret } from '../../platform/secrets';
+import { salesforceCrmWorkspace } from './salesforce-crm-workspace';
 import { type SalesforceClientCredentials, SalesforceRestApi } from './salesforce-rest-api';
 
 /** Variables set by the Salesforce row of lib/providers.ts (the local dev environment points `SALESFORCE_INSTANCE_URL` at the sandbox). */
@@ -39,4 +41,19 @@ export function salesforceApiFromEnv(env: NodeJS.ProcessEnv = process.env): Sale
       return parsed.data;
     },
   });
+}
+
+const writeBackSchema = z.object({
+  account: z.object({ odooPartnerId: z.string().check(z.minLength(1)), billingCustomerId: z.string().check(z.minLength(1)), customerId: z.string().check(z.minLength(1)) }),
+  opportunity: z.object({ odooOrderId: z.string().check(z.minLength(1)), billingSubscriptionId: z.string().check(z.minLength(1)) }),
+  lifecycle: z.object({ field: z.string().check(z.minLength(1)), customer: z.string().check(z.minLength(1)), formerCustomer: z.string().check(z.minLength(1)) }),
+  taskKeyField: z.string().check(z.minLength(1)),
+});
+
+/** Salesforce as the stage's CRM workspace: the REST client above and the fields the stage writes (`SALESFORCE_CRM_WRITE_BACK`, set by the Salesforce row). */
+export function salesforceCrmWorkspaceFromEnv(env: NodeJS.ProcessEnv = process.env): CrmWorkspace {
+  const { SALESFORCE_CRM_WRITE_BACK } = readEnv({ SALESFORCE_CRM_WRITE_BACK: z.string().check(z.minLength(2)) }, env);
+  const writeBack = writeBackSchema.safeParse(JSON.parse(SALESFORCE_CRM_WRITE_BACK));
+  if (!writeBack.success) throw new MissingConfigError(['SALESFORCE_CRM_WRITE_BACK: not the write-back field names']);
+  return salesforceCrmWorkspace({ api: salesforceApiFromEnv(env), writeBack: writeBack.data });
 }

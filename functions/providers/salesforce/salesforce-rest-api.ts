@@ -6,7 +6,7 @@ export { SalesforceAuthError, SalesforceRequestError, SalesforceUnavailableError
 
 /**
  * A thin client of Salesforce's REST API on `fetch` (`@jsforce/jsforce-node` is CommonJS and ~2 MB for three calls):
- * the OAuth 2.0 client-credentials token, sObject Collections reads, SOQL queries and the one write. Records come back
+ * the OAuth 2.0 client-credentials token, sObject Collections reads, SOQL queries and the writes the CRM workspace makes. Records come back
  * as Salesforce's JSON (field name → value, `attributes` dropped): mapping them is the caller's job.
  */
 
@@ -57,7 +57,8 @@ type Outcome = AttemptOutcome<unknown> & { sessionRejected?: boolean };
  *   id Salesforce does not return (deleted since, or no access) is absent from the result;
  * - `query(soql, { includeDeleted })`: `GET …/query?q=` (or `queryAll`, which also returns deleted and merged-away
  *   records), following `nextRecordsUrl`;
- * - `updateRecord(type, id, fields)`: `PATCH …/sobjects/{type}/{id}` with our client name in `Sforce-Call-Options`.
+ * - `updateRecord(type, id, fields)`: `PATCH …/sobjects/{type}/{id}` with our client name in `Sforce-Call-Options`;
+ * - `createRecord(type, fields)`: `POST …/sobjects/{type}`, the same way.
  *
  * The token (client-credentials flow) is cached in the container and asked for again once when Salesforce refuses it
  * (401: expired or revoked session), with the credentials read again. Failures: a refused token or credentials →
@@ -117,11 +118,21 @@ export class SalesforceRestApi {
     await this.send('PATCH', `${this.dataPath()}/sobjects/${encodeURIComponent(type)}/${encodeURIComponent(id)}`, fields);
   }
 
+  /**
+   * Creates one record (`POST …/sobjects/{type}`): its id. Not idempotent by itself: the caller queries by its own key
+   * first. Made with our client name, like every write.
+   */
+  async createRecord(type: string, fields: Readonly<Record<string, string | number | boolean | null>>): Promise<string> {
+    const body = (await this.send('POST', `${this.dataPath()}/sobjects/${encodeURIComponent(type)}`, fields)) as { id?: unknown } | undefined;
+    if (typeof body?.id !== 'string') throw new SalesforceUnavailableError({ operation: `POST sobjects/${type}`, status: 201 }, 'the answer names no id');
+    return body.id;
+  }
+
   private dataPath(): string {
     return `/services/data/v${this.options.apiVersion}`;
   }
 
-  private async send(method: 'GET' | 'PATCH', path: string, payload?: unknown): Promise<unknown> {
+  private async send(method: 'GET' | 'PATCH' | 'POST', path: string, payload?: unknown): Promise<unknown> {
     const operation = `${method} ${path.split('?')[0]}`;
     const deadline = this.clock.now() + this.retry.maxTotalMs;
     let renewedToken = false;

@@ -5,6 +5,7 @@ import { SANDBOX_HUBSPOT_ACCESS_TOKEN, SANDBOX_HUBSPOT_APP_SECRET, startHubspotS
  * HubSpot in the dev environment: the ingest reads this sandbox (`HUBSPOT_API_URL`) with its private-app token, and
  * the sandbox signs webhooks with its app secret for the stage's webhook URL (`webhookHeaders`). Both secrets are the
  * sandbox's and served from memory (`secretOverrides`): the sandbox plays HubSpot, so it holds HubSpot's side of them.
+ * The stack's own writes come back to its webhook route as change events (`connectStack`).
  */
 export const HUBSPOT_SANDBOX_BINDING: ProviderSandboxBinding = {
   route: 'hubspot',
@@ -30,6 +31,9 @@ export const HUBSPOT_SANDBOX_BINDING: ProviderSandboxBinding = {
       functionEnvironment: { HUBSPOT_API_URL: sandbox.url },
       sandboxUrl: sandbox.url,
       webhookHeaders: (rawBody, options) => sandbox.signedHeaders(rawBody, options?.transmittedAt === undefined ? {} : { timestamp: options.transmittedAt.getTime() }),
+      // The stack's writes (the CRM write-back, the sagas' notes and tasks) come back as HubSpot reports them: a
+      // signed propertyChange webhook with our app's id, which the ingest drops.
+      connectStack: (stack) => sandbox.sendChangeEventsTo(`${stack.url}/webhooks/hubspot`),
       close: () => sandbox.close(),
     };
   },

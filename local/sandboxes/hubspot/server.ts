@@ -13,6 +13,14 @@ export const SANDBOX_HUBSPOT_APP_ID = '54321';
 /** The object types served, by the names HubSpot's paths accept (plural and singular). */
 const OBJECT_TYPES: Readonly<Record<string, string>> = {
   companies: 'companies', company: 'companies', contacts: 'contacts', contact: 'contacts', deals: 'deals', deal: 'deals', line_items: 'line_items', line_item: 'line_items',
+  notes: 'notes', note: 'notes', tasks: 'tasks', task: 'tasks',
+};
+/** The types whose changes HubSpot's webhooks report, by the singular its `subscriptionType` uses. */
+const WEBHOOK_OBJECT_TYPES: Readonly<Record<string, string>> = { companies: 'company', contacts: 'contact', deals: 'deal' };
+/** HubSpot's default association type ids a note or a task is created with (HUBSPOT_DEFINED): id → [from, to]. */
+const CREATE_ASSOCIATION_TYPES: Readonly<Record<number, readonly [string, string]>> = {
+  190: ['notes', 'companies'], 202: ['notes', 'contacts'], 214: ['notes', 'deals'],
+  192: ['tasks', 'companies'], 204: ['tasks', 'contacts'], 216: ['tasks', 'deals'],
 };
 /** HubSpot's default association type ids: a primary company of a contact (1) or a deal (5), plain links otherwise. */
 const PRIMARY_TYPE_IDS: Readonly<Record<string, number>> = { 'contacts/companies': 1, 'deals/companies': 5 };
@@ -35,6 +43,16 @@ export interface HubspotSandboxOptions {
   appId?: string;
   /** The target URL the app is configured with: what the sender signs (the stage's `hubspot.webhookUrl`). */
   webhookUrl?: string;
+  /** Where the app's change events go (see `sendChangeEventsTo`); none are sent without. */
+  changeEventsTo?: string;
+}
+
+/** One delivery of change events the sandbox made of a write through its API, and the receiver's answer. */
+export interface HubspotChangeDelivery {
+  readonly events: readonly Record<string, unknown>[];
+  readonly status: number | undefined;
+  /** What the receiver answered (the stack's ingest says how many events it skipped). */
+  readonly body: string | undefined;
 }
 
 interface Fault {
@@ -65,6 +83,17 @@ export interface HubspotSandbox {
   deliver(targetUrl: string, events: readonly unknown[]): Promise<{ status: number; body: string }>;
   /** Requests served, by `METHOD path` (the contract tests count reads). */
   readonly requests: readonly string[];
+  /**
+   * Sends a signed `<type>.propertyChange` webhook to `targetUrl` (the stack's `/webhooks/hubspot`) for each property a
+   * write through the API changes on a company, contact or deal — as HubSpot does for an app subscribed to them:
+   * `changeSource: 'INTEGRATION'` and `sourceId` = the app id, since every API write here is the private app's.
+   * `undefined` stops them.
+   */
+  sendChangeEventsTo(targetUrl: string | undefined): void;
+  /** The change deliveries made so far (after `settled()`, all of them with their answers). */
+  readonly changeDeliveries: readonly HubspotChangeDelivery[];
+  /** Waits for the change deliveries under way. */
+  settled(): Promise<void>;
   reset(): void;
   close(): Promise<void>;
 }
@@ -88,6 +117,29 @@ export async function startHubspotSandbox(options: HubspotSandboxOptions = {}): 
   const faults: Fault[] = [];
   const requests: string[] = [];
   let nextEventId = 1;
+  // Ids of records made through the API (notes, tasks): above any seeded id the tests use.
+  let nextRecordId = 90_000_001;
+  let changeEventsTo = options.changeEventsTo;
+  const changeDeliveries: HubspotChangeDelivery[] = [];
+  const pendingDeliveries = new Set<Promise<void>>();
+
+  /** HubSpot reports an API write to its subscribers after answering it: delivered in the background. */
+  function reportChanges(type: string, id: string, changed: Record<string, string | null>): void {
+    const singular = WEBHOOK_OBJECT_TYPES[type];
+    const target = changeEventsTo;
+    if (singular === undefined || target === undefined || Object.keys(changed).length === 0) return;
+    const events = Object.entries(changed).map(([propertyName, propertyValue]) =>
+      sandbox.event(`${singular}.propertyChange`, { objectId: Number(id), propertyName, propertyValue: propertyValue ?? '', changeSource: 'INTEGRATION', sourceId: appId }),
+    );
+    const delivery: Promise<void> = sandbox
+      .deliver(target, events)
+      .then(
+        (answer) => void changeDeliveries.push({ events, status: answer.status, body: answer.body }),
+        () => void changeDeliveries.push({ events, status: undefined, body: undefined }),
+      )
+      .finally(() => pendingDeliveries.delete(delivery));
+    pendingDeliveries.add(delivery);
+  }
 
   const send = (response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     response.writeHead(status, { 'Content-Type': 'application/json;charset=utf-8', ...headers });
@@ -124,6 +176,10 @@ export async function startHubspotSandbox(options: HubspotSandboxOptions = {}): 
     const path = url.pathname;
     requests.push(`${request.method} ${path}`);
 
+    if (request.method === 'GET' && path === '/_sandbox/change-deliveries') {
+      await sandbox.settled();
+      return send(response, 200, { deliveries: changeDeliveries });
+    }
     if (request.method === 'POST' && path.startsWith('/_sandbox/')) {
       const body = JSON.parse(await readBody(request, 20 * 1024 * 1024)) as Record<string, unknown>;
       switch (path) {
@@ -215,6 +271,56 @@ export async function startHubspotSandbox(options: HubspotSandboxOptions = {}): 
       return send(response, 200, { status: 'COMPLETE', results, startedAt: new Date().toISOString(), completedAt: new Date().toISOString() });
     }
 
+    const search = /^\/crm\/v3\/objects\/([a-z_]+)\/search$/.exec(path);
+    if (request.method === 'POST' && search) {
+      const type = typeOf(search[1]);
+      if (type === undefined) return send(response, 400, hubspotError('VALIDATION_ERROR', `Unable to infer object type from: ${search[1]}`));
+      const body = JSON.parse(await readBody(request, 1024 * 1024)) as { filterGroups?: { filters?: { propertyName: string; operator: string; value?: unknown }[] }[]; properties?: string[]; limit?: number };
+      const groups = body.filterGroups ?? [];
+      const unsupported = groups.flatMap((group) => group.filters ?? []).find((filter) => filter.operator !== 'EQ');
+      if (unsupported !== undefined) return send(response, 400, hubspotError('VALIDATION_ERROR', `the sandbox searches with EQ filters only, not ${unsupported.operator}`));
+      // Filter groups are ORed, the filters of a group ANDed; EQ compares text as HubSpot does, ignoring case.
+      const matches = [...collection(type).values()].filter(
+        (record) => !record.archived && (groups.length === 0 || groups.some((group) => (group.filters ?? []).every((filter) => (record.properties[filter.propertyName] ?? '').toLowerCase() === String(filter.value ?? '').toLowerCase()))),
+      );
+      const limit = Math.min(body.limit ?? 10, 200);
+      return send(response, 200, { total: matches.length, results: matches.slice(0, limit).map((record) => publicRecord(record, body.properties ?? [])) });
+    }
+
+    const create = /^\/crm\/v3\/objects\/([a-z_]+)$/.exec(path);
+    if (request.method === 'POST' && create) {
+      const type = typeOf(create[1]);
+      if (type === undefined) return send(response, 400, hubspotError('VALIDATION_ERROR', `Unable to infer object type from: ${create[1]}`));
+      const body = JSON.parse(await readBody(request, 1024 * 1024)) as {
+        properties?: Record<string, unknown>;
+        associations?: { to?: { id?: unknown }; types?: { associationCategory?: string; associationTypeId?: number }[] }[];
+      };
+      if (body.properties === undefined || typeof body.properties !== 'object') return send(response, 400, hubspotError('VALIDATION_ERROR', 'properties are required'));
+      if ((type === 'notes' || type === 'tasks') && !body.properties['hs_timestamp']) return send(response, 400, hubspotError('VALIDATION_ERROR', 'Property values were not valid: hs_timestamp is required'));
+      const links: [string, string][] = [];
+      for (const association of body.associations ?? []) {
+        for (const associationType of association.types ?? []) {
+          const known = CREATE_ASSOCIATION_TYPES[associationType.associationTypeId ?? -1];
+          const toId = String(association.to?.id ?? '');
+          if (known === undefined || known[0] !== type || associationType.associationCategory !== 'HUBSPOT_DEFINED') {
+            return send(response, 400, hubspotError('VALIDATION_ERROR', `invalid association type ${associationType.associationCategory}/${associationType.associationTypeId} for ${type}`));
+          }
+          const target = collection(known[1]).get(toId);
+          if (target === undefined || target.archived) return send(response, 400, hubspotError('VALIDATION_ERROR', `One or more associations are invalid: ${known[1]} ${toId} does not exist`));
+          links.push([known[1], toId]);
+        }
+      }
+      const id = String(nextRecordId++);
+      const now = new Date().toISOString();
+      const record: HubspotSandboxRecord = { id, properties: Object.fromEntries(Object.entries(body.properties).map(([name, value]) => [name, value === null ? null : String(value)])), createdAt: now, updatedAt: now, archived: false };
+      collection(type).set(id, record);
+      for (const [toType, toId] of links) {
+        link(type, id, toType, toId, false);
+        link(toType, toId, type, id, false);
+      }
+      return send(response, 201, publicRecord(record, undefined));
+    }
+
     const single = /^\/crm\/v3\/objects\/([a-z_]+)\/(\d+)$/.exec(path);
     if (single) {
       const type = typeOf(single[1]);
@@ -227,8 +333,15 @@ export async function startHubspotSandbox(options: HubspotSandboxOptions = {}): 
       if (request.method === 'PATCH') {
         const body = JSON.parse(await readBody(request, 1024 * 1024)) as { properties?: Record<string, unknown> };
         if (body.properties === undefined || typeof body.properties !== 'object') return send(response, 400, hubspotError('VALIDATION_ERROR', 'properties are required'));
-        for (const [name, value] of Object.entries(body.properties)) record.properties[name] = value === null ? null : String(value);
+        const changed: Record<string, string | null> = {};
+        for (const [name, value] of Object.entries(body.properties)) {
+          const text = value === null ? null : String(value);
+          // HubSpot stores an empty value as no value, and reports only what changed.
+          if ((record.properties[name] ?? '') !== (text ?? '')) changed[name] = text;
+          record.properties[name] = text;
+        }
         record.updatedAt = new Date().toISOString();
+        reportChanges(type, record.id, changed);
         return send(response, 200, publicRecord(record, undefined));
       }
     }
@@ -279,7 +392,15 @@ export async function startHubspotSandbox(options: HubspotSandboxOptions = {}): 
       return { status: answer.status, body: await answer.text() };
     },
     requests,
+    sendChangeEventsTo(targetUrl) {
+      changeEventsTo = targetUrl;
+    },
+    changeDeliveries,
+    async settled() {
+      while (pendingDeliveries.size > 0) await Promise.allSettled([...pendingDeliveries]);
+    },
     reset() {
+      changeDeliveries.length = 0;
       records.clear();
       links.clear();
       faults.length = 0;

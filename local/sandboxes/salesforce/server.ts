@@ -20,6 +20,22 @@ const OBJECTS: Readonly<Record<string, { prefix: string; fields: readonly string
   Opportunity: { prefix: '006', fields: ['Name', 'StageName', 'IsClosed', 'IsWon', 'Amount', 'CloseDate', 'AccountId', 'ContactId', 'HasOpportunityLineItem', 'Probability', 'Odoo_Order_Id__c'] },
   OpportunityLineItem: { prefix: '00k', fields: ['OpportunityId', 'Name', 'ProductCode', 'Product2Id', 'PricebookEntryId', 'Quantity', 'UnitPrice', 'TotalPrice'] },
 };
+/**
+ * The Tasks the integration makes (notes on a deal, tasks for an account's owner), and the custom fields it writes
+ * back (the local stage's `salesforce.writeBack`, which names the defaults): served besides the records above.
+ */
+const ACTIVITY_OBJECTS: Readonly<Record<string, { prefix: string; fields: readonly string[] }>> = {
+  Task: { prefix: '00T', fields: ['Subject', 'Description', 'Status', 'Priority', 'ActivityDate', 'WhatId', 'WhoId', 'IsClosed', 'Saas_Sync_Key__c'] },
+};
+const WRITE_BACK_FIELDS: Readonly<Record<string, readonly string[]>> = {
+  Account: ['Stripe_Customer_Id__c', 'Saas_Sync_Customer_Id__c', 'Customer_Status__c'],
+  Opportunity: ['Stripe_Subscription_Id__c'],
+};
+const SERVED_OBJECTS = Object.fromEntries(
+  Object.entries({ ...OBJECTS, ...ACTIVITY_OBJECTS }).map(([type, object]) => [type, { prefix: object.prefix, fields: [...new Set([...object.fields, ...(WRITE_BACK_FIELDS[type] ?? [])])] }]),
+) as Readonly<Record<string, { prefix: string; fields: readonly string[] }>>;
+/** The objects the org's Change Data Capture is selected for (what the relay carries): no Task. */
+const CHANGE_DATA_CAPTURE = new Set(Object.keys(OBJECTS));
 const SYSTEM_FIELDS = ['Id', 'OwnerId', 'CreatedDate', 'CreatedById', 'LastModifiedDate', 'LastModifiedById', 'IsDeleted'];
 /** Fields Salesforce computes: a write naming them is refused (INVALID_FIELD_FOR_INSERT_UPDATE). */
 const COMPUTED_FIELDS = new Set(['Id', 'IsClosed', 'IsWon', 'HasOpportunityLineItem', 'TotalPrice', 'IsDeleted', 'MasterRecordId', 'CreatedDate', 'LastModifiedDate']);
@@ -94,8 +110,8 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
   const orgId = options.orgId ?? SANDBOX_SALESFORCE_ORG_ID;
   const clientId = options.clientId ?? SANDBOX_SALESFORCE_CLIENT_ID;
   const clientSecret = options.clientSecret ?? SANDBOX_SALESFORCE_CLIENT_SECRET;
-  const records = new Map<string, Map<string, SandboxRecord>>(Object.keys(OBJECTS).map((type) => [type, new Map()]));
-  const deleted = new Map<string, Map<string, SandboxRecord>>(Object.keys(OBJECTS).map((type) => [type, new Map()]));
+  const records = new Map<string, Map<string, SandboxRecord>>(Object.keys(SERVED_OBJECTS).map((type) => [type, new Map()]));
+  const deleted = new Map<string, Map<string, SandboxRecord>>(Object.keys(SERVED_OBJECTS).map((type) => [type, new Map()]));
   const tokens = new Set<string>();
   const requests: string[] = [];
   let faults: Fault[] = [];
@@ -103,7 +119,7 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
   let url = '';
 
   const objectOf = (type: string) => {
-    const object = OBJECTS[type];
+    const object = SERVED_OBJECTS[type];
     if (object === undefined) throw new SandboxError(404, 'NOT_FOUND', `The requested resource does not exist: sObject type '${type}' is not supported by the sandbox`);
     return object;
   };
@@ -131,6 +147,7 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
   };
 
   const emit = async (payload: ChangePayload) => {
+    if (!CHANGE_DATA_CAPTURE.has(String(payload.ChangeEventHeader['entityName']))) return;
     if (options.onChange) await options.onChange(payload);
   };
 
@@ -150,6 +167,10 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
       record['IsClosed'] = stage === 'Closed Won' || stage === 'Closed Lost';
       record['HasOpportunityLineItem'] ??= false;
     }
+    if (type === 'Task') {
+      record['Status'] ??= 'Not Started';
+      record['IsClosed'] = record['Status'] === 'Completed';
+    }
     if (type === 'OpportunityLineItem') {
       // Salesforce's own rounding of the line total (currency fields keep 2 decimals here).
       record['TotalPrice'] = Math.round(Number(record['Quantity']) * Number(record['UnitPrice']) * 100) / 100;
@@ -168,6 +189,9 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     const ids: string[] = [];
     for (const fields of list) {
       validateWrite(type, fields);
+      if (type === 'Task' && fields['WhatId'] != null && ![...records.values()].some((byId) => byId.has(String(fields['WhatId'])))) {
+        throw new SandboxError(400, 'FIELD_INTEGRITY_EXCEPTION', `Related To ID: id value of incorrect type: ${String(fields['WhatId'])}`);
+      }
       if (type === 'OpportunityLineItem' && !records.get('Opportunity')!.has(String(fields['OpportunityId']))) throw new SandboxError(400, 'FIELD_INTEGRITY_EXCEPTION', `OpportunityId: id value of incorrect type: ${String(fields['OpportunityId'])}`);
       const at = restInstant(now());
       const record: SandboxRecord = { Id: newId(type), OwnerId: SANDBOX_SALESFORCE_USER_ID, ...fields, CreatedDate: at, CreatedById: SANDBOX_SALESFORCE_USER_ID, LastModifiedDate: at, LastModifiedById: SANDBOX_SALESFORCE_USER_ID, IsDeleted: false };
