@@ -50,6 +50,27 @@ async function customerWithOpenInvoice(name: string, options: { invoiceKnownToSt
   return { customer, invoice, open, failure, canonical: `stripe_customer_${customer}` };
 }
 
+/**
+ * The same company in HubSpot (same email domain): crm-sync joins its account to the Stripe customer's canonical
+ * customer, so the dunning's task goes to the owner of this company.
+ */
+async function crmCompanyFor(name: string, companyId: number): Promise<void> {
+  const hubspotUrl = harness.providerApi('hubspot').sandboxUrl!;
+  const seeded = await fetch(`${hubspotUrl}/_sandbox/objects`, { method: 'POST', body: JSON.stringify({ type: 'companies', records: [{ id: companyId, properties: { name: `${name} Ltd`, domain: `${name.toLowerCase()}.example` } }] }) });
+  expect(seeded.status).toBe(200);
+  const body = JSON.stringify([{ eventId: companyId, subscriptionId: 51, portalId: 62515, appId: 54321, occurredAt: Date.now() - 1_000, subscriptionType: 'company.creation', attemptNumber: 0, objectId: companyId, changeSource: 'CRM_UI', sourceId: 'userId:1' }]);
+  const response = await fetch(harness.webhookUrlOf('hubspot'), { method: 'POST', headers: harness.providerApi('hubspot').webhookHeaders!(body), body });
+  expect(response.status).toBe(200);
+  await waitForFlowsSettled(harness.stack);
+}
+
+/** A task as the HubSpot sandbox's API serves it. */
+async function crmTask(taskId: string): Promise<Record<string, string>> {
+  const response = await fetch(`${harness.providerApi('hubspot').sandboxUrl!}/crm/v3/objects/tasks/${taskId}?properties=hs_task_status,hs_task_subject`, { headers: { Authorization: 'Bearer pat-sandbox-local' } });
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { properties: Record<string, string> }).properties;
+}
+
 /** The standing the support desk's organization of the customer shows (Zendesk sandbox, read as the API serves it). */
 async function deskStanding(canonical: string): Promise<string | undefined> {
   const response = await fetch(`${harness.providerApi('zendesk').sandboxUrl!}/api/v2/organizations/search?external_id=${canonical}`, { headers: { Authorization: ZENDESK_AUTHORIZATION } });
@@ -125,6 +146,7 @@ describe('dunning saga on the local runtime (Odoo sandbox, Stripe sandbox)', () 
 
   it('restores a customer whose invoice was paid during the grace period', async () => {
     const { customer, invoice, open, failure, canonical } = await customerWithOpenInvoice('Initrode');
+    await crmCompanyFor('Initrode', 7901);
 
     await deliver(failure);
     await waitFor(async () => ((await partnerOf(customer)).tags.includes(TAGS.pastDue) ? true : undefined), { what: 'the past-due standing' });
@@ -137,9 +159,12 @@ describe('dunning saga on the local runtime (Odoo sandbox, Stripe sandbox)', () 
     expect(JSON.parse(execution.output ?? '{}')).toMatchObject({
       recheckInvoice: { outcome: 'paid', amountRemaining: 0 },
       restore: { outcome: 'restored' },
+      openOwnerTask: { outcome: 'opened', companyId: '7901', taskId: expect.any(String) },
       restoreEntitlement: { customer: canonical, standing: 'active' },
-      completeOwnerTask: { outcome: expect.any(String) },
+      completeOwnerTask: { outcome: 'completed' },
     });
+    const { taskId } = (JSON.parse(execution.output ?? '{}') as { openOwnerTask: { taskId: string } }).openOwnerTask;
+    expect(await crmTask(taskId)).toMatchObject({ hs_task_subject: 'Payment failed: invoice in_e2eDunInitrode (49.00 USD)', hs_task_status: 'COMPLETED' });
     expect(execution.states?.some((state) => state.name === 'Suspend' || state.name === 'SuspendEntitlement')).toBe(false);
     expect(await deskStanding(canonical)).toBe('active');
 
