@@ -105,4 +105,42 @@ describe('offboarding saga on the local runtime (Odoo sandbox, Stripe and Zendes
     expect(notes.filter((note) => /Offboarding \(its subscription ended\): 1 invoice still open — .*\(in_e2eOffUmbrella\): 98\.00 USD due\./.test(note))).toHaveLength(1);
     expect(notes.filter((note) => new RegExp(`Subscription ${subscription} ended`).test(note))).toHaveLength(1);
   }, 300_000);
+
+  it('a customer deleted at the provider: its contract closed and its entitlement cancelled, nothing left open', async () => {
+    const customer = 'cus_e2eOffStark';
+    const subscription = 'sub_e2eOffStark';
+    const canonical = `stripe_customer_${customer}`;
+    const customerJson = customerObject(customer, { name: 'Stark Ltd', email: 'billing@stark.example', currency: 'usd' });
+    const active = subscriptionObject(subscription, { customer, currency: 'usd', status: 'active', lines: PLAN, created: T0 + 105 });
+    await harness.seedStripe([customerJson, active]);
+    await deliver(
+      stripeEvent('customer.created', customerJson, { id: 'evt_e2eOffStarkCustomer', created: T0 + 100 }),
+      stripeEvent('customer.subscription.created', active, { id: 'evt_e2eOffStarkSubscribed', created: T0 + 105 }),
+    );
+    await waitFor(async () => ((await deskStanding(canonical)) === 'active' ? true : undefined), { what: 'the entitlement active on the desk' });
+
+    await deliver(stripeEvent('customer.deleted', customerJson, { id: 'evt_e2eOffStarkDeleted', created: T0 + 200 }));
+
+    const execution = await waitFor(
+      () =>
+        harness.stack.stateMachines
+          .listExecutions(offboardingArn())
+          .find((candidate) => {
+            const { event } = JSON.parse(candidate.input) as { event: { type: string; subject: string } };
+            return event.type === 'customer.deleted' && event.subject.endsWith(customer) && candidate.status !== 'RUNNING';
+          }),
+      { timeoutMs: 120_000, what: 'the offboarding of the deleted customer' },
+    );
+    expect(execution.status, execution.cause).toBe('SUCCEEDED');
+    const output = JSON.parse(execution.output ?? '{}') as { recogniseEnd: { partnerId: number } };
+    expect(output).toMatchObject({
+      recogniseEnd: { outcome: 'offboard', reason: 'customer-deleted', customer: canonical },
+      closeContract: { contracts: [{ subscriptionId: subscription, state: 'cancelled' }] },
+      revokeEntitlement: { customer: canonical, standing: 'cancelled', changed: true },
+      checkOpenInvoices: { outcome: 'none-open' },
+    });
+    const [order] = (await odoo.ordersOf(output.recogniseEnd.partnerId)).filter((candidate) => candidate.client_order_ref === subscription);
+    expect(order?.state).toBe('cancel');
+    expect(await deskStanding(canonical)).toBe('cancelled');
+  }, 300_000);
 });
