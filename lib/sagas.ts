@@ -19,8 +19,10 @@ export interface SagaDefinition {
   readonly providerApis?: true;
   /** The one-customer settings (IDENTITY_CONFIG): a step that may meet a customer Odoo lacks resolves it as the flows do. */
   readonly identityConfig?: true;
-  /** The entitlements flow's settings (SUPPORT_POLICY, the support desk's API, the bus it publishes on): a step revises the entitlement. */
-  readonly entitlements?: true;
+  /** The support desk's API and the support policy (SUPPORT_POLICY): a step pushes an entitlement as the entitlements flow does. */
+  readonly supportDesk?: true;
+  /** A step publishes canonical events (EVENT_BUS_NAME). */
+  readonly publishes?: true;
   /** The stage's CRM workspace (functions/providers/crm-workspaces.ts): its credentials and settings on every step. */
   readonly crmWorkspace?: true;
 }
@@ -75,12 +77,14 @@ export function sagaDefinitions(config: StageConfig, handlerPath: (relative: str
       ],
       // The grace, then room for a day of retries and an operator's redrive.
       timeout: Duration.seconds(dunning.graceSeconds).plus(Duration.days(7)),
-      environment: { DUNNING_GRACE_SECONDS: String(dunning.graceSeconds), DUNNING_SUSPENDED_TAG: dunning.suspendedTag },
+      environment: { DUNNING_GRACE_SECONDS: String(dunning.graceSeconds), DUNNING_SUSPENDED_TAG: dunning.suspendedTag, SUPPORT_POLICY: JSON.stringify(config.support) },
       billingConfig: true,
       providerApis: true,
       // Its first step is billing-sync's own, which resolves a customer Odoo does not have yet.
       identityConfig: true,
-      entitlements: true,
+      // Its entitlement steps revise the entitlement with the entitlements flow's code: the desk, the policy, the bus.
+      supportDesk: true,
+      publishes: true,
       crmWorkspace: true,
     },
     /**
@@ -109,9 +113,10 @@ export function sagaDefinitions(config: StageConfig, handlerPath: (relative: str
       ],
       // Room for a day of retries (a customer not linked yet, Odoo down) and an operator's redrive.
       timeout: Duration.days(7),
-      environment: {},
+      environment: { SUPPORT_POLICY: JSON.stringify(config.support) },
       billingConfig: true,
-      entitlements: true,
+      supportDesk: true,
+      publishes: true,
       crmWorkspace: true,
     },
   };

@@ -222,6 +222,10 @@ export class SyncStack extends Stack {
 
     // Bus → lifecycle sagas (Step Functions) → Odoo: the same Odoo, tables and provider APIs as the flows.
     const sagas = sagaDefinitions(config, handlerPath);
+    const sagaProviderSystems = (definition: (typeof sagas)[SagaName]) => {
+      const systems = [...(definition.providerApis ? [providerSystems] : []), ...(definition.supportDesk ? [supportDeskApis.systems] : [])].filter((list) => list !== '').join(',');
+      return systems === '' ? {} : { PROVIDER_SYSTEMS: systems };
+    };
     this.sagas = Object.fromEntries(
       SAGA_NAMES.map((sagaName) => {
         const definition = sagas[sagaName];
@@ -242,10 +246,9 @@ export class SyncStack extends Stack {
             ...(definition.billingConfig ? { BILLING_CONFIG: JSON.stringify(config.billing) } : {}),
             ...(definition.identityConfig ? { IDENTITY_CONFIG: JSON.stringify(config.identity) } : {}),
             ...(definition.providerApis ? { ...providerApiEnvironment, PROVIDER_SYSTEMS: providerSystems } : {}),
-            // A step that revises the entitlement has the entitlements flow's settings and desk (its systems beside the billing ones).
-            ...(definition.entitlements
-              ? { SUPPORT_POLICY: JSON.stringify(config.support), ...supportDeskApis.environment, PROVIDER_SYSTEMS: [providerSystems, supportDeskApis.systems].filter((systems) => systems !== '').join(',') }
-              : {}),
+            ...(definition.supportDesk ? { ...supportDeskApis.environment } : {}),
+            // A step that writes to the desk and bills too is told of both (the registry builds those APIs only).
+            ...(definition.providerApis || definition.supportDesk ? sagaProviderSystems(definition) : {}),
             ...(definition.crmWorkspace ? crmWorkspaces.environment : {}),
           },
           alarms: this.alarms,
@@ -257,10 +260,8 @@ export class SyncStack extends Stack {
             .bindTable(this.tables.watermarks, 'WATERMARK_TABLE')
             .bindSecret(odooApiKey, 'ODOO_API_KEY_SECRET_NAME');
           if (definition.providerApis) for (const { secret, environmentVariable } of providerApiSecrets) fn.bindSecret(secret, environmentVariable);
-          if (definition.entitlements) {
-            for (const { secret, environmentVariable } of supportDeskApis.secrets) fn.bindSecret(secret, environmentVariable);
-            fn.bindEventBus(this.eventBus.bus, 'EVENT_BUS_NAME');
-          }
+          if (definition.supportDesk) for (const { secret, environmentVariable } of supportDeskApis.secrets) fn.bindSecret(secret, environmentVariable);
+          if (definition.publishes) fn.bindEventBus(this.eventBus.bus, 'EVENT_BUS_NAME');
           if (definition.crmWorkspace) for (const { secret, environmentVariable } of crmWorkspaces.secrets) fn.bindSecret(secret, environmentVariable);
         });
         return [sagaName, saga];
