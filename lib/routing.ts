@@ -39,6 +39,10 @@ export const ROUTES = {
 export const SAGA_ROUTES = {
   dunning: ['payment.failed'],
   onboarding: ['deal.won'],
+  // Every snapshot starts a run (a rule cannot see its status); the first step ends those that are no end at once.
+  // subscription-sync and customer-sync still take these: the saga closes the contract through subscription-sync's
+  // own use case (one lease and watermark: whichever comes first applies the end), and archives nothing.
+  offboarding: ['subscription.updated', 'customer.deleted'],
 } as const satisfies Record<string, readonly string[]>;
 
 /**

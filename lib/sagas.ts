@@ -29,12 +29,16 @@ export interface SagaDefinition {
 
 export function sagaDefinitions(config: StageConfig, handlerPath: (relative: string) => string): Record<SagaName, SagaDefinition> {
   const dunning = config.sagas.dunning;
-  const step = (name: string, file: string) => ({ name, entry: handlerPath(`sagas/dunning/handlers/${file}.ts`) });
-  const onboardingStep = (name: string, file: string) => ({ name, entry: handlerPath(`sagas/onboarding/handlers/${file}.ts`) });
+  const stepOf = (saga: SagaName) => (name: string, file: string) => ({ name, entry: handlerPath(`sagas/${saga}/handlers/${file}.ts`) });
+  const step = stepOf('dunning');
+  const offboardingStep = stepOf('offboarding');
+  const onboardingStep = stepOf('onboarding');
   return {
     /**
-     * payment.failed → past due (tag + note; an invoice Odoo already has paid ends it) → the invoice re-checked at
-     * its provider every `recheckSeconds` until paid or the grace is over → suspended, or restored if paid.
+     * payment.failed → past due (tag + note; an invoice Odoo already has paid ends it) → the entitlement past due on
+     * the support desk → a task for the account owner in the CRM → the invoice re-checked at its provider every
+     * `recheckSeconds` until paid or the grace is over → suspended (Odoo tag + note, entitlement suspended on the
+     * desk; the owner's task stays open), or restored if paid (tags cleared, entitlement active, task completed).
      * A check loop rather than a task token: the provider's invoice is the truth (a lost or reordered
      * payment.succeeded cannot leave a run waiting forever, nor a success that came before the token was stored),
      * there is no token store to keep, and the local runtime runs it as AWS does.
@@ -49,14 +53,23 @@ export function sagaDefinitions(config: StageConfig, handlerPath: (relative: str
           cases: {
             'invoice-settled': [],
             'flagged-past-due': [
+              { kind: 'task', ...step('EntitlementPastDue', 'entitlement-past-due') },
+              { kind: 'task', ...step('OpenOwnerTask', 'open-owner-task'), compensation: step('CloseOwnerTask', 'complete-owner-task') },
               { kind: 'poll', ...step('RecheckInvoice', 'recheck-invoice'), intervalSeconds: dunning.recheckSeconds, field: 'outcome', whileEquals: 'waiting' },
               {
                 kind: 'choice',
                 name: 'Paid at the provider?',
                 variable: '$.recheckInvoice.outcome',
                 cases: {
-                  unpaid: [{ kind: 'task', ...step('Suspend', 'suspend') }],
-                  paid: [{ kind: 'task', ...step('Restore', 'restore') }],
+                  unpaid: [
+                    { kind: 'task', ...step('Suspend', 'suspend') },
+                    { kind: 'task', ...step('SuspendEntitlement', 'suspend-entitlement') },
+                  ],
+                  paid: [
+                    { kind: 'task', ...step('Restore', 'restore') },
+                    { kind: 'task', ...step('RestoreEntitlement', 'restore-entitlement') },
+                    { kind: 'task', ...step('CompleteOwnerTask', 'complete-owner-task') },
+                  ],
                 },
               },
             ],
@@ -65,11 +78,47 @@ export function sagaDefinitions(config: StageConfig, handlerPath: (relative: str
       ],
       // The grace, then room for a day of retries and an operator's redrive.
       timeout: Duration.seconds(dunning.graceSeconds).plus(Duration.days(7)),
-      environment: { DUNNING_GRACE_SECONDS: String(dunning.graceSeconds), DUNNING_SUSPENDED_TAG: dunning.suspendedTag },
+      environment: { DUNNING_GRACE_SECONDS: String(dunning.graceSeconds), DUNNING_SUSPENDED_TAG: dunning.suspendedTag, SUPPORT_POLICY: JSON.stringify(config.support) },
       billingConfig: true,
       providerApis: true,
       // Its first step is billing-sync's own, which resolves a customer Odoo does not have yet.
       identityConfig: true,
+      // Its entitlement steps revise the entitlement with the entitlements flow's code: the desk, the policy, the bus.
+      supportDesk: true,
+      publishes: true,
+      crmWorkspace: true,
+    },
+    /**
+     * subscription.updated to an end (cancelled, expired) or customer.deleted → the Odoo contract closed → the
+     * entitlement revoked → the CRM company a former customer (when no plan is left) → open invoices reported (a
+     * note on the partner, and the execution's output). Nothing is compensated: every step applies an end the
+     * provider already made. The partner stays.
+     */
+    offboarding: {
+      steps: [
+        { kind: 'task', ...offboardingStep('RecogniseEnd', 'recognise-end') },
+        {
+          kind: 'choice',
+          name: 'An end to offboard?',
+          variable: '$.recogniseEnd.outcome',
+          cases: {
+            'not-an-end': [],
+            offboard: [
+              { kind: 'task', ...offboardingStep('CloseContract', 'close-contract') },
+              { kind: 'task', ...offboardingStep('RevokeEntitlement', 'revoke-entitlement') },
+              { kind: 'task', ...offboardingStep('MarkFormerCustomer', 'mark-former-customer') },
+              { kind: 'task', ...offboardingStep('CheckOpenInvoices', 'check-open-invoices') },
+            ],
+          },
+        },
+      ],
+      // Room for a day of retries (a customer not linked yet, Odoo down) and an operator's redrive.
+      timeout: Duration.days(7),
+      environment: { SUPPORT_POLICY: JSON.stringify(config.support) },
+      billingConfig: true,
+      supportDesk: true,
+      publishes: true,
+      crmWorkspace: true,
     },
     /**
      * deal.won → the account's Odoo partner → its confirmed order → a billing customer → its subscription (prices

@@ -44,6 +44,8 @@ export interface BillingCustomerRef {
 export interface SubscriptionFact {
   readonly system: SourceSystem;
   readonly id: string;
+  /** The billing customer it bills (absent on facts kept before it was recorded). */
+  readonly customerId?: string;
   readonly status: SubscriptionSnapshot['status'];
   readonly currency: string;
   readonly items: readonly { priceId: string; quantity: number; unitAmount: number | null; interval: 'day' | 'week' | 'month' | 'year' | null; intervalCount: number | null }[];
@@ -64,6 +66,11 @@ export interface InvoiceFact {
   /** Paid in full (the provider's payment on this invoice). A paid invoice is settled whatever failed before. */
   readonly paidAt: string | null;
   readonly uncollectibleAt: string | null;
+  /**
+   * When a dunning's grace period ended with the invoice still unpaid (the dunning saga's fact: no provider states
+   * it). Absent on facts kept before dunning wrote it; a later payment settles the invoice all the same.
+   */
+  readonly graceEndedAt?: string | null;
   readonly asOf: Watermark;
 }
 
@@ -143,6 +150,7 @@ export function withSubscription(inputs: EntitlementInputs, snapshot: Subscripti
     ? {
         system: snapshot.system,
         id: snapshot.id,
+        customerId: snapshot.customerId,
         status: snapshot.status,
         currency: snapshot.currency,
         items: snapshot.items.map((item) => ({ priceId: item.priceId, quantity: item.quantity, unitAmount: item.unitAmount, interval: item.interval, intervalCount: item.intervalCount })),
@@ -152,6 +160,24 @@ export function withSubscription(inputs: EntitlementInputs, snapshot: Subscripti
       }
     : { ...current, liveSince };
   return { ...inputs, customers: withCustomer(inputs, { system: snapshot.system, customerId: snapshot.customerId }), subscriptions: { ...inputs.subscriptions, [key]: fact } };
+}
+
+/**
+ * A billing customer deleted at its provider: its subscriptions end there with it (ended at the deletion unless
+ * they ended before). A fact kept before subscriptions named their customer is taken as this customer's only when it
+ * is the canonical customer's one billing customer at that provider: never another customer's subscription ended.
+ */
+export function withCustomerDeleted(inputs: EntitlementInputs, customer: BillingCustomerRef, deletedAt: string, asOf: Watermark): EntitlementInputs {
+  const soleCustomerThere = inputs.customers.filter((ref) => ref.system === customer.system).length === 1;
+  const subscriptions = Object.fromEntries(
+    Object.entries(inputs.subscriptions).map(([key, fact]) => {
+      const billsThisCustomer = fact.system === customer.system && (fact.customerId === customer.customerId || (fact.customerId === undefined && soleCustomerThere));
+      if (!billsThisCustomer || asOf <= fact.asOf) return [key, fact];
+      const ended: SubscriptionFact = { ...fact, status: 'canceled', endedAt: fact.endedAt ?? iso(deletedAt), asOf };
+      return [key, ended];
+    }),
+  );
+  return { ...inputs, subscriptions };
 }
 
 function invoiceFact(inputs: EntitlementInputs, system: SourceSystem, id: string): InvoiceFact {
@@ -198,6 +224,21 @@ export function withUncollectible(inputs: EntitlementInputs, invoice: { system: 
     ...current,
     amountDue: current.amountDue ?? invoice.amountRemaining,
     uncollectibleAt: maxOf(current.uncollectibleAt, iso(markedAt)),
+    asOf: asOf > current.asOf ? asOf : current.asOf,
+  };
+  return withInvoice(inputs, { system: invoice.system, customerId: invoice.customerId }, fact);
+}
+
+/**
+ * A dunning's grace period over with the invoice still unpaid: the customer is suspended until the invoice is paid.
+ * The earliest end is kept (a minimum: a redriven or repeated step changes nothing).
+ */
+export function withGraceEnded(inputs: EntitlementInputs, invoice: { system: SourceSystem; customerId: string; id: string; amountRemaining: number }, endedAt: string, asOf: Watermark): EntitlementInputs {
+  const current = invoiceFact(inputs, invoice.system, invoice.id);
+  const fact: InvoiceFact = {
+    ...current,
+    amountDue: current.amountDue ?? invoice.amountRemaining,
+    graceEndedAt: minOf(current.graceEndedAt ?? null, iso(endedAt)),
     asOf: asOf > current.asOf ? asOf : current.asOf,
   };
   return withInvoice(inputs, { system: invoice.system, customerId: invoice.customerId }, fact);
@@ -286,8 +327,8 @@ export function deriveEntitlement(customer: string, inputs: EntitlementInputs, c
 }
 
 /**
- * Suspended: money is contested or written off (an open dispute, an uncollectible unpaid invoice) or the provider
- * paused the subscription. Past due: a failed invoice still unpaid, a lost dispute, or the provider says so. Else
+ * Suspended: money is contested or written off (an open dispute, an uncollectible unpaid invoice), a dunning's grace
+ * ended with the invoice unpaid, or the provider paused the subscription. Past due: a failed invoice still unpaid, a lost dispute, or the provider says so. Else
  * active since the later of the first live sighting and the last settlement (a paid failure, a closed dispute).
  */
 function standing(live: readonly SubscriptionFact[], invoices: readonly InvoiceFact[], disputes: readonly DisputeFact[], openInvoices: readonly OpenInvoice[]): { status: EntitlementStatus; since: string | null } {
@@ -295,6 +336,7 @@ function standing(live: readonly SubscriptionFact[], invoices: readonly InvoiceF
   const suspendedSince = [
     ...disputes.filter((dispute) => !dispute.closed).map((dispute) => dispute.openedAt),
     ...invoices.filter((invoice) => invoice.uncollectibleAt !== null && invoice.paidAt === null).map((invoice) => invoice.uncollectibleAt!),
+    ...invoices.filter((invoice) => (invoice.graceEndedAt ?? null) !== null && invoice.paidAt === null).map((invoice) => invoice.graceEndedAt!),
     ...live.filter((subscription) => subscription.status === 'paused').map((subscription) => asOfTime(subscription.asOf)),
   ];
   if (suspendedSince.length > 0) return { status: 'suspended', since: suspendedSince.reduce<string | null>((earliest, time) => minOf(earliest, time), null) };

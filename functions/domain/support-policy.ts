@@ -77,7 +77,7 @@ export function ticketEscalation(
 }
 
 function arrearsNote(entitlement: Entitlement, format: AmountFormatter): string {
-  const standing = entitlement.status === 'suspended' ? 'suspended (a disputed or written-off payment)' : 'past due';
+  const standing = entitlement.status === 'suspended' ? 'suspended (a disputed, written-off or long-overdue payment)' : 'past due';
   const since = entitlement.since === null ? '' : ` since ${entitlement.since.slice(0, 10)}`;
   const invoices = entitlement.openInvoices.map((invoice) => {
     const amount = invoice.amountDue === null || invoice.currency === null ? 'amount unknown' : format(invoice, invoice.amountDue, invoice.currency);

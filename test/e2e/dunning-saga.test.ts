@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OpsState } from '../../local/console/ops-state';
 import type { ExecutionRecord } from '../../local/runtime/stepfunctions/local-state-machines';
-import { customerObject, invoiceObject, type StoryLine } from '../fixtures/stripe/billing-story';
+import { SANDBOX_ZENDESK_API_EMAIL, SANDBOX_ZENDESK_API_TOKEN } from '../../local/sandboxes/zendesk/server';
+import { customerObject, invoiceObject, type StoryLine, subscriptionObject } from '../fixtures/stripe/billing-story';
 import { stripeEvent } from '../fixtures/stripe/stripe-events';
 import { type Harness, postStripeWebhook, STAGE, startHarness, waitFor, waitForFlowsSettled } from './local-stack-harness';
 import { OdooFinanceView } from './odoo-finance-view';
@@ -14,6 +15,8 @@ import { OdooFinanceView } from './odoo-finance-view';
  */
 
 const TAGS = STAGE.config.billing.standingTags;
+const STANDING_FIELD = STAGE.config.zendesk!.organizationFields.standing;
+const ZENDESK_AUTHORIZATION = `Basic ${Buffer.from(`${SANDBOX_ZENDESK_API_EMAIL}/token:${SANDBOX_ZENDESK_API_TOKEN}`).toString('base64')}`;
 const SUSPENDED = STAGE.config.sagas.dunning.suspendedTag;
 const T0 = 1_791_000_000;
 const PLAN: StoryLine[] = [{ price: 'price_e2eDunTeam', description: 'Team (monthly)', quantity: 1, unitAmount: 4900 }];
@@ -38,9 +41,41 @@ async function customerWithOpenInvoice(name: string, options: { invoiceKnownToSt
   const open = invoiceObject(invoice, { customer, customerName: `${name} Ltd`, currency: 'usd', lines: PLAN, finalizedAt: T0 + 10 });
   await harness.seedStripe(options.invoiceKnownToStripe === false ? [customerJson] : [customerJson, open]);
   await deliver(stripeEvent('customer.created', customerJson, { id: `evt_e2eDun${name}Customer`, created: T0 }));
+  // Subscribed to Team: the entitlement the support desk shows (a customer with no live subscription has none to suspend).
+  const subscription = subscriptionObject(`sub_e2eDun${name}`, { customer, currency: 'usd', status: 'active', lines: PLAN, created: T0 + 5 });
+  await deliver(stripeEvent('customer.subscription.created', subscription, { id: `evt_e2eDun${name}Subscribed`, created: T0 + 5 }));
   if (options.invoiceKnownToStripe !== false) await deliver(stripeEvent('invoice.finalized', open, { id: `evt_e2eDun${name}Finalized`, created: T0 + 10 }));
   const failure = stripeEvent('invoice.payment_failed', { ...open, attempt_count: 1, attempted: true }, { id: `evt_e2eDun${name}Failed`, created: T0 + 20 });
-  return { customer, invoice, open, failure };
+  // The canonical customer the one-customer resolution gives a billing customer that speaks first: the organization's external id.
+  return { customer, invoice, open, failure, canonical: `stripe_customer_${customer}` };
+}
+
+/**
+ * The same company in HubSpot (same email domain): crm-sync joins its account to the Stripe customer's canonical
+ * customer, so the dunning's task goes to the owner of this company.
+ */
+async function crmCompanyFor(name: string, companyId: number): Promise<void> {
+  const hubspotUrl = harness.providerApi('hubspot').sandboxUrl!;
+  const seeded = await fetch(`${hubspotUrl}/_sandbox/objects`, { method: 'POST', body: JSON.stringify({ type: 'companies', records: [{ id: companyId, properties: { name: `${name} Ltd`, domain: `${name.toLowerCase()}.example` } }] }) });
+  expect(seeded.status).toBe(200);
+  const body = JSON.stringify([{ eventId: companyId, subscriptionId: 51, portalId: 62515, appId: 54321, occurredAt: Date.now() - 1_000, subscriptionType: 'company.creation', attemptNumber: 0, objectId: companyId, changeSource: 'CRM_UI', sourceId: 'userId:1' }]);
+  const response = await fetch(harness.webhookUrlOf('hubspot'), { method: 'POST', headers: harness.providerApi('hubspot').webhookHeaders!(body), body });
+  expect(response.status).toBe(200);
+  await waitForFlowsSettled(harness.stack);
+}
+
+/** A task as the HubSpot sandbox's API serves it. */
+async function crmTask(taskId: string): Promise<Record<string, string>> {
+  const response = await fetch(`${harness.providerApi('hubspot').sandboxUrl!}/crm/v3/objects/tasks/${taskId}?properties=hs_task_status,hs_task_subject`, { headers: { Authorization: 'Bearer pat-sandbox-local' } });
+  expect(response.status).toBe(200);
+  return ((await response.json()) as { properties: Record<string, string> }).properties;
+}
+
+/** The standing the support desk's organization of the customer shows (Zendesk sandbox, read as the API serves it). */
+async function deskStanding(canonical: string): Promise<string | undefined> {
+  const response = await fetch(`${harness.providerApi('zendesk').sandboxUrl!}/api/v2/organizations/search?external_id=${canonical}`, { headers: { Authorization: ZENDESK_AUTHORIZATION } });
+  const { organizations } = (await response.json()) as { organizations: { organization_fields: Record<string, string> }[] };
+  return organizations[0]?.organization_fields[STANDING_FIELD];
 }
 
 async function deliver(...events: ReturnType<typeof stripeEvent>[]): Promise<void> {
@@ -78,7 +113,8 @@ const count = (notes: readonly string[], pattern: RegExp) => notes.filter((note)
 
 describe('dunning saga on the local runtime (Odoo sandbox, Stripe sandbox)', () => {
   it('suspends a customer whose invoice is still unpaid at the end of the grace period, and a re-delivered failure starts no second run', async () => {
-    const { customer, invoice, failure } = await customerWithOpenInvoice('Globex');
+    const { customer, invoice, failure, canonical } = await customerWithOpenInvoice('Globex');
+    expect(await deskStanding(canonical)).toBe('active');
 
     await deliver(failure);
     const pastDue = await waitFor(async () => {
@@ -93,8 +129,14 @@ describe('dunning saga on the local runtime (Odoo sandbox, Stripe sandbox)', () 
     expect(execution.status).toBe('SUCCEEDED');
     expect(executionsOf(invoice)).toHaveLength(1);
     expect(execution.states?.filter((state) => state.status !== 'SUCCEEDED')).toEqual([]);
-    expect(execution.states?.map((state) => state.name)).toEqual(expect.arrayContaining(['MarkPastDue', 'RecheckInvoice', 'Paid at the provider?', 'Suspend']));
-    expect(JSON.parse(execution.output ?? '{}')).toMatchObject({ recheckInvoice: { outcome: 'unpaid', amountRemaining: 4900 }, suspend: { outcome: 'suspended' } });
+    expect(execution.states?.map((state) => state.name)).toEqual(expect.arrayContaining(['MarkPastDue', 'EntitlementPastDue', 'OpenOwnerTask', 'RecheckInvoice', 'Paid at the provider?', 'Suspend', 'SuspendEntitlement']));
+    expect(JSON.parse(execution.output ?? '{}')).toMatchObject({
+      entitlementPastDue: { customer: canonical, standing: 'past_due' },
+      recheckInvoice: { outcome: 'unpaid', amountRemaining: 4900 },
+      suspend: { outcome: 'suspended' },
+      suspendEntitlement: { customer: canonical, standing: 'suspended', changed: true },
+    });
+    expect(await deskStanding(canonical)).toBe('suspended');
 
     const suspended = await partnerOf(customer);
     expect([...suspended.tags].sort()).toEqual([TAGS.pastDue, SUSPENDED].sort());
@@ -103,17 +145,28 @@ describe('dunning saga on the local runtime (Odoo sandbox, Stripe sandbox)', () 
   }, 180_000);
 
   it('restores a customer whose invoice was paid during the grace period', async () => {
-    const { customer, invoice, open, failure } = await customerWithOpenInvoice('Initrode');
+    const { customer, invoice, open, failure, canonical } = await customerWithOpenInvoice('Initrode');
+    await crmCompanyFor('Initrode', 7901);
 
     await deliver(failure);
     await waitFor(async () => ((await partnerOf(customer)).tags.includes(TAGS.pastDue) ? true : undefined), { what: 'the past-due standing' });
+    await waitFor(async () => ((await deskStanding(canonical)) === 'past_due' ? true : undefined), { what: 'the entitlement past due on the desk' });
     // The customer pays at Stripe; the saga learns it from the invoice, not from another event.
     await harness.seedStripe([{ ...open, status: 'paid', amount_paid: 4900, amount_remaining: 0 }]);
 
     const execution = await finishedExecutionOf(invoice);
     expect(execution.status).toBe('SUCCEEDED');
-    expect(JSON.parse(execution.output ?? '{}')).toMatchObject({ recheckInvoice: { outcome: 'paid', amountRemaining: 0 }, restore: { outcome: 'restored' } });
-    expect(execution.states?.some((state) => state.name === 'Suspend')).toBe(false);
+    expect(JSON.parse(execution.output ?? '{}')).toMatchObject({
+      recheckInvoice: { outcome: 'paid', amountRemaining: 0 },
+      restore: { outcome: 'restored' },
+      openOwnerTask: { outcome: 'opened', companyId: '7901', taskId: expect.any(String) },
+      restoreEntitlement: { customer: canonical, standing: 'active' },
+      completeOwnerTask: { outcome: 'completed' },
+    });
+    const { taskId } = (JSON.parse(execution.output ?? '{}') as { openOwnerTask: { taskId: string } }).openOwnerTask;
+    expect(await crmTask(taskId)).toMatchObject({ hs_task_subject: 'Payment failed: invoice in_e2eDunInitrode (49.00 USD)', hs_task_status: 'COMPLETED' });
+    expect(execution.states?.some((state) => state.name === 'Suspend' || state.name === 'SuspendEntitlement')).toBe(false);
+    expect(await deskStanding(canonical)).toBe('active');
 
     const restored = await partnerOf(customer);
     expect(restored.tags).toEqual([]);
@@ -133,8 +186,11 @@ describe('dunning saga on the local runtime (Odoo sandbox, Stripe sandbox)', () 
     expect(execution.states?.map((state) => [state.name, state.status])).toEqual([
       ['MarkPastDue', 'SUCCEEDED'],
       ['Invoice still open in Odoo?', 'SUCCEEDED'],
+      ['EntitlementPastDue', 'SUCCEEDED'],
+      ['OpenOwnerTask', 'SUCCEEDED'],
       ['Wait before RecheckInvoice', 'SUCCEEDED'],
       ['RecheckInvoice', 'CAUGHT'],
+      ['CloseOwnerTask', 'SUCCEEDED'],
       ['WithdrawPastDue', 'SUCCEEDED'],
       ['Failed', 'FAILED'],
     ]);

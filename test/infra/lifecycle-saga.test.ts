@@ -37,15 +37,20 @@ describe('LifecycleSaga (the dunning saga in the prod template)', () => {
     const [retry] = retries;
     expect(retry).toMatchObject({ ErrorEquals: expect.arrayContaining(['RetryableSyncError', 'Lambda.TooManyRequestsException']), MaxDelaySeconds: 300, JitterStrategy: 'FULL', MaxAttempts: 20 });
     expect(retry!['ErrorEquals']).not.toContain('PermanentSyncError');
-    // The recheck fails for good → the past-due standing it follows is withdrawn → the execution fails with the step's error.
-    expect(asl.States['RecheckInvoice']!['Catch']).toEqual([{ ErrorEquals: ['PermanentSyncError'], ResultPath: '$.failure', Next: 'WithdrawPastDue' }]);
+    // The recheck fails for good → the owner's task closed → the past-due standing withdrawn → the execution fails with the step's error.
+    expect(asl.States['RecheckInvoice']!['Catch']).toEqual([{ ErrorEquals: ['PermanentSyncError'], ResultPath: '$.failure', Next: 'CloseOwnerTask' }]);
+    expect(asl.States['CloseOwnerTask']).toMatchObject({ Next: 'WithdrawPastDue', Catch: [{ ErrorEquals: ['States.ALL'], Next: 'WithdrawPastDue' }] });
+    // The entitlement's past due is the provider's fact, not undone: a failure right after it withdraws the Odoo standing only.
+    expect(asl.States['OpenOwnerTask']!['Catch']).toEqual([expect.objectContaining({ Next: 'WithdrawPastDue' })]);
     expect(asl.States['WithdrawPastDue']).toMatchObject({ Next: 'Failed', Catch: [{ ErrorEquals: ['States.ALL'], Next: 'Failed' }] });
     expect(asl.States['WithdrawPastDue']!['Retry']).toBeDefined();
     expect(asl.States['Failed']).toMatchObject({ Type: 'Fail', ErrorPath: '$.failure.Error', CausePath: '$.failure.Cause' });
     // The first step has nothing before it to undo.
     expect(asl.States['MarkPastDue']!['Catch']).toEqual([{ ErrorEquals: ['PermanentSyncError'], ResultPath: '$.failure', Next: 'Failed' }]);
-    // Suspend and Restore come after the past-due step: a permanent failure there withdraws it too.
-    expect(asl.States['Suspend']!['Catch']).toEqual([expect.objectContaining({ Next: 'WithdrawPastDue' })]);
+    // Suspend and Restore come after the task: a permanent failure there closes it and withdraws the standing too.
+    expect(asl.States['Suspend']!['Catch']).toEqual([expect.objectContaining({ Next: 'CloseOwnerTask' })]);
+    expect(asl.States['Suspend']!['Next']).toBe('SuspendEntitlement');
+    expect([asl.States['Restore']!['Next'], asl.States['RestoreEntitlement']!['Next']]).toEqual(['RestoreEntitlement', 'CompleteOwnerTask']);
   });
 
   it('re-checks the invoice in a loop until it is paid or the grace is over', () => {
@@ -84,6 +89,41 @@ describe('LifecycleSaga (the dunning saga in the prod template)', () => {
   it('gives the step functions the stage’s grace period and suspended tag', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ SAGA_STEP: 'Suspend', DUNNING_GRACE_SECONDS: String(14 * 24 * 3600), DUNNING_SUSPENDED_TAG: 'Suspended' }) },
+    });
+  });
+});
+
+describe('LifecycleSaga (the offboarding saga in the prod template)', () => {
+  const { template } = syncStack('prod');
+  const [logicalId, machine] = Object.entries(template.findResources('AWS::StepFunctions::StateMachine')).find(([id]) => id.includes('offboarding'))!;
+  const asl = definitionOf(machine as never);
+
+  it('is a Standard state machine started by subscription ends and customer deletions, whose first step ends a run that is no end', () => {
+    expect(machine.Properties.StateMachineType).toBe('STANDARD');
+    expect(asl.StartAt).toBe('RecogniseEnd');
+    const choice = asl.States['An end to offboard?'] as { Choices: { StringEquals: string; Next: string }[] };
+    expect(choice.Choices.map((each) => [each.StringEquals, each.Next])).toEqual([
+      ['not-an-end', 'Done An end to offboard?=not-an-end'],
+      ['offboard', 'CloseContract'],
+    ]);
+    expect(['CloseContract', 'RevokeEntitlement', 'MarkFormerCustomer', 'CheckOpenInvoices'].map((state) => asl.States[state]!['Next'])).toEqual([
+      'RevokeEntitlement',
+      'MarkFormerCustomer',
+      'CheckOpenInvoices',
+      'Done An end to offboard?=offboard',
+    ]);
+    // Nothing to compensate: each step applies an end the provider already made.
+    expect(asl.States['CheckOpenInvoices']!['Catch']).toEqual([expect.objectContaining({ Next: 'Failed' })]);
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['odoo-saas-sync'], 'detail-type': ['subscription.updated', 'customer.deleted'] },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('SagaoffboardingStarter'), 'Arn'] } })],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ExecutionsFailed', Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: logicalId } }] });
+  });
+
+  it('gives its steps the entitlements flow’s settings, the desk’s API and the bus', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ SAGA_STEP: 'RevokeEntitlement', SUPPORT_POLICY: Match.anyValue(), BILLING_CONFIG: Match.anyValue(), EVENT_BUS_NAME: Match.anyValue() }) },
     });
   });
 });

@@ -70,19 +70,50 @@ export async function syncEntitlement(event: EntitlementEvent, ports: Entitlemen
   if ('outcome' in party) return party;
   const customer = await canonicalCustomerOf(ports, party);
   const asOf = watermarkOf(event);
-
-  return underWatermarkLease<EntitlementOutcome>(ports.watermarks, entitlementKey(customer), event.id, async () => {
-    const state = await ports.store.load(customer);
-    let inputs = applyFact(state.inputs, event, party, asOf);
+  const revision = await reviseEntitlement(customer, event, ports, async (inputs) => {
+    let revised = applyFact(inputs, event, party, asOf);
     if (event.type === 'payment.failed') {
       // A payment that named no customer was recorded on its invoice only: the failure, which names one, meets it here.
       const { paidAt } = await ports.store.claimInvoice({ system: event.data.attempt.system, id: event.data.attempt.invoiceId }, party);
-      if (paidAt !== null) inputs = withPayment(inputs, { system: event.data.attempt.system, customerId: party.customerId, invoiceId: event.data.attempt.invoiceId }, paidAt, asOf);
+      if (paidAt !== null) revised = withPayment(revised, { system: event.data.attempt.system, customerId: party.customerId, invoiceId: event.data.attempt.invoiceId }, paidAt, asOf);
     }
+    return revised;
+  });
+  if (!revision.changed) return { outcome: 'entitlement-unchanged', customer };
+  const { status, tier } = revision.entitlement;
+  return { outcome: 'entitlement-changed', customer, status, tier, organizationId: revision.organizationId };
+}
+
+/** A revision: the entitlement the facts give now, and whether it changed (pushed to the desk, published). */
+export interface EntitlementRevision {
+  readonly changed: boolean;
+  readonly entitlement: Entitlement;
+  /** The desk's organization pushed; null when nothing changed or the stage runs no desk. */
+  readonly organizationId: string | null;
+}
+
+/** What caused a revision: an event, or a saga's step (its own id, so that its `entitlement.changed` is one of its own). */
+export type EntitlementCause = Pick<EntitlementEvent, 'id' | 'source' | 'time' | 'correlationId'>;
+
+/**
+ * The one writer of a customer's entitlement: under the customer's write lease, its facts are loaded, `revise`d,
+ * the entitlement re-derived and, when it changed, pushed to the support desk's organization and published as
+ * `entitlement.changed`. The flow's events and the lifecycle sagas' facts (a dunning's grace over) both go through
+ * here, so the standing support sees is always the derivation of every fact, never one writer's word against another's.
+ */
+export async function reviseEntitlement(
+  customer: string,
+  cause: EntitlementCause,
+  ports: EntitlementFlowPorts,
+  revise: (inputs: EntitlementInputs) => Promise<EntitlementInputs> | EntitlementInputs,
+): Promise<EntitlementRevision> {
+  return underWatermarkLease<EntitlementRevision>(ports.watermarks, entitlementKey(customer), cause.id, async () => {
+    const state = await ports.store.load(customer);
+    const inputs = await revise(state.inputs);
     const entitlement = deriveEntitlement(customer, inputs, ports.policy.entitlements);
     if (!entitlementChanged(state.published, entitlement)) {
-      await ports.store.save(customer, event.id, { ...state, inputs });
-      return { result: { outcome: 'entitlement-unchanged', customer }, commit: entitlement.watermark };
+      await ports.store.save(customer, cause.id, { ...state, inputs });
+      return { result: { changed: false, entitlement, organizationId: null }, commit: entitlement.watermark };
     }
 
     let organizationId: string | null = null;
@@ -98,9 +129,9 @@ export async function syncEntitlement(event: EntitlementEvent, ports: Entitlemen
       // The ticket flow finds the customer of a ticket's organization by this link.
       await ports.identityMap.link(organizationKey(ports.desk.system, push.organizationId), { ...CANONICAL_CUSTOMER, id: customer });
     }
-    await ports.publish([entitlementChangedEvent(event, entitlement, state.published)]);
-    await ports.store.save(customer, event.id, { inputs, published: entitlement, organizationName });
-    return { result: { outcome: 'entitlement-changed', customer, status: entitlement.status, tier: entitlement.tier, organizationId }, commit: entitlement.watermark };
+    await ports.publish([entitlementChangedEvent(cause, entitlement, state.published)]);
+    await ports.store.save(customer, cause.id, { inputs, published: entitlement, organizationName });
+    return { result: { changed: true, entitlement, organizationId }, commit: entitlement.watermark };
   });
 }
 
@@ -166,7 +197,7 @@ async function partnerOf(customers: readonly BillingCustomerRef[], ports: Entitl
   throw new DependencyMissingError(`none of ${customers.map((ref) => `${ref.system}:${ref.customerId}`).join(', ')} is in Odoo yet (the customer flow syncs it first)`);
 }
 
-function entitlementChangedEvent(cause: EntitlementEvent, entitlement: Entitlement, previous: Entitlement | undefined): EntitlementChanged {
+function entitlementChangedEvent(cause: EntitlementCause, entitlement: Entitlement, previous: Entitlement | undefined): EntitlementChanged {
   const source: SourceSystem = cause.source;
   return {
     id: `${ENTITLEMENT_CHANGED}:${entitlement.customer}:${cause.id}`,

@@ -20,10 +20,28 @@ export const recheckResultSchema = z.object({
 });
 export type RecheckResult = z.infer<typeof recheckResultSchema>;
 
+/** The customer's entitlement after a step revised it: the standing the support desk's organization shows. */
+export const entitlementStepResultSchema = z.object({
+  customer: z.string(),
+  standing: z.enum(['active', 'past_due', 'suspended', 'cancelled']),
+  /** Whether the step changed it (pushed to the desk); false when the entitlements flow had already. */
+  changed: z.boolean(),
+});
+export type EntitlementStepResult = z.infer<typeof entitlementStepResultSchema>;
+
+export const ownerTaskResultSchema = z.discriminatedUnion('outcome', [
+  z.object({ outcome: z.literal('opened'), taskId: z.string(), companyId: z.string() }),
+  /** The stage runs no CRM, or the customer has no company in it: nobody to give a task to. */
+  z.object({ outcome: z.literal('no-crm-company'), reason: z.string() }),
+]);
+export type OwnerTaskResult = z.infer<typeof ownerTaskResultSchema>;
+
 export const dunningStateSchema = z.looseObject({
   sagaId: z.string().check(z.minLength(1)),
   event: paymentFailedSchema,
   markPastDue: z.optional(markPastDueResultSchema),
+  entitlementPastDue: z.optional(entitlementStepResultSchema),
+  openOwnerTask: z.optional(ownerTaskResultSchema),
   recheckInvoice: z.optional(recheckResultSchema),
   /** Set by the Catch of the step that failed for good: what the compensations say in their notes. */
   failure: z.optional(z.object({ Error: z.string(), Cause: z.optional(z.string()) })),

@@ -7,6 +7,8 @@ import { customerIdentityPorts } from '../../flows/identity-wiring';
 import { readEnv } from '../../platform/env';
 import { ODOO_WRITER_ENV, odooWriterInfrastructure } from '../../platform/flow-consumer';
 import { billingSourcesFromEnv } from '../../providers/billing-sources';
+import { crmWorkspaceFromEnv } from '../../providers/crm-workspaces';
+import { entitlementPortsFromEnv } from '../shared/entitlement-wiring';
 import type { DunningState } from './dunning-state';
 import type { DunningPorts } from './dunning-steps';
 
@@ -34,6 +36,8 @@ export function dunningPortsFromEnv(): (state: DunningState) => DunningPorts {
     config: billingConfigFromEnv(),
     settings: { graceSeconds: env.DUNNING_GRACE_SECONDS, suspendedTag: env.DUNNING_SUSPENDED_TAG },
     now: () => new Date(),
+    entitlements: entitlementPortsFromEnv({ ...infrastructure, env }),
+    crm: crmWorkspaceFromEnv(),
   };
   // The invoice's provider, read on the failed attempt's own account.
   return (state) => ({ ...shared, source: sourceFor(state.event.source, state.event.data.attempt.account) });

@@ -8,6 +8,7 @@ import {
   monthlyAmount,
   NO_INPUTS,
   withDispute,
+  withGraceEnded,
   withPayment,
   withPaymentFailure,
   withSubscription,
@@ -110,6 +111,20 @@ describe('deriveEntitlement', () => {
     const uncollectible: Step = (inputs) => withUncollectible(inputs, { system: 'stripe', customerId: 'cus_1', id: 'in_9', amountRemaining: 5000 }, '2026-03-05T00:00:00Z', at('2026-03-05T00:00:00Z', 'evt_8').asOf);
     expect(run([active, failed('2026-03-01T00:00:00Z', 'evt_2', 'in_9'), uncollectible])).toMatchObject({ status: 'suspended', since: '2026-03-05T00:00:00.000Z' });
     expect(run([active, failed('2026-03-01T00:00:00Z', 'evt_2', 'in_9'), uncollectible, paid('2026-03-09T00:00:00Z', 'evt_9', 'in_9')])).toMatchObject({ status: 'active', since: '2026-03-09T00:00:00.000Z' });
+  });
+
+  it('is suspended when a dunning’s grace ends unpaid, in any order of the facts, and active again once paid', () => {
+    const active = sub('2026-01-01T00:00:00Z', 'evt_1', subscription('sub_1', 'active', 'price_pro'));
+    const graceOver = (time: string): Step => (inputs) => withGraceEnded(inputs, { system: 'stripe', customerId: 'cus_1', id: 'in_7', amountRemaining: 2000 }, time, at(time, 'saga-1:SuspendEntitlement').asOf);
+    const failure = failed('2026-03-01T00:00:00Z', 'evt_2', 'in_7');
+    const payment = paid('2026-03-20T00:00:00Z', 'evt_9', 'in_7');
+
+    expect(run([active, failure])).toMatchObject({ status: 'past_due' });
+    expect(run([active, failure, graceOver('2026-03-15T00:00:00Z')])).toMatchObject({ status: 'suspended', since: '2026-03-15T00:00:00.000Z' });
+    // A repeated step keeps the first end.
+    expect(run([active, failure, graceOver('2026-03-15T00:00:00Z'), graceOver('2026-03-16T00:00:00Z')])).toMatchObject({ status: 'suspended', since: '2026-03-15T00:00:00.000Z' });
+    expect(run([active, failure, graceOver('2026-03-15T00:00:00Z'), payment])).toMatchObject({ status: 'active', since: '2026-03-20T00:00:00.000Z' });
+    expect(run([payment, graceOver('2026-03-15T00:00:00Z'), active, failure])).toEqual(run([active, failure, graceOver('2026-03-15T00:00:00Z'), payment]));
   });
 
   it('takes the provider’s own past_due status, dated by the snapshot', () => {

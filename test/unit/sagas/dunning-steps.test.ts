@@ -4,9 +4,26 @@ import type { AccountStandingLedger } from '../../../functions/domain/account-st
 import type { BillingConfig } from '../../../functions/domain/billing-config';
 import { isRetryable } from '../../../functions/platform/errors';
 import type { DunningState } from '../../../functions/sagas/dunning/dunning-state';
-import { type DunningPorts, InvoiceUnknownAtProviderError, markPastDue, recheckInvoice, restore, suspend, withdrawPastDue } from '../../../functions/sagas/dunning/dunning-steps';
+import { NO_INPUTS, withSubscription } from '../../../functions/domain/entitlement';
+import type { SupportPolicy } from '../../../functions/domain/support-policy';
+import {
+  completeOwnerTask,
+  type DunningPorts,
+  entitlementPastDue,
+  InvoiceUnknownAtProviderError,
+  markPastDue,
+  openOwnerTask,
+  recheckInvoice,
+  restore,
+  restoreEntitlement,
+  suspend,
+  suspendEntitlement,
+  withdrawPastDue,
+} from '../../../functions/sagas/dunning/dunning-steps';
 import { InMemoryBillingSource, InMemoryLedger } from '../../support/in-memory-billing';
-import { InMemoryIdentityMap, InMemoryPartners, InMemoryWatermarks, customerIdentityTestPorts } from '../../support/in-memory-ports';
+import { InMemoryLifecycleCrm } from '../../support/in-memory-lifecycle-crm';
+import { InMemoryCustomerDirectory, InMemoryIdentityMap, InMemoryPartners, InMemoryWatermarks, customerIdentityTestPorts } from '../../support/in-memory-ports';
+import { InMemoryEntitlementStore, InMemorySupportDesk, InMemorySupportLedger } from '../../support/in-memory-support';
 
 const CONFIG: BillingConfig = {
   companies: [{ account: '*', currency: '*', companyId: 1, salesJournalId: 1, bankJournalId: 6 }],
@@ -33,17 +50,47 @@ function standingOver(ledger: InMemoryLedger): AccountStandingLedger {
   };
 }
 
-function ports() {
+const POLICY: SupportPolicy = {
+  entitlements: { tiers: ['none', 'standard', 'premium'], noneTier: 'none', unmappedTier: 'standard', plans: [{ plan: 'Team', tier: 'standard', priceIds: ['price_team'] }] },
+  tagPrefix: 'saas_',
+  escalation: { tierPriorities: [], pastDueTag: 'billing_past_due' },
+};
+
+function ports(options: { crmCompany?: string; crm?: boolean } = {}) {
   const ledger = new InMemoryLedger();
   const partners = new InMemoryPartners();
   const source = new InMemoryBillingSource();
+  const identityMap = new InMemoryIdentityMap();
+  const watermarks = new InMemoryWatermarks();
+  const directory = new InMemoryCustomerDirectory();
+  const desk = new InMemorySupportDesk();
+  const crm = new InMemoryLifecycleCrm();
+  const published: string[] = [];
+  // The identity flow linked the billing customer to its canonical customer (and the CRM flow its company).
+  void identityMap.link('stripe:customer:cus_1', { system: 'saas_sync', kind: 'customer', id: 'cust-1' });
+  void identityMap.link('stripe:customer:cus_1', { system: 'odoo', kind: 'res.partner', id: '42' });
+  // The customer subscribes to Team (the entitlements flow kept the fact).
+  const store = new InMemoryEntitlementStore(watermarks);
+  store.states.set('cust-1', {
+    inputs: withSubscription(NO_INPUTS, { system: 'stripe', account: null, customerId: 'cus_1', id: 'sub_1', status: 'active', currency: 'usd', items: [{ id: 'si_1', priceId: 'price_team', productId: null, description: null, quantity: 1, unitAmount: 4900, interval: 'month', intervalCount: 1 }], currentPeriodStart: null, currentPeriodEnd: null, cancelAtPeriodEnd: false, canceledAt: null, endedAt: null, livemode: false }, '2026-10-01T00:00:00Z', '2026-10-01T00:00:00.000Z|evt_sub'),
+    published: undefined,
+    organizationName: 'Acme',
+  });
+  if (options.crmCompany !== undefined) directory.holders.set(`hubspot:account:${options.crmCompany}`, 'cust-1');
   source.customers.set('cus_1', { system: 'stripe', id: 'cus_1', name: 'Acme', email: 'billing@acme.example', phone: null, address: null, currency: 'usd', livemode: false, links: [], taxId: null });
   let now = FAILED_AT;
-  const p: DunningPorts & { ledger: InMemoryLedger; source: InMemoryBillingSource; at(instant: Date): void } = {
-    ledger, source, partners, ...customerIdentityTestPorts(partners), identityMap: new InMemoryIdentityMap(), watermarks: new InMemoryWatermarks(), config: CONFIG,
+  const p: DunningPorts & { ledger: InMemoryLedger; source: InMemoryBillingSource; desk: InMemorySupportDesk; crmWorkspace: InMemoryLifecycleCrm; published: string[]; at(instant: Date): void } = {
+    ledger, source, partners, ...customerIdentityTestPorts(partners), identityMap, watermarks, config: CONFIG,
     standing: standingOver(ledger),
     settings: { graceSeconds: GRACE_SECONDS, suspendedTag: 'Suspended' },
     now: () => now,
+    entitlements: {
+      store, watermarks, identityMap, directory, partners: { partnerByExternalId: async () => undefined },
+      ledger: new InMemorySupportLedger(), desk, policy: POLICY,
+      publish: async (events) => void published.push(...events.map((event) => event.id)),
+    },
+    crm: options.crm === false ? undefined : crm,
+    desk, crmWorkspace: crm, published,
     at: (instant) => {
       now = instant;
     },
@@ -139,5 +186,68 @@ describe('dunning steps', () => {
     expect(await tagsOf(p, state.markPastDue.partnerId)).toEqual([]);
     expect(notesOf(p).slice(1)).toEqual(['Dunning of invoice in_1 stopped: InvoiceUnknownAtProviderError: invoice in_1 is unknown to Stripe. Standing “Past due” cleared.']);
     expect(await withdrawPastDue({ sagaId: 'run-2', event: failure }, p)).toEqual({ outcome: 'nothing-to-undo' });
+  });
+
+  it('puts the entitlement past due through the entitlements flow’s code: the desk shows it, and the flow’s own delivery changes nothing more', async () => {
+    const p = ports();
+    const state = await pastDueState(p);
+
+    const result = await entitlementPastDue(state, p);
+
+    expect(result).toEqual({ customer: 'cust-1', standing: 'past_due', changed: true });
+    expect(p.desk.organizations.get('cust-1')?.fields.standing).toBe('past_due');
+    // The same failure again (the flow's delivery, a repeated step): one push, one entitlement.changed.
+    expect(await entitlementPastDue(state, p)).toEqual({ customer: 'cust-1', standing: 'past_due', changed: false });
+    expect(p.desk.pushes).toBe(1);
+    expect(p.published).toHaveLength(1);
+  });
+
+  it('opens one task for the owner of the customer’s CRM company, and completes it once the invoice is paid', async () => {
+    const p = ports({ crmCompany: '777' });
+    const marked = await pastDueState(p);
+    const state = { ...marked, entitlementPastDue: await entitlementPastDue(marked, p) };
+
+    const task = await openOwnerTask(state, p);
+    expect(await openOwnerTask(state, p)).toEqual(task);
+
+    expect(task).toEqual({ outcome: 'opened', taskId: 'task-1', companyId: '777' });
+    expect([...p.crmWorkspace.tasks.values()]).toEqual([
+      expect.objectContaining({ key: 'dunning:run-1', companyId: '777', subject: 'Payment failed: invoice in_1 (49.00 USD)', body: expect.stringContaining('paid by 2026-11-05 11:00 UTC'), completed: false }),
+    ]);
+    expect(await completeOwnerTask({ ...state, openOwnerTask: task }, p)).toEqual({ outcome: 'completed' });
+    expect(p.crmWorkspace.tasks.get('task-1')?.completed).toBe(true);
+  });
+
+  it('gives no task when the customer has no CRM company or the stage no CRM, and has none to complete', async () => {
+    for (const p of [ports(), ports({ crm: false, crmCompany: '777' })]) {
+      const marked = await pastDueState(p);
+      const state = { ...marked, entitlementPastDue: await entitlementPastDue(marked, p) };
+      const task = await openOwnerTask(state, p);
+      expect(task).toMatchObject({ outcome: 'no-crm-company' });
+      expect(await completeOwnerTask({ ...state, openOwnerTask: task }, p)).toEqual({ outcome: 'no-task' });
+      expect(p.crmWorkspace.tasks.size).toBe(0);
+    }
+  });
+
+  it('suspends the entitlement when the grace ends unpaid, once; a later payment makes it active again', async () => {
+    const p = ports();
+    const marked = await pastDueState(p);
+    const state = { ...marked, entitlementPastDue: await entitlementPastDue(marked, p), recheckInvoice: { outcome: 'unpaid' as const, amountRemaining: 4900, checkedAt: '2026-11-05T11:00:05.000Z' } };
+
+    expect(await suspendEntitlement(state, p)).toEqual({ customer: 'cust-1', standing: 'suspended', changed: true });
+    expect(await suspendEntitlement(state, p)).toEqual({ customer: 'cust-1', standing: 'suspended', changed: false });
+    expect(p.desk.organizations.get('cust-1')?.fields).toMatchObject({ standing: 'suspended', standingSince: expect.stringContaining('2026-11-05') });
+    expect(p.desk.organizations.get('cust-1')?.managedTags).toContain('saas_standing_suspended');
+    // entitlement.changed, once for the failure and once for the suspension (the step's own id).
+    expect(p.published).toEqual([expect.stringContaining('stripe:evt_fail'), expect.stringContaining('run-1:SuspendEntitlement')]);
+  });
+
+  it('restores the entitlement when the provider says the invoice is paid', async () => {
+    const p = ports();
+    const marked = await pastDueState(p);
+    const state = { ...marked, entitlementPastDue: await entitlementPastDue(marked, p), recheckInvoice: { outcome: 'paid' as const, amountRemaining: 0, checkedAt: '2026-11-05T10:20:00.000Z' } };
+
+    expect(await restoreEntitlement(state, p)).toEqual({ customer: 'cust-1', standing: 'active', changed: true });
+    expect(p.desk.organizations.get('cust-1')?.fields.standing).toBe('active');
   });
 });
