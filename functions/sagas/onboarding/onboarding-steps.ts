@@ -11,6 +11,7 @@ import type { SupportLedger } from '../../domain/support-ledger';
 import { PermanentSyncError } from '../../platform/errors';
 import { canonicalCustomer } from '../../flows/customer-identity';
 import { type EntitlementFlowPorts, syncEntitlement } from '../../flows/entitlements/sync-entitlement';
+import { ODOO_SALE_ORDER, subscriptionKey } from '../../flows/subscription-sync/sync-subscription';
 import { customerKey, ODOO_PARTNER } from '../../flows/known-partner';
 import { type OnboardingConfig, subscriptionItemsOf } from './onboarding-config';
 import type {
@@ -201,6 +202,11 @@ export async function subscribe(state: OnboardingState, ports: OnboardingPorts):
     { customerId: customer.customerId, items, collection: ports.config.collection, links: billingLinks(state) },
     onboardingWriteKey(state, 'billing-subscription'),
   );
+  // The won deal's confirmed order is this subscription's contract: linked before the provider's webhook of the new
+  // subscription reaches subscription-sync, which then finds and keeps it in step instead of creating a second
+  // Odoo order for the same sale.
+  const contract = required(state.verifyContract, 'verifyContract', state);
+  await ports.identityMap.link(subscriptionKey(subscription), { ...ODOO_SALE_ORDER, id: String(contract.orderId) });
   return { subscription };
 }
 

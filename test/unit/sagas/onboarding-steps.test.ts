@@ -128,6 +128,8 @@ describe('onboarding saga steps', () => {
     expect(await identityMap.find('stripe:customer:cus_1', 'saas_sync', 'customer')).toBe('cust-7101');
     expect(await identityMap.find('stripe:customer:cus_1', 'odoo', 'res.partner')).toBe(String(PARTNER));
     expect(ports.world.deals.orders.get(1)?.state).toBe('confirmed');
+    // The new subscription's webhook finds the won deal's order as its contract: no second Odoo order for one sale.
+    expect(await identityMap.find('stripe:subscription:sub_2', 'odoo', 'sale.order')).toBe('1');
   });
 
   it('a customer already billed at the provider is subscribed as it is, and undoing the onboarding keeps it', async () => {
