@@ -169,4 +169,37 @@ describe('syncCrm', () => {
       expect(p.partners.records.get(partnerId)).toMatchObject({ active: false, phone: '+49 30 3' });
     });
   });
+
+  describe('a contact of several companies (Odoo’s parent_id holds one)', () => {
+    const parentOf = async (p: ReturnType<typeof ports>, contactId: string) => p.partners.records.get(Number(await p.identityMap.find(`hubspot:contact:${contactId}`, 'odoo', 'res.partner')))?.parent_id;
+    const companyPartner = async (p: ReturnType<typeof ports>, accountId: string) => Number(await p.identityMap.find(`hubspot:account:${accountId}`, 'odoo', 'res.partner'));
+    const twoCompanies = async () => {
+      const p = ports();
+      await syncCrm(accountUpserted(account('7101', { domain: 'one.example' }), 1), p);
+      await syncCrm(accountUpserted(account('7102', { domain: 'two.example', name: 'Second Co' }), 2), p);
+      return p;
+    };
+
+    it('goes under the company the CRM marks primary, wherever it is listed; the other company gets no partner of it', async () => {
+      const p = await twoCompanies();
+      await syncCrm(contactUpserted(contact('7201', null, { accountIds: ['7101', '7102'], primaryAccountId: '7102' }), 3), p);
+      expect(await parentOf(p, '7201')).toBe(await companyPartner(p, '7102'));
+      expect(activePartners(p).filter((partner) => !partner.company)).toHaveLength(1);
+    });
+
+    it('with none marked primary, under the lowest id, whatever order a read lists them in', async () => {
+      for (const [second, accountIds] of [[3, ['7102', '7101']], [4, ['7101', '7102']]] as const) {
+        const p = await twoCompanies();
+        await syncCrm(contactUpserted(contact('7201', null, { accountIds: [...accountIds], primaryAccountId: null }), second), p);
+        expect(await parentOf(p, '7201')).toBe(await companyPartner(p, '7101'));
+      }
+    });
+
+    it('moves when the CRM makes another company its primary', async () => {
+      const p = await twoCompanies();
+      await syncCrm(contactUpserted(contact('7201', null, { accountIds: ['7101', '7102'], primaryAccountId: '7101' }), 3), p);
+      await syncCrm(contactUpserted(contact('7201', null, { accountIds: ['7102', '7101'], primaryAccountId: '7102' }), 4), p);
+      expect(await parentOf(p, '7201')).toBe(await companyPartner(p, '7102'));
+    });
+  });
 });
