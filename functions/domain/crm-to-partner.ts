@@ -52,7 +52,7 @@ export function accountPartnerWrite(account: AccountSnapshot): { values: OwnedPa
  */
 export function contactAccountId(contact: ContactSnapshot): string | undefined {
   if (contact.primaryAccountId !== null) return contact.primaryAccountId;
-  // Numeric ids (HubSpot) by value, fixed-length ones (Salesforce) as text: shorter first, then character by character.
+  // Numeric ids by value, fixed-length ones as text: shorter first, then character by character.
   return [...contact.accountIds].sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0))[0];
 }
 
