@@ -200,6 +200,8 @@ export const PARTNER_EVENT_PROVIDERS: readonly PartnerEventProviderRow[] = [
         SALESFORCE_CLIENT_NAME: salesforce.clientName,
         SALESFORCE_CORPORATE_CURRENCY: salesforce.corporateCurrency,
         SALESFORCE_MULTI_CURRENCY: String(salesforce.multiCurrency),
+        // The org's Account fields naming billing customers and the tax id (JSON; none configured: `{"links":{}}`).
+        SALESFORCE_ACCOUNT_FIELDS: JSON.stringify({ links: salesforce.accountFields?.links ?? {}, ...(salesforce.accountFields?.taxId === undefined ? {} : { taxId: salesforce.accountFields.taxId }) }),
       };
     },
     configuredIn: (config) => config.salesforce !== undefined,

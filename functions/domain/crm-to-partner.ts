@@ -45,9 +45,15 @@ export function accountPartnerWrite(account: AccountSnapshot): { values: OwnedPa
   };
 }
 
-/** The account a contact belongs to in Odoo: the CRM's primary one, else the first linked. */
+/**
+ * The one account a contact goes under in Odoo, whose `parent_id` holds one company: the CRM's primary one; with none
+ * marked, the lowest id of those linked, so that a re-read listing them in another order never moves the contact.
+ * Its other accounts are not written to Odoo (README, "CRM into Odoo"): the CRM keeps those links.
+ */
 export function contactAccountId(contact: ContactSnapshot): string | undefined {
-  return contact.primaryAccountId ?? contact.accountIds[0];
+  if (contact.primaryAccountId !== null) return contact.primaryAccountId;
+  // Numeric ids by value, fixed-length ones as text: shorter first, then character by character.
+  return [...contact.accountIds].sort((a, b) => a.length - b.length || (a < b ? -1 : a > b ? 1 : 0))[0];
 }
 
 /** `saas_sync.<system>_contact_<id>`: the contact partner's external id. */

@@ -15,6 +15,8 @@ export interface PartnerValues {
   /** A contact's company partner (a child partner of a company). */
   parent_id?: number | false;
   function?: string | false;
+  /** Archived (`false`) or not: written to bring back the partner of a record restored in its system. */
+  active?: boolean;
 }
 
 /** A write to a partner: an existing partner takes any subset of its fields (those its source owns). */

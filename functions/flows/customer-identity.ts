@@ -199,6 +199,16 @@ export async function writeCustomerPartner(ports: CustomerIdentityPorts, write: 
 /** Whether a record still exists in its system (`live`) or was deleted there (`deleted <time>`). */
 const RECORD_STATE = { system: 'saas_sync', kind: 'record_state' } as const;
 
+/** Whether the record was last seen deleted in its system: a newer upsert of it is a restore (its partner unarchived). */
+export async function recordWasDeleted(identityMap: IdentityMap, entityKey: string): Promise<boolean> {
+  return (await identityMap.find(entityKey, RECORD_STATE.system, RECORD_STATE.kind))?.startsWith('deleted') ?? false;
+}
+
+/** Records that the record exists in its system (`live`) or was deleted there at `deletedAt`. */
+export async function markRecordState(identityMap: IdentityMap, entityKey: string, state: { deletedAt: string } | 'live'): Promise<void> {
+  await identityMap.link(entityKey, { ...RECORD_STATE, id: state === 'live' ? 'live' : `deleted ${state.deletedAt}` });
+}
+
 /** A directory key that names a record of a system (not a match key, a forward or an Odoo partner). */
 const isRecordKey = (key: string): boolean => !/^(match|saas_sync|odoo):/.test(key);
 

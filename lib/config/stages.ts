@@ -8,6 +8,9 @@ import { DEFAULT_IDENTITY_CONFIG } from '../../functions/domain/identity-config'
 export const STAGES = ['local', 'dev', 'staging', 'prod'] as const;
 export type Stage = (typeof STAGES)[number];
 
+/** A Salesforce field's API name (`VAT_Number__c`): what a read's field list may carry. */
+const SALESFORCE_FIELD_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
+
 const stageConfigSchema = z.object({
   /** AWS account and region; undefined account = the CLI's current credentials (env-agnostic). */
   env: z.object({ account: z.string().regex(/^\d{12}$/).optional(), region: z.string().min(1) }),
@@ -159,6 +162,18 @@ const stageConfigSchema = z.object({
       corporateCurrency: z.string().regex(/^[A-Za-z]{3}$/),
       /** Whether the org has multiple currencies enabled: records then carry `CurrencyIsoCode` (which a single-currency org refuses to read). */
       multiCurrency: z.boolean(),
+      /**
+       * The org's own Account fields the one-customer resolution reads (standard Accounts hold neither): `links`, each
+       * custom field holding the company's customer id in a billing system (`{ "Stripe_Customer_Id__c": "stripe" }`:
+       * an explicit link, the strongest evidence); `taxId`, the field holding its VAT / tax id (a match key).
+       * Absent: Accounts join billing customers by domain, or by a link the billing customer carries.
+       */
+      accountFields: z
+        .object({
+          links: z.record(z.string().regex(SALESFORCE_FIELD_NAME), z.enum(['stripe', 'paypal'])).optional(),
+          taxId: z.string().regex(SALESFORCE_FIELD_NAME).optional(),
+        })
+        .optional(),
     })
     .optional(),
   /**
@@ -482,6 +497,8 @@ const STAGE_CONFIGS: Record<Stage, StageConfig> = {
       clientName: 'odoo-saas-sync',
       corporateCurrency: 'usd',
       multiCurrency: false,
+      // The sandbox's Accounts carry both (local/sandboxes/salesforce): the CRM identity stories link by them.
+      accountFields: { links: { Stripe_Customer_Id__c: 'stripe' }, taxId: 'VAT_Number__c' },
     },
     // The Zendesk sandbox (local/sandboxes/zendesk): its API user, its port under `npm start` (the dev environment
     // gives the functions the port it actually runs on).

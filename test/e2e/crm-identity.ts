@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { customerObject, invoiceObject, type StripeObjectJson } from '../fixtures/stripe/billing-story';
 import { stripeEvent } from '../fixtures/stripe/stripe-events';
 import { shuffled } from '../support/seeded-shuffle';
+import { crmRestoreAndSalesforceStories } from './crm-restores-and-salesforce';
 import { partnerMergerCases } from './partner-merges';
 import { deadLetters, type Harness, odooLabel, type OdooUnderTest, postStripeWebhook, REAL_ODOO_START_TIMEOUT_MS, startHarness, waitForFlowsSettled } from './local-stack-harness';
 
@@ -157,6 +158,8 @@ export function crmIdentityStories(target: OdooUnderTest): void {
       expect(await odooState()).toEqual(before);
       expect(deadLetters(harness.stack)).toEqual([]);
     });
+
+    crmRestoreAndSalesforceStories(() => harness, SEED + 10);
 
     if (target.kind === 'real') partnerMergerCases(() => harness.odooConnection);
   });

@@ -55,10 +55,18 @@ describe('Salesforce ingest (Event Relay)', () => {
       SALESFORCE_CORPORATE_CURRENCY: 'EUR',
       SALESFORCE_MULTI_CURRENCY: 'true',
       SALESFORCE_CREDENTIALS_SECRET_NAME: SALESFORCE.credentialsSecretName,
+      // No Account fields of the org's own configured: none read.
+      SALESFORCE_ACCOUNT_FIELDS: '{"links":{}}',
     });
     // Only the ingest reads Salesforce: no flow holds its credentials.
     const billingSync = functionsOf(template).find(([id]) => id.startsWith('Flowbillingsync'))![1];
     expect(billingSync.Properties.Environment.Variables['SALESFORCE_CREDENTIALS_SECRET_NAME']).toBeUndefined();
+  });
+
+  it('passes the org’s own Account fields (billing customer links, tax id) the stage names to the ingest', () => {
+    const { template } = prodStack({ ...SALESFORCE, accountFields: { links: { Stripe_Customer_Id__c: 'stripe' }, taxId: 'VAT_Number__c' } });
+    const [, ingest] = ingestOf(template)!;
+    expect(JSON.parse(ingest.Properties.Environment.Variables.SALESFORCE_ACCOUNT_FIELDS)).toEqual({ links: { Stripe_Customer_Id__c: 'stripe' }, taxId: 'VAT_Number__c' });
   });
 
   it('grants the ingest no more than it uses: its secret, PutEvents on the canonical bus, the rejected events and dead-letter queues', () => {

@@ -18,7 +18,7 @@ export class InMemoryPartners implements PartnerGateway {
     const id = knownId ?? this.externalIds.get(externalId) ?? this.nextId++;
     const current = this.records.get(id);
     if (current === undefined && values.name === undefined) throw new Error(`res.partner ${externalId}: a new partner needs a name`);
-    this.records.set(id, { ...(current as PartnerValues), ...values, active: current?.active ?? true });
+    this.records.set(id, { ...(current as PartnerValues), ...values, active: values.active ?? current?.active ?? true });
     this.externalIds.set(externalId, id);
     return { id };
   }

@@ -9,7 +9,7 @@ import { accountCandidate, accountPartnerWrite, contactAccountId, contactExterna
 import { ownerOf } from '../../domain/identity-config';
 import { DependencyMissingError } from '../../domain/invoice-errors';
 import { isNewer, type Watermark, type WatermarkStore, watermarkOf } from '../../domain/watermark';
-import { archiveRecordPartner, type CustomerIdentityPorts, writeCustomerPartner } from '../customer-identity';
+import { archiveRecordPartner, type CustomerIdentityPorts, markRecordState, recordWasDeleted, writeCustomerPartner } from '../customer-identity';
 import { ODOO_PARTNER } from '../known-partner';
 import { type CrmWriteBackPorts, writeBackCustomerIds } from '../crm-write-back';
 import { underWatermarkLease } from '../../platform/watermark-lease';
@@ -23,7 +23,7 @@ export interface CrmSyncPorts extends CustomerIdentityPorts {
 export type CrmEvent = AccountUpserted | AccountDeleted | AccountMerged | ContactUpserted | ContactDeleted | ContactMerged;
 
 export type CrmSyncOutcome =
-  | { outcome: 'upserted'; partnerId: number }
+  | { outcome: 'upserted'; partnerId: number; restored?: true }
   | { outcome: 'merged'; partnerId: number; mergedIds: string[] }
   | { outcome: 'archived'; archived: boolean }
   | { outcome: 'dropped'; reason: string }
@@ -37,7 +37,10 @@ export type CrmSyncOutcome =
  * - a contact is a child partner of its account's partner; an account Odoo does not have yet is a retryable
  *   `DependencyMissingError` (its event is on its way); deleted → archived;
  * - a merge: the survivor is written, the merged-away records are gone — their watermark moves past the merge, so a
- *   late event about them changes nothing, and their identity-map links lead to the survivor's partner.
+ *   late event about them changes nothing, and their identity-map links lead to the survivor's partner;
+ * - a restore (the CRM's undelete; the CRM sends it as an upsert, newer than the deletion): an account or contact last
+ *   seen deleted is written with `active` again, so the partner its deletion archived comes back. Only then: a
+ *   partner someone archived in Odoo while its CRM record lived stays archived.
  */
 export async function syncCrm(event: CrmEvent, ports: CrmSyncPorts): Promise<CrmSyncOutcome> {
   const candidate = watermarkOf(event);
@@ -54,8 +57,10 @@ export async function syncCrm(event: CrmEvent, ports: CrmSyncPorts): Promise<Crm
 async function apply(event: CrmEvent, ports: CrmSyncPorts, watermark: Watermark): Promise<CrmSyncOutcome> {
   switch (event.type) {
     case 'account.upserted': {
-      const { partnerId } = await writeCustomerPartner(ports, { candidate: accountCandidate(event.data.account), source: 'crm', ...accountPartnerWrite(event.data.account) });
-      return { outcome: 'upserted', partnerId };
+      const restored = await recordWasDeleted(ports.identityMap, event.subject);
+      const { values, always } = accountPartnerWrite(event.data.account);
+      const { partnerId } = await writeCustomerPartner(ports, { candidate: accountCandidate(event.data.account), source: 'crm', values, always: restored ? { ...always, active: true } : always });
+      return { outcome: 'upserted', partnerId, ...(restored ? { restored } : {}) };
     }
     case 'account.merged': {
       const { account, mergedIds } = event.data;
@@ -69,12 +74,13 @@ async function apply(event: CrmEvent, ports: CrmSyncPorts, watermark: Watermark)
       return { outcome: 'archived', ...(await archiveRecordPartner(ports, event.subject, event.time)) };
     case 'contact.upserted': {
       if (ownerOf(ports.identity, 'contacts') !== 'crm') return dropContacts(ports, event.subject);
-      return { outcome: 'upserted', partnerId: await writeContact(ports, event.data.contact, event.subject) };
+      const { partnerId, restored } = await writeContact(ports, event.data.contact, event.subject);
+      return { outcome: 'upserted', partnerId, ...(restored ? { restored } : {}) };
     }
     case 'contact.merged': {
       if (ownerOf(ports.identity, 'contacts') !== 'crm') return dropContacts(ports, event.subject);
       const { contact, mergedIds } = event.data;
-      const partnerId = await writeContact(ports, contact, event.subject);
+      const { partnerId } = await writeContact(ports, contact, event.subject);
       for (const id of mergedIds) {
         const key = entityKey(contact.system, 'contact', id);
         const known = await ports.identityMap.find(key, ODOO_PARTNER.system, ODOO_PARTNER.kind);
@@ -84,13 +90,15 @@ async function apply(event: CrmEvent, ports: CrmSyncPorts, watermark: Watermark)
       return { outcome: 'merged', partnerId, mergedIds };
     }
     case 'contact.deleted': {
+      // Remembered, so that a restore of the contact unarchives its partner.
+      await markRecordState(ports.identityMap, event.subject, { deletedAt: event.time });
       const known = await ports.identityMap.find(event.subject, ODOO_PARTNER.system, ODOO_PARTNER.kind);
       return { outcome: 'archived', ...(await ports.partners.archive(contactExternalId(event.data.contact), known === undefined ? undefined : Number(known))) };
     }
   }
 }
 
-async function writeContact(ports: CrmSyncPorts, contact: ContactUpserted['data']['contact'], key: string): Promise<number> {
+async function writeContact(ports: CrmSyncPorts, contact: ContactUpserted['data']['contact'], key: string): Promise<{ partnerId: number; restored: boolean }> {
   const accountId = contactAccountId(contact);
   let parentId: number | false = false;
   if (accountId !== undefined) {
@@ -100,9 +108,12 @@ async function writeContact(ports: CrmSyncPorts, contact: ContactUpserted['data'
   }
   const known = await ports.identityMap.find(key, ODOO_PARTNER.system, ODOO_PARTNER.kind);
   const knownId = known === undefined ? undefined : Number(known);
-  const { id } = await ports.partners.upsert(contactExternalId(contact), contactToPartner(contact, parentId), knownId);
+  const restored = await recordWasDeleted(ports.identityMap, key);
+  const values = contactToPartner(contact, parentId);
+  const { id } = await ports.partners.upsert(contactExternalId(contact), restored ? { ...values, active: true } : values, knownId);
   if (id !== knownId) await ports.identityMap.link(key, { ...ODOO_PARTNER, id: String(id) });
-  return id;
+  if (restored) await markRecordState(ports.identityMap, key, 'live');
+  return { partnerId: id, restored };
 }
 
 function dropContacts(ports: CrmSyncPorts, record: string): CrmSyncOutcome {

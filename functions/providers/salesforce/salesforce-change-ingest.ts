@@ -2,7 +2,7 @@ import { type CanonicalEvent, currentVersionOf } from '../../../events/catalog';
 import { entityKey } from '../../../events/envelope';
 import { describeIssue } from '../../platform/validation-issues';
 import { type ChangeEventHeader, type ChangeEventPayload, changeKindOf, changeOriginClient, isSalesforceEntity, relayedChangeEventSchema, type SalesforceEntity, salesforceDedupeKey, salesforceIdSchema } from './salesforce-change-events';
-import { ACCOUNT_FIELDS, accountSnapshot, CONTACT_FIELDS, contactSnapshot, dealSnapshot, lineItemFields, MalformedSalesforceRecordError, type MappingContext, opportunityFields, recordFromChangePayload } from './salesforce-record-mapping';
+import { accountFieldsToRead, accountSnapshot, CONTACT_FIELDS, contactSnapshot, dealSnapshot, lineItemFields, MalformedSalesforceRecordError, type MappingContext, opportunityFields, recordFromChangePayload } from './salesforce-record-mapping';
 import type { SalesforceRecord, SalesforceRestApi } from './salesforce-rest-api';
 
 /** What the ingest needs of the REST client: reads only. */
@@ -42,8 +42,9 @@ export type ChangeTranslation =
  * several (Salesforce merges the same change of several records into one event): one canonical event each.
  *
  * - CREATE carries the whole record: mapped from the payload (an opportunity's lines are queried);
- * - UPDATE carries the changed fields only, UNDELETE and `GAP_*` none: the records are read (`composite/sobjects`),
- *   so a snapshot is always the whole record;
+ * - UPDATE carries the changed fields only, `GAP_*` none: the records are read (`composite/sobjects`), so a snapshot
+ *   is always the whole record; so is an UNDELETE's (a record restored from the Recycle Bin: `account.upserted`,
+ *   which brings its archived Odoo partner back);
  * - DELETE of an account or contact: the deleted rows are asked for their `MasterRecordId` (`queryAll`): one set
  *   is a merge, the survivor is read and `*.merged` published with the ids merged into it; else `*.deleted`;
  * - an opportunity line item's change is its opportunity's: that opportunity is read whole, with its lines.
@@ -104,7 +105,7 @@ class ChangeMapper {
     private readonly skipped: SkippedChange[],
   ) {
     this.key = salesforceDedupeKey(header);
-    this.context = { orgId: settings.orgId, corporateCurrency: settings.corporateCurrency };
+    this.context = { orgId: settings.orgId, corporateCurrency: settings.corporateCurrency, ...(settings.accountFields === undefined ? {} : { accountFields: settings.accountFields }) };
   }
 
   async map(entity: SalesforceEntity, kind: 'created' | 'changed' | 'deleted', payload: ChangeEventPayload): Promise<CanonicalEvent[]> {
@@ -187,7 +188,7 @@ class ChangeMapper {
   }
 
   private read(entity: 'Account' | 'Contact' | 'Opportunity', ids: readonly string[]): Promise<Map<string, SalesforceRecord>> {
-    const fields = entity === 'Account' ? ACCOUNT_FIELDS : entity === 'Contact' ? CONTACT_FIELDS : opportunityFields(this.settings.multiCurrency);
+    const fields = entity === 'Account' ? accountFieldsToRead(this.context) : entity === 'Contact' ? CONTACT_FIELDS : opportunityFields(this.settings.multiCurrency);
     return this.settings.reader.retrieve(entity, ids, fields);
   }
 

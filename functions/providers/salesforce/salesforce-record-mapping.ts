@@ -1,4 +1,5 @@
 import type { AccountSnapshot, ContactSnapshot, DealLine, DealSnapshot } from '../../../events/crm-parts';
+import type { RecordLink } from '../../../events/links';
 import { SalesforceAmountError, salesforceMinorUnits } from './salesforce-currencies';
 import type { SalesforceRecord } from './salesforce-rest-api';
 
@@ -27,11 +28,30 @@ export class MalformedSalesforceRecordError extends Error {
   override name = 'MalformedSalesforceRecordError';
 }
 
+/**
+ * The org's own Account fields (the stage's `salesforce.accountFields`): standard Accounts name no other system's
+ * record and hold no VAT, so an org keeps them in fields of its own.
+ */
+export interface SalesforceAccountFields {
+  /** Each field holding the company's customer id in a billing system (`Stripe_Customer_Id__c` → `stripe`). */
+  readonly links: Readonly<Record<string, 'stripe' | 'paypal'>>;
+  /** The field holding the company's VAT / tax id. */
+  readonly taxId?: string;
+}
+
 export interface MappingContext {
   /** The org the records live in (the canonical ref's `account`). */
   readonly orgId: string;
   /** The org's corporate currency (ISO 4217, lower case): every amount of a single-currency org is in it. */
   readonly corporateCurrency: string;
+  /** Absent: the org has none configured (an account's `links` empty, its `taxId` null). */
+  readonly accountFields?: SalesforceAccountFields;
+}
+
+/** What an Account read asks for: the snapshot's standard fields and the org's own link and tax id fields. */
+export function accountFieldsToRead(context: Pick<MappingContext, 'accountFields'>): string[] {
+  const own = [...Object.keys(context.accountFields?.links ?? {}), ...(context.accountFields?.taxId === undefined ? [] : [context.accountFields.taxId])];
+  return [...new Set([...ACCOUNT_FIELDS, ...own])];
 }
 
 /**
@@ -98,17 +118,22 @@ export function accountSnapshot(record: SalesforceRecord, context: MappingContex
     name: text(record, 'Name'),
     domain: domainOf(website),
     website,
-    // Standard Account fields name no other system's id and no VAT: an org's own link field (`Stripe_Customer_Id__c`
-    // and the like) is not read yet, so a Salesforce account joins a billing customer by its domain or a link the
-    // billing customer carries (`salesforce_account_id`).
-    links: [],
-    taxId: null,
+    links: billingLinks(record, context),
+    taxId: context.accountFields?.taxId === undefined ? null : text(record, context.accountFields.taxId)?.trim() || null,
     phone: text(record, 'Phone'),
     industry: text(record, 'Industry'),
     // An account's Type (Prospect, Customer – Direct…) is where Salesforce keeps what HubSpot calls a lifecycle stage.
     lifecycleStage: text(record, 'Type'),
     address: Object.values(address).every((value) => value === null) ? null : address,
   };
+}
+
+/** The billing customers the org's link fields name, in field order (an empty field links nothing). */
+function billingLinks(record: SalesforceRecord, context: MappingContext): RecordLink[] {
+  return Object.entries(context.accountFields?.links ?? {}).flatMap(([field, system]) => {
+    const id = text(record, field)?.trim();
+    return id ? [{ system, kind: 'customer', id }] : [];
+  });
 }
 
 export function contactSnapshot(record: SalesforceRecord, context: MappingContext): ContactSnapshot {

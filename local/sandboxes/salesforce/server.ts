@@ -14,7 +14,9 @@ export const SANDBOX_SALESFORCE_USER_ID = '005SB0000000001AAA';
 const OBJECTS: Readonly<Record<string, { prefix: string; fields: readonly string[] }>> = {
   Account: {
     prefix: '001',
-    fields: ['Name', 'Website', 'Phone', 'Industry', 'Type', 'Description', 'BillingStreet', 'BillingCity', 'BillingPostalCode', 'BillingState', 'BillingCountry', 'MasterRecordId', 'Odoo_Partner_Id__c'],
+    fields: ['Name', 'Website', 'Phone', 'Industry', 'Type', 'Description', 'BillingStreet', 'BillingCity', 'BillingPostalCode', 'BillingState', 'BillingCountry', 'MasterRecordId', 'Odoo_Partner_Id__c',
+      // The org's own link and tax id fields the local stage names (`salesforce.accountFields`).
+      'Stripe_Customer_Id__c', 'VAT_Number__c'],
   },
   Contact: { prefix: '003', fields: ['FirstName', 'LastName', 'Salutation', 'Email', 'Phone', 'Title', 'AccountId', 'MasterRecordId', 'Odoo_Partner_Id__c'] },
   Opportunity: { prefix: '006', fields: ['Name', 'StageName', 'IsClosed', 'IsWon', 'Amount', 'CloseDate', 'AccountId', 'ContactId', 'HasOpportunityLineItem', 'Probability', 'Odoo_Order_Id__c'] },
@@ -72,6 +74,8 @@ export interface SalesforceSandbox {
   create(type: string, records: readonly Record<string, FieldValue>[], options?: { client?: string }): Promise<string[]>;
   update(type: string, id: string, fields: Record<string, FieldValue>, options?: { client?: string }): Promise<void>;
   remove(type: string, id: string): Promise<void>;
+  /** Restores a deleted record from the Recycle Bin (an UNDELETE change with every field, as Salesforce's). */
+  undelete(type: string, id: string): Promise<void>;
   /** Merges records into a survivor (Account or Contact), as Salesforce's merge: the others deleted with `MasterRecordId`. */
   merge(type: string, survivorId: string, mergedIds: readonly string[]): Promise<void>;
   record(type: string, id: string): SandboxRecord | undefined;
@@ -103,7 +107,7 @@ class SandboxError extends Error {
  * Every write makes the change event Salesforce's Change Data Capture would (CREATE with every field, UPDATE with
  * the changed ones, DELETE), `changeOrigin` naming the writer's `Sforce-Call-Options` client, and hands it to
  * `onChange` (the relay). Test hooks under `/_sandbox/`: `POST records` `{ type, records }`, `POST merge`
- * `{ type, survivorId, mergedIds }`, `POST change` `{ payload }` (a change event as given), `POST faults`
+ * `{ type, survivorId, mergedIds }`, `POST undelete` `{ type, id }` (the Recycle Bin's restore), `POST change` `{ payload }` (a change event as given), `POST faults`
  * `{ status, remaining, pathPrefix }` (or `{ clear: true }`), `POST expire-tokens`.
  */
 export async function startSalesforceSandbox(options: SalesforceSandboxOptions = {}): Promise<SalesforceSandbox> {
@@ -225,6 +229,16 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     await emit({ ChangeEventHeader: header(type, 'DELETE', [id], client) });
   };
 
+  const undelete = async (type: string, id: string) => {
+    const row = deleted.get(type)?.get(id);
+    if (row === undefined || row['MasterRecordId'] !== undefined) throw new SandboxError(404, 'ENTITY_IS_DELETED', 'entity is not in the Recycle Bin (a record merged away cannot be restored)');
+    deleted.get(type)!.delete(id);
+    const record: SandboxRecord = { ...row, IsDeleted: false, LastModifiedDate: restInstant(now()), LastModifiedById: SANDBOX_SALESFORCE_USER_ID };
+    records.get(type)!.set(id, record);
+    if (type === 'OpportunityLineItem') rollUp(record['OpportunityId']);
+    await emit({ ChangeEventHeader: header(type, 'UNDELETE', [id], undefined), ...changeFields(type, record) });
+  };
+
   const merge = async (type: string, survivorId: string, mergedIds: readonly string[]) => {
     if (type !== 'Account' && type !== 'Contact') throw new SandboxError(400, 'INVALID_TYPE', `${type} records cannot be merged`);
     if (!records.get(type)!.has(survivorId)) throw new SandboxError(404, 'NOT_FOUND', `no ${type} ${survivorId}`);
@@ -274,6 +288,7 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     if (path.startsWith('/_sandbox/')) {
       const body = method === 'POST' ? await json() : {};
       if (path === '/_sandbox/records') return send(200, { ids: await create(String(body['type']), (body['records'] as Record<string, FieldValue>[]) ?? []) });
+      if (path === '/_sandbox/undelete') return send(200, (await undelete(String(body['type']), String(body['id'])), {}));
       if (path === '/_sandbox/merge') return send(200, (await merge(String(body['type']), String(body['survivorId']), (body['mergedIds'] as string[]) ?? []), {}));
       if (path === '/_sandbox/change') return send(200, (await emit(body['payload'] as ChangePayload), {}));
       if (path === '/_sandbox/faults' && body['clear'] === true) return send(200, ((faults = []), {}));
@@ -361,6 +376,7 @@ export async function startSalesforceSandbox(options: SalesforceSandboxOptions =
     create: (type, list, createOptions) => create(type, list, createOptions?.client),
     update: (type, id, fields, updateOptions) => update(type, id, fields, updateOptions?.client),
     remove: (type, id) => remove(type, id),
+    undelete,
     merge,
     record: (type, id) => {
       const record = records.get(type)?.get(id);

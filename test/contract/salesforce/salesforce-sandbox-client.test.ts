@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { resolveStage } from '../../../lib/config/stages';
+import { translateSalesforceChange } from '../../../functions/providers/salesforce/salesforce-change-ingest';
 import { SalesforceAuthError, SalesforceRequestError, SalesforceRestApi, SalesforceUnavailableError } from '../../../functions/providers/salesforce/salesforce-rest-api';
 import { type ChangePayload, SANDBOX_SALESFORCE_CLIENT_ID, SANDBOX_SALESFORCE_CLIENT_SECRET, type SalesforceSandbox, startSalesforceSandbox } from '../../../local/sandboxes/salesforce/server';
 
@@ -82,7 +84,8 @@ describe('Salesforce REST client against the sandbox', () => {
     await expect(api.retrieve('Account', [id!], ['Name'])).rejects.toMatchObject({ name: 'SalesforceUnavailableError', details: { errorCode: 'REQUEST_LIMIT_EXCEEDED' } });
     await post('faults', { status: 503, remaining: 10, pathPrefix: '/services/data/v62.0/composite' });
     await expect(api.retrieve('Account', [id!], ['Name'])).rejects.toThrow(SalesforceUnavailableError);
-    await post('faults', { status: 503, remaining: 0, pathPrefix: '/' });
+    // The faults the client's retries left unspent end here, so the next test reads a healthy org.
+    await post('faults', { clear: true });
   });
 
   it('updateRecord PATCHes the fields, and the change it causes names our client in changeOrigin', async () => {
@@ -93,5 +96,44 @@ describe('Salesforce REST client against the sandbox', () => {
     expect(changes).toHaveLength(1);
     expect(changes[0]!.ChangeEventHeader).toMatchObject({ changeType: 'UPDATE', recordIds: [id], changeOrigin: 'com/salesforce/api/rest/62.0;client=odoo-saas-sync', changedFields: expect.arrayContaining(['Odoo_Partner_Id__c', 'LastModifiedDate']) });
     expect(changes[0]!['Odoo_Partner_Id__c']).toBe('42');
+  });
+
+  /** The ingest as the local stage configures it, reading this sandbox. */
+  const ingest = (change: ChangePayload) => {
+    const salesforce = resolveStage('local').config.salesforce!;
+    return translateSalesforceChange(
+      { 'detail-type': `${String(change.ChangeEventHeader['entityName'])}ChangeEvent`, source: salesforce.partnerEventSource, detail: { payload: change } },
+      { orgId: sandbox.orgId, corporateCurrency: 'usd', multiCurrency: false, ownClientName: 'odoo-saas-sync', reader: client(), accountFields: { links: salesforce.accountFields!.links!, taxId: salesforce.accountFields!.taxId! } },
+    );
+  };
+  const accountsOf = async (change: ChangePayload) => {
+    const translation = await ingest(change);
+    if (translation.kind !== 'mapped') throw new Error(JSON.stringify(translation));
+    return translation.events.map((event) => [event.type, event.type === 'account.upserted' ? { links: event.data.account.links, taxId: event.data.account.taxId, name: event.data.account.name } : undefined]);
+  };
+
+  it('the Account fields the local stage names (Stripe_Customer_Id__c, VAT_Number__c) are served, and the ingest reads them into links and tax id, from a CREATE and from a read alike', async () => {
+    const [id] = await sandbox.create('Account', [{ Name: 'Linked Co', Stripe_Customer_Id__c: 'cus_linked1', VAT_Number__c: 'DE 123 456 789' }]);
+    await sandbox.update('Account', id!, { Phone: '+49 30 000' });
+    const [created, updated] = changes;
+    expect(created!['Stripe_Customer_Id__c']).toBe('cus_linked1');
+    // The UPDATE carries the phone only: the links come from the ingest's read of the whole record.
+    expect(updated!['Stripe_Customer_Id__c']).toBeUndefined();
+    const expected = [['account.upserted', { name: 'Linked Co', links: [{ system: 'stripe', kind: 'customer', id: 'cus_linked1' }], taxId: 'DE 123 456 789' }]];
+    expect(await accountsOf(created!)).toEqual(expected);
+    expect(await accountsOf(updated!)).toEqual(expected);
+  });
+
+  it('a deleted Account restored from the Recycle Bin → an UNDELETE change with its fields, readable again, which the ingest maps to account.upserted', async () => {
+    const [id] = await sandbox.create('Account', [{ Name: 'Phoenix Ltd' }]);
+    await sandbox.remove('Account', id!);
+    expect((await client().retrieve('Account', [id!], ['Name'])).has(id!)).toBe(false);
+    expect((await post('undelete', { type: 'Account', id })).status).toBe(200);
+    expect(changes.map((change) => change.ChangeEventHeader['changeType'])).toEqual(['CREATE', 'DELETE', 'UNDELETE']);
+    expect(changes[2]).toMatchObject({ ChangeEventHeader: { recordIds: [id] }, Name: 'Phoenix Ltd' });
+    expect((await client().retrieve('Account', [id!], ['Name'])).get(id!)).toEqual({ Id: id, Name: 'Phoenix Ltd' });
+    expect(await accountsOf(changes[2]!)).toEqual([['account.upserted', { name: 'Phoenix Ltd', links: [], taxId: null }]]);
+    // Restored once: a second restore finds nothing in the Recycle Bin.
+    expect((await post('undelete', { type: 'Account', id })).status).toBe(404);
   });
 });

@@ -123,4 +123,83 @@ describe('syncCrm', () => {
     expect(await syncCrm(accountDeleted('7101', 2), p)).toEqual({ outcome: 'archived', archived: true });
     expect([...p.partners.records.values()].map((record) => record.active)).toEqual([false]);
   });
+
+  describe('a record restored in the CRM (HubSpot restore, Salesforce UNDELETE: an upsert newer than the deletion)', () => {
+    const partnerOfRecord = async (p: ReturnType<typeof ports>, key: string) => p.partners.records.get(Number(await p.identityMap.find(key, 'odoo', 'res.partner')));
+
+    it('unarchives the company partner its deletion archived, whatever the order and however often delivered', async () => {
+      const events: CrmEvent[] = [accountUpserted(account('7101'), 1), accountDeleted('7101', 2), accountUpserted(account('7101', { phone: '+49 30 9' }), 3)];
+      for (let seed = 1; seed <= 20; seed++) {
+        const p = ports();
+        await deliver(shuffled([...events, ...events], seed), p);
+        expect(await partnerOfRecord(p, 'hubspot:account:7101'), `seed ${seed}`).toMatchObject({ active: true, phone: '+49 30 9', is_company: true });
+        expect(p.partners.records.size).toBe(1);
+      }
+      // Without its restore, no order brings the partner back: an upsert older than the deletion is stale, not a restore.
+      for (let seed = 1; seed <= 10; seed++) {
+        const p = ports();
+        await deliver(shuffled([...events.slice(0, 2), ...events.slice(0, 2)], seed), p);
+        expect([...p.partners.records.values()].filter((record) => record.active), `seed ${seed}`).toEqual([]);
+      }
+    });
+
+    it('says it restored, once: the next edit of the live record is a plain upsert', async () => {
+      const p = ports();
+      await syncCrm(accountUpserted(account('7101'), 1), p);
+      await syncCrm(accountDeleted('7101', 2), p);
+      const restore = await syncCrm(accountUpserted(account('7101'), 3), p);
+      expect(restore).toMatchObject({ outcome: 'upserted', restored: true });
+      expect(await syncCrm(accountUpserted(account('7101', { phone: '+49 30 2' }), 4), p)).toEqual({ outcome: 'upserted', partnerId: restore.outcome === 'upserted' ? restore.partnerId : -1 });
+    });
+
+    it('unarchives a restored contact, under its company again', async () => {
+      const p = ports();
+      await deliver([accountUpserted(account('7101'), 1), contactUpserted(contact('7201', '7101'), 2), contactDeleted('7201', 3)], p);
+      expect((await partnerOfRecord(p, 'hubspot:contact:7201'))?.active).toBe(false);
+      expect(await syncCrm(contactUpserted(contact('7201', '7101'), 4), p)).toMatchObject({ outcome: 'upserted', restored: true });
+      const company = await p.identityMap.find('hubspot:account:7101', 'odoo', 'res.partner');
+      expect(await partnerOfRecord(p, 'hubspot:contact:7201')).toMatchObject({ active: true, parent_id: Number(company) });
+    });
+
+    it('leaves archived a partner someone archived in Odoo while its CRM record lived: only a restore unarchives', async () => {
+      const p = ports();
+      const { partnerId } = (await syncCrm(accountUpserted(account('7101'), 1), p)) as { partnerId: number };
+      await p.partners.archive('by hand in Odoo', partnerId);
+      expect(await syncCrm(accountUpserted(account('7101', { phone: '+49 30 3' }), 2), p)).toEqual({ outcome: 'upserted', partnerId });
+      expect(p.partners.records.get(partnerId)).toMatchObject({ active: false, phone: '+49 30 3' });
+    });
+  });
+
+  describe('a contact of several companies (Odoo’s parent_id holds one)', () => {
+    const parentOf = async (p: ReturnType<typeof ports>, contactId: string) => p.partners.records.get(Number(await p.identityMap.find(`hubspot:contact:${contactId}`, 'odoo', 'res.partner')))?.parent_id;
+    const companyPartner = async (p: ReturnType<typeof ports>, accountId: string) => Number(await p.identityMap.find(`hubspot:account:${accountId}`, 'odoo', 'res.partner'));
+    const twoCompanies = async () => {
+      const p = ports();
+      await syncCrm(accountUpserted(account('7101', { domain: 'one.example' }), 1), p);
+      await syncCrm(accountUpserted(account('7102', { domain: 'two.example', name: 'Second Co' }), 2), p);
+      return p;
+    };
+
+    it('goes under the company the CRM marks primary, wherever it is listed; the other company gets no partner of it', async () => {
+      const p = await twoCompanies();
+      await syncCrm(contactUpserted(contact('7201', null, { accountIds: ['7101', '7102'], primaryAccountId: '7102' }), 3), p);
+      expect(await parentOf(p, '7201')).toBe(await companyPartner(p, '7102'));
+      expect(activePartners(p).filter((partner) => !partner.company)).toHaveLength(1);
+    });
+
+    it('with none marked primary, under the lowest id, whatever order a read lists them in', async () => {
+      for (const [second, accountIds] of [[3, ['7102', '7101']], [4, ['7101', '7102']]] as const) {
+        const p = await twoCompanies();
+        await syncCrm(contactUpserted(contact('7201', null, { accountIds: [...accountIds], primaryAccountId: null }), second), p);
+        expect(await parentOf(p, '7201')).toBe(await companyPartner(p, '7101'));
+      }
+    });
+
+    it('moves when the CRM makes another company its primary', async () => {
+      const p = await twoCompanies();
+      await syncCrm(contactUpserted(contact('7201', null, { accountIds: ['7101', '7102'], primaryAccountId: '7101' }), 3), p);
+      await syncCrm(contactUpserted(contact('7201', null, { accountIds: ['7102', '7101'], primaryAccountId: '7102' }), 4), p);
+      expect(await parentOf(p, '7201')).toBe(await companyPartner(p, '7102'));
+    });
+  });
 });

@@ -204,6 +204,17 @@ describe('HubSpot webhook bodies → canonical events', () => {
     expect(events).toMatchObject([{ type: 'contact.merged', subject: 'hubspot:contact:508369434347', data: { mergedIds: ['222', '111'] } }]);
   });
 
+  it('a record restored from the recycle bin (company.restore, contact.restore: the same id back) → the record read and upserted, newer than its deletion', async () => {
+    const deletion = fixture('company.deletion.retry5.json');
+    const restore = { ...fixture('company.creation.json'), subscriptionType: 'company.restore', eventId: 4242, occurredAt: Number(deletion['occurredAt']) + 60_000, objectId: Number(COMPANY.id), portalId: 48975575 };
+    const contactRestore = { ...fixture('contact.creation.json'), subscriptionType: 'contact.restore', eventId: 4243 };
+    const { translation, calls } = await translate([restore, contactRestore]);
+    const { events } = mapped(translation);
+    expect(calls).toEqual(expect.arrayContaining([`read companies ${COMPANY.id} [15 properties]`, 'read contacts 508369434347 [9 properties]']));
+    expect(events.map((event) => [event.type, event.subject])).toEqual([['account.upserted', `hubspot:account:${COMPANY.id}`], ['contact.upserted', 'hubspot:contact:508369434347']]);
+    expect(events[0]).toMatchObject({ time: new Date(restore.occurredAt).toISOString(), data: { account: { name: 'Acme Analytics GmbH' } } });
+  });
+
   it('an association change re-reads the record it was made from', async () => {
     const change = { ...fixture('contact.creation.json'), subscriptionType: 'contact.associationChange', objectId: undefined, fromObjectId: 508369434347, toObjectId: 6682673371, associationType: 'CONTACT_TO_COMPANY', associationRemoved: false };
     const { events } = mapped((await translate([change])).translation);

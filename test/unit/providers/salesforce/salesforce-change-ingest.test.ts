@@ -132,6 +132,29 @@ describe('Salesforce change events → canonical events', () => {
     });
   });
 
+  describe('the org’s own Account fields the stage names (salesforce.accountFields)', () => {
+    const accountFields = { links: { Stripe_Customer_Id__c: 'stripe', Paypal_Payer_Id__c: 'paypal' }, taxId: 'VAT_Number__c' } as const;
+    const accountOf = (event: { data: unknown }) => (event.data as { account: { links: unknown; taxId: unknown } }).account;
+
+    it('a CREATE carrying them → the billing customer as an explicit link, the tax id as the CRM typed it; an empty link field links nothing', async () => {
+      const { events } = await mapped(relayed(fixture('cdc_account_create_links.DERIVED.json')), new FakeSalesforce(), { accountFields });
+      expect(accountOf(events[0]!)).toMatchObject({ links: [{ system: 'stripe', kind: 'customer', id: 'cus_NffrFeUfNV2Hib' }], taxId: 'DE 123 456 789' });
+    });
+
+    it('an org that names none reads none: the same CREATE has no links and no tax id', async () => {
+      const { events } = await mapped(relayed(fixture('cdc_account_create_links.DERIVED.json')), new FakeSalesforce());
+      expect(accountOf(events[0]!)).toMatchObject({ links: [], taxId: null });
+    });
+
+    it('an UPDATE: the read asks for the named fields too, so a snapshot read is what the CREATE carried', async () => {
+      const reader = new FakeSalesforce().put('Account', { Id: '001RM000005a9tGYAQ', Name: 'Universal Containers', Stripe_Customer_Id__c: ' cus_UC1 ', Paypal_Payer_Id__c: 'PAYERUC2', VAT_Number__c: '  ' });
+      const enriched = fixture<{ data: { payload: Payload } }>('cdc_account_update_enriched.cometd.docs.json').data.payload;
+      const { events } = await mapped(relayed(enriched), reader, { accountFields });
+      expect(reader.calls).toEqual(['retrieve Account 001RM000005a9tGYAQ [Name,Website,Phone,Industry,Type,BillingStreet,BillingCity,BillingPostalCode,BillingState,BillingCountry,OwnerId,LastModifiedDate,Stripe_Customer_Id__c,Paypal_Payer_Id__c,VAT_Number__c]']);
+      expect(accountOf(events[0]!)).toEqual(expect.objectContaining({ links: [{ system: 'stripe', kind: 'customer', id: 'cus_UC1' }, { system: 'paypal', kind: 'customer', id: 'PAYERUC2' }], taxId: null }));
+    });
+  });
+
   it('an opportunity CREATE → deal.upserted from the payload, amounts exact in minor units, no line query when it has none', async () => {
     const reader = new FakeSalesforce();
     const { events } = await mapped(relayed(fixture('cdc_opportunity_create.pubsub.docs.json')), reader);
