@@ -1,6 +1,6 @@
 /**
- * `items` in consecutive runs of at most `size`: what an API that takes a bounded batch (a CRM's batch read of 100,
- * Salesforce's 200 ids per composite read, an Odoo read of many ids) is called with, one call per run.
+ * `items` in consecutive runs of at most `size`: what an API that takes a bounded batch (a provider's batch read of
+ * 100 or 200 ids, an Odoo read of many ids) is called with, one call per run.
  */
 export function chunks<T>(items: readonly T[], size: number): T[][] {
   if (!Number.isInteger(size) || size < 1) throw new RangeError(`chunk size must be a whole number ≥ 1, got ${size}`);
