@@ -60,6 +60,8 @@ export interface DevEnvironment {
   readonly odoo: { readonly connection: OdooConnection; readonly description: string };
   /** Each provider's API as the functions read it, by route. */
   readonly providerApis: ReadonlyMap<string, ProviderApi>;
+  /** What each provider's sandbox connected to the running stack (its event subscription …), by route: the banner says it. */
+  readonly stackConnections: ReadonlyMap<string, string>;
   /** The runtime settings, for a runtime started in another process on other data (the crash tests). */
   readonly localStackOptions: LocalStackOptions;
   /** Stops the runtime and starts it again on the same data (a restart of `npm start`). */
@@ -141,9 +143,14 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
       functionEnvironment: Object.assign({}, ...apis.map((api) => api.functionEnvironment), billingOverride, options.functionEnvironment),
       ...(options.apiThrottling ? { apiThrottling: options.apiThrottling } : {}),
     };
+    const connections = new Map<string, string>();
     const start = async () => {
       const started = await startLocalStack({ ...localStackOptions, httpRoutes: [handleConsoleRequest] });
-      for (const api of apis) api.connectStack?.({ eventBridgeUrl: started.endpoints.eventBridge, region: started.identity.region });
+      connections.clear();
+      for (const [route, api] of providerApis) {
+        const connected = api.connectStack?.({ eventBridgeUrl: started.endpoints.eventBridge, region: started.identity.region, webhookUrl: `${started.url}/webhooks/${route}` });
+        if (connected !== undefined) connections.set(route, connected);
+      }
       options.onStarted?.(started);
       return started;
     };
@@ -156,6 +163,7 @@ export async function startDevEnvironment(options: DevEnvironmentOptions): Promi
       stackName: name,
       odoo,
       providerApis,
+      stackConnections: connections,
       localStackOptions,
       restart: async () => {
         await stack.stop();

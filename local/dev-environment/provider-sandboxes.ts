@@ -51,11 +51,20 @@ export interface ProviderApi {
    */
   webhookHeaders?(rawBody: string, options?: { transmittedAt?: Date }): Record<string, string>;
   /**
-   * Told of the running stack (at each start and restart): a provider whose sandbox delivers events itself (a relay
-   * onto a partner event bus) sends them to this EventBridge endpoint.
+   * Told of the running stack (at each start and restart): a provider whose sandbox delivers events itself sends them
+   * there — a relay onto a partner event bus to the EventBridge endpoint, an event subscription to the provider's
+   * webhook. Returns what it connected, for the start banner (nothing to say: undefined).
    */
-  connectStack?(stack: { eventBridgeUrl: string; region: string }): void;
+  connectStack?(stack: ConnectedStack): string | undefined;
   close(): Promise<void>;
+}
+
+/** The running stack as a sandbox that delivers events sees it. */
+export interface ConnectedStack {
+  readonly eventBridgeUrl: string;
+  readonly region: string;
+  /** The stack's `POST /webhooks/<route>` of this provider (the port changes at each start outside `npm start`). */
+  readonly webhookUrl: string;
 }
 
 export const PROVIDER_SANDBOXES: readonly ProviderSandboxBinding[] = [STRIPE_SANDBOX_BINDING, PAYPAL_SANDBOX_BINDING, HUBSPOT_SANDBOX_BINDING, SALESFORCE_SANDBOX_BINDING, ZENDESK_SANDBOX_BINDING];

@@ -30,7 +30,10 @@ export const SALESFORCE_SANDBOX_BINDING: ProviderSandboxBinding = {
       // The port is a free one outside `npm start`: the functions are told the one the sandbox listens on.
       functionEnvironment: { SALESFORCE_INSTANCE_URL: sandbox.url },
       sandboxUrl: sandbox.url,
-      connectStack: (stack) => relay.connect(stack),
+      connectStack: (stack) => {
+        relay.connect(stack);
+        return undefined;
+      },
       close: () => sandbox.close(),
     };
   },
