@@ -7,6 +7,7 @@ import {
   type Entitlement,
   type EntitlementInputs,
   entitlementChanged,
+  mergeEntitlementInputs,
   withDispute,
   withPayment,
   withPaymentFailure,
@@ -27,6 +28,7 @@ import type { FlowEvent } from '../../platform/flow-events';
 import { underWatermarkLease } from '../../platform/watermark-lease';
 import { providerCurrencyExponent } from '../../providers/registry';
 import { CANONICAL_CUSTOMER, canonicalCustomerOf, organizationKey } from '../canonical-customer';
+import { absorbedCustomers } from '../customer-identity';
 import { findPartner } from '../known-partner';
 
 export type EntitlementEvent = FlowEvent<'entitlements'>;
@@ -73,7 +75,7 @@ export async function syncEntitlement(event: EntitlementEvent, ports: Entitlemen
 
   return underWatermarkLease<EntitlementOutcome>(ports.watermarks, entitlementKey(customer), event.id, async () => {
     const state = await ports.store.load(customer);
-    let inputs = applyFact(state.inputs, event, party, asOf);
+    let inputs = applyFact(await withJoinedCustomers(ports, customer, state.inputs), event, party, asOf);
     if (event.type === 'payment.failed') {
       // A payment that named no customer was recorded on its invoice only: the failure, which names one, meets it here.
       const { paidAt } = await ports.store.claimInvoice({ system: event.data.attempt.system, id: event.data.attempt.invoiceId }, party);
@@ -102,6 +104,18 @@ export async function syncEntitlement(event: EntitlementEvent, ports: Entitlemen
     await ports.store.save(customer, event.id, { inputs, published: entitlement, organizationName });
     return { result: { outcome: 'entitlement-changed', customer, status: entitlement.status, tier: entitlement.tier, organizationId }, commit: entitlement.watermark };
   });
+}
+
+/**
+ * The customer's facts with those of every customer joined into it (two customers found to be one company): the
+ * survivor is entitled by what both paid for and owe. Folded in at each event, not once: facts merge commutatively
+ * and idempotently, so a fact folded in before changes nothing, and one an event saved to the absorbed customer while
+ * the join was being made is not lost.
+ */
+async function withJoinedCustomers(ports: EntitlementFlowPorts, customer: string, inputs: EntitlementInputs): Promise<EntitlementInputs> {
+  let merged = inputs;
+  for (const absorbed of await absorbedCustomers(ports.directory, customer)) merged = mergeEntitlementInputs(merged, (await ports.store.load(absorbed)).inputs);
+  return merged;
 }
 
 /** The billing customer an event is about: named by the event, or by the invoice a failure named earlier. */
