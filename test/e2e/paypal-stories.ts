@@ -615,7 +615,7 @@ export function paypalStories(target: OdooUnderTest): void {
 
     // On a real Odoo, the support stories run on this stack and database: a server of their own would cost CI a
     // minute and a half per version. On the Odoo sandbox they have their own file (support-stories.test.ts).
-    if (target.kind === 'real') supportStoryCases(() => harness, { odooMergesPartners: true });
+    if (target.kind === 'real') supportStoryCases(() => harness);
   });
 }
 

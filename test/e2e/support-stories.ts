@@ -79,7 +79,7 @@ export function supportStories(target: OdooUnderTest): void {
     afterAll(async () => {
       await harness?.close();
     });
-    supportStoryCases(() => harness, { odooMergesPartners: target.kind === 'real' });
+    supportStoryCases(() => harness);
   });
 }
 
@@ -89,7 +89,7 @@ export function supportStories(target: OdooUnderTest): void {
  * need the stack to have dead-lettered nothing before them. The dev environment subscribed the Zendesk sandbox's
  * event subscription to the stack's webhook when it started it, as `npm start` does.
  */
-export function supportStoryCases(harnessOf: () => Harness, options: { readonly odooMergesPartners: boolean }): void {
+export function supportStoryCases(harnessOf: () => Harness): void {
   describe('support: entitlements into Zendesk, tickets escalated and noted in Odoo', () => {
     const T0 = 1_791_000_000;
     let harness: Harness;
@@ -274,31 +274,31 @@ export function supportStoryCases(harnessOf: () => Harness, options: { readonly 
       expect(deadLetters(harness.stack)).toEqual([]);
     }, 300_000);
 
-    // Joining two customers that each have a partner merges the partners with Odoo's wizard, which only a real Odoo has.
-    it.skipIf(!options.odooMergesPartners)('two customers later found to be one company → the survivor’s organization is entitled by both: the higher tier, MRR of both, both billing customers', async () => {
+    it('two customers later found to be one company → the survivor’s organization is entitled by both: the higher tier, MRR of both, both billing customers', async () => {
       const companyLink = { hubspot_company_id: '77001' };
       const starter: StoryLine[] = [{ price: 'price_starter_monthly', description: 'Starter (monthly)', quantity: 2, unitAmount: 1000 }];
       const customerOf = (id: string, name: string, metadata: Record<string, string>) => ({ ...customerObject(id, { name, email: `billing@${id.toLowerCase()}.example`, currency: 'usd' }), metadata });
       const subscriptionOf = (id: string, customer: string, lines: StoryLine[]) => subscriptionObject(id, { customer, currency: 'usd', status: 'active', lines, created: T0 + 10 });
-      // C names the CRM company from the start; D is a customer of its own until it names the same company.
-      const [c, d] = [customerOf('cus_e2eZC', 'Zeta Join C Ltd', companyLink), customerOf('cus_e2eZD', 'Zeta Join D Ltd', {})];
-      const [subC, subD] = [subscriptionOf('sub_e2eZC', c.id as string, SUBSCRIPTION_LINES), subscriptionOf('sub_e2eZD', d.id as string, starter)];
-      await harness.seedStripe([c, { ...d, metadata: companyLink }, subC, subD]);
-      await deliver([
-        stripeEvent('customer.created', c, { id: 'evt_e2eZCCreated', created: T0 }),
-        stripeEvent('customer.subscription.created', subC, { id: 'evt_e2eZCSubscribed', created: T0 + 10 }),
-        stripeEvent('customer.created', d, { id: 'evt_e2eZDCreated', created: T0 }),
-        stripeEvent('customer.subscription.created', subD, { id: 'evt_e2eZDSubscribed', created: T0 + 10 }),
-      ]);
+      // C names the CRM company from the start.
+      const c = customerOf('cus_e2eZC', 'Zeta Join Ltd', companyLink);
+      const subC = subscriptionOf('sub_e2eZC', c.id as string, SUBSCRIPTION_LINES);
+      await harness.seedStripe([c, subC]);
+      await deliver([stripeEvent('customer.created', c, { id: 'evt_e2eZCCreated', created: T0 }), stripeEvent('customer.subscription.created', subC, { id: 'evt_e2eZCSubscribed', created: T0 + 10 })]);
       expect((await organizationOf('stripe_customer_cus_e2eZC'))?.organization_fields).toMatchObject({ [FIELDS.tier]: 'premium', [FIELDS.mrr]: '100.00 USD' });
+
+      // D, a second billing account of the company, set up on its Odoo partner: a customer of its own until it names
+      // the CRM company too (one partner, so the join needs no partner merge, which the Odoo sandbox does not do).
+      const partner = (await odoo.customer('cus_e2eZC'))!;
+      const d = customerOf('cus_e2eZD', 'Zeta Join Ltd', { odoo_partner_id: String(partner.id) });
+      const subD = subscriptionOf('sub_e2eZD', d.id as string, starter);
+      await harness.seedStripe([{ ...d, metadata: { ...d.metadata, ...companyLink } }, subD]);
+      await deliver([stripeEvent('customer.created', d, { id: 'evt_e2eZDCreated', created: T0 }), stripeEvent('customer.subscription.created', subD, { id: 'evt_e2eZDSubscribed', created: T0 + 10 })]);
       expect((await organizationOf('stripe_customer_cus_e2eZD'))?.organization_fields).toMatchObject({ [FIELDS.tier]: 'standard', [FIELDS.plan]: 'Starter', [FIELDS.mrr]: '20.00 USD' });
 
-      // D names the company C named: the two are one customer, D's the survivor (found first by its own key).
-      await deliver([
-        stripeEvent('customer.updated', { ...d, metadata: companyLink }, { id: 'evt_e2eZDLinked', created: T0 + 20 }),
-        stripeEvent('customer.subscription.updated', subscriptionOf('sub_e2eZD', d.id as string, [{ ...starter[0]!, quantity: 3 }]), { id: 'evt_e2eZDSeats', created: T0 + 30 }),
-      ]);
-      const partner = (await odoo.customer('cus_e2eZD'))!;
+      // D names the company C named: the two are one customer, D's the survivor (found first by its own key). Its next
+      // billing event derives its entitlement from both customers' facts.
+      await deliver([stripeEvent('customer.updated', { ...d, metadata: { ...d.metadata, ...companyLink } }, { id: 'evt_e2eZDLinked', created: T0 + 20 })]);
+      await deliver([stripeEvent('customer.subscription.updated', subscriptionOf('sub_e2eZD', d.id as string, [{ ...starter[0]!, quantity: 3 }]), { id: 'evt_e2eZDSeats', created: T0 + 30 })]);
       expect((await organizationOf('stripe_customer_cus_e2eZD'))?.organization_fields).toMatchObject({
         [FIELDS.plan]: 'Pro',
         [FIELDS.tier]: 'premium',
