@@ -140,7 +140,9 @@ export function supportStoryCases(harnessOf: () => Harness): void {
       }
     }
 
-    const supportNotes = async (partnerId: number) => (await odoo.notesOn('res.partner', partnerId)).filter((note) => note.includes('Support ticket #'));
+    /** The support notes of the partner's chatter as a finance user reads them (the HTML body's text). */
+    const supportNotes = async (partnerId: number) =>
+      (await odoo.notesOn('res.partner', partnerId)).filter((note) => note.includes('Support ticket #')).map((note) => note.replace(/<[^>]+>/g, ''));
 
     /** What a support agent and a finance user see of one customer, with its own ids left out. */
     async function visibleState(canonical: string, customer: string, invoice: string, ticketId: number) {
