@@ -17,7 +17,10 @@ export const ZENDESK_SANDBOX_BINDING: ProviderSandboxBinding = {
       return { description: 'Zendesk: not configured in this stage', secretOverrides: {}, functionEnvironment: {}, sandboxUrl: undefined, close: async () => undefined };
     }
     const { zendesk } = config;
-    const sandbox = await startZendeskSandbox({ ...(port === undefined ? {} : { port }), apiUserId: zendesk.apiUserId });
+    // Its records are in memory, the stack's state (a ticket's effects, an organization's customer link) is in .local
+    // across restarts: ids counted from the start time (a thousand a second) are never ones an earlier start gave.
+    const idOffset = Math.floor((Date.now() - Date.UTC(2026, 0, 1)) / 1000) * 1000;
+    const sandbox = await startZendeskSandbox({ ...(port === undefined ? {} : { port }), apiUserId: zendesk.apiUserId, idOffset });
     return {
       description: `Zendesk sandbox ${sandbox.url} (API user ${sandbox.apiUserId}, ${SANDBOX_ZENDESK_API_EMAIL}; organizations and tickets in memory, open tickets with POST ${sandbox.url}/_sandbox/tickets)`,
       secretOverrides: {
