@@ -8,16 +8,23 @@
  * (webhook-signer.ts, through the sandbox's `/_sandbox/deliver`) → the Odoo invoice and its payment; a
  * redelivery changes nothing. Then, when the stage runs HubSpot, one customer across CRM and billing: a HubSpot
  * company and its contact (a batch signed by the HubSpot sandbox) → one Odoo company with its contact as a child;
- * the same company later a Stripe customer naming it (`hubspot_company_id`) → still that one partner.
+ * the same company later a Stripe customer naming it (`hubspot_company_id`) → still that one partner. Then, when the
+ * stage runs Zendesk, the support story: a Pro subscription → the customer's Zendesk organization with its tier; a
+ * failed payment → past due there; a ticket opened in the Zendesk sandbox (its event subscription delivers it to the
+ * stack) → escalated with a note naming the open invoice, and shown in the partner's Odoo chatter; the retried payment
+ * succeeds → standing restored.
  *
- * Env: LOCAL_PORT (4000); PAYPAL_SANDBOX_PORT (12112); HUBSPOT_SANDBOX_PORT (12113); ODOO_API_KEY to read a real Odoo (else the key in
- * .local/secrets.json).
+ * Env: LOCAL_PORT (4000); STRIPE_SANDBOX_PORT (12111); PAYPAL_SANDBOX_PORT (12112); HUBSPOT_SANDBOX_PORT (12113);
+ * ZENDESK_SANDBOX_PORT (12115); ODOO_API_KEY to read a real Odoo (else the key in .local/secrets.json).
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import Stripe from 'stripe';
-import { resolveStage } from '../lib/config/stages';
+import { resolveStage, type StageConfig } from '../lib/config/stages';
 import { OdooRecordReader, type OdooPartner } from '../local/dev-environment/odoo-record-reader';
+import { SANDBOX_ZENDESK_API_EMAIL, SANDBOX_ZENDESK_API_TOKEN } from '../local/sandboxes/zendesk/server';
+// Stripe's own sample objects with a story's ids, lines and times: the objects the billing flows read back from the sandbox.
+import { customerObject, invoiceObject, invoicePaymentObject, type StoryLine, subscriptionObject } from '../test/fixtures/stripe/billing-story';
 
 const PROJECT_ROOT = resolve(import.meta.dirname, '..');
 const baseUrl = `http://127.0.0.1:${process.env.LOCAL_PORT ?? 4000}`;
@@ -81,6 +88,7 @@ const duplicates = (await Promise.all([acme, globex, initech].map((entry) => odo
 console.log(duplicates.length === 0 ? 'Every Stripe customer is exactly one Odoo partner.' : `Unexpected: ${duplicates.length} customers do not have exactly one partner.`);
 if (config.paypal !== undefined) await paypalStory();
 if (config.hubspot !== undefined) await crmStory(config.hubspot);
+if (config.zendesk !== undefined) await supportStory(config.zendesk);
 console.log(`Flows, queues, DLQ and events: ${baseUrl}/`);
 
 /**
@@ -222,6 +230,156 @@ async function crmStory(hubspot: { portalId: string; appId: string }): Promise<v
       ? `    Odoo: still one company partner #${partner.id} for "${company.properties.name}", now the Stripe customer's too  (${seconds}s)`
       : `    Unexpected: ${companies.length} company partners named "${company.properties.name}"  (${seconds}s)`,
   );
+}
+
+interface ZendeskOrganization {
+  id: number;
+  name: string;
+  tags: string[];
+  organization_fields: Record<string, string | null>;
+}
+interface ZendeskTicket {
+  id: number;
+  priority: string | null;
+  status: string;
+  tags: string[];
+  comments: { public: boolean; body: string }[];
+}
+
+/**
+ * The support story through the local stack: Stripe webhooks → billing and entitlements flows → the customer's Zendesk
+ * organization (read back from the Zendesk sandbox's API); a ticket opened in the sandbox → its signed event
+ * subscription → the ticket flow → the ticket escalated in Zendesk and noted in the partner's Odoo chatter.
+ */
+async function supportStory(zendesk: NonNullable<StageConfig['zendesk']>): Promise<void> {
+  const stripeUrl = `http://127.0.0.1:${process.env.STRIPE_SANDBOX_PORT ?? 12111}`;
+  const zendeskUrl = `http://127.0.0.1:${process.env.ZENDESK_SANDBOX_PORT ?? 12115}`;
+  const fields = zendesk.organizationFields;
+  const t0 = Math.floor(Date.now() / 1000) - 600;
+  const ids = { customer: `cus_demo_zeta_${runId}`, subscription: `sub_demo_zeta_${runId}`, invoice: `in_demo_zeta_${runId}`, payment: `inpay_demo_zeta_${runId}` };
+  const companyName = `Zeta Analytics ${runId}`;
+  const lines: StoryLine[] = [{ price: 'price_pro_monthly', description: 'Pro (monthly)', quantity: 5, unitAmount: 2000 }];
+  const stripeCustomer = { ...customerObject(ids.customer, { name: companyName, email: `billing@zeta-${runId}.example`, currency: 'usd' }), metadata: { source: 'npm run demo' } };
+  const subscriptionWith = (status: string) => subscriptionObject(ids.subscription, { customer: ids.customer, currency: 'usd', status, lines, created: t0 + 10 });
+  const openInvoice = invoiceObject(ids.invoice, { customer: ids.customer, customerName: companyName, currency: 'usd', lines, subscription: ids.subscription, finalizedAt: t0 + 20 });
+  const payment = invoicePaymentObject(ids.payment, { invoice: ids.invoice, currency: 'usd', amount: 10000, paymentIntent: `pi_demo_zeta_${runId}`, paidAt: t0 + 300 });
+  // What Stripe's API holds at the end of the story (the flows read the invoice and the payment back).
+  const paidInvoice = invoiceObject(ids.invoice, { customer: ids.customer, customerName: companyName, currency: 'usd', lines, subscription: ids.subscription, finalizedAt: t0 + 20, status: 'paid', attemptCount: 2, paidAt: t0 + 300 });
+  const seeded = await fetch(`${stripeUrl}/_sandbox/objects`, { method: 'POST', body: JSON.stringify([stripeCustomer, subscriptionWith('active'), paidInvoice, payment]) }).catch(() => undefined);
+  const zendeskUp = await fetch(`${zendeskUrl}/_sandbox/deliveries`, { method: 'POST', body: '{}' }).catch(() => undefined);
+  if (seeded?.status !== 200 || zendeskUp?.status !== 200) {
+    console.log(`
+    No Stripe sandbox at ${stripeUrl} or Zendesk sandbox at ${zendeskUrl} (set STRIPE_SANDBOX_PORT / ZENDESK_SANDBOX_PORT as npm start had them): support story skipped.`);
+    return;
+  }
+  const zendeskApi = async <T>(path: string): Promise<T> =>
+    (await fetch(`${zendeskUrl}${path}`, { headers: { Authorization: `Basic ${Buffer.from(`${SANDBOX_ZENDESK_API_EMAIL}/token:${SANDBOX_ZENDESK_API_TOKEN}`).toString('base64')}` } })).json() as Promise<T>;
+  const zendeskSandbox = async <T>(route: string, body: unknown): Promise<T> => (await fetch(`${zendeskUrl}/_sandbox/${route}`, { method: 'POST', body: JSON.stringify(body) })).json() as Promise<T>;
+  // The organization's external id is the customer's canonical id: a billing customer that speaks first gets its own.
+  const organization = async () => (await zendeskApi<{ organizations: ZendeskOrganization[] }>(`/api/v2/organizations/search?external_id=stripe_customer_${ids.customer}`)).organizations[0];
+  const describeOrganization = (found: ZendeskOrganization) => {
+    const value = (key: keyof typeof fields) => found.organization_fields[fields[key]] || '—';
+    return `Zendesk organization #${found.id} "${found.name}": plan ${value('plan')}, tier ${value('tier')}, standing ${value('standing')} since ${value('standingSince')}, MRR ${value('mrr')}, Odoo partner #${value('odooPartnerId')}, tags ${found.tags.join(' ')}`;
+  };
+  const steps = 5;
+  let step = 0;
+  const failures: string[] = [];
+  const check = (ok: boolean, what: string) => {
+    if (!ok) failures.push(what);
+    return ok;
+  };
+
+  console.log(`
+Support: "${companyName}" subscribes, misses a payment and asks for help → Zendesk ${zendeskUrl} and Odoo
+`);
+  const deliverToStack = async (title: string, events: ReturnType<typeof stripeEvent>[]) => {
+    console.log(`${progressBar(++step, steps)} ${title}`);
+    for (const event of events) {
+      const response = await postStripe(event);
+      console.log(`    POST ${event.type} ${event.id} → HTTP ${response.status}`);
+      await waitForFlowsToSettle(`stripe:${event.id}`);
+    }
+  };
+
+  let startedAt = Date.now();
+  await deliverToStack('Zeta subscribes to Pro (5 seats × 20.00 USD a month)', [
+    stripeEvent('customer.created', stripeCustomer, t0),
+    stripeEvent('customer.subscription.created', subscriptionWith('active'), t0 + 10),
+  ]);
+  let found = await waitUntil(organization, (candidate) => candidate?.organization_fields[fields.tier] === 'premium');
+  if (check(found?.organization_fields[fields.tier] === 'premium', 'no Zendesk organization with the premium tier')) console.log(`    ${describeOrganization(found!)}  (${seconds(startedAt)})`);
+  console.log(`    read back: GET ${zendeskUrl}/api/v2/organizations/${found?.id ?? '?'} (Basic ${SANDBOX_ZENDESK_API_EMAIL}/token:${SANDBOX_ZENDESK_API_TOKEN})
+`);
+
+  startedAt = Date.now();
+  await deliverToStack('The monthly payment fails (card declined); Stripe marks the subscription past due', [
+    stripeEvent('invoice.finalized', openInvoice, t0 + 20),
+    stripeEvent('invoice.payment_failed', { ...openInvoice, attempt_count: 1, attempted: true }, t0 + 30),
+    stripeEvent('customer.subscription.updated', subscriptionWith('past_due'), t0 + 31),
+  ]);
+  found = await waitUntil(organization, (candidate) => candidate?.organization_fields[fields.standing] === 'past_due');
+  if (check(found?.organization_fields[fields.standing] === 'past_due', 'the organization is not past due')) console.log(`    ${describeOrganization(found!)}  (${seconds(startedAt)})
+`);
+
+  startedAt = Date.now();
+  console.log(`${progressBar(++step, steps)} Zeta's admin opens a Zendesk ticket; Zendesk's event subscription delivers it, signed, to the stack`);
+  const requester = await zendeskSandbox<{ user: { id: number } }>('users', { name: 'Zoe Admin', email: `zoe@zeta-${runId}.example`, organizationId: found?.id ?? null });
+  const opened = await zendeskSandbox<{ ticket: { id: number }; delivery: { status: number } | null }>('tickets', { subject: 'Cannot export reports', requesterId: requester.user.id, organizationId: found?.id ?? null });
+  const ticketId = opened.ticket.id;
+  console.log(`    ticket #${ticketId} "Cannot export reports" → POST /webhooks/zendesk → HTTP ${opened.delivery?.status ?? '(not delivered: no event subscription)'}`);
+  const ticket = await waitUntil(
+    async () => (await zendeskSandbox<{ ticket: ZendeskTicket }>('ticket', { id: ticketId })).ticket,
+    (candidate) => candidate?.priority === 'high' && candidate.comments.some((comment) => !comment.public),
+  );
+  const internalNote = ticket?.comments.find((comment) => !comment.public)?.body;
+  if (check(ticket?.priority === 'high' && internalNote !== undefined, 'the ticket was not escalated')) {
+    console.log(`    Zendesk ticket #${ticketId}: priority ${ticket!.priority}, tags ${ticket!.tags.join(' ') || '(none)'}  (${seconds(startedAt)})`);
+    console.log(`    internal note for the agent: ${internalNote}`);
+  }
+  console.log();
+
+  startedAt = Date.now();
+  console.log(`${progressBar(++step, steps)} Finance opens the customer in Odoo: the chatter shows the ticket`);
+  const partnerId = Number(found?.organization_fields[fields.odooPartnerId]);
+  const supportNotes = async () => {
+    const messages = await odoo.searchRead<{ body: string | false }>('mail.message', [['model', '=', 'res.partner'], ['res_id', '=', partnerId]], ['body'], { order: 'id' });
+    return messages.map((message) => String(message.body).replace(/<[^>]+>/g, '')).filter((body) => body.includes(`Support ticket #${ticketId}`));
+  };
+  const notes = await waitUntil(supportNotes, (candidate) => (candidate?.length ?? 0) > 0);
+  if (check((notes?.length ?? 0) > 0, 'no support note in the Odoo chatter')) console.log(`    Odoo res.partner #${partnerId} chatter: ${notes![0]}  (${seconds(startedAt)})
+`);
+
+  startedAt = Date.now();
+  await deliverToStack('Stripe retries the payment and it succeeds; the subscription is active again', [
+    stripeEvent('invoice_payment.paid', payment, t0 + 300),
+    stripeEvent('customer.subscription.updated', subscriptionWith('active'), t0 + 301),
+  ]);
+  found = await waitUntil(organization, (candidate) => candidate?.organization_fields[fields.standing] === 'active');
+  if (check(found?.organization_fields[fields.standing] === 'active', 'the standing was not restored')) console.log(`    ${describeOrganization(found!)}  (${seconds(startedAt)})
+`);
+
+  console.log(failures.length === 0 ? 'The support story played as expected: tier, past due, escalation, Odoo chatter, restored.' : `Unexpected in the support story: ${failures.join('; ')}.`);
+}
+
+async function postStripe(event: ReturnType<typeof stripeEvent>): Promise<Response> {
+  const payload = JSON.stringify(event);
+  const header = Stripe.webhooks.generateTestHeaderString({ payload, secret: stripeSigningSecret, timestamp: Math.floor(Date.now() / 1000) });
+  return fetch(`${baseUrl}/webhooks/stripe`, { method: 'POST', headers: { 'content-type': 'application/json', 'Stripe-Signature': header }, body: payload });
+}
+
+/** Reads until `done` says so, or 30 s. */
+async function waitUntil<T>(read: () => Promise<T | undefined>, done: (value: T | undefined) => boolean): Promise<T | undefined> {
+  const deadline = Date.now() + 30_000;
+  let value = await read();
+  while (!done(value) && Date.now() < deadline) {
+    await new Promise((resolveWait) => setTimeout(resolveWait, 250));
+    value = await read();
+  }
+  return value;
+}
+
+function seconds(since: number): string {
+  return `${((Date.now() - since) / 1000).toFixed(1)}s`;
 }
 
 interface DemoInvoice {

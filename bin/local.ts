@@ -74,7 +74,10 @@ const lines = [
   `Ops console:  ${stack.url}/`,
   `Odoo:         ${environment.odoo.description}`,
   `Odoo load:    at most ${config.odoo.maxRequestsPerSecond} requests/s and ${config.odoo.maxConcurrentRequests} in flight per consumer container (×${config.flowConcurrency} consumers per flow); writes merged within ${config.odoo.batchWindowMs} ms, up to ${config.odoo.maxBatchSize} records per call`,
-  ...[...environment.providerApis.values()].map((api) => `${`${api.providerName} API:`.padEnd(14)}${api.description}`),
+  ...[...environment.providerApis].flatMap(([route, api]) => {
+    const connected = environment.stackConnections.get(route);
+    return [`${`${api.providerName} API:`.padEnd(14)}${api.description}`, ...(connected === undefined ? [] : [`${''.padEnd(14)}${connected}`])];
+  }),
   `Data:         ${DATA_DIR} (queues, tables, archive, executions; git-ignored, kept between runs)`,
   `Secrets:      ${stack.secretsFile} (${ingestSecretsNote})`,
   `AWS endpoints for your own SDK calls: SQS ${stack.endpoints.sqs}, DynamoDB ${stack.endpoints.dynamodb}, EventBridge ${stack.endpoints.eventBridge}, Step Functions ${stack.endpoints.stepFunctions}, Secrets Manager ${stack.endpoints.secretsManager}`,

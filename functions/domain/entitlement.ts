@@ -260,6 +260,47 @@ export function withDispute(
   return { ...inputs, customers: withCustomer(inputs, { system: dispute.system, customerId: dispute.customerId }), disputes: { ...inputs.disputes, [key]: fact } };
 }
 
+/** Of two facts about one thing, the one of the newer event; the same watermark twice: the larger, so that either order picks it. */
+function newerFact<T extends { readonly asOf: Watermark }>(a: T, b: T): T {
+  if (a.asOf !== b.asOf) return a.asOf > b.asOf ? a : b;
+  return JSON.stringify(a) >= JSON.stringify(b) ? a : b;
+}
+
+function mergeFacts<T extends { readonly asOf: Watermark }>(a: Readonly<Record<string, T>>, b: Readonly<Record<string, T>>, merge: (left: T, right: T) => T): Record<string, T> {
+  const merged: Record<string, T> = { ...a };
+  for (const [key, fact] of Object.entries(b)) merged[key] = merged[key] === undefined ? fact : merge(merged[key], fact);
+  return Object.fromEntries(Object.entries(merged).sort(([left], [right]) => left.localeCompare(right)));
+}
+
+/**
+ * The facts of two customers found to be one, as if every event of both had been applied to one: each fact merges as
+ * its events do (the newest snapshot wins, first sightings are minima, failure, payment and write-off marks maxima),
+ * so the merge is commutative and idempotent — merging the same customer's facts again, or in another order, gives
+ * the same inputs, whichever of the two an event was applied to.
+ */
+export function mergeEntitlementInputs(a: EntitlementInputs, b: EntitlementInputs): EntitlementInputs {
+  return {
+    customers: b.customers.reduce<readonly BillingCustomerRef[]>((known, customer) => withCustomer({ ...a, customers: known }, customer), a.customers),
+    subscriptions: mergeFacts(a.subscriptions, b.subscriptions, (left, right) => ({ ...newerFact(left, right), liveSince: minOf(left.liveSince, right.liveSince) })),
+    invoices: mergeFacts(a.invoices, b.invoices, (left, right) => {
+      const newer = newerFact(left, right);
+      const older = newer === left ? right : left;
+      // The amount and reason are the latest failure's (else the written-off amount: the newer fact's that has one).
+      const failure = left.failedAt !== right.failedAt ? ((left.failedAt ?? '') > (right.failedAt ?? '') ? left : right) : newer.amountDue !== null ? newer : older;
+      return {
+        ...newer,
+        amountDue: failure.amountDue,
+        currency: failure.currency,
+        failureReason: failure.failureReason,
+        failedAt: maxOf(left.failedAt, right.failedAt),
+        paidAt: maxOf(left.paidAt, right.paidAt),
+        uncollectibleAt: maxOf(left.uncollectibleAt, right.uncollectibleAt),
+      };
+    }),
+    disputes: mergeFacts(a.disputes, b.disputes, (left, right) => ({ ...newerFact(left, right), openedAt: minOf(left.openedAt, right.openedAt)! })),
+  };
+}
+
 /**
  * A price's monthly amount in exact minor units. Months have no fixed length, so a week is 52/12 of a month and a
  * day 365/12 (the usual MRR convention); the division rounds half up to the minor unit, in integers.

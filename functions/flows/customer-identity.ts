@@ -68,6 +68,27 @@ export async function canonicalCustomer(directory: CustomerDirectory, customerId
   throw new Error(`customer ${customerId}: more than ${MAX_FORWARDS} forwards`);
 }
 
+/**
+ * Every customer joined into `survivor`: those forwarded to it, and those forwarded to one of them, and so on. What
+ * they held before the join (their entitlement facts) is the survivor's now. (The directory's index of a customer's
+ * keys is eventually consistent: a join of the last moment may be missing, and is found on a later call.)
+ */
+export async function absorbedCustomers(directory: CustomerDirectory, survivor: string): Promise<string[]> {
+  const forwardPrefix = canonicalCustomerKey('');
+  const absorbed: string[] = [];
+  const pending = [survivor];
+  for (let customer = pending.pop(); customer !== undefined; customer = pending.pop()) {
+    for (const key of await directory.keysOf(customer)) {
+      if (!key.startsWith(forwardPrefix)) continue;
+      const joined = key.slice(forwardPrefix.length);
+      if (joined === survivor || absorbed.includes(joined)) continue;
+      absorbed.push(joined);
+      pending.push(joined);
+    }
+  }
+  return absorbed.sort();
+}
+
 async function holderOf(directory: CustomerDirectory, key: string): Promise<string | undefined> {
   const holder = await directory.holderOf(key);
   return holder === undefined ? undefined : canonicalCustomer(directory, holder);

@@ -10,6 +10,7 @@ import { paypalWebhookSigner } from '../../local/sandboxes/paypal/webhook-signer
 import { type DeadLetter, flowQueues, type Harness, odooLabel, type OdooUnderTest, postStripeWebhook, queueDepth, REAL_ODOO_START_TIMEOUT_MS, STAGE, startHarness, waitForFlowsSettled } from './local-stack-harness';
 import { type FinanceMove, financeSnapshot, OdooFinanceView } from './odoo-finance-view';
 import { shuffled } from '../support/seeded-shuffle';
+import { supportStoryCases } from './support-stories';
 
 /**
  * PayPal's money stories end to end on the local runtime: webhooks signed by the PayPal sandbox's key → API Gateway
@@ -611,6 +612,10 @@ export function paypalStories(target: OdooUnderTest): void {
         await refusedWithNothingEnqueued(signed(body), body.replace('"92.80"', '"1.00"'));
       });
     });
+
+    // On a real Odoo, the support stories run on this stack and database: a server of their own would cost CI a
+    // minute and a half per version. On the Odoo sandbox they have their own file (support-stories.test.ts).
+    if (target.kind === 'real') supportStoryCases(() => harness);
   });
 }
 

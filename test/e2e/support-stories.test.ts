@@ -1,5 +1,5 @@
 import { ODOO_SANDBOX } from './local-stack-harness';
 import { supportStories } from './support-stories';
 
-// On the Odoo sandbox; a real-Odoo variant runs the same stories (support-stories.real-odoo-*.test.ts, not yet added).
+// On the Odoo sandbox; on real Odoo 18 and 19 the same stories run on the PayPal stories' server (paypal-stories.ts).
 supportStories(ODOO_SANDBOX);

@@ -69,23 +69,38 @@ function story(name: string, t0: number) {
   };
 }
 
+/** The support stories on a stack of their own (the Odoo sandbox's run: support-stories.test.ts). */
 export function supportStories(target: OdooUnderTest): void {
   describe(`support end to end on ${odooLabel(target)}`, () => {
+    let harness: Harness;
+    beforeAll(async () => {
+      harness = await startHarness({ retryDelayScale: 0.2, odoo: target });
+    }, REAL_ODOO_START_TIMEOUT_MS);
+    afterAll(async () => {
+      await harness?.close();
+    });
+    supportStoryCases(() => harness);
+  });
+}
+
+/**
+ * The support stories on a running harness: on a real Odoo they run on another suite's stack and database (the PayPal
+ * stories', CI's budget: no server of their own). Their customers, organizations and tickets are their own, and they
+ * need the stack to have dead-lettered nothing before them. The dev environment subscribed the Zendesk sandbox's
+ * event subscription to the stack's webhook when it started it, as `npm start` does.
+ */
+export function supportStoryCases(harnessOf: () => Harness): void {
+  describe('support: entitlements into Zendesk, tickets escalated and noted in Odoo', () => {
     const T0 = 1_791_000_000;
     let harness: Harness;
     let odoo: OdooFinanceView;
     let zendeskUrl: string;
     const authorization = `Basic ${Buffer.from(`${SANDBOX_ZENDESK_API_EMAIL}/token:${SANDBOX_ZENDESK_API_TOKEN}`).toString('base64')}`;
 
-    beforeAll(async () => {
-      harness = await startHarness({ retryDelayScale: 0.2, odoo: target });
+    beforeAll(() => {
+      harness = harnessOf();
       odoo = new OdooFinanceView(harness.odooConnection);
       zendeskUrl = harness.providerApi('zendesk').sandboxUrl!;
-      await sandbox('subscribe', { targetUrl: harness.webhookUrlOf('zendesk') });
-    }, REAL_ODOO_START_TIMEOUT_MS);
-
-    afterAll(async () => {
-      await harness?.close();
     });
 
     async function sandbox<T = Record<string, unknown>>(route: string, body: unknown): Promise<T> {
@@ -125,7 +140,9 @@ export function supportStories(target: OdooUnderTest): void {
       }
     }
 
-    const supportNotes = async (partnerId: number) => (await odoo.notesOn('res.partner', partnerId)).filter((note) => note.includes('Support ticket #'));
+    /** The support notes of the partner's chatter as a finance user reads them (the HTML body's text). */
+    const supportNotes = async (partnerId: number) =>
+      (await odoo.notesOn('res.partner', partnerId)).filter((note) => note.includes('Support ticket #')).map((note) => note.replace(/<[^>]+>/g, ''));
 
     /** What a support agent and a finance user see of one customer, with its own ids left out. */
     async function visibleState(canonical: string, customer: string, invoice: string, ticketId: number) {
@@ -256,6 +273,42 @@ export function supportStories(target: OdooUnderTest): void {
 
       const expected = await visibleState(a.canonical, a.customer, a.invoice, ticketA);
       expect(await visibleState(b.canonical, b.customer, b.invoice, ticketB)).toEqual(expected);
+      expect(deadLetters(harness.stack)).toEqual([]);
+    }, 300_000);
+
+    it('two customers later found to be one company → the survivor’s organization is entitled by both: the higher tier, MRR of both, both billing customers', async () => {
+      const companyLink = { hubspot_company_id: '77001' };
+      const starter: StoryLine[] = [{ price: 'price_starter_monthly', description: 'Starter (monthly)', quantity: 2, unitAmount: 1000 }];
+      const customerOf = (id: string, name: string, metadata: Record<string, string>) => ({ ...customerObject(id, { name, email: `billing@${id.toLowerCase()}.example`, currency: 'usd' }), metadata });
+      const subscriptionOf = (id: string, customer: string, lines: StoryLine[]) => subscriptionObject(id, { customer, currency: 'usd', status: 'active', lines, created: T0 + 10 });
+      // C names the CRM company from the start.
+      const c = customerOf('cus_e2eZC', 'Zeta Join Ltd', companyLink);
+      const subC = subscriptionOf('sub_e2eZC', c.id as string, SUBSCRIPTION_LINES);
+      await harness.seedStripe([c, subC]);
+      await deliver([stripeEvent('customer.created', c, { id: 'evt_e2eZCCreated', created: T0 }), stripeEvent('customer.subscription.created', subC, { id: 'evt_e2eZCSubscribed', created: T0 + 10 })]);
+      expect((await organizationOf('stripe_customer_cus_e2eZC'))?.organization_fields).toMatchObject({ [FIELDS.tier]: 'premium', [FIELDS.mrr]: '100.00 USD' });
+
+      // D, a second billing account of the company, set up on its Odoo partner: a customer of its own until it names
+      // the CRM company too (one partner, so the join needs no partner merge, which the Odoo sandbox does not do).
+      const partner = (await odoo.customer('cus_e2eZC'))!;
+      const d = customerOf('cus_e2eZD', 'Zeta Join Ltd', { odoo_partner_id: String(partner.id) });
+      const subD = subscriptionOf('sub_e2eZD', d.id as string, starter);
+      await harness.seedStripe([{ ...d, metadata: { ...d.metadata, ...companyLink } }, subD]);
+      await deliver([stripeEvent('customer.created', d, { id: 'evt_e2eZDCreated', created: T0 }), stripeEvent('customer.subscription.created', subD, { id: 'evt_e2eZDSubscribed', created: T0 + 10 })]);
+      expect((await organizationOf('stripe_customer_cus_e2eZD'))?.organization_fields).toMatchObject({ [FIELDS.tier]: 'standard', [FIELDS.plan]: 'Starter', [FIELDS.mrr]: '20.00 USD' });
+
+      // D names the company C named: the two are one customer, D's the survivor (found first by its own key). Its next
+      // billing event derives its entitlement from both customers' facts.
+      await deliver([stripeEvent('customer.updated', { ...d, metadata: { ...d.metadata, ...companyLink } }, { id: 'evt_e2eZDLinked', created: T0 + 20 })]);
+      await deliver([stripeEvent('customer.subscription.updated', subscriptionOf('sub_e2eZD', d.id as string, [{ ...starter[0]!, quantity: 3 }]), { id: 'evt_e2eZDSeats', created: T0 + 30 })]);
+      expect((await organizationOf('stripe_customer_cus_e2eZD'))?.organization_fields).toMatchObject({
+        [FIELDS.plan]: 'Pro',
+        [FIELDS.tier]: 'premium',
+        [FIELDS.standing]: 'active',
+        [FIELDS.odooPartnerId]: String(partner.id),
+        [FIELDS.billingCustomerId]: 'stripe:cus_e2eZC, stripe:cus_e2eZD',
+        [FIELDS.mrr]: '130.00 USD',
+      });
       expect(deadLetters(harness.stack)).toEqual([]);
     }, 300_000);
   });

@@ -7,6 +7,7 @@ import {
   type Entitlement,
   type EntitlementInputs,
   entitlementChanged,
+  mergeEntitlementInputs,
   withDispute,
   withPayment,
   withPaymentFailure,
@@ -27,6 +28,7 @@ import type { FlowEvent } from '../../platform/flow-events';
 import { underWatermarkLease } from '../../platform/watermark-lease';
 import { providerCurrencyExponent } from '../../providers/registry';
 import { CANONICAL_CUSTOMER, canonicalCustomerOf, organizationKey } from '../canonical-customer';
+import { absorbedCustomers } from '../customer-identity';
 import { findPartner } from '../known-partner';
 
 export type EntitlementEvent = FlowEvent<'entitlements'>;
@@ -109,7 +111,7 @@ export async function reviseEntitlement(
 ): Promise<EntitlementRevision> {
   return underWatermarkLease<EntitlementRevision>(ports.watermarks, entitlementKey(customer), cause.id, async () => {
     const state = await ports.store.load(customer);
-    const inputs = await revise(state.inputs);
+    const inputs = await revise(await withJoinedCustomers(ports, customer, state.inputs));
     const entitlement = deriveEntitlement(customer, inputs, ports.policy.entitlements);
     if (!entitlementChanged(state.published, entitlement)) {
       await ports.store.save(customer, cause.id, { ...state, inputs });
@@ -133,6 +135,18 @@ export async function reviseEntitlement(
     await ports.store.save(customer, cause.id, { inputs, published: entitlement, organizationName });
     return { result: { changed: true, entitlement, organizationId }, commit: entitlement.watermark };
   });
+}
+
+/**
+ * The customer's facts with those of every customer joined into it (two customers found to be one company): the
+ * survivor is entitled by what both paid for and owe. Folded in at each event, not once: facts merge commutatively
+ * and idempotently, so a fact folded in before changes nothing, and one an event saved to the absorbed customer while
+ * the join was being made is not lost.
+ */
+async function withJoinedCustomers(ports: EntitlementFlowPorts, customer: string, inputs: EntitlementInputs): Promise<EntitlementInputs> {
+  let merged = inputs;
+  for (const absorbed of await absorbedCustomers(ports.directory, customer)) merged = mergeEntitlementInputs(merged, (await ports.store.load(absorbed)).inputs);
+  return merged;
 }
 
 /** The billing customer an event is about: named by the event, or by the invoice a failure named earlier. */

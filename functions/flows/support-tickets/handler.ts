@@ -4,6 +4,7 @@ import { OdooBillingLedger } from '../../erp/odoo/billing-ledger';
 import { OdooSupportLedger } from '../../erp/odoo/support-ledger';
 import { flowConsumer, flowInfrastructure } from '../../platform/flow-consumer';
 import { supportDeskFromEnv } from '../../providers/support-desks';
+import { CustomerDirectoryTable } from '../../state/customer-directory-table';
 import { EntitlementTable } from '../../state/entitlement-table';
 import { TicketEffectsTable } from '../../state/ticket-effects-table';
 import { supportPolicyFromEnv } from '../support-wiring';
@@ -17,6 +18,7 @@ const ports: TicketFlowPorts = {
   effects: new TicketEffectsTable(dynamo, infrastructure.env.WATERMARK_TABLE),
   watermarks: infrastructure.watermarks,
   identityMap: infrastructure.identityMap,
+  directory: new CustomerDirectoryTable(dynamo, infrastructure.env.IDENTITY_MAP_TABLE),
   partners: new OdooBillingLedger(infrastructure.odoo),
   ledger: new OdooSupportLedger(infrastructure.odoo),
   policy: supportPolicyFromEnv(),

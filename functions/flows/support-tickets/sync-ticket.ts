@@ -1,5 +1,6 @@
 import type { TicketUpdated } from '../../../events/ticket-updated';
 import type { EntitlementStore } from '../../domain/entitlement-store';
+import type { CustomerDirectory } from '../../domain/customer-directory';
 import type { IdentityMap } from '../../domain/identity-map';
 import type { BillingLedger } from '../../domain/billing-ledger';
 import type { SupportDesk } from '../../domain/support-desk';
@@ -9,6 +10,7 @@ import type { TicketEffectsStore } from '../../domain/ticket-effects';
 import { isNewer, type WatermarkStore, watermarkOf } from '../../domain/watermark';
 import { underWatermarkLease } from '../../platform/watermark-lease';
 import { CANONICAL_CUSTOMER, organizationKey } from '../canonical-customer';
+import { canonicalCustomer } from '../customer-identity';
 import { formatAmount } from '../entitlements/sync-entitlement';
 import { findPartner } from '../known-partner';
 
@@ -19,6 +21,8 @@ export interface TicketFlowPorts {
   readonly effects: TicketEffectsStore;
   readonly watermarks: WatermarkStore;
   readonly identityMap: IdentityMap;
+  /** The one-customer directory: an organization of a customer since joined to another is the survivor's. */
+  readonly directory: CustomerDirectory;
   readonly partners: Pick<BillingLedger, 'partnerByExternalId'>;
   readonly ledger: Pick<SupportLedger, 'note'>;
   readonly policy: SupportPolicy;
@@ -92,13 +96,19 @@ export async function syncTicket(event: TicketUpdated, ports: TicketFlowPorts): 
   });
 }
 
-/** The canonical customer of a desk organization: the link the entitlement push made, else the organization's external id. */
+/**
+ * The canonical customer of a desk organization: the link the entitlement push made, else the organization's external
+ * id — followed through any later join, so a ticket of an absorbed customer's organization is escalated by the
+ * survivor's entitlement (the one its facts went into).
+ */
 async function customerOfOrganization(system: TicketUpdated['data']['ticket']['system'], organizationId: string, ports: TicketFlowPorts): Promise<string | undefined> {
   const linked = await ports.identityMap.find(organizationKey(system, organizationId), CANONICAL_CUSTOMER.system, CANONICAL_CUSTOMER.kind);
-  if (linked !== undefined || ports.desk === undefined) return linked;
+  if (linked !== undefined) return canonicalCustomer(ports.directory, linked);
+  if (ports.desk === undefined) return undefined;
   const externalId = await ports.desk.organizationExternalId(organizationId);
-  if (externalId !== undefined) await ports.identityMap.link(organizationKey(system, organizationId), { ...CANONICAL_CUSTOMER, id: externalId });
-  return externalId;
+  if (externalId === undefined) return undefined;
+  await ports.identityMap.link(organizationKey(system, organizationId), { ...CANONICAL_CUSTOMER, id: externalId });
+  return canonicalCustomer(ports.directory, externalId);
 }
 
 async function partnerOfCustomer(customers: readonly { system: TicketUpdated['source']; customerId: string }[], ports: TicketFlowPorts): Promise<number | undefined> {

@@ -60,6 +60,12 @@ export interface ZendeskSandboxOptions {
   apiToken?: string;
   signingSecret?: string;
   apiUserId?: string;
+  /**
+   * Added to every organization, user and ticket id it hands out (default 0: the first ticket is 1001). The sandbox
+   * keeps its records in memory while a stack's state (identity links, ticket effects) may outlive it: a sandbox
+   * started again gives ids no earlier start gave when this grows with time.
+   */
+  idOffset?: number;
 }
 
 export interface Delivery {
@@ -131,9 +137,10 @@ export async function startZendeskSandbox(options: ZendeskSandboxOptions = {}): 
   const delivered: Delivery[] = [];
   const inFlight = new Set<Promise<unknown>>();
   let targetUrl: string | undefined;
-  let nextOrganizationId = 360000000001;
-  let nextUserId = 370000000001;
-  let nextTicketId = 1001;
+  const idOffset = options.idOffset ?? 0;
+  let nextOrganizationId = 360000000001 + idOffset;
+  let nextUserId = 370000000001 + idOffset;
+  let nextTicketId = 1001 + idOffset;
 
   const send = (response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
     response.writeHead(status, { 'Content-Type': 'application/json; charset=utf-8', ...headers });

@@ -3,17 +3,10 @@ import { ZendeskApi, ZendeskAuthError, ZendeskRequestError, ZendeskUnavailableEr
 import { zendeskSupportDesk } from '../../../functions/providers/zendesk/zendesk-support-desk';
 import { SANDBOX_ZENDESK_API_EMAIL, SANDBOX_ZENDESK_API_TOKEN, startZendeskSandbox, type ZendeskSandbox } from '../../../local/sandboxes/zendesk/server';
 import { fakeRetryClock } from '../../support/fake-retry-clock';
+import { resolveStage } from '../../../lib/config/stages';
 
-const FIELD_KEYS = {
-  plan: 'saas_plan',
-  tier: 'saas_support_tier',
-  standing: 'saas_account_standing',
-  standingSince: 'saas_standing_since',
-  odooPartnerId: 'saas_odoo_partner_id',
-  billingCustomerId: 'saas_billing_customer_id',
-  mrr: 'saas_mrr',
-  watermark: 'saas_entitlement_watermark',
-};
+// The local stage's organization field keys: the ones the stack pushes under npm start and in the e2e tests.
+const FIELD_KEYS = resolveStage('local').config.zendesk!.organizationFields;
 
 const fields = (watermark: string, standing = 'active') => ({
   plan: 'Pro',
@@ -52,10 +45,10 @@ describe('Zendesk client against the Zendesk sandbox', () => {
 
   it('creates an organization by external id, then updates the same one (create_or_update), and finds it by external id', async () => {
     const api = client();
-    const created = await api.createOrUpdateOrganization({ name: 'Acme', external_id: 'cust-1', tags: ['saas_tier_premium'], organization_fields: { saas_plan: 'Pro' } });
-    const updated = await api.createOrUpdateOrganization({ name: 'Acme', external_id: 'cust-1', tags: ['saas_tier_standard'], organization_fields: { saas_plan: 'Starter' } });
+    const created = await api.createOrUpdateOrganization({ name: 'Acme', external_id: 'cust-1', tags: ['saas_tier_premium'], organization_fields: { [FIELD_KEYS.plan]: 'Pro' } });
+    const updated = await api.createOrUpdateOrganization({ name: 'Acme', external_id: 'cust-1', tags: ['saas_tier_standard'], organization_fields: { [FIELD_KEYS.plan]: 'Starter' } });
     expect(updated.id).toBe(created.id);
-    expect(updated).toMatchObject({ tags: ['saas_tier_standard'], organization_fields: { saas_plan: 'Starter' } });
+    expect(updated).toMatchObject({ tags: ['saas_tier_standard'], organization_fields: { [FIELD_KEYS.plan]: 'Starter' } });
     expect((await api.organizationsByExternalId('cust-1')).map((organization) => organization.id)).toEqual([created.id]);
     expect(await api.organizationsByExternalId('nobody')).toEqual([]);
     expect((await api.organization(String(created.id)))?.external_id).toBe('cust-1');
@@ -124,7 +117,7 @@ describe('Zendesk client against the Zendesk sandbox', () => {
     expect(sandbox.usersOf(stored.id)).toMatchObject([{ name: 'Acme billing', email: 'billing@acme.example', role: 'end-user' }]);
     expect(sandbox.organizationByExternalId('cust-1')).toMatchObject({
       tags: ['saas_standing_past_due', 'saas_tier_premium', 'vip_by_agent'],
-      organization_fields: { saas_account_standing: 'past_due', saas_plan: 'Pro', saas_odoo_partner_id: '42', saas_entitlement_watermark: '2026-02-02T00:00:00.000Z|evt_3' },
+      organization_fields: { [FIELD_KEYS.standing]: 'past_due', [FIELD_KEYS.plan]: 'Pro', [FIELD_KEYS.odooPartnerId]: '42', [FIELD_KEYS.watermark]: '2026-02-02T00:00:00.000Z|evt_3' },
     });
   });
 });

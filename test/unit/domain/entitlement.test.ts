@@ -5,6 +5,7 @@ import {
   type EntitlementConfig,
   type EntitlementInputs,
   entitlementChanged,
+  mergeEntitlementInputs,
   monthlyAmount,
   NO_INPUTS,
   withDispute,
@@ -145,6 +146,60 @@ describe('deriveEntitlement', () => {
   it('is the same for the same events delivered twice', () => {
     const steps = [sub('2026-01-01T00:00:00Z', 'evt_1', subscription('sub_1', 'active', 'price_pro')), failed('2026-02-01T00:00:00Z', 'evt_2', 'in_1')];
     expect(run([...steps, ...steps])).toEqual(run(steps));
+  });
+});
+
+describe('mergeEntitlementInputs (two customers found to be one)', () => {
+  // Two billing customers' events: each step is what one event applies, some of cus_1, some of cus_2.
+  const failedOf = (customerId: string, time: string, id: string, invoiceId: string, amountDue: number): Step => (inputs) =>
+    withPaymentFailure(inputs, { system: 'stripe', customerId, invoiceId, amountDue, currency: 'usd', failureReason: 'card_declined' }, time, at(time, id).asOf);
+  const history: readonly Step[] = [
+    sub('2026-01-01T00:00:00Z', 'evt_1', subscription('sub_1', 'active', 'price_starter', 3)),
+    sub('2026-01-10T00:00:00Z', 'evt_2', subscription('sub_2', 'active', 'price_pro', 2, { customerId: 'cus_2' })),
+    failedOf('cus_2', '2026-02-01T00:00:00Z', 'evt_3', 'in_2', 4000),
+    sub('2026-02-01T00:05:00Z', 'evt_4', subscription('sub_2', 'past_due', 'price_pro', 2, { customerId: 'cus_2' })),
+    failedOf('cus_2', '2026-02-04T00:00:00Z', 'evt_5', 'in_2', 4100),
+    // The payment names no customer (a Stripe invoice payment): it may land on either customer's facts.
+    paid('2026-02-06T00:00:00Z', 'evt_6', 'in_2'),
+    sub('2026-02-06T00:05:00Z', 'evt_7', subscription('sub_2', 'active', 'price_pro', 2, { customerId: 'cus_2' })),
+    failedOf('cus_1', '2026-02-09T00:00:00Z', 'evt_8', 'in_1', 6000),
+  ];
+  const apply = (steps: readonly Step[]) => steps.reduce((inputs, step) => step(inputs), NO_INPUTS);
+  /** Every way of splitting the history between the two customers (each keeping the events' order, or reversed). */
+  const splits = Array.from({ length: 2 ** history.length }, (_, mask) => {
+    const onSurvivor = history.filter((_, index) => (mask >> index) & 1);
+    const onAbsorbed = history.filter((_, index) => !((mask >> index) & 1));
+    return { survivor: apply(mask % 3 === 0 ? [...onSurvivor].reverse() : onSurvivor), absorbed: apply(onAbsorbed) };
+  });
+
+  it('gives the survivor the entitlement of every event of both, however they were split between the two', () => {
+    const expected = deriveEntitlement('cust-1', apply(history), config);
+    // Both subscriptions, the higher tier, the first failure paid, the second customer's failure still open.
+    expect(expected).toMatchObject({ plan: 'Pro', tier: 'premium', seats: 2, status: 'past_due', since: '2026-02-09T00:00:00.000Z', mrr: [{ currency: 'usd', amount: 10000 }] });
+    expect(expected.billingCustomers).toEqual([{ system: 'stripe', customerId: 'cus_1' }, { system: 'stripe', customerId: 'cus_2' }]);
+    expect(expected.openInvoices).toEqual([{ system: 'stripe', id: 'in_1', amountDue: 6000, currency: 'usd', failedAt: '2026-02-09T00:00:00.000Z', failureReason: 'card_declined' }]);
+    for (const [index, { survivor, absorbed }] of splits.entries()) {
+      const merged = mergeEntitlementInputs(survivor, absorbed);
+      // The very facts one customer would hold (first live sightings, latest marks), not only the same result.
+      expect(merged, `split ${index}`).toEqual(apply(history));
+      expect(deriveEntitlement('cust-1', merged, config), `split ${index}`).toEqual(expected);
+    }
+  });
+
+  it('is order-free and idempotent: either way round, and merged again, the same facts', () => {
+    for (const [index, { survivor, absorbed }] of splits.entries()) {
+      const merged = mergeEntitlementInputs(survivor, absorbed);
+      expect(mergeEntitlementInputs(absorbed, survivor), `split ${index}`).toEqual(merged);
+      expect(mergeEntitlementInputs(merged, absorbed), `split ${index}`).toEqual(merged);
+      expect(mergeEntitlementInputs(merged, merged), `split ${index}`).toEqual(merged);
+    }
+  });
+
+  it('keeps the latest failure’s amount of an invoice both saw fail, and the survivor’s own facts when the absorbed had none', () => {
+    const survivor = apply([failedOf('cus_1', '2026-02-01T00:00:00Z', 'evt_1', 'in_1', 2000), paid('2026-02-05T00:00:00Z', 'evt_3', 'in_1')]);
+    const absorbed = apply([failedOf('cus_1', '2026-02-03T00:00:00Z', 'evt_2', 'in_1', 2500)]);
+    expect(mergeEntitlementInputs(survivor, absorbed).invoices['stripe:in_1']).toMatchObject({ amountDue: 2500, failedAt: '2026-02-03T00:00:00.000Z', paidAt: '2026-02-05T00:00:00.000Z' });
+    expect(mergeEntitlementInputs(survivor, NO_INPUTS)).toEqual(survivor);
   });
 });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CustomerDirectory } from '../../../functions/domain/customer-directory';
 import { type CustomerCandidate, normalizeDomain, resolutionKeys } from '../../../functions/domain/customer-resolution';
 import { DEFAULT_IDENTITY_CONFIG } from '../../../functions/domain/identity-config';
-import { canonicalCustomer, partnerOfCustomer, resolveCustomer, writeCustomerPartner } from '../../../functions/flows/customer-identity';
+import { absorbedCustomers, canonicalCustomer, partnerOfCustomer, resolveCustomer, writeCustomerPartner } from '../../../functions/flows/customer-identity';
 import { InMemoryCustomerDirectory, InMemoryPartners, inMemoryIdentityPorts } from '../../support/in-memory-ports';
 
 const stripeCustomer = (id: string, overrides: Partial<CustomerCandidate> = {}): CustomerCandidate => ({ entityKey: `stripe:customer:${id}`, links: [], taxId: null, emails: [], websites: [], ...overrides });
@@ -104,6 +104,19 @@ describe('resolveCustomer', () => {
     expect(linked.merges).toEqual([{ survivor: billing.customerId, absorbed: account.customerId }]);
     expect(await canonicalCustomer(ports.directory, account.customerId)).toBe(billing.customerId);
     expect((await resolveCustomer(ports, crmAccount('7'))).customerId).toBe(billing.customerId);
+  });
+
+  it('names every customer joined into a survivor, through joins of joins, and none for a customer never joined', async () => {
+    const ports = inMemoryIdentityPorts();
+    const [first, second, third] = (await Promise.all(['cus_1', 'cus_2', 'cus_3'].map(async (id) => (await resolveCustomer(ports, stripeCustomer(id))).customerId))) as [string, string, string];
+    // cus_1's customer joins cus_2's (a CRM company both link to), which later joins cus_3's.
+    await resolveCustomer(ports, stripeCustomer('cus_1', { links: [{ system: 'hubspot', kind: 'account', id: '8' }] }));
+    const joined = await resolveCustomer(ports, stripeCustomer('cus_2', { links: [{ system: 'hubspot', kind: 'account', id: '8' }] }));
+    expect(joined.merges).toEqual([{ survivor: second, absorbed: first }]);
+    await resolveCustomer(ports, stripeCustomer('cus_3', { links: [{ system: 'stripe', kind: 'customer', id: 'cus_2' }] }));
+    expect(await canonicalCustomer(ports.directory, first)).toBe(third);
+    expect(await absorbedCustomers(ports.directory, third)).toEqual([first, second].sort());
+    expect(await absorbedCustomers(ports.directory, first)).toEqual([]);
   });
 });
 

@@ -32,6 +32,15 @@ function escapeHtml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#x27;');
 }
 
+/**
+ * What `mail.message.body` (an Html field, sanitized on write) holds for a plain-text note: the escaped text in a
+ * paragraph. Real Odoo 18 stored the support flow's note as `<p>Support ticket #1001 opened: …</p>` (the support
+ * stories on real Odoo 18), where the sandbox had stored the bare text.
+ */
+function plainTextBody(text: string): string {
+  return text === '' ? '' : `<p>${escapeHtml(text)}</p>`;
+}
+
 /** The chatter of every `mail.thread` model: `message_post(**kwargs)` logs a message on one record. */
 export const MAIL_THREAD_METHODS: MethodTable = {
   message_post: {
@@ -47,7 +56,7 @@ export const MAIL_THREAD_METHODS: MethodTable = {
       const [messageId] = env.model('mail.message').create(env, [
         {
           subject: args.subject ?? false,
-          body: escapeHtml(String(args.body ?? '')),
+          body: plainTextBody(String(args.body ?? '')),
           model: model.name,
           res_id: recordId,
           message_type: args.message_type ?? 'notification',

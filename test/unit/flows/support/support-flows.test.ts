@@ -38,7 +38,7 @@ function world(options: { linked?: boolean } = {}) {
     publish: async (events) => void published.push(...events),
     policy: POLICY,
   };
-  const ticketPorts: TicketFlowPorts = { desk, entitlements: store, effects: new InMemoryTicketEffects(watermarks), watermarks, identityMap, partners: ports.partners, ledger, policy: POLICY };
+  const ticketPorts: TicketFlowPorts = { desk, entitlements: store, effects: new InMemoryTicketEffects(watermarks), watermarks, identityMap, directory: ports.directory, partners: ports.partners, ledger, policy: POLICY };
   return { ports, ticketPorts, store, desk, ledger, published, identityMap };
 }
 
@@ -138,6 +138,42 @@ describe('entitlements flow', () => {
       expect(fields, `seed ${seed}`).toEqual(expected);
       expect(shuffledWorld.desk.organizations.get('cust-1')!.fields.standing).toBe('active');
     }
+  });
+
+  it('two customers found to be one: the survivor is entitled by both customers’ facts, and a ticket of the absorbed one’s organization by the survivor’s entitlement', async () => {
+    const { ports, ticketPorts, desk, ledger, identityMap } = world();
+    const directory = ports.directory as InMemoryCustomerDirectory;
+    // A second billing customer of its own canonical customer: a Starter-like plan no plan names (the unmapped tier).
+    await identityMap.link('stripe:customer:cus_2', { system: 'odoo', kind: 'res.partner', id: '43' });
+    await identityMap.link('stripe:customer:cus_2', { system: 'saas_sync', kind: 'customer', id: 'cust-2' });
+    ledger.contacts.set(43, { name: 'Acme Holding', email: 'ap@acme-holding.example' });
+    const other = (quantity: number, seq: number) =>
+      ({
+        ...envelope('subscription.updated', 'stripe:subscription:sub_2'),
+        id: `evt_sub_2_${seq}`,
+        type: 'subscription.updated',
+        data: { subscription: { ...subscription('active'), customerId: 'cus_2', id: 'sub_2', items: [{ id: 'si_2', priceId: 'price_basic', productId: null, description: null, quantity, unitAmount: 1000, interval: 'month', intervalCount: 1 }] } },
+      }) as EntitlementEvent;
+    await syncEntitlement(activated, ports);
+    await syncEntitlement(failed, ports);
+    await syncEntitlement(other(2, 1), ports);
+    expect(desk.organizations.get('cust-2')).toMatchObject({ fields: { tier: 'standard', standing: 'active', mrr: '20.00 USD' } });
+
+    // The one-customer resolution joins cust-1 into cust-2 (a link between the two was found): cust-1 forwards to cust-2.
+    directory.holders.set('saas_sync:customer:cust-1', 'cust-2');
+    expect(await syncEntitlement(other(3, 2), ports)).toMatchObject({ outcome: 'entitlement-changed', customer: 'cust-2', status: 'past_due', tier: 'premium' });
+    expect(desk.organizations.get('cust-2')).toMatchObject({
+      fields: { plan: 'Pro', tier: 'premium', standing: 'past_due', billingCustomerId: 'stripe:cus_1, stripe:cus_2', mrr: '180.00 USD' },
+    });
+    // The absorbed customer's invoice is paid (the payment names no customer: its invoice leads to cus_1, now cust-2).
+    expect(await syncEntitlement(paid, ports)).toMatchObject({ outcome: 'entitlement-changed', customer: 'cust-2', status: 'active', tier: 'premium' });
+    expect((await ports.store.load('cust-1')).published).toMatchObject({ status: 'past_due' });
+
+    // A ticket of cust-1's organization: escalated as the survivor is entitled (premium, paid up), not by cust-1's last push.
+    const organizationId = desk.organizations.get('cust-1')!.id;
+    expect(await syncTicket(ticketEvent('created', 'new', organizationId, '2026-05-01T00:00:09.500Z', 'zd-9'), ticketPorts)).toMatchObject({ outcome: 'applied', escalated: true });
+    expect(desk.ticketUpdates).toEqual([{ ticketId: '1001', change: { priority: 'high', addTags: [] } }]);
+    expect(ledger.notes.at(-1)!.body).toMatch(/customer active, tier premium/);
   });
 
   it('waits (retryable DependencyMissingError) for the canonical customer link, and notes a payment on an invoice no failure named', async () => {
