@@ -135,7 +135,7 @@ export class Model {
       const related = env.model(definition.relation ?? '');
       return env.store
         .all(related.name)
-        .filter((child) => child[definition.inverseName ?? ''] === record.id)
+        .filter((child) => child[definition.inverseName ?? ''] === record.id && (definition.where?.(child) ?? true))
         .map((child) => child.id);
     }
     const stored = record[fieldName];
@@ -443,7 +443,8 @@ function applyMany2manyCommands(env: OdooEnvironment, definition: FieldDefinitio
 function applyOne2manyCommands(env: OdooEnvironment, definition: FieldDefinition, parentId: number, value: unknown): void {
   const related = env.model(definition.relation ?? '');
   const inverse = definition.inverseName ?? '';
-  const children = (): number[] => env.store.all(related.name).filter((child) => child[inverse] === parentId).map((child) => child.id);
+  const children = (): number[] =>
+    env.store.all(related.name).filter((child) => child[inverse] === parentId && (definition.where?.(child) ?? true)).map((child) => child.id);
   for (const [code, id, payload] of asCommands(value) as Array<[number, number, unknown]>) {
     switch (code) {
       case X2manyCommand.Create:
