@@ -116,17 +116,27 @@ export async function resolveCustomer(ports: Pick<CustomerIdentityPorts, 'direct
   const keys = resolutionKeys(candidate, ports.identity);
   const merges: CustomerMerge[] = [];
 
-  let chosen = await holderOf(directory, candidate.entityKey);
-  for (const { key } of keys) {
-    if (chosen !== undefined) break;
-    chosen = await holderOf(directory, key);
-  }
+  // The record's own key first, then its keys in order: the first one held names the customer. Looked up at once
+  // (one round trip, not one per key); the claims below are what settles a race, not these reads.
+  const holders = await Promise.all([candidate.entityKey, ...keys.map(({ key }) => key)].map((key) => directory.holderOf(key)));
+  const firstHolder = holders.find((holder) => holder !== undefined);
+  let chosen = firstHolder === undefined ? undefined : await canonicalCustomer(directory, firstHolder);
   let minted = chosen === undefined;
   chosen ??= customerIdFor(candidate.entityKey);
 
-  for (const { key, evidence } of [{ key: candidate.entityKey, evidence: 'explicit' as const }, ...keys]) {
-    const claimedBy = await directory.claim(key, chosen);
-    const holder = await canonicalCustomer(directory, claimedBy);
+  // Every key claimed at once for the customer chosen, then the answers taken in order, as one claim after the other
+  // would have met them: what another customer holds decides as before. Once a join changes the customer chosen, the
+  // keys left are claimed again, one by one, for the new one; those the first round claimed for the old one lead
+  // there by its forward (counted as a join, which consolidation finds nothing to do for).
+  const claiming = [{ key: candidate.entityKey, evidence: 'explicit' as const }, ...keys];
+  const firstChoice = chosen;
+  const firstClaims = await Promise.all(claiming.map(({ key }) => directory.claim(key, firstChoice)));
+  // The customer chosen may have been joined into another meanwhile: read once for all the claims it won.
+  const firstChoiceNow = firstClaims.includes(firstChoice) ? await canonicalCustomer(directory, firstChoice) : firstChoice;
+
+  for (const [index, { key, evidence }] of claiming.entries()) {
+    const claimedBy: string = chosen === firstChoice ? firstClaims[index]! : await directory.claim(key, chosen);
+    const holder: string = chosen === firstChoice && claimedBy === firstChoice ? firstChoiceNow : await canonicalCustomer(directory, claimedBy);
     if (holder === chosen) {
       // Held by a customer joined into this one before: report the join again, so that partners a failed attempt left
       // unconsolidated are consolidated now (consolidation is idempotent).
@@ -203,17 +213,25 @@ export interface CustomerRecordWrite {
 export async function writeCustomerPartner(ports: CustomerIdentityPorts, write: CustomerRecordWrite): Promise<{ customerId: string; partnerId: number }> {
   const { customerId, merges } = await resolveCustomer(ports, write.candidate);
   await consolidatePartners(ports, merges);
-  let known = await partnerOfCustomer(ports.identityMap, customerId);
-  // A record synced before customers were resolved has its partner linked to the record itself.
-  known ??= await ports.identityMap.find(write.candidate.entityKey, ODOO_PARTNER.system, ODOO_PARTNER.kind).then((id) => (id === undefined ? undefined : Number(id)));
+  // The customer's partner, else (a record synced before customers were resolved) the one linked to the record
+  // itself: read together, the customer's winning.
+  const [customerPartner, recordPartner] = await Promise.all([
+    partnerOfCustomer(ports.identityMap, customerId),
+    ports.identityMap.find(write.candidate.entityKey, ODOO_PARTNER.system, ODOO_PARTNER.kind),
+  ]);
+  let known = customerPartner ?? (recordPartner === undefined ? undefined : Number(recordPartner));
   known ??= await explicitPartner(ports, write.candidate);
   const { values, dropped } = ownedWrite(ports.identity, write.source, write.values, write.always, known !== undefined);
   for (const field of dropped) ports.onDroppedField({ field, source: write.source, record: write.candidate.entityKey, customerId });
   const { id } = await ports.partners.upsert(customerPartnerExternalId(customerId), known === undefined ? { ...values, ...write.onCreate } : values, known);
-  if (id !== known) await ports.identityMap.link(canonicalCustomerKey(customerId), { ...ODOO_PARTNER, id: String(id) });
-  await ports.identityMap.link(write.candidate.entityKey, { ...ODOO_PARTNER, id: String(id) });
-  await ports.identityMap.link(write.candidate.entityKey, { ...CANONICAL_CUSTOMER, id: customerId });
-  await ports.identityMap.link(write.candidate.entityKey, { ...RECORD_STATE, id: 'live' });
+  // Independent links, written at once (one round trip, not four): a retry after a partial failure writes them all
+  // again, and every reader of one of them finds the same partner through the others or the external id.
+  await Promise.all([
+    id === known ? undefined : ports.identityMap.link(canonicalCustomerKey(customerId), { ...ODOO_PARTNER, id: String(id) }),
+    ports.identityMap.link(write.candidate.entityKey, { ...ODOO_PARTNER, id: String(id) }),
+    ports.identityMap.link(write.candidate.entityKey, { ...CANONICAL_CUSTOMER, id: customerId }),
+    ports.identityMap.link(write.candidate.entityKey, { ...RECORD_STATE, id: 'live' }),
+  ]);
   return { customerId, partnerId: id };
 }
 

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OdooClient, resetDatabaseGuards } from '../../functions/erp/odoo';
 import { type OdooCountingProxy, startOdooCountingProxy } from '../../bench/odoo-counting-proxy';
+import { customerObject, invoiceObject, invoicePaymentObject } from '../fixtures/stripe/billing-story';
 import { stripeEvent, stripeObjects } from '../fixtures/stripe/stripe-events';
+import { OdooFinanceView } from './odoo-finance-view';
 import { deadLetters, type Harness, odooLabel, type OdooUnderTest, postStripeWebhook, REAL_ODOO_START_TIMEOUT_MS, startHarness, waitForFlowsSettled } from './local-stack-harness';
 
 /**
@@ -10,6 +12,8 @@ import { deadLetters, type Harness, odooLabel, type OdooUnderTest, postStripeWeb
  * call coalescer) into the Odoo sandbox (batched-odoo-writes.test.ts) or a real Odoo (beside it). A counting
  * proxy in front of Odoo counts the calls that reached it.
  */
+const many2oneIdOf = (value: unknown): number => (Array.isArray(value) ? Number(value[0]) : Number.NaN);
+
 export function batchedOdooWrites(target: OdooUnderTest): void {
   describe(`batch-first Odoo writes on ${odooLabel(target)}`, () => {
     let harness: Harness;
@@ -51,6 +55,45 @@ export function batchedOdooWrites(target: OdooUnderTest): void {
       // is what batching promises whatever the split; the bench measures the rest.
       expect(proxy!.counts.byOperation.get('res.partner.load')).toBeLessThan(customerIds.length);
       expect(deadLetters(harness.stack)).toHaveLength(1);
+    });
+
+    it('a burst of payments of one customer’s invoices: each invoice paid once for its exact amount, the payment wizards created together (fewer Odoo creates than payments)', async () => {
+      const T0 = 1_795_000_000;
+      const customer = `cus_e2e_batchpay_${runId}`;
+      const invoices = Array.from({ length: 8 }, (_, n) => ({ id: `in_e2e_batchpay_${runId}_${n}`, amount: 1000 + n * 111 }));
+      const lines = (amount: number) => [{ price: `price_e2e_batchpay_${runId}`, description: 'Team plan', quantity: 1, unitAmount: amount }];
+      const finalized = invoices.map(({ id, amount }, n) => invoiceObject(id, { customer, customerName: 'Batch Payer Ltd', currency: 'usd', lines: lines(amount), finalizedAt: T0 + n }));
+      const payments = invoices.map(({ id, amount }, n) =>
+        invoicePaymentObject(`inpay_${id.slice(3)}`, { invoice: id, currency: 'usd', amount, paymentIntent: `pi_${id.slice(3)}`, paidAt: T0 + 600 + n }),
+      );
+      await harness.seedStripe([
+        customerObject(customer, { name: 'Batch Payer Ltd', email: 'ap@batch-payer.example', currency: 'usd' }),
+        ...invoices.map(({ id, amount }, n) => invoiceObject(id, { customer, customerName: 'Batch Payer Ltd', currency: 'usd', lines: lines(amount), finalizedAt: T0 + n, status: 'paid', paidAt: T0 + 600 + n })),
+        ...payments,
+      ]);
+      // The invoices first (each payment finds its invoice), then every payment at once: one wave the consumers batch.
+      const send = async (events: ReturnType<typeof stripeEvent>[]) => {
+        const responses = await Promise.all(events.map((event) => postStripeWebhook(harness.webhookUrl, event)));
+        expect(responses.map((response) => response.status)).toEqual(events.map(() => 200));
+        const dead = await waitForFlowsSettled(harness.stack, { timeoutMs: 120_000 });
+        expect(dead.filter((letter) => letter.eventId?.includes('batchpay'))).toEqual([]);
+      };
+      const customerObjectJson = customerObject(customer, { name: 'Batch Payer Ltd', email: 'ap@batch-payer.example', currency: 'usd' });
+      await send([stripeEvent('customer.created', customerObjectJson, { id: `evt_e2e_batchpay_${runId}_customer`, created: T0 - 10 })]);
+      await send(finalized.map((invoice, n) => stripeEvent('invoice.finalized', invoice, { id: `evt_e2e_batchpay_${runId}_fin_${n}`, created: T0 + n })));
+      proxy!.reset();
+      await send(payments.map((payment, n) => stripeEvent('invoice_payment.paid', payment, { id: `evt_e2e_batchpay_${runId}_paid_${n}`, created: T0 + 600 + n })));
+
+      const finance = new OdooFinanceView(harness.odooConnection);
+      for (const { id, amount } of invoices) {
+        const [invoice] = await finance.invoicesWithRef(id);
+        expect(invoice, id).toMatchObject({ state: 'posted', amount_total: amount / 100, payment_state: expect.stringMatching(/^(paid|in_payment)$/) });
+        const paying = (await finance.paymentsOf(many2oneIdOf(invoice!.partner_id))).filter((payment) => payment.reconciled_invoice_ids.includes(invoice!.id));
+        expect(paying.map((payment) => ({ memo: payment.memo, amount: payment.amount })), id).toEqual([{ memo: `inpay_${id.slice(3)}`, amount: amount / 100 }]);
+      }
+      // One wizard run per payment (Odoo runs them alone), but their creates and item searches shared calls.
+      expect(proxy!.counts.byOperation.get('account.payment.register.action_create_payments')).toBe(invoices.length);
+      expect(proxy!.counts.byOperation.get('account.payment.register.create')).toBeLessThan(invoices.length);
     });
   });
 }

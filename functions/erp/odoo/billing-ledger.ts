@@ -59,7 +59,8 @@ export interface OdooBillingLedgerOptions {
  *   postDocument: 2;
  * - cancelDocument: 2 (button_draft, button_cancel), 3 with `retireRef`;
  * - reverseDocument: 3 (wizard create, refund_moves, action_post of the credit note), +2 when paid out (unlink, link);
- * - registerPayment: 2 (wizard create, action_create_payments);
+ * - registerPayment: 3 (search_read of the invoice's open receivable items, wizard create, action_create_payments);
+ *   in a consumer batch the search and the create merge with the other payments' (call-coalescer.ts);
  * - tagId: 0 cached, else 1 (search by name) or 2 (+ `load()` by external id, created once across containers);
  * - partnerHasTag / addPartnerTag / removePartnerTag / note: 1.
  */

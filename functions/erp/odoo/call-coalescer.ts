@@ -8,7 +8,8 @@ import type { OdooParams } from './odoo-transport';
  * case; the calls of the same kind they make within a short window become ONE Odoo call, and each caller gets
  * its own share of the answer:
  * - `load` of the same model, columns and context → one `load` of all the rows (ids in row order);
- * - `create` of `account.move` or `sale.order` with the same context → one `create` of all the values (ids in order);
+ * - `create` of `account.move`, `sale.order` or the payment wizard with the same context → one `create` of all the
+ *   values (ids in order);
  * - `action_post` of moves, `action_confirm` of orders, with the same context → one call on all the ids;
  * - `read` of the same model, fields and context → one `read` of all the ids;
  * - `search_read` of the same model, fields, order and context whose domains are conjunctions differing only in the
@@ -60,10 +61,15 @@ const isIdList = (value: unknown): value is number[] => Array.isArray(value) && 
 const onlyKeys = (params: OdooParams, allowed: readonly string[]): boolean => Object.keys(params).every((key) => allowed.includes(key));
 
 /**
- * Models whose `create` merges, with the action that merges too: Odoo's `create` takes many records at once, and
- * posting moves (`action_post`) or confirming orders (`action_confirm`) acts on a whole recordset.
+ * Models whose `create` merges, with the action that merges too (if any): Odoo's `create` takes many records at
+ * once, and posting moves (`action_post`) or confirming orders (`action_confirm`) acts on a whole recordset. The
+ * payment wizard's `action_create_payments` runs one wizard at a time (`ensure_one`): only its `create` merges.
  */
-const MERGED_WRITES: Readonly<Record<string, string>> = { 'account.move': 'action_post', 'sale.order': 'action_confirm' };
+const MERGED_WRITES: Readonly<Record<string, string | undefined>> = {
+  'account.move': 'action_post',
+  'sale.order': 'action_confirm',
+  'account.payment.register': undefined,
+};
 
 interface LoadResult {
   ids: unknown;
@@ -200,12 +206,13 @@ function kindOf(model: string, method: string, params: OdooParams, options: Odoo
     if (domainKey === undefined || (limit !== undefined && !(Number.isInteger(limit) && (limit as number) > 0))) return undefined;
     return { key: `${model}.search_read:${domainKey}:${stable(params.fields)}:${stable(params.order)}:${context}`, rule: SEARCH_READ_RULE, member: { params, entities: [] } };
   }
-  const mergedAction = Object.hasOwn(MERGED_WRITES, model) ? MERGED_WRITES[model] : undefined;
-  if (mergedAction === undefined && method !== 'read') return undefined;
-  if (method === 'create' && onlyKeys(params, ['vals_list', 'context']) && Array.isArray(params.vals_list) && params.vals_list.length > 0) {
+  const mergedWrites = Object.hasOwn(MERGED_WRITES, model);
+  const mergedAction = mergedWrites ? MERGED_WRITES[model] : undefined;
+  if (!mergedWrites && method !== 'read') return undefined;
+  if (mergedWrites && method === 'create' && onlyKeys(params, ['vals_list', 'context']) && Array.isArray(params.vals_list) && params.vals_list.length > 0) {
     return { key: `${model}.create:${context}`, rule: CREATE_RULE, member: { params, entities: [] } };
   }
-  if (method === mergedAction && onlyKeys(params, ['ids', 'context']) && isIdList(params.ids)) {
+  if (mergedAction !== undefined && method === mergedAction && onlyKeys(params, ['ids', 'context']) && isIdList(params.ids)) {
     return { key: `${model}.${method}:${context}`, rule: ACTION_RULE, member: { params, entities: params.ids.map((id) => `${model}:${id}`) } };
   }
   if (method === 'read' && onlyKeys(params, ['ids', 'fields', 'context']) && isIdList(params.ids)) {

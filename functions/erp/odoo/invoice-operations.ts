@@ -1,4 +1,4 @@
-import type { OdooCaller, OdooValues, OdooWindowAction } from './odoo-caller';
+import type { OdooCaller, OdooDomain, OdooValues, OdooWindowAction } from './odoo-caller';
 import { isSequenceNumberTaken, OdooProtocolError, OdooUserError } from './odoo-errors';
 
 /**
@@ -106,18 +106,39 @@ export interface PaymentRequest {
 }
 
 /**
- * Register a payment on a posted invoice through the `account.payment.register` wizard:
- * 2 calls (`create` with `active_model`/`active_ids` in the context + `action_create_payments`).
- * Returns the payment id.
+ * The invoice's receivable (or, for a vendor document, payable) journal items that are still open: what the payment
+ * wizard pays. Odoo's `default_get` picks the same items from `active_ids`; naming them in the wizard's values instead
+ * leaves every wizard with the same context, so the wizards of a consumer batch are created in one merged `create`.
+ */
+const OPEN_TERM_ITEMS = (moveId: number): OdooDomain => [
+  ['move_id', '=', moveId],
+  ['display_type', '=', 'payment_term'],
+  ['reconciled', '=', false],
+];
+
+/**
+ * Register a payment on a posted invoice through the `account.payment.register` wizard, 3 calls: `search_read` of
+ * the invoice's open receivable items, `create` of the wizard on those items, `action_create_payments` (Odoo runs a
+ * wizard alone). The search and the `create` carry nothing of one invoice but its ids, so concurrent registrations
+ * merge them (call-coalescer.ts): about 1 call per payment in a batch. Returns the payment id.
+ * An invoice with no open item refuses as Odoo's wizard does (a `UserError`: nothing left to pay).
  */
 export async function registerPayment(odoo: OdooCaller, invoiceId: number, payment: PaymentRequest): Promise<{ paymentId: number }> {
   const model = 'account.payment.register';
-  const context = activeMove(invoiceId);
-  const vals: OdooValues = { amount: payment.amount, payment_date: payment.paymentDate, communication: payment.communication };
+  const items = await odoo.call<Array<{ id: number }>>('account.move.line', 'search_read', { domain: OPEN_TERM_ITEMS(invoiceId), fields: ['id'] });
+  if (items.length === 0) {
+    throw new OdooUserError(`account.move ${invoiceId}: there is nothing left to pay on its journal items`, { model, method: 'create' });
+  }
+  const vals: OdooValues = {
+    line_ids: [[6, 0, items.map((item) => item.id)]],
+    amount: payment.amount,
+    payment_date: payment.paymentDate,
+    communication: payment.communication,
+  };
   if (payment.journalId !== undefined) vals.journal_id = payment.journalId;
-  const [wizardId] = await odoo.call<number[]>(model, 'create', { vals_list: [vals], context });
+  const [wizardId] = await odoo.call<number[]>(model, 'create', { vals_list: [vals] });
   if (typeof wizardId !== 'number') throw new OdooProtocolError('payment wizard create returned no id', { model, method: 'create' });
-  const action = await odoo.call(model, 'action_create_payments', { ids: [wizardId], context });
+  const action = await odoo.call(model, 'action_create_payments', { ids: [wizardId] });
   return { paymentId: resIdOf(action, model, 'action_create_payments') };
 }
 

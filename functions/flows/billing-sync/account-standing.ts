@@ -9,13 +9,19 @@ import { type BillingSyncPorts, invoiceKey, locateInvoice, odooDate, resolvePart
  * sales and support see it on the customer in Odoo.
  */
 
+/** Whether the partner carries the past-due tag: 1 call (+ the tag's id the first time in a container). */
+export async function isPastDue(ports: BillingSyncPorts, partnerId: number): Promise<boolean> {
+  return ports.ledger.partnerHasTag(partnerId, await ports.ledger.tagId(ports.config.standingTags.pastDue));
+}
+
 /**
  * Removes the past-due tag, if the partner carries it, and says why: 1 call when it does not (the common
  * case: most payments follow no failure), 3 when it does (+ the tag's id the first time in a container).
+ * `tagged`: the partner's standing read by the caller earlier (then 0 calls when it does not carry the tag).
  */
-export async function clearPastDue(ports: BillingSyncPorts, partnerId: number, reason: string): Promise<void> {
+export async function clearPastDue(ports: BillingSyncPorts, partnerId: number, reason: string, tagged?: Promise<boolean>): Promise<void> {
+  if (!(await (tagged ?? isPastDue(ports, partnerId)))) return;
   const tagId = await ports.ledger.tagId(ports.config.standingTags.pastDue);
-  if (!(await ports.ledger.partnerHasTag(partnerId, tagId))) return;
   await ports.ledger.removePartnerTag(partnerId, tagId);
   await ports.ledger.note('res.partner', partnerId, `${reason} Standing “${ports.config.standingTags.pastDue}” cleared.`);
 }

@@ -5,7 +5,7 @@ import { formatMinorUnits, toOdooMinor } from '../../domain/odoo-document-lines'
 import { providerCurrencyExponent } from '../../providers/registry';
 import { PermanentSyncError } from '../../platform/errors';
 import { underWatermarkLease } from '../../platform/watermark-lease';
-import { clearPastDue } from './account-standing';
+import { clearPastDue, isPastDue } from './account-standing';
 import { type BillingSyncPorts, invoiceKey, ODOO_PAYMENT, odooDate, paymentKey } from './billing-sync-ports';
 import { settledInvoiceDocument } from './post-invoice';
 
@@ -24,9 +24,11 @@ export type PaymentOutcome =
  * payment reconciled with nothing, noted on the invoice), never refused: money received is always booked. An invoice Odoo does not have yet is fetched from the provider and posted first.
  * When the invoice becomes paid, the partner's past-due standing is cleared.
  *
- * Odoo calls, warm container (identity map knows the invoice): 5 — `read` of the invoice, `search_read` of
- * the payment by memo, the wizard's `create` + `action_create_payments`, `res.partner.read` of the standing
- * tags; +2 (`write`, `message_post`) when the payment clears a past-due standing. A duplicate: 0.
+ * Odoo calls, warm container (identity map knows the invoice): 6 — `read` of the invoice, `search_read` of
+ * the payment by memo, `res.partner.read` of the standing tags, the wizard's `search_read` of the invoice's open
+ * items, `create` and `action_create_payments`; +2 (`write`, `message_post`) when the payment clears a past-due
+ * standing. A duplicate: 0. In a consumer batch every call but `action_create_payments` merges with the other
+ * payments' (call-coalescer.ts): a little over 1 Odoo call per payment.
  */
 export async function syncPaymentSucceeded(event: PaymentSucceeded, ports: BillingSyncPorts): Promise<PaymentOutcome> {
   const payment = event.data.payment;
@@ -46,6 +48,17 @@ export async function syncPaymentSucceeded(event: PaymentSucceeded, ports: Billi
     }
     if (invoice.partnerId === undefined) throw new PermanentSyncError(`the Odoo invoice ${moveId} has no customer`);
     const amount = toOdooMinor(payment.amount, providerCurrencyExponent(payment.system, payment.currency), invoice.currency.decimalPlaces);
+
+    // The partner's standing is read now, beside the payment's lookup, whenever this payment may complete the invoice
+    // (not a first payment below the total): the events of a consumer batch reach this point together, just after
+    // their merged invoice read, so their standing reads merge into one `read` too. Read after the wizard (one call
+    // per payment, which spreads them out), each went alone. Payments of this invoice and its failures hold the
+    // invoice's lease: none of them can change the standing between this read and its use.
+    const mayComplete = invoice.matchedPaymentIds.length > 0 || amount >= invoice.amountTotal;
+    const partnerId = invoice.partnerId;
+    const tagged = mayComplete ? isPastDue(ports, partnerId) : undefined;
+    // Awaited only if the invoice ends up paid: a failure of this read must not go unhandled meanwhile.
+    tagged?.catch(() => undefined);
 
     let paymentId = await ports.ledger.findPayment(payment.id, invoice.partnerId);
     let after: number;
@@ -85,7 +98,7 @@ export async function syncPaymentSucceeded(event: PaymentSucceeded, ports: Billi
     }
     const invoicePaid = after >= invoice.amountTotal;
     // Cleared when this payment completes the invoice — or again after a crash (the tag removal is idempotent).
-    if (invoicePaid) await clearPastDue(ports, invoice.partnerId, `Invoice ${invoice.name ?? payment.invoiceId} (${payment.invoiceId}) is paid.`);
+    if (invoicePaid) await clearPastDue(ports, partnerId, `Invoice ${invoice.name ?? payment.invoiceId} (${payment.invoiceId}) is paid.`, tagged);
     await ports.identityMap.link(key, { ...ODOO_PAYMENT, id: String(paymentId) });
     return { result: { outcome: 'registered', paymentId, moveId, invoicePaid } };
   });

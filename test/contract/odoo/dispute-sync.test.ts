@@ -106,7 +106,8 @@ describe.each(SANDBOX_TARGETS)('dispute sync against the Odoo $version sandbox o
     // the payment wizard), untag, one note on the partner and one on the invoice.
     expect(lostCalls).toEqual([
       'account.move.read', 'res.currency.search_read', 'account.move.search_read', 'account.move.create', 'account.move.action_post', 'account.move.read',
-      'account.move.write', 'account.payment.search_read', 'account.payment.register.create', 'account.payment.register.action_create_payments',
+      'account.move.write', 'account.payment.search_read', 'account.move.line.search_read', 'account.payment.register.create',
+      'account.payment.register.action_create_payments',
       'res.partner.write', 'res.partner.message_post', 'account.move.message_post',
     ]);
   });

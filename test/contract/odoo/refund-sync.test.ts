@@ -124,10 +124,10 @@ describe.each(SANDBOX_TARGETS)('refunds and credit notes against the Odoo $versi
     expect(invoiceRecord).toMatchObject({ payment_state: 'paid', amount_total: 119 });
     // Identity map warm (invoice): read the invoice, find the payment by memo, the invoice's credit notes, create + post + read
     // the credit note and link it to the invoice after posting (so Odoo does not offset it against the invoice), the payment
-    // wizard's create + action_create_payments.
+    // wizard on the credit note's open receivable item (search, create) + action_create_payments.
     expect(refundCalls).toEqual([
       'account.move.read', 'account.payment.search_read', 'account.move.search_read', 'account.move.create', 'account.move.action_post', 'account.move.read',
-      'account.move.write', 'account.payment.register.create', 'account.payment.register.action_create_payments',
+      'account.move.write', 'account.move.line.search_read', 'account.payment.register.create', 'account.payment.register.action_create_payments',
     ]);
   });
 

@@ -77,6 +77,32 @@ describe('resolveCustomer', () => {
     expect(gmail1.customerId).not.toBe(gmail2.customerId);
   });
 
+  it('a new customer’s lookups, then its claims, each go to the directory at once: its round trips do not grow with its keys', async () => {
+    // A directory that tells how many of its requests were in flight together (each answers after a turn).
+    const inner = new InMemoryCustomerDirectory();
+    let inFlight = 0;
+    const rounds: number[] = [];
+    const measured = async <T>(answer: () => Promise<T>): Promise<T> => {
+      if (inFlight++ === 0) rounds.push(0);
+      rounds[rounds.length - 1]!++;
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      inFlight--;
+      return answer();
+    };
+    const directory: CustomerDirectory = {
+      holderOf: (key) => measured(() => inner.holderOf(key)),
+      claim: (key, customerId) => measured(() => inner.claim(key, customerId)),
+      keysOf: (customerId) => inner.keysOf(customerId),
+    };
+    const record = stripeCustomer('cus_wide', { taxId: 'DE123', emails: ['ap@wide.example'], websites: ['https://wide-group.example'] });
+    const keys = 1 + resolutionKeys(record, DEFAULT_IDENTITY_CONFIG).length;
+    const { customerId } = await resolveCustomer({ directory, identity: DEFAULT_IDENTITY_CONFIG }, record);
+    // Every key looked up in one round, claimed in one round, then the customer's forward read after the claims and
+    // at the end (one after the other, they were 3 × keys + 1 round trips).
+    expect(rounds).toEqual([keys, keys, 1, 1]);
+    expect((await inner.keysOf(customerId)).sort()).toEqual([record.entityKey, ...resolutionKeys(record, DEFAULT_IDENTITY_CONFIG).map(({ key }) => key)].sort());
+  });
+
   it('ends with ONE customer when records of one company resolve at the same time, in any interleaving', async () => {
     const records = [
       crmAccount('7', { websites: ['acme.example'], links: [{ system: 'stripe', kind: 'customer', id: 'cus_2' }] }),

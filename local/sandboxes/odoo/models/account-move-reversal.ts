@@ -63,7 +63,7 @@ export const moveReversalModel: ModelDefinition = {
 function reverseMove(env: OdooEnvironment, wizard: StoredRecord, move: StoredRecord): StoredRecord {
   const reason = isEmptyValue(wizard.reason) ? undefined : String(wizard.reason);
   const moveName = String(env.model('account.move').displayNameOf(env, move.id));
-  const lines = env.store.all('account.move.line').filter((line) => line.move_id === move.id);
+  const lines = env.store.all('account.move.line').filter((line) => line.move_id === move.id && line.display_type !== 'payment_term');
   const date = String(wizard.date);
   const moveType = REVERSED_TYPE[String(move.move_type)] ?? 'entry';
   const [id] = env.model('account.move').create(env, [

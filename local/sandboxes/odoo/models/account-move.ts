@@ -38,8 +38,21 @@ interface MoveAmounts {
   paymentState: string;
 }
 
+/** The lines a document's total is made of: every item but its receivable one (`payment_term`). */
 function invoiceLines(env: OdooEnvironment, moveId: number): StoredRecord[] {
-  return env.store.all('account.move.line').filter((line) => line.move_id === moveId);
+  return env.store.all('account.move.line').filter((line) => line.move_id === moveId && !isTermItem(line));
+}
+
+const isTermItem = (line: StoredRecord): boolean => line.display_type === 'payment_term';
+
+/**
+ * The receivable item Odoo gives an invoice when it is posted (`display_type` `payment_term`): what the payment
+ * wizard pays when named in its `line_ids`. Kept once per document; the sandbox's totals never count it.
+ */
+function ensureTermItem(env: OdooEnvironment, move: StoredRecord): void {
+  if (!isInvoice(move) || env.store.all('account.move.line').some((line) => line.move_id === move.id && isTermItem(line))) return;
+  const now = env.now();
+  env.store.insert('account.move.line', { move_id: move.id, display_type: 'payment_term', name: '', quantity: 1, price_unit: 0, create_date: now, write_date: now });
 }
 
 function asTaxableLine(line: StoredRecord): TaxableLine {
@@ -222,7 +235,8 @@ export const accountMoveModel: ModelDefinition = {
     journal_id: field.many2one('Journal', 'account.journal'),
     currency_id: field.many2one('Currency', 'res.currency'),
     company_id: field.many2one('Company', 'res.company', { default: MAIN_COMPANY_ID }),
-    invoice_line_ids: field.one2many('Invoice lines', 'account.move.line', 'move_id'),
+    // Odoo's `invoice_line_ids` leaves out the receivable item (its domain on `display_type`).
+    invoice_line_ids: field.one2many('Invoice lines', 'account.move.line', 'move_id', { where: (line) => !isTermItem(line) }),
     amount_untaxed: monetary('Untaxed Amount', (amounts) => amounts.untaxed),
     amount_tax: monetary('Tax', (amounts) => amounts.tax),
     amount_total: monetary('Total', (amounts) => amounts.total),
@@ -333,6 +347,7 @@ function postMove(env: OdooEnvironment, id: number): void {
   });
   if (SALE_DOCUMENT_TYPES.has(String(move.move_type)) && typeof move.partner_id === 'number') increaseCustomerRank(env, move.partner_id);
   reconcileWithReversedEntry(env, env.model('account.move').get(env, id));
+  ensureTermItem(env, move);
 }
 
 /** `INV/2026/00021`: journal code (prefixed `R` for credit notes), year, number; one sequence per journal and year. */
@@ -363,7 +378,7 @@ function lineAmount(pick: 'untaxed' | 'total') {
   });
 }
 
-/** Invoice lines only: the sandbox keeps no receivable/tax journal items, totals are computed from these. */
+/** Invoice lines, and one receivable item per posted document (no tax items): totals are computed from the lines. */
 export const accountMoveLineModel: ModelDefinition = {
   name: 'account.move.line',
   description: 'Journal Item',
@@ -381,6 +396,10 @@ export const accountMoveLineModel: ModelDefinition = {
     tax_ids: field.many2many('Taxes', 'account.tax'),
     price_subtotal: lineAmount('untaxed'),
     price_total: lineAmount('total'),
+    // A receivable item is reconciled once nothing is left to pay on its document.
+    reconciled: field.boolean('Reconciled', {
+      compute: (env, line) => isTermItem(line) && computeMoveAmounts(env, env.model('account.move').get(env, Number(line.move_id))).residual === 0,
+    }),
   },
   prepareCreate: (env, values) => lineDefaultsFromProduct(env, values.product_id, 'tax_ids', values),
 };

@@ -90,13 +90,24 @@ export const accountPaymentModel: ModelDefinition = {
   },
 };
 
-/** Invoices in the wizard's context (`active_model`/`active_ids`), checked as Odoo's `default_get` does. */
-function invoicesToPay(env: OdooEnvironment): StoredRecord[] {
-  const activeIds = env.context.active_ids;
-  if (env.context.active_model !== 'account.move' || !Array.isArray(activeIds) || activeIds.length === 0) {
+/** The ids a many2many value names: a list of ids or `[[6, 0, ids]]`. */
+function idsOfMany2many(value: unknown): number[] {
+  if (!Array.isArray(value)) return [];
+  const [command] = value as unknown[];
+  if (Array.isArray(command) && command[0] === 6 && Array.isArray(command[2])) return (command[2] as unknown[]).map(Number);
+  return value.every((id) => Number.isInteger(id)) ? (value as number[]) : [];
+}
+
+/**
+ * Invoices the wizard pays, checked as Odoo's `default_get` does: those of the journal items named in its
+ * `line_ids`, else those in its context (`active_model`/`active_ids`).
+ */
+function invoicesToPay(env: OdooEnvironment, lineIds: readonly number[]): StoredRecord[] {
+  const activeIds = lineIds.length > 0 ? [...new Set(lineIds.map((id) => Number(env.model('account.move.line').get(env, id).move_id)))] : env.context.active_ids;
+  if (lineIds.length === 0 && (env.context.active_model !== 'account.move' || !Array.isArray(activeIds) || activeIds.length === 0)) {
     throw new UserError('The register payment wizard should only be called on account.move or account.move.line records.');
   }
-  const invoices = activeIds.map((id) => env.model('account.move').get(env, Number(id)));
+  const invoices = (activeIds as unknown[]).map((id) => env.model('account.move').get(env, Number(id)));
   if (invoices.some((invoice) => invoice.state !== 'posted')) throw new UserError('You can only register payment for posted journal entries.');
   if (invoices.some((invoice) => !isInvoice(invoice))) throw new UserError('You can only register payments for invoices, credit notes and receipts.');
   return invoices;
@@ -107,8 +118,8 @@ function residualOf(env: OdooEnvironment, invoice: StoredRecord): number {
 }
 
 /**
- * `account.payment.register`: the payment wizard on invoices. Odoo keeps the receivable journal items
- * of the invoices (`line_ids`); the sandbox, which has no such items, keeps the invoices.
+ * `account.payment.register`: the payment wizard on invoices, named by their receivable journal items (`line_ids`)
+ * or by the context. Odoo keeps the items; the sandbox keeps the invoices they belong to.
  */
 export const paymentRegisterModel: ModelDefinition = {
   name: 'account.payment.register',
@@ -123,9 +134,10 @@ export const paymentRegisterModel: ModelDefinition = {
     payment_type: field.selection('Payment Type', [['outbound', 'Send'], ['inbound', 'Receive']]),
     partner_type: field.selection('Partner Type', [['customer', 'Customer'], ['supplier', 'Vendor']]),
     invoice_ids: field.many2many('Invoices', 'account.move'),
+    line_ids: field.many2many('Journal items', 'account.move.line'),
   },
   prepareCreate: (env, values) => {
-    const invoices = invoicesToPay(env);
+    const invoices = invoicesToPay(env, idsOfMany2many(values.line_ids));
     const residual = invoices.reduce((sum, invoice) => sum + residualOf(env, invoice), 0);
     if (residual === 0) throw new UserError(env.differences.nothingLeftToPayMessage);
     const [first] = invoices as [StoredRecord];

@@ -31,6 +31,8 @@ export interface FieldDefinition {
   required?: boolean;
   readonly?: boolean;
   default?: unknown | ((env: OdooEnvironment) => unknown);
+  /** one2many: only the children this accepts belong to the field (Odoo's `domain` on an x2many). */
+  where?: (child: StoredRecord) => boolean;
   /** A computed, non-stored field: evaluated on every read and search. Writes to it are ignored. */
   compute?: (env: OdooEnvironment, record: StoredRecord) => unknown;
 }

@@ -135,7 +135,7 @@ export class Model {
       const related = env.model(definition.relation ?? '');
       return env.store
         .all(related.name)
-        .filter((child) => child[definition.inverseName ?? ''] === record.id)
+        .filter((child) => child[definition.inverseName ?? ''] === record.id && (definition.where?.(child) ?? true))
         .map((child) => child.id);
     }
     const stored = record[fieldName];
@@ -169,11 +169,17 @@ export class Model {
     if (missing.length > 0) throw new MissingError(this.name, missing, env.uid);
     this.definition.checkUnlink?.(env, ids.map((id) => this.get(env, id)));
     for (const id of ids) {
-      // One2many children go with their parent (invoice lines, order lines: ondelete cascade).
-      for (const [fieldName, definition] of Object.entries(this.fields)) {
+      // One2many children go with their parent (invoice lines, order lines: ondelete cascade), also those the field
+      // leaves out (`where`: a document's receivable item), once per child model.
+      const cascaded = new Set<string>();
+      for (const definition of Object.values(this.fields)) {
         if (definition.type !== 'one2many' || definition.compute !== undefined) continue;
-        const childIds = this.valueOf(env, this.get(env, id), fieldName) as number[];
-        env.model(definition.relation ?? '').unlink(env, childIds);
+        const related = env.model(definition.relation ?? '');
+        const key = `${related.name}.${definition.inverseName ?? ''}`;
+        if (cascaded.has(key)) continue;
+        cascaded.add(key);
+        const childIds = env.store.all(related.name).filter((child) => child[definition.inverseName ?? ''] === id).map((child) => child.id);
+        related.unlink(env, childIds);
       }
       env.store.remove(this.name, id);
       this.removeReferencesTo(env, id);
@@ -443,7 +449,8 @@ function applyMany2manyCommands(env: OdooEnvironment, definition: FieldDefinitio
 function applyOne2manyCommands(env: OdooEnvironment, definition: FieldDefinition, parentId: number, value: unknown): void {
   const related = env.model(definition.relation ?? '');
   const inverse = definition.inverseName ?? '';
-  const children = (): number[] => env.store.all(related.name).filter((child) => child[inverse] === parentId).map((child) => child.id);
+  const children = (): number[] =>
+    env.store.all(related.name).filter((child) => child[inverse] === parentId && (definition.where?.(child) ?? true)).map((child) => child.id);
   for (const [code, id, payload] of asCommands(value) as Array<[number, number, unknown]>) {
     switch (code) {
       case X2manyCommand.Create:

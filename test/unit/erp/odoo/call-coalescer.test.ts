@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { CoalescingOdooCaller } from '../../../../functions/erp/odoo/call-coalescer';
-import { createAndPostInvoice } from '../../../../functions/erp/odoo/invoice-operations';
+import { createAndPostInvoice, registerPayment } from '../../../../functions/erp/odoo/invoice-operations';
+import type { OdooCaller } from '../../../../functions/erp/odoo/odoo-caller';
 import { OdooTimeoutError, OdooUserError, OdooValidationError } from '../../../../functions/erp/odoo/odoo-errors';
 import { loadRows, upsertByExternalId } from '../../../../functions/erp/odoo/record-operations';
 import type { OdooParams } from '../../../../functions/erp/odoo/odoo-transport';
@@ -366,5 +367,96 @@ describe('the window and the size bounds', () => {
     [{ windowMs: 10, maxBatchSize: 0 }, /size/],
   ])('refuses settings that make no sense: %o', (bad, message) => {
     expect(() => new CoalescingOdooCaller(new TransactionalOdoo(), bad)).toThrow(message);
+  });
+});
+
+/**
+ * The payment wizard as a real Odoo answers it: one wizard per set of receivable items, `create` in one
+ * transaction (a refused wizard refuses the whole call), `action_create_payments` one wizard at a time.
+ */
+class PaymentWizardOdoo {
+  readonly calls: Array<{ operation: string; params: OdooParams }> = [];
+  /** Each invoice's open receivable item: invoice id → item id. */
+  readonly items = new Map([[11, 711], [12, 712], [13, 713], [14, 714]]);
+  readonly wizards = new Map<number, { items: number[]; amount: number; memo: string }>();
+  readonly payments: Array<{ id: number; item: number; amount: number; memo: string }> = [];
+  private nextId = 500;
+
+  async call<T>(model: string, method: string, params: OdooParams = {}): Promise<T> {
+    this.calls.push({ operation: `${model}.${method}`, params });
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    if (model === 'account.move.line' && method === 'search_read') {
+      const [, operator, value] = (params.domain as Array<[string, string, unknown]>)[0]!;
+      const moves = operator === 'in' ? (value as number[]) : [value as number];
+      return moves.flatMap((move) => (this.items.has(move) ? [{ id: this.items.get(move)!, move_id: [move, `INV/${move}`], display_type: 'payment_term' }] : [])) as T;
+    }
+    if (method === 'create') {
+      const valsList = params.vals_list as Array<{ line_ids: [[6, 0, number[]]]; amount: number; communication: string }>;
+      if (valsList.some((vals) => vals.amount <= 0)) throw new OdooUserError('The payment amount must be strictly positive.');
+      return valsList.map((vals) => {
+        const id = this.nextId++;
+        this.wizards.set(id, { items: vals.line_ids[0][2], amount: vals.amount, memo: vals.communication });
+        return id;
+      }) as T;
+    }
+    if (method === 'action_create_payments') {
+      const ids = params.ids as number[];
+      if (ids.length !== 1) throw new Error('Expected singleton: account.payment.register(' + ids.join(', ') + ')');
+      const wizard = this.wizards.get(ids[0]!)!;
+      const id = this.nextId++;
+      this.payments.push({ id, item: wizard.items[0]!, amount: wizard.amount, memo: wizard.memo });
+      return { type: 'ir.actions.act_window', res_model: 'account.payment', res_id: id } as T;
+    }
+    throw new Error(`unexpected ${model}.${method}`);
+  }
+
+  operations(): string[] {
+    return this.calls.map((call) => call.operation);
+  }
+}
+
+describe('payments of a consumer batch through the payment wizard', () => {
+  const pay = (caller: OdooCaller, invoiceId: number, amount: number) =>
+    registerPayment(caller, invoiceId, { amount, paymentDate: '2026-12-03', communication: `ch_${invoiceId}`, journalId: 6 });
+
+  it('4 payments at once: one search of the open items, one create of the 4 wizards, then each wizard run alone — 6 calls, not 12', async () => {
+    const odoo = new PaymentWizardOdoo();
+    const caller = new CoalescingOdooCaller(odoo, settings);
+    const results = await Promise.all([11, 12, 13, 14].map((invoiceId, index) => pay(caller, invoiceId, 10 + index)));
+    expect(odoo.operations()).toEqual([
+      'account.move.line.search_read',
+      'account.payment.register.create',
+      ...Array(4).fill('account.payment.register.action_create_payments'),
+    ]);
+    // Each invoice paid once, with its own amount and memo, and each caller told its own payment.
+    expect(odoo.payments.map(({ item, amount, memo }) => ({ item, amount, memo })).sort((a, b) => a.item - b.item)).toEqual([
+      { item: 711, amount: 10, memo: 'ch_11' },
+      { item: 712, amount: 11, memo: 'ch_12' },
+      { item: 713, amount: 12, memo: 'ch_13' },
+      { item: 714, amount: 13, memo: 'ch_14' },
+    ]);
+    expect(results.map((result) => odoo.payments.find((payment) => payment.id === result.paymentId)?.memo)).toEqual(['ch_11', 'ch_12', 'ch_13', 'ch_14']);
+  });
+
+  it('a wizard Odoo refuses in a merged create: the others pay once, the refused one alone gets Odoo’s reason and pays nothing', async () => {
+    const odoo = new PaymentWizardOdoo();
+    const caller = new CoalescingOdooCaller(odoo, settings);
+    const results = await outcomes([11, 12, 13, 14].map((invoiceId) => pay(caller, invoiceId, invoiceId === 13 ? 0 : 25)));
+    expect(results.map((result) => result.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
+    expect(results[2]).toMatchObject({ reason: expect.any(OdooUserError) });
+    expect((results[2] as PromiseRejectedResult).reason.message).toMatch(/strictly positive/);
+    expect(odoo.payments.map((payment) => payment.item).sort()).toEqual([711, 712, 714]);
+    // Bisected: the merged create refused, then halves, then the refused wizard alone; no wizard ran twice.
+    expect(odoo.operations().filter((operation) => operation === 'account.payment.register.action_create_payments')).toHaveLength(3);
+  });
+
+  it('an invoice with nothing left to pay is refused without a wizard, beside the others that pay', async () => {
+    const odoo = new PaymentWizardOdoo();
+    odoo.items.delete(12);
+    const caller = new CoalescingOdooCaller(odoo, settings);
+    const results = await outcomes([11, 12].map((invoiceId) => pay(caller, invoiceId, 25)));
+    expect(results[0]).toMatchObject({ status: 'fulfilled' });
+    expect(results[1]).toMatchObject({ status: 'rejected', reason: expect.any(OdooUserError) });
+    expect(odoo.payments.map((payment) => payment.item)).toEqual([711]);
   });
 });

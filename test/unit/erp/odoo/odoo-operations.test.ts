@@ -217,18 +217,47 @@ describe.each(['18.0', '19.0-json2'] as const)('Odoo operations over %s', (versi
     await expect(post).rejects.toThrow(version === '18.0' ? 'You need to add a line before posting.' : "Even magicians can't post nothing!");
   });
 
-  it('registerPayment goes through the payment wizard in 2 calls and returns the payment', async () => {
-    // Prepare
-    const odoo = recordedOdoo(version);
-    const client = recordedClient(version, odoo);
+  it('registerPayment names the invoice’s open receivable items in the wizard (no per-invoice context, so wizards merge) and returns the payment', async () => {
+    // Prepare: the recorded wizard's answer; the requests differ from the recording by naming the items, not the context.
+    const calls: Array<{ operation: string; params: unknown }> = [];
+    const created = (version === '18.0'
+      ? (recording(version, 'account.payment.register.action_create_payments').response.body as { result: unknown }).result
+      : recording(version, 'account.payment.register.action_create_payments').response.body) as { res_id: number };
+    const client = {
+      call: async <T>(model: string, method: string, params?: unknown): Promise<T> => {
+        calls.push({ operation: `${model}.${method}`, params });
+        return (method === 'search_read' ? [{ id: 71 }] : method === 'create' ? [42] : created) as T;
+      },
+    };
     // Act
-    const result = await registerPayment(client, ids.invoice, { amount: 20, paymentDate: '2026-11-03', communication: 'ch_PART1' });
+    const result = await registerPayment(client, ids.invoice, { amount: 20, paymentDate: '2026-11-03', communication: 'ch_PART1', journalId: 6 });
     // Assess
-    expect(result).toEqual({ paymentId: ids.payment });
-    expect(client.callCounts()).toEqual(
-      withLogin(version, { 'account.payment.register.create': 1, 'account.payment.register.action_create_payments': 1 }),
-    );
-    expect(odoo.unmatched).toEqual([]);
+    expect(result).toEqual({ paymentId: created.res_id });
+    expect(calls).toEqual([
+      {
+        operation: 'account.move.line.search_read',
+        params: { domain: [['move_id', '=', ids.invoice], ['display_type', '=', 'payment_term'], ['reconciled', '=', false]], fields: ['id'] },
+      },
+      {
+        operation: 'account.payment.register.create',
+        params: { vals_list: [{ line_ids: [[6, 0, [71]]], amount: 20, payment_date: '2026-11-03', communication: 'ch_PART1', journal_id: 6 }] },
+      },
+      { operation: 'account.payment.register.action_create_payments', params: { ids: [42] } },
+    ]);
+  });
+
+  it('registerPayment on an invoice with no open receivable item refuses as Odoo’s wizard does, before creating anything', async () => {
+    const calls: string[] = [];
+    const client = {
+      call: async <T>(model: string, method: string): Promise<T> => {
+        calls.push(`${model}.${method}`);
+        return [] as T;
+      },
+    };
+    const register = registerPayment(client, ids.invoice, { amount: 20, paymentDate: '2026-11-03', communication: 'ch_PAID' });
+    await expect(register).rejects.toThrow(OdooUserError);
+    await expect(register).rejects.toThrow(/nothing left to pay/);
+    expect(calls).toEqual(['account.move.line.search_read']);
   });
 
   it('createCreditNote goes through the reversal wizard in 2 calls, naming the journal and the invoice, and returns the new draft credit note', async () => {

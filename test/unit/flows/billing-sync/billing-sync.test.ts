@@ -201,6 +201,38 @@ describe('payments', () => {
   });
 });
 
+describe('the standing read of a payment that completes its invoice', () => {
+  it('is taken before the payment is registered (where a batch’s reads meet and merge), and still clears a past-due tag', async () => {
+    const p = ports();
+    await deliver(p, [finalized(), failed(2)]);
+    const order: string[] = [];
+    const hasTag = p.ledger.partnerHasTag.bind(p.ledger);
+    const register = p.ledger.registerPayment.bind(p.ledger);
+    p.ledger.partnerHasTag = async (...args) => (order.push('partnerHasTag'), hasTag(...args));
+    p.ledger.registerPayment = async (...args) => (order.push('registerPayment'), register(...args));
+    expect(await syncBilling(paid('pi_all', 5299, 3), p)).toMatchObject({ outcome: 'registered', invoicePaid: true });
+    expect(order).toEqual(['partnerHasTag', 'registerPayment']);
+    expect(p.ledger.state().standing.every((entry) => !entry.includes('Past due'))).toBe(true);
+  });
+
+  it('is not taken for a first payment below the total (it cannot complete the invoice), nor needed', async () => {
+    const p = ports();
+    await syncBilling(finalized(), p);
+    expect(await syncBilling(paid('pi_part', 2000, 3), p)).toMatchObject({ invoicePaid: false });
+    expect(p.ledger.calls.get('partnerHasTag')).toBeUndefined();
+  });
+
+  it('a standing read that fails while the payment goes another way (the customer’s credit) is not left unhandled', async () => {
+    const p = ports();
+    await syncBilling(finalized(), p);
+    await syncBilling(paid('pi_first', 5299, 3), p);
+    p.ledger.partnerHasTag = async () => {
+      throw new Error('standing read failed');
+    };
+    expect(await syncBilling(paid('pi_again', 5299, 4), p)).toMatchObject({ outcome: 'customer-credit' });
+  });
+});
+
 describe('payments land in the bank journal of their source system', () => {
   it('a PayPal payment in the route naming `paypal`, a Stripe payment of the same currency in the catch-all route', async () => {
     const config: BillingConfig = {
