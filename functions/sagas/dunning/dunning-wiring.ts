@@ -8,7 +8,7 @@ import { readEnv } from '../../platform/env';
 import { ODOO_WRITER_ENV, odooWriterInfrastructure } from '../../platform/flow-consumer';
 import { billingSourcesFromEnv } from '../../providers/billing-sources';
 import { crmWorkspaceFromEnv } from '../../providers/crm-workspaces';
-import { entitlementPortsFromEnv } from '../shared/entitlement-wiring';
+import { entitlementPortsFromEnv } from '../../flows/entitlements/entitlement-ports';
 import type { DunningState } from './dunning-state';
 import type { DunningPorts } from './dunning-steps';
 

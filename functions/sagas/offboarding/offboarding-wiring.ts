@@ -6,7 +6,7 @@ import { billingConfigFromEnv } from '../../flows/billing-wiring';
 import { readEnv } from '../../platform/env';
 import { ODOO_WRITER_ENV, odooWriterInfrastructure } from '../../platform/flow-consumer';
 import { crmWorkspaceFromEnv } from '../../providers/crm-workspaces';
-import { entitlementPortsFromEnv } from '../shared/entitlement-wiring';
+import { entitlementPortsFromEnv } from '../../flows/entitlements/entitlement-ports';
 import type { OffboardingPorts } from './offboarding-steps';
 
 /** What an offboarding step function talks to, built once per container from the stack's environment (lib/sagas.ts). */

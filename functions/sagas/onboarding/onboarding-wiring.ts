@@ -1,20 +1,15 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { OdooBillingLedger } from '../../erp/odoo/billing-ledger';
 import { OdooDealLedger } from '../../erp/odoo/deal-ledger';
 import { OdooSupportLedger } from '../../erp/odoo/support-ledger';
-import { supportFlowEnv, supportPolicyFromEnv } from '../../flows/support-wiring';
+import { entitlementPortsFromEnv } from '../../flows/entitlements/entitlement-ports';
 import { readEnv, readJsonConfig } from '../../platform/env';
-import { publishCanonicalEvents } from '../../platform/event-publisher';
 import { ODOO_WRITER_ENV, odooWriterInfrastructure } from '../../platform/flow-consumer';
 import type { SourceSystem } from '../../../events/envelope';
 import type { CrmWorkspace } from '../../domain/crm-workspace';
 import { billingAccountsFromEnv } from '../../providers/billing-accounts';
 import { crmWorkspaceOf } from '../../providers/crm-workspaces';
-import { supportDeskFromEnv } from '../../providers/support-desks';
 import { CustomerDirectoryTable } from '../../state/customer-directory-table';
-import { EntitlementTable } from '../../state/entitlement-table';
 import { onboardingConfigSchema } from './onboarding-config';
 import type { OnboardingState } from './onboarding-state';
 import type { OnboardingPorts } from './onboarding-steps';
@@ -28,8 +23,6 @@ function onboardingPortsFromEnv(): OnboardingPorts {
   const env = readEnv(ODOO_WRITER_ENV);
   const infrastructure = odooWriterInfrastructure(env);
   const config = readJsonConfig('ONBOARDING_CONFIG', onboardingConfigSchema);
-  const { EVENT_BUS_NAME } = supportFlowEnv();
-  const eventBridge = new EventBridgeClient({});
   const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}));
   const directory = new CustomerDirectoryTable(documents, env.IDENTITY_MAP_TABLE);
   const contacts = new OdooSupportLedger(infrastructure.odoo);
@@ -39,17 +32,7 @@ function onboardingPortsFromEnv(): OnboardingPorts {
     contacts,
     deals: new OdooDealLedger(infrastructure.odoo),
     billing: billingAccountsFromEnv(config.billingSystem),
-    entitlements: {
-      store: new EntitlementTable(documents, env.WATERMARK_TABLE),
-      watermarks: infrastructure.watermarks,
-      identityMap: infrastructure.identityMap,
-      directory,
-      partners: new OdooBillingLedger(infrastructure.odoo),
-      ledger: contacts,
-      desk: supportDeskFromEnv(),
-      publish: (events) => publishCanonicalEvents(eventBridge, EVENT_BUS_NAME, events),
-      policy: supportPolicyFromEnv(),
-    },
+    entitlements: entitlementPortsFromEnv({ ...infrastructure, env }),
     crm: undefined,
     config,
     now: () => new Date(),

@@ -6,17 +6,17 @@ import { OdooBillingLedger } from '../../erp/odoo/billing-ledger';
 import { OdooSupportLedger } from '../../erp/odoo/support-ledger';
 import type { IdentityMap } from '../../domain/identity-map';
 import type { WatermarkStore } from '../../domain/watermark';
-import type { EntitlementFlowPorts } from '../../flows/entitlements/sync-entitlement';
-import { supportFlowEnv, supportPolicyFromEnv } from '../../flows/support-wiring';
+import type { EntitlementFlowPorts } from './sync-entitlement';
+import { supportFlowEnv, supportPolicyFromEnv } from '../support-wiring';
 import { publishCanonicalEvents } from '../../platform/event-publisher';
 import { supportDeskFromEnv } from '../../providers/support-desks';
 import { CustomerDirectoryTable } from '../../state/customer-directory-table';
 import { EntitlementTable } from '../../state/entitlement-table';
 
 /**
- * The entitlements flow's ports for a saga step (the stack gives the step the flow's settings: SUPPORT_POLICY, the
- * desk's API, the bus), built as the flow's handler builds them: a saga revises the entitlement with the flow's code,
- * through the same store and lease, never a copy.
+ * The entitlements flow's ports, built from a function's environment: for the flow's own consumer and for the saga
+ * steps that revise an entitlement (the stack gives them the flow's settings: SUPPORT_POLICY, the desk's API, the
+ * bus), so every writer of an entitlement goes through the same store and lease.
  */
 export function entitlementPortsFromEnv(infrastructure: { odoo: OdooCaller; identityMap: IdentityMap; watermarks: WatermarkStore; env: { WATERMARK_TABLE: string; IDENTITY_MAP_TABLE: string } }): EntitlementFlowPorts {
   const { EVENT_BUS_NAME } = supportFlowEnv();
