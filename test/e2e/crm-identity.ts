@@ -3,6 +3,7 @@ import { customerObject, invoiceObject, type StripeObjectJson } from '../fixture
 import { stripeEvent } from '../fixtures/stripe/stripe-events';
 import { shuffled } from '../support/seeded-shuffle';
 import { crmRestoreAndSalesforceStories } from './crm-restores-and-salesforce';
+import { hubspotDeliveries } from './hubspot-deliveries';
 import { partnerMergerCases } from './partner-merges';
 import { deadLetters, type Harness, odooLabel, type OdooUnderTest, postStripeWebhook, REAL_ODOO_START_TIMEOUT_MS, startHarness, waitForFlowsSettled } from './local-stack-harness';
 
@@ -24,25 +25,12 @@ export function crmIdentityStories(target: OdooUnderTest): void {
 
     let harness: Harness;
     let hubspotUrl: string;
-    let eventSeq = 0;
     /** Every webhook delivered, in order: what the last story delivers again, twice and shuffled. */
     const hubspotBodies: string[] = [];
     const stripeDeliveries: ReturnType<typeof stripeEvent>[] = [];
 
     const sandbox = async (path: string, body: unknown) => expect((await fetch(`${hubspotUrl}/_sandbox/${path}`, { method: 'POST', body: JSON.stringify(body) })).status).toBe(200);
-    const hubspotEvent = (subscriptionType: string, objectId: number, fields: Record<string, unknown> = {}) => {
-      eventSeq++;
-      return { eventId: 5000 + eventSeq, subscriptionId: 61, portalId: PORTAL, appId: 54321, occurredAt: Date.now() - 1_000 + eventSeq, subscriptionType, attemptNumber: 0, objectId, changeSource: 'CRM_UI', sourceId: 'userId:1', ...fields };
-    };
-    /** Each event in its own signed body, at most four in flight: HubSpot's deliveries come apart and out of order. */
-    async function deliverHubspot(bodies: readonly string[]) {
-      const sign = harness.providerApi('hubspot').webhookHeaders!;
-      for (let index = 0; index < bodies.length; index += 4) {
-        const statuses = await Promise.all(bodies.slice(index, index + 4).map(async (body) => (await fetch(harness.webhookUrlOf('hubspot'), { method: 'POST', headers: sign(body), body })).status));
-        expect(statuses.every((status) => status === 200)).toBe(true);
-      }
-    }
-    const bodiesOf = (events: readonly Record<string, unknown>[]) => events.map((event) => JSON.stringify([event]));
+    const { event: hubspotEvent, deliver: deliverHubspot, bodiesOf } = hubspotDeliveries(() => harness, { portalId: PORTAL, subscriptionId: 61, firstEventId: 5000 });
     async function deliverStripe(events: readonly ReturnType<typeof stripeEvent>[]) {
       for (const event of events) expect((await postStripeWebhook(harness.webhookUrl, event)).status).toBe(200);
     }

@@ -4,6 +4,7 @@ import { SANDBOX_SALESFORCE_CLIENT_ID, SANDBOX_SALESFORCE_CLIENT_SECRET } from '
 import { customerObject, invoiceObject, type StripeObjectJson } from '../fixtures/stripe/billing-story';
 import { stripeEvent } from '../fixtures/stripe/stripe-events';
 import { shuffled } from '../support/seeded-shuffle';
+import { hubspotDeliveries } from './hubspot-deliveries';
 import { archivedCanonicalEvents, deadLetters, type Harness, postStripeWebhook, waitFor, waitForFlowsSettled } from './local-stack-harness';
 
 /**
@@ -28,7 +29,6 @@ export function crmRestoreAndSalesforceStories(harnessOf: () => Harness, seed: n
     let harness: Harness;
     let salesforceUrl: string;
     let token: string;
-    let eventSeq = 0;
     const hubspotBodies: string[] = [];
     const stripeDeliveries: ReturnType<typeof stripeEvent>[] = [];
     /** Every change the Salesforce sandbox relayed to the stack since these stories began, by dedupe key. */
@@ -36,19 +36,7 @@ export function crmRestoreAndSalesforceStories(harnessOf: () => Harness, seed: n
     const salesforceIds: { umbrella?: string; opportunity?: string; soylent?: string } = {};
 
     const hubspotSandbox = async (path: string, body: unknown) => expect((await fetch(`${harness.providerApi('hubspot').sandboxUrl}/_sandbox/${path}`, { method: 'POST', body: JSON.stringify(body) })).status).toBe(200);
-    const hubspotEvent = (subscriptionType: string, objectId: number) => {
-      eventSeq++;
-      return { eventId: 9000 + eventSeq, subscriptionId: 62, portalId: PORTAL, appId: 54321, occurredAt: Date.now() - 1_000 + eventSeq, subscriptionType, attemptNumber: 0, objectId, changeSource: 'CRM_UI', sourceId: 'userId:1' };
-    };
-    /** Each event in its own signed body, a few in flight at once: out of order, as HubSpot delivers. */
-    async function deliverHubspot(bodies: readonly string[]) {
-      const sign = harness.providerApi('hubspot').webhookHeaders!;
-      for (let index = 0; index < bodies.length; index += 4) {
-        const statuses = await Promise.all(bodies.slice(index, index + 4).map(async (body) => (await fetch(harness.webhookUrlOf('hubspot'), { method: 'POST', headers: sign(body), body })).status));
-        expect(statuses.every((status) => status === 200)).toBe(true);
-      }
-    }
-    const bodiesOf = (events: readonly Record<string, unknown>[]) => events.map((event) => JSON.stringify([event]));
+    const { event: hubspotEvent, deliver: deliverHubspot, bodiesOf } = hubspotDeliveries(() => harness, { portalId: PORTAL, subscriptionId: 62, firstEventId: 9000 });
     const settled = async () => expect(await waitForFlowsSettled(harness.stack, { timeoutMs: 120_000 })).toEqual([]);
 
     /** A Salesforce user's REST call (no `Sforce-Call-Options`: not the integration). */
