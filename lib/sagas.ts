@@ -23,8 +23,11 @@ export interface SagaDefinition {
   readonly supportDesk?: true;
   /** A step publishes canonical events (EVENT_BUS_NAME). */
   readonly publishes?: true;
-  /** The stage's CRM workspace (functions/providers/crm-workspaces.ts): its credentials and settings on every step. */
-  readonly crmWorkspace?: true;
+  /**
+   * The steps (and compensations) that write to the stage's CRM (functions/providers/crm-workspaces.ts): only they get
+   * its credentials and settings; the saga's other steps cannot read the CRM's token.
+   */
+  readonly crmWorkspaceSteps?: readonly string[];
 }
 
 export function sagaDefinitions(config: StageConfig, handlerPath: (relative: string) => string): Record<SagaName, SagaDefinition> {
@@ -86,7 +89,7 @@ export function sagaDefinitions(config: StageConfig, handlerPath: (relative: str
       // Its entitlement steps revise the entitlement with the entitlements flow's code: the desk, the policy, the bus.
       supportDesk: true,
       publishes: true,
-      crmWorkspace: true,
+      crmWorkspaceSteps: ['OpenOwnerTask', 'CompleteOwnerTask', 'CloseOwnerTask'],
     },
     /**
      * subscription.updated to an end (cancelled, expired) or customer.deleted → the Odoo contract closed → the
@@ -118,7 +121,7 @@ export function sagaDefinitions(config: StageConfig, handlerPath: (relative: str
       billingConfig: true,
       supportDesk: true,
       publishes: true,
-      crmWorkspace: true,
+      crmWorkspaceSteps: ['MarkFormerCustomer'],
     },
     /**
      * deal.won → the account's Odoo partner → its confirmed order → a billing customer → its subscription (prices
@@ -141,7 +144,7 @@ export function sagaDefinitions(config: StageConfig, handlerPath: (relative: str
       providerApis: true,
       supportDesk: true,
       publishes: true,
-      crmWorkspace: true,
+      crmWorkspaceSteps: ['WriteBackToCrm', 'NoteUndoneOnDeal'],
     },
   };
 }

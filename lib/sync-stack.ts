@@ -249,12 +249,11 @@ export class SyncStack extends Stack {
             ...(definition.supportDesk ? { ...supportDeskApis.environment } : {}),
             // A step that writes to the desk and bills too is told of both (the registry builds those APIs only).
             ...(definition.providerApis || definition.supportDesk ? sagaProviderSystems(definition) : {}),
-            ...(definition.crmWorkspace ? crmWorkspaces.environment : {}),
           },
           alarms: this.alarms,
           ...common,
         });
-        saga.eachStepFunction((fn) => {
+        saga.eachStepFunction((fn, stepName) => {
           fn.bindTable(this.tables.identityMap, 'IDENTITY_MAP_TABLE')
             .bindTable(this.tables.idempotency, 'IDEMPOTENCY_TABLE')
             .bindTable(this.tables.watermarks, 'WATERMARK_TABLE')
@@ -262,7 +261,11 @@ export class SyncStack extends Stack {
           if (definition.providerApis) for (const { secret, environmentVariable } of providerApiSecrets) fn.bindSecret(secret, environmentVariable);
           if (definition.supportDesk) for (const { secret, environmentVariable } of supportDeskApis.secrets) fn.bindSecret(secret, environmentVariable);
           if (definition.publishes) fn.bindEventBus(this.eventBus.bus, 'EVENT_BUS_NAME');
-          if (definition.crmWorkspace) for (const { secret, environmentVariable } of crmWorkspaces.secrets) fn.bindSecret(secret, environmentVariable);
+          // Only the steps that write to the CRM hold its token (and are told of it: CRM_SYSTEMS gates the workspace).
+          if (definition.crmWorkspaceSteps?.includes(stepName)) {
+            for (const { secret, environmentVariable } of crmWorkspaces.secrets) fn.bindSecret(secret, environmentVariable);
+            for (const [name, value] of Object.entries(crmWorkspaces.environment)) fn.fn.addEnvironment(name, value);
+          }
         });
         return [sagaName, saga];
       }),

@@ -204,9 +204,9 @@ export class LifecycleSaga extends Construct {
     );
   }
 
-  /** Calls `bind` for every step and compensation function (grants and environment the stack owns). */
-  eachStepFunction(bind: (fn: SyncFunction) => void): void {
-    for (const fn of this.fns.values()) bind(fn);
+  /** Calls `bind` for every step and compensation function, with its state's name (grants and environment the stack owns). */
+  eachStepFunction(bind: (fn: SyncFunction, stepName: string) => void): void {
+    for (const [stepName, fn] of this.fns) bind(fn, stepName);
   }
 
   /**

@@ -52,7 +52,7 @@ describe('HubSpot ingest', () => {
     expect(variablesOf(template, 'Flowbillingsync')!['HUBSPOT_ACCESS_TOKEN_SECRET_NAME']).toBeUndefined();
   });
 
-  it('gives the private app’s token and the write-back properties to the flows that write back (crm-sync, customer-sync), and to no billing flow', () => {
+  it('gives the private app’s token and the write-back properties to the flows that write back (crm-sync, customer-sync) and the saga steps that write to the CRM, and to no billing flow', () => {
     const { template } = prodStack(HUBSPOT);
     for (const flow of ['Flowcrmsync', 'Flowcustomersync']) {
       const variables = variablesOf(template, flow)!;
@@ -64,7 +64,12 @@ describe('HubSpot ingest', () => {
     const readers = Object.values(template.findResources('AWS::IAM::Policy'))
       .filter((policy) => JSON.stringify(policy.Properties.PolicyDocument).includes(HUBSPOT.accessTokenSecretName))
       .flatMap((policy) => (policy.Properties.Roles as { Ref: string }[]).map((role) => role.Ref.replace(/[0-9A-F]{8}$/, '')));
-    expect(readers.sort()).toEqual([expect.stringMatching(/^Flowcrmsync/), expect.stringMatching(/^Flowcustomersync/), expect.stringMatching(/^HubSpotIngest/)]);
+    const writers = readers.filter((role) => !role.startsWith('Saga'));
+    expect(writers.sort()).toEqual([expect.stringMatching(/^Flowcrmsync/), expect.stringMatching(/^Flowcustomersync/), expect.stringMatching(/^HubSpotIngest/)]);
+    // And, of the sagas, only the steps that write to the CRM (owner tasks, lifecycle, write-back, the undone note).
+    expect(readers.filter((role) => role.startsWith('Saga')).sort()).toEqual(
+      ['SagadunningFunctionsCloseOwnerTask', 'SagadunningFunctionsCompleteOwnerTask', 'SagadunningFunctionsOpenOwnerTask', 'SagaoffboardingFunctionsMarkFormerCustomer', 'SagaonboardingFunctionsNoteUndoneOnDeal', 'SagaonboardingFunctionsWriteBackToCrm'].map((step) => expect.stringMatching(new RegExp(`^${step}Role`))),
+    );
   });
 
   it('names the stage’s own write-back properties when it has them', () => {
