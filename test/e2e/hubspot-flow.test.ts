@@ -142,7 +142,7 @@ describe('HubSpot on the local runtime', () => {
       const written = await waitFor(async () => {
         const properties = await sandboxCompany(COMPANY.id);
         return properties['stripe_customer_id'] === customer ? properties : undefined;
-      }, { what: 'stripe_customer_id on the HubSpot company', timeoutMs: 30_000 });
+      }, { what: 'stripe_customer_id on the HubSpot company', timeoutMs: 90_000 });
       const partner = (await harness.odoo.partnerByExternalId('saas_sync.hubspot_account_7101'))!;
       // The same partner: the Stripe customer joined the company's customer, whose ids stay as they were.
       expect(written).toMatchObject({ odoo_partner_id: String(partner.id), saas_sync_customer_id: 'hubspot_account_7101', stripe_customer_id: customer });
