@@ -27,9 +27,12 @@ export const mailMessageModel: ModelDefinition = {
   },
 };
 
-/** Python's `html.escape`: a plain-text body is stored escaped, as Odoo does for a non-Markup string. */
+/**
+ * A plain-text body as Odoo 18 and 19 store it: `&`, `<` and `>` escaped, quotes kept as they are (Odoo escapes them,
+ * then its HTML sanitizer writes them back plain: contract case res.partner.message_post.note_body).
+ */
 function escapeHtml(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#x27;');
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /**

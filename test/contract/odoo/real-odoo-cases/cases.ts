@@ -612,6 +612,26 @@ export const REAL_ODOO_CASES: readonly RealOdooCase[] = [
     ],
   },
   {
+    name: 'res.partner.message_post.note_body',
+    note: "a chatter note as Odoo stores it: the plain text posted comes back as the message's HTML body (quotes and ampersands escaped as Odoo escapes them)",
+    steps: [
+      partner('Note Body Ltd'),
+      {
+        name: 'partner.note',
+        model: 'res.partner',
+        method: 'message_post',
+        params: (results) => ({ ids: [idOf(results, 'partner')], body: `Support ticket #1001 opened: "Can't log in" & more <b>`, message_type: 'comment', subtype_xmlid: 'mail.mt_note' }),
+      },
+      {
+        name: 'partner.note.read',
+        model: 'mail.message',
+        method: 'search_read',
+        params: (results) => ({ domain: [['model', '=', 'res.partner'], ['res_id', '=', idOf(results, 'partner')], ['message_type', '=', 'comment']], fields: ['body'] }),
+        observe: (value) => (value as Array<{ body: unknown }>).map((message) => message.body),
+      },
+    ],
+  },
+  {
     name: 'res.partner.load.serialization_failure',
     note: 'load() meeting a concurrent update: it does not raise, it returns the failure among its messages',
     steps: [
