@@ -4,6 +4,7 @@ import { stripeEvent } from '../fixtures/stripe/stripe-events';
 import { shuffled } from '../support/seeded-shuffle';
 import { crmRestoreAndSalesforceStories } from './crm-restores-and-salesforce';
 import { hubspotDeliveries } from './hubspot-deliveries';
+import { odooPartners } from './odoo-partners';
 import { partnerMergerCases } from './partner-merges';
 import { deadLetters, type Harness, odooLabel, type OdooUnderTest, postStripeWebhook, REAL_ODOO_START_TIMEOUT_MS, startHarness, waitForFlowsSettled } from './local-stack-harness';
 
@@ -38,13 +39,7 @@ export function crmIdentityStories(target: OdooUnderTest): void {
 
     type PartnerRow = { id: number; name: string; parent_id: [number, string] | false; is_company: boolean; active: boolean; street: string | false; city: string | false; phone: string | false; email: string | false };
     const PARTNER_FIELDS = ['name', 'parent_id', 'is_company', 'active', 'street', 'city', 'phone', 'email'];
-    async function partnerOf(externalId: string): Promise<PartnerRow | undefined> {
-      const [module, name] = [externalId.slice(0, externalId.indexOf('.')), externalId.slice(externalId.indexOf('.') + 1)];
-      const [link] = await harness.odoo.searchRead<{ res_id: number }>('ir.model.data', [['module', '=', module], ['name', '=', name], ['model', '=', 'res.partner']], ['res_id']);
-      if (link === undefined) return undefined;
-      return (await harness.odoo.searchRead<PartnerRow>('res.partner', [['id', '=', link.res_id]], PARTNER_FIELDS, { context: { active_test: false } }))[0];
-    }
-    const childrenOf = (partnerId: number) => harness.odoo.searchRead<PartnerRow>('res.partner', [['parent_id', '=', partnerId]], PARTNER_FIELDS, { order: 'name', context: { active_test: false } });
+    const { partnerOf, childrenOf } = odooPartners<PartnerRow>(() => harness, PARTNER_FIELDS);
     /** Every partner the stories touch, as a comparable picture (ids and all). */
     async function odooState() {
       const partners = await harness.odoo.searchRead<PartnerRow>('res.partner', ['|', '|', ['email', 'ilike', 'crm.example'], ['name', 'in', ['Globex Corporation', 'Initrode AG']], ['parent_id.name', 'in', ['Globex Corporation', 'Initrode AG']]], PARTNER_FIELDS, { order: 'id', context: { active_test: false } });

@@ -5,6 +5,7 @@ import { customerObject, invoiceObject, type StripeObjectJson } from '../fixture
 import { stripeEvent } from '../fixtures/stripe/stripe-events';
 import { shuffled } from '../support/seeded-shuffle';
 import { hubspotDeliveries } from './hubspot-deliveries';
+import { odooPartners } from './odoo-partners';
 import { archivedCanonicalEvents, deadLetters, type Harness, postStripeWebhook, waitFor, waitForFlowsSettled } from './local-stack-harness';
 
 /**
@@ -50,13 +51,7 @@ export function crmRestoreAndSalesforceStories(harnessOf: () => Harness, seed: n
 
     type PartnerRow = { id: number; name: string; parent_id: [number, string] | false; is_company: boolean; active: boolean; vat: string | false; phone: string | false };
     const PARTNER_FIELDS = ['name', 'parent_id', 'is_company', 'active', 'vat', 'phone'];
-    async function partnerOf(externalId: string): Promise<PartnerRow | undefined> {
-      const [module, name] = [externalId.slice(0, externalId.indexOf('.')), externalId.slice(externalId.indexOf('.') + 1)];
-      const [link] = await harness.odoo.searchRead<{ res_id: number }>('ir.model.data', [['module', '=', module], ['name', '=', name], ['model', '=', 'res.partner']], ['res_id']);
-      if (link === undefined) return undefined;
-      return (await harness.odoo.searchRead<PartnerRow>('res.partner', [['id', '=', link.res_id]], PARTNER_FIELDS, { context: { active_test: false } }))[0];
-    }
-    const childrenOf = (partnerId: number) => harness.odoo.searchRead<PartnerRow>('res.partner', [['parent_id', '=', partnerId]], PARTNER_FIELDS, { order: 'name', context: { active_test: false } });
+    const { partnerOf, childrenOf } = odooPartners<PartnerRow>(() => harness, PARTNER_FIELDS);
     const ordersOf = (opportunityId: string) => harness.odoo.searchRead<{ id: number; partner_id: [number, string]; state: string; amount_untaxed: number }>('sale.order', [['client_order_ref', '=', opportunityId]], ['partner_id', 'state', 'amount_untaxed']);
     /** Every record these stories touch, as a comparable picture (ids and all). */
     async function odooState() {
