@@ -523,9 +523,10 @@ const STAGE_CONFIGS: Record<Stage, StageConfig> = {
     archiveRetentionDays: 7,
     // Seconds, not days: a dunning ends (suspended or restored) about 20 s after its failed payment (long enough for
     // the billing e2e to see the past-due standing before the saga re-reads the invoice Stripe's sandbox has paid), and a step
-    // failing transiently gives up after 3 quick attempts, so the local console shows a redrivable execution.
+    // failing transiently gives up after 5 quick attempts (some 10 s: long enough to wait out a flow holding the same
+    // entity's lease), so the local console shows a redrivable execution.
     sagas: {
-      stepRetry: { intervalSeconds: 1, backoffRate: 2, maxDelaySeconds: 2, maxAttempts: 3 },
+      stepRetry: { intervalSeconds: 1, backoffRate: 2, maxDelaySeconds: 4, maxAttempts: 5 },
       dunning: { ...SAGAS.dunning, graceSeconds: 20, recheckSeconds: 10 },
       onboarding: SAGAS.onboarding,
     },

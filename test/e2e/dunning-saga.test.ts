@@ -207,7 +207,7 @@ describe('dunning saga on the local runtime (Odoo sandbox, Stripe sandbox)', () 
 
   it('fails at the step whose transient errors outlast its retries, and a redrive finishes it without repeating the steps before', async () => {
     const { customer, invoice, failure } = await customerWithOpenInvoice('Vandelay');
-    // Stripe answers 503 for this invoice for longer than the step's retries (the local stage's: 3 quick attempts).
+    // Stripe answers 503 for this invoice for longer than the step's retries (the local stage's few quick attempts).
     const faults = await fetch(`${harness.stripe.url}/_sandbox/faults`, { method: 'POST', body: JSON.stringify({ status: 503, count: 1000, path: `/v1/invoices/${invoice}` }) });
     expect(faults.ok).toBe(true);
 

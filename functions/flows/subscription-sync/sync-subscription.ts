@@ -57,11 +57,16 @@ export const subscriptionKey = (subscription: Pick<SubscriptionSnapshot, 'system
  * - standing change: + `message_post` + `res.partner.write`.
  * Cold container: + `fields_get` (tax field) 1, currency 1, products 2 for unseen prices, partner by external id 1, tag 1–2.
  */
-export async function syncSubscription(event: SubscriptionUpdated, ports: SubscriptionSyncPorts): Promise<SubscriptionSyncOutcome> {
+/**
+ * `leaseOwner`: who holds the subscription's lease while this runs — the event (the flow, and its redeliveries), or a
+ * saga's step applying the same event beside the flow: an owner of its own, or the lease (re-entrant for its owner)
+ * would let both in at once and both close the contract (two notes: the offboarding e2e saw it).
+ */
+export async function syncSubscription(event: SubscriptionUpdated, ports: SubscriptionSyncPorts, leaseOwner: string = event.id): Promise<SubscriptionSyncOutcome> {
   const subscription = event.data.subscription;
   const key = subscriptionKey(subscription);
   const candidate = watermarkOf(event);
-  return underWatermarkLease<SubscriptionSyncOutcome>(ports.watermarks, key, event.id, async (current) => {
+  return underWatermarkLease<SubscriptionSyncOutcome>(ports.watermarks, key, leaseOwner, async (current) => {
     if (!isNewer(candidate, current)) return { result: { outcome: 'stale', watermark: current ?? candidate } };
 
     // Everything that can fail for setup reasons is decided before the first write.

@@ -84,7 +84,7 @@ export async function closeContract(state: OffboardingState, ports: OffboardingP
   const { billingCustomer, customer } = offboarded(state);
   const { event } = state;
   if (event.type === 'subscription.updated') {
-    await syncSubscription(event, ports.subscriptions);
+    await syncSubscription(event, ports.subscriptions, `${state.sagaId}:CloseContract`);
     const contract = await contractOf(ports, event.data.subscription);
     return { contracts: contract === undefined ? [] : [contract] };
   }
