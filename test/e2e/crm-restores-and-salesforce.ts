@@ -18,6 +18,9 @@ import { archivedCanonicalEvents, deadLetters, type Harness, postStripeWebhook, 
  *   order and `deal.won`; an Account deleted, then restored from the Recycle Bin (UNDELETE) → archived, then active;
  * - everything delivered again, twice and shuffled (Salesforce's changes relayed again) → the same Odoo state.
  */
+/** A story waits up to a minute for each of several effects: room for all of them on a loaded machine. */
+const STORY_TIMEOUT_MS = 240_000;
+
 export function crmRestoreAndSalesforceStories(harnessOf: () => Harness, seed: number): void {
   describe('restored CRM records, a contact of two companies, a Salesforce company into Odoo', () => {
     const PORTAL = 62515;
@@ -104,7 +107,7 @@ export function crmRestoreAndSalesforceStories(harnessOf: () => Harness, seed: n
       await settled();
       expect(await partnerOf('saas_sync.hubspot_account_7511')).toMatchObject({ id: vandelay.id, name: 'Vandelay Industries', is_company: true, active: true, phone: '+1 555 0111' });
       expect((await childrenOf(vandelay.id)).map((child) => [child.name, child.active])).toEqual([['Elaine Benes', true]]);
-    });
+    }, STORY_TIMEOUT_MS);
 
     it('a Salesforce Account naming its Stripe customer and VAT in the org’s fields → its partner; that Stripe customer’s invoice lands on it; its Opportunity a quotation, closed won → a confirmed order and deal.won', async () => {
       const umbrella = await createRecord('Account', { Name: 'Umbrella Corporation', Website: 'https://umbrella-crm.example', Phone: '+1 555 0130', Stripe_Customer_Id__c: UMBRELLA_CUSTOMER, VAT_Number__c: 'DE811907980' });
@@ -137,7 +140,7 @@ export function crmRestoreAndSalesforceStories(harnessOf: () => Harness, seed: n
       expect(canonicalEventSchema.safeParse(won.detail).error).toBeUndefined();
       expect(won.detail).toMatchObject({ data: { order: { partnerId: partner.id }, amountUntaxed: 15_000 } });
       expect(await ordersOf(opportunity)).toMatchObject([{ id: quotation.id, state: 'sale', amount_untaxed: 150 }]);
-    });
+    }, STORY_TIMEOUT_MS);
 
     it('a Salesforce Account deleted → its partner archived; restored from the Recycle Bin (UNDELETE) → active again', async () => {
       const soylent = await createRecord('Account', { Name: 'Soylent Green Ltd', Website: 'soylent-crm.example' });
@@ -153,7 +156,7 @@ export function crmRestoreAndSalesforceStories(harnessOf: () => Harness, seed: n
       }, { what: 'the partner active again', timeoutMs: 60_000 });
       expect(restored).toMatchObject({ name: 'Soylent Green Ltd', is_company: true });
       await settled();
-    });
+    }, STORY_TIMEOUT_MS);
 
     it('everything delivered again, twice and shuffled (Salesforce’s changes relayed again) → the same Odoo state, nothing dead-lettered', async () => {
       await settled();
@@ -172,6 +175,6 @@ export function crmRestoreAndSalesforceStories(harnessOf: () => Harness, seed: n
       await settled();
       expect(await odooState()).toEqual(before);
       expect(deadLetters(harness.stack)).toEqual([]);
-    });
+    }, STORY_TIMEOUT_MS);
   });
 }
