@@ -6,7 +6,7 @@ import { stripeEvent } from '../fixtures/stripe/stripe-events';
 import { shuffled } from '../support/seeded-shuffle';
 import { hubspotDeliveries } from './hubspot-deliveries';
 import { odooPartners } from './odoo-partners';
-import { archivedCanonicalEvents, deadLetters, type Harness, postStripeWebhook, waitFor, waitForFlowsSettled } from './local-stack-harness';
+import { archivedCanonicalEvents, deadLetters, type Harness, onboardingEnded, postStripeWebhook, waitFor, waitForFlowsSettled } from './local-stack-harness';
 
 /**
  * The CRM stories the one-customer story (crm-identity.ts) leaves out, on ITS harness (the sandbox's, or the real
@@ -15,7 +15,7 @@ import { archivedCanonicalEvents, deadLetters, type Harness, postStripeWebhook, 
  *   contact under its company; a contact of two companies under the one the CRM marks primary, the other without it;
  * - Salesforce through the partner bus: an Account naming its Stripe customer and VAT in the org's own fields → its
  *   partner, which the Stripe customer's invoice then lands on; its Opportunity a quotation, closed won → a confirmed
- *   order and `deal.won`; an Account deleted, then restored from the Recycle Bin (UNDELETE) → archived, then active;
+ *   order and `deal.won`, whose onboarding (no billing price for the product) undoes it: the order cancelled; an Account deleted, then restored from the Recycle Bin (UNDELETE) → archived, then active;
  * - everything delivered again, twice and shuffled (Salesforce's changes relayed again) → the same Odoo state.
  */
 /** A story waits up to a minute for each of several effects: room for all of them on a loaded machine. */
@@ -109,7 +109,7 @@ export function crmRestoreAndSalesforceStories(harnessOf: () => Harness, seed: n
       expect((await childrenOf(vandelay.id)).map((child) => [child.name, child.active])).toEqual([['Elaine Benes', true]]);
     }, STORY_TIMEOUT_MS);
 
-    it('a Salesforce Account naming its Stripe customer and VAT in the org’s fields → its partner; that Stripe customer’s invoice lands on it; its Opportunity a quotation, closed won → a confirmed order and deal.won', async () => {
+    it('a Salesforce Account naming its Stripe customer and VAT in the org’s fields → its partner; that Stripe customer’s invoice lands on it; its Opportunity a quotation, closed won → a confirmed order and deal.won, whose onboarding (no price for the product) cancels it with the reason', async () => {
       const umbrella = await createRecord('Account', { Name: 'Umbrella Corporation', Website: 'https://umbrella-crm.example', Phone: '+1 555 0130', Stripe_Customer_Id__c: UMBRELLA_CUSTOMER, VAT_Number__c: 'DE811907980' });
       salesforceIds.umbrella = umbrella;
       const opportunity = await createRecord('Opportunity', { Name: 'Umbrella - 2 seats', StageName: 'Prospecting', CloseDate: '2026-12-31', AccountId: umbrella });
@@ -140,6 +140,16 @@ export function crmRestoreAndSalesforceStories(harnessOf: () => Harness, seed: n
       expect(canonicalEventSchema.safeParse(won.detail).error).toBeUndefined();
       expect(won.detail).toMatchObject({ data: { order: { partnerId: partner.id }, amountUntaxed: 15_000 } });
       expect(await ordersOf(opportunity)).toMatchObject([{ id: quotation.id, state: 'sale', amount_untaxed: 150 }]);
+
+      // deal.won starts the onboarding, which finds no billing price for the product sold (the local stage maps none
+      // for SF-CRM-SEAT) and undoes what it did: the order cancelled, with the reason in its chatter; the Stripe
+      // customer, which it did not make, kept.
+      const onboarding = await onboardingEnded(harness.stack, { system: 'salesforce', id: opportunity });
+      expect(onboarding.status).toBe('FAILED');
+      expect(await ordersOf(opportunity)).toMatchObject([{ id: quotation.id, state: 'cancel' }]);
+      const [note] = await harness.odoo.searchRead<{ body: string }>('mail.message', [['model', '=', 'sale.order'], ['res_id', '=', quotation.id], ['body', 'ilike', 'Onboarding undone']], ['body']);
+      expect(note?.body).toContain('no stripe price is mapped for line');
+      expect(note?.body).toContain('SKU SF-CRM-SEAT');
     }, STORY_TIMEOUT_MS);
 
     it('a Salesforce Account deleted → its partner archived; restored from the Recycle Bin (UNDELETE) → active again', async () => {

@@ -4,7 +4,7 @@ import type { ExecutionRecord } from '../../local/runtime/stepfunctions/local-st
 import { SANDBOX_ZENDESK_API_EMAIL, SANDBOX_ZENDESK_API_TOKEN } from '../../local/sandboxes/zendesk/server';
 import { customerObject, invoiceObject, type StoryLine, subscriptionObject } from '../fixtures/stripe/billing-story';
 import { stripeEvent } from '../fixtures/stripe/stripe-events';
-import { type Harness, postStripeWebhook, STAGE, startHarness, waitFor, waitForFlowsSettled } from './local-stack-harness';
+import { type Harness, postStripeWebhook, sagaArn, STAGE, startHarness, waitFor, waitForFlowsSettled } from './local-stack-harness';
 import { OdooFinanceView } from './odoo-finance-view';
 
 /**
@@ -86,16 +86,10 @@ async function deliver(...events: ReturnType<typeof stripeEvent>[]): Promise<voi
   await waitForFlowsSettled(harness.stack);
 }
 
-function dunningArn(): string {
-  const arn = harness.stack.stateMachines.stateMachineArns().find((candidate) => candidate.includes('dunning'));
-  if (!arn) throw new Error(`no dunning state machine among ${harness.stack.stateMachines.stateMachineArns().join(', ')}`);
-  return arn;
-}
-
 /** The dunning executions of an invoice (the saga's input carries its payment.failed event). */
 function executionsOf(invoice: string): ExecutionRecord[] {
   return harness.stack.stateMachines
-    .listExecutions(dunningArn())
+    .listExecutions(sagaArn(harness.stack, 'dunning'))
     .filter((execution) => (JSON.parse(execution.input) as { event: { data: { attempt: { invoiceId: string } } } }).event.data.attempt.invoiceId === invoice);
 }
 

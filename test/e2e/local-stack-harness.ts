@@ -8,6 +8,7 @@ import { type DevEnvironmentOptions, startDevEnvironment, synthesizeWhenStale } 
 import { OdooRecordReader } from '../../local/dev-environment/odoo-record-reader';
 import type { ProviderApi } from '../../local/dev-environment/provider-sandboxes';
 import type { LocalStack, OdooConnection } from '../../local/runtime/local-stack';
+import type { ExecutionRecord } from '../../local/runtime/stepfunctions/local-state-machines';
 import { signedHeader, TEST_SIGNING_SECRET } from '../fixtures/stripe/stripe-events';
 import { type OdooVersion, startRealOdoo } from '../support/real-odoo';
 
@@ -283,6 +284,30 @@ export async function waitForFlowsSettled(stack: LocalStack, options: { timeoutM
     throw new Error(`${(error as Error).message} (${depths})`);
   }
   return deadLetters(stack);
+}
+
+/** The stack's state machine whose name holds `saga` (`onboarding`, `dunning`, `offboarding`). */
+export function sagaArn(stack: LocalStack, saga: string): string {
+  const arns = stack.stateMachines.stateMachineArns();
+  const arn = arns.find((candidate) => candidate.includes(saga));
+  if (!arn) throw new Error(`no ${saga} state machine among ${arns.join(', ')}`);
+  return arn;
+}
+
+/** The onboarding runs a won deal started (`<system>` and the CRM's deal id, as `deal.won` names them). */
+export function onboardingRunsOf(stack: LocalStack, deal: { system: string; id: string }): ExecutionRecord[] {
+  return stack.stateMachines.listExecutions(sagaArn(stack, 'onboarding')).filter((execution) => {
+    const won = (JSON.parse(execution.input) as { event: { data: { deal: { system: string; id: string } } } }).event.data.deal;
+    return won.system === deal.system && won.id === deal.id;
+  });
+}
+
+/**
+ * Waits for a won deal's onboarding run to end and returns it. The flows' queues draining says nothing of a saga,
+ * which runs on after the event that started it (and may undo what the flows made: its order cancelled).
+ */
+export async function onboardingEnded(stack: LocalStack, deal: { system: string; id: string }, timeoutMs = 150_000): Promise<ExecutionRecord> {
+  return waitFor(() => onboardingRunsOf(stack, deal).find((execution) => execution.status !== 'RUNNING'), { timeoutMs, what: `the onboarding of ${deal.system} deal ${deal.id} to end` });
 }
 
 /**

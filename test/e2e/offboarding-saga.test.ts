@@ -3,7 +3,7 @@ import type { ExecutionRecord } from '../../local/runtime/stepfunctions/local-st
 import { SANDBOX_ZENDESK_API_EMAIL, SANDBOX_ZENDESK_API_TOKEN } from '../../local/sandboxes/zendesk/server';
 import { customerObject, invoiceObject, type StoryLine, subscriptionObject } from '../fixtures/stripe/billing-story';
 import { stripeEvent } from '../fixtures/stripe/stripe-events';
-import { type Harness, postStripeWebhook, STAGE, startHarness, waitFor, waitForFlowsSettled } from './local-stack-harness';
+import { type Harness, postStripeWebhook, sagaArn, STAGE, startHarness, waitFor, waitForFlowsSettled } from './local-stack-harness';
 import { OdooFinanceView } from './odoo-finance-view';
 
 /**
@@ -37,15 +37,9 @@ async function deliver(...events: ReturnType<typeof stripeEvent>[]): Promise<voi
   await waitForFlowsSettled(harness.stack);
 }
 
-function offboardingArn(): string {
-  const arn = harness.stack.stateMachines.stateMachineArns().find((candidate) => candidate.includes('offboarding'));
-  if (!arn) throw new Error(`no offboarding state machine among ${harness.stack.stateMachines.stateMachineArns().join(', ')}`);
-  return arn;
-}
-
 /** The offboarding executions started by a canonical event (the saga's input carries it). */
 function executionsOf(eventId: string): ExecutionRecord[] {
-  return harness.stack.stateMachines.listExecutions(offboardingArn()).filter((execution) => (JSON.parse(execution.input) as { event: { id: string } }).event.id === eventId);
+  return harness.stack.stateMachines.listExecutions(sagaArn(harness.stack, 'offboarding')).filter((execution) => (JSON.parse(execution.input) as { event: { id: string } }).event.id === eventId);
 }
 
 const finished = (eventId: string) =>
@@ -124,7 +118,7 @@ describe('offboarding saga on the local runtime (Odoo sandbox, Stripe and Zendes
     const execution = await waitFor(
       () =>
         harness.stack.stateMachines
-          .listExecutions(offboardingArn())
+          .listExecutions(sagaArn(harness.stack, 'offboarding'))
           .find((candidate) => {
             const { event } = JSON.parse(candidate.input) as { event: { type: string; subject: string } };
             return event.type === 'customer.deleted' && event.subject.endsWith(customer) && candidate.status !== 'RUNNING';

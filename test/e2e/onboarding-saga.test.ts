@@ -6,7 +6,7 @@ import { HUBSPOT_WRITE_BACK_DEFAULTS } from '../../lib/config/stages';
 import { SANDBOX_HUBSPOT_ACCESS_TOKEN } from '../../local/sandboxes/hubspot/server';
 import { SANDBOX_STRIPE_API_KEY } from '../../local/sandboxes/stripe/server';
 import { SANDBOX_ZENDESK_API_EMAIL, SANDBOX_ZENDESK_API_TOKEN } from '../../local/sandboxes/zendesk/server';
-import { archivedCanonicalEvents, type Harness, STAGE, startHarness, waitFor } from './local-stack-harness';
+import { archivedCanonicalEvents, type Harness, onboardingEnded, onboardingRunsOf, STAGE, startHarness, waitFor } from './local-stack-harness';
 
 /**
  * The onboarding saga end to end on the local runtime, from the synthesized template: a deal won in the HubSpot
@@ -81,17 +81,11 @@ async function orderState(orderId: number): Promise<string | undefined> {
 
 // ---- deals won in the HubSpot sandbox ------------------------------------------------------------------------
 
-function onboardingArn(): string {
-  const arn = harness.stack.stateMachines.stateMachineArns().find((candidate) => candidate.includes('onboarding'));
-  if (!arn) throw new Error(`no onboarding state machine among ${harness.stack.stateMachines.stateMachineArns().join(', ')}`);
-  return arn;
-}
-const executionsOf = (dealId: number): ExecutionRecord[] =>
-  harness.stack.stateMachines.listExecutions(onboardingArn()).filter((execution) => (JSON.parse(execution.input) as { event: DealWon }).event.data.deal.id === String(dealId));
+const executionsOf = (dealId: number): ExecutionRecord[] => onboardingRunsOf(harness.stack, { system: 'hubspot', id: String(dealId) });
 const finished = (name: string) => (execution: ExecutionRecord) => execution.name === name && execution.status !== 'RUNNING';
 
-async function finishedExecution(dealId: number, what = `the onboarding of deal ${dealId} to finish`): Promise<ExecutionRecord> {
-  return waitFor(() => executionsOf(dealId).find((execution) => execution.status !== 'RUNNING'), { timeoutMs: 150_000, what });
+async function finishedExecution(dealId: number): Promise<ExecutionRecord> {
+  return onboardingEnded(harness.stack, { system: 'hubspot', id: String(dealId) });
 }
 
 /** What a state left in the saga state (its output), from the execution's history. */

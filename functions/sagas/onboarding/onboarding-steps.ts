@@ -9,7 +9,7 @@ import type { IdentityMap } from '../../domain/identity-map';
 import { DependencyMissingError } from '../../domain/invoice-errors';
 import type { SupportLedger } from '../../domain/support-ledger';
 import { PermanentSyncError } from '../../platform/errors';
-import { canonicalCustomer } from '../../flows/customer-identity';
+import { canonicalCustomer, markRecordState } from '../../flows/customer-identity';
 import { type EntitlementFlowPorts, syncEntitlement } from '../../flows/entitlements/sync-entitlement';
 import { ODOO_SALE_ORDER, subscriptionKey } from '../../flows/subscription-sync/sync-subscription';
 import { customerKey, ODOO_PARTNER } from '../../flows/known-partner';
@@ -183,12 +183,18 @@ export async function ensureBillingCustomer(state: OnboardingState, ports: Onboa
   return { system, customerId, created };
 }
 
-/** Compensation of step 3: the billing customer deleted if this run created it; one that existed before is kept. */
+/**
+ * Compensation of step 3: the billing customer deleted if this run created it; one that existed before is kept. The
+ * deleted customer is marked deleted in the identity map as its provider's deletion webhook would mark it, at once:
+ * until then the CRM write-back would take it for the company's live billing customer and write its id to the CRM.
+ */
 export async function deleteBillingCustomer(state: OnboardingState, ports: OnboardingPorts): Promise<{ outcome: 'deleted' | 'not-found' | 'kept-existing' | 'nothing-to-undo' }> {
   const customer = state.ensureBillingCustomer;
   if (customer === undefined) return { outcome: 'nothing-to-undo' };
   if (!customer.created) return { outcome: 'kept-existing' };
-  return { outcome: await ports.billing.deleteCustomer(customer.customerId) };
+  const outcome = await ports.billing.deleteCustomer(customer.customerId);
+  await markRecordState(ports.identityMap, customerKey(ports.billing.system, customer.customerId), { deletedAt: ports.now().toISOString() });
+  return { outcome };
 }
 
 /**

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CanonicalEvent } from '../../../events/catalog';
 import type { DealWon } from '../../../events/deal-won';
 import type { SupportPolicy } from '../../../functions/domain/support-policy';
+import { recordWasDeleted } from '../../../functions/flows/customer-identity';
 import { isRetryable, PermanentSyncError } from '../../../functions/platform/errors';
 import type { OnboardingConfig } from '../../../functions/sagas/onboarding/onboarding-config';
 import { parseOnboardingState, type OnboardingState } from '../../../functions/sagas/onboarding/onboarding-state';
@@ -189,6 +190,9 @@ describe('onboarding saga steps', () => {
       expect(ports.world.billing.live()).toEqual({ customers: [], subscriptions: [] });
       expect(state['deleteBillingCustomer']).toEqual({ outcome: 'deleted' });
       expect(ports.world.deals.orders.get(1)?.state).toBe('cancelled');
+      // The deleted customer is no longer taken for the company's live billing customer (the CRM write-back reads this).
+      const made = (state['ensureBillingCustomer'] as { customerId: string }).customerId;
+      expect(await recordWasDeleted(ports.world.identityMap, `stripe:customer:${made}`)).toBe(true);
     });
 
     it('GrantEntitlement (the desk refuses): subscription cancelled, customer deleted, order cancelled, no organization', async () => {
