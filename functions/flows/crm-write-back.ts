@@ -1,9 +1,8 @@
 import type { SourceSystem } from '../../events/envelope';
 import type { CrmWorkspace } from '../domain/crm-workspace';
 import type { CustomerDirectory } from '../domain/customer-directory';
-import { CANONICAL_CUSTOMER } from '../domain/customer-resolution';
 import type { IdentityMap } from '../domain/identity-map';
-import { canonicalCustomer, partnerOfCustomer } from './customer-identity';
+import { absorbedCustomers, canonicalCustomer, isRecordKey, partnerOfCustomer, recordWasDeleted } from './customer-identity';
 
 /**
  * The write-back (README "Write-back, without loops"): the ids the integration knows of a company — its Odoo
@@ -30,13 +29,9 @@ export interface CrmWriteBack {
   readonly companies: readonly string[];
 }
 
-/** Whether a record still exists in its system (`live`) or was deleted there (`deleted <time>`): customer-identity's marks. */
-const RECORD_STATE = { system: 'saas_sync', kind: 'record_state' } as const;
 /** The kind of a CRM company's key, and of a billing customer's. */
 const CRM_COMPANY_KIND = 'account';
 const BILLING_CUSTOMER_KIND = 'customer';
-/** Forwards longer than this are a bug, not data (as customer-identity's). */
-const MAX_ABSORBED = 64;
 
 /**
  * Writes the ids of the customer `recordKey` resolved to onto each of that customer's CRM companies. Nothing when
@@ -50,7 +45,7 @@ export async function writeBackCustomerIds(ports: CrmWriteBackPorts, recordKey: 
   if (odooPartnerId === undefined) return { companies: [] };
 
   const records = await recordKeysOf(ports.directory, customerId);
-  const live = await filterAsync(records, async (key) => !(await ports.identityMap.find(key, RECORD_STATE.system, RECORD_STATE.kind))?.startsWith('deleted'));
+  const live = await filterAsync(records, async (key) => !(await recordWasDeleted(ports.identityMap, key)));
   // One billing customer is written: the first live one in key order, so every run picks the same.
   const billingCustomer = live.map(parseKey).find((key) => key.kind === BILLING_CUSTOMER_KIND);
   const written: string[] = [];
@@ -66,18 +61,9 @@ export async function writeBackCustomerIds(ports: CrmWriteBackPorts, recordKey: 
 
 /** The record keys (`<system>:<kind>:<id>`) a customer holds, with those of the customers joined into it, sorted. */
 async function recordKeysOf(directory: CustomerDirectory, customerId: string): Promise<string[]> {
-  const forwardPrefix = `${CANONICAL_CUSTOMER.system}:${CANONICAL_CUSTOMER.kind}:`;
   const records = new Set<string>();
-  const pending = [customerId];
-  const seen = new Set<string>();
-  while (pending.length > 0 && seen.size < MAX_ABSORBED) {
-    const current = pending.pop()!;
-    if (seen.has(current)) continue;
-    seen.add(current);
-    for (const key of await directory.keysOf(current)) {
-      if (key.startsWith(forwardPrefix)) pending.push(key.slice(forwardPrefix.length));
-      else if (!/^(match|saas_sync|odoo):/.test(key)) records.add(key);
-    }
+  for (const customer of [customerId, ...(await absorbedCustomers(directory, customerId))]) {
+    for (const key of await directory.keysOf(customer)) if (isRecordKey(key)) records.add(key);
   }
   return [...records].sort();
 }

@@ -249,7 +249,7 @@ export async function markRecordState(identityMap: IdentityMap, entityKey: strin
 }
 
 /** A directory key that names a record of a system (not a match key, a forward or an Odoo partner). */
-const isRecordKey = (key: string): boolean => !/^(match|saas_sync|odoo):/.test(key);
+export const isRecordKey = (key: string): boolean => !/^(match|saas_sync|odoo):/.test(key);
 
 /**
  * A record deleted in its system: its customer's partner is archived (never deleted: Odoo keeps its invoices) —
