@@ -20,6 +20,7 @@ import { ODOO_BATCHING_ENV, ODOO_PROTECTION_ENV, odooBatchingSettings, odooProte
 import { CoalescingOdooCaller } from '../erp/odoo/call-coalescer';
 import type { OdooCaller } from '../erp/odoo/odoo-caller';
 import { logger, metrics } from './powertools';
+import { storableResult } from './storable-result';
 
 /**
  * The wiring every flow consumer shares (SQS batch → canonical event → idempotent use case → Odoo), so
@@ -110,7 +111,7 @@ export interface FlowConsumerOptions<Flow extends FlowName> {
 export function flowConsumer<Flow extends FlowName>(infrastructure: FlowInfrastructure, options: FlowConsumerOptions<Flow>) {
   const { env } = infrastructure;
   const idempotency = new IdempotencyConfig({ eventKeyJmesPath: 'id', expiresAfterSeconds: 7 * 24 * 3600 });
-  const applyOnce = makeIdempotent(options.apply, {
+  const applyOnce = makeIdempotent(async (event: FlowEvent<Flow>) => storableResult(await options.apply(event)), {
     persistenceStore: new DynamoDBPersistenceLayer({ tableName: env.IDEMPOTENCY_TABLE, awsSdkV3Client: dynamoClient }),
     config: idempotency,
   });

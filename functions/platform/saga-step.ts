@@ -6,6 +6,7 @@ import * as z from 'zod/mini';
 import { readEnv } from './env';
 import { isRetryable, PermanentSyncError, RetryableSyncError } from './errors';
 import { logger } from './powertools';
+import { storableResult } from './storable-result';
 
 /**
  * What every saga step function shares: the saga state in, the step's result out, exactly once per
@@ -57,7 +58,7 @@ export function sagaStep<State extends { sagaId: string }, Result>(options: {
   readonly once?: boolean;
 }): (input: unknown, context: Context) => Promise<Result> {
   const env = readEnv(SAGA_STEP_ENV);
-  let runOnce = async (request: { stepKey: string; state: State }): Promise<Result> => options.run(request.state);
+  let runOnce = async (request: { stepKey: string; state: State }): Promise<Result> => storableResult(await options.run(request.state));
   let idempotency: IdempotencyConfig | undefined;
   if (options.once !== false) {
     const { IDEMPOTENCY_TABLE } = readEnv(ONCE_ENV);
