@@ -44,14 +44,23 @@ export function hubspotCrmWorkspace(options: HubspotCrmWorkspaceOptions): CrmWor
   const { api, writeBack } = options;
   const now = options.now ?? (() => new Date());
 
-  /** PATCHes the properties of `wanted` whose value differs from the record's; none when the record is gone. */
+  /**
+   * PATCHes the properties of `wanted` whose value differs from the record's; none when the record is gone — also
+   * when it is deleted between the read and the PATCH (404): its deletion reaches the stack as an event of its own.
+   */
   async function writeChanged(objectType: string, id: string, wanted: Record<string, string>): Promise<void> {
     const names = Object.keys(wanted);
     if (names.length === 0) return;
     const current = (await api.batchRead(objectType, [id], names)).get(id);
     if (current === undefined) return;
     const changed = Object.fromEntries(Object.entries(wanted).filter(([name, value]) => (current.properties[name] ?? '') !== value));
-    if (Object.keys(changed).length > 0) await api.update(objectType, id, changed);
+    if (Object.keys(changed).length === 0) return;
+    try {
+      await api.update(objectType, id, changed);
+    } catch (error) {
+      if (error instanceof HubspotRequestError && error.details.status === 404) return;
+      throw error;
+    }
   }
 
   async function findByKey(objectType: 'notes' | 'tasks', key: string): Promise<string | undefined> {

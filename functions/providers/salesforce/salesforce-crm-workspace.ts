@@ -44,7 +44,14 @@ export function salesforceCrmWorkspace(options: SalesforceCrmWorkspaceOptions): 
     const current = (await api.retrieve(type, [id], names)).get(id);
     if (current === undefined) return;
     const changed = Object.fromEntries(Object.entries(wanted).filter(([name, value]) => String(current[name] ?? '') !== String(value)));
-    if (Object.keys(changed).length > 0) await api.updateRecord(type, id, changed);
+    if (Object.keys(changed).length === 0) return;
+    try {
+      await api.updateRecord(type, id, changed);
+    } catch (error) {
+      // Deleted between the read and the PATCH: nothing to write to; its deletion reaches the stack as a change event.
+      if (error instanceof SalesforceRequestError && error.details.status === 404) return;
+      throw error;
+    }
   }
 
   async function taskByKey(key: string): Promise<string | undefined> {

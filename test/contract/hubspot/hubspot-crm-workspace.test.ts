@@ -44,6 +44,20 @@ describe('HubSpot CRM workspace against the HubSpot sandbox', () => {
     expect(writes()).toEqual([]);
   });
 
+  it('a company deleted between its read and the write: nothing written, nothing thrown (its deletion is an event of its own)', async () => {
+    const reader = api();
+    const racing = Object.assign(Object.create(reader) as HubspotCrmApi, {
+      batchRead: async (...args: Parameters<HubspotCrmApi['batchRead']>) => {
+        const read = await reader.batchRead(...args);
+        sandbox.record('companies', 101)!.archived = true;
+        return read;
+      },
+    });
+    await hubspotCrmWorkspace({ api: racing, writeBack: HUBSPOT_WRITE_BACK_DEFAULTS }).recordCompanyLinks('101', { odooPartnerId: 42 });
+    expect(writes()).toEqual(['PATCH /crm/v3/objects/companies/101']);
+    expect(sandbox.record('companies', 101)?.properties['odoo_partner_id'] ?? null).toBeNull();
+  });
+
   it('writes the ids onto a deal', async () => {
     await workspace().recordDealLinks('301', { odooOrderId: 17, billingSubscriptionId: 'sub_1' });
     expect(sandbox.record('deals', 301)?.properties).toMatchObject({ odoo_order_id: '17', stripe_subscription_id: 'sub_1' });

@@ -61,6 +61,21 @@ describe('Salesforce CRM workspace against the Salesforce sandbox', () => {
     expect(writes().length).toBe(before);
   });
 
+  it('an Account deleted between its read and the write: nothing written, nothing thrown (its deletion is a change of its own)', async () => {
+    const reader = api();
+    const racing = Object.assign(Object.create(reader) as SalesforceRestApi, {
+      retrieve: async (...args: Parameters<SalesforceRestApi['retrieve']>) => {
+        const read = await reader.retrieve(...args);
+        await sandbox.remove('Account', accountId);
+        return read;
+      },
+    });
+    const before = writes().length;
+    await salesforceCrmWorkspace({ api: racing, writeBack: SALESFORCE_WRITE_BACK_DEFAULTS }).recordCompanyLinks(accountId, { odooPartnerId: 42 });
+    expect(writes().length - before).toBe(1);
+    expect(sandbox.record('Account', accountId)).toBeUndefined();
+  });
+
   it('writes the ids onto an Opportunity, and the lifecycle onto the Account', async () => {
     await workspace().recordDealLinks(opportunityId, { odooOrderId: 17, billingSubscriptionId: 'sub_1' });
     expect(sandbox.record('Opportunity', opportunityId)).toMatchObject({ Odoo_Order_Id__c: 17, Stripe_Subscription_Id__c: 'sub_1' });
