@@ -300,6 +300,12 @@ const stageConfigSchema = z.object({
       ]),
       prices: z.object({ bySku: z.record(z.string().min(1), z.string().min(1)), byOdooProduct: z.record(z.string().regex(/^\d+$/), z.string().min(1)) }),
     }),
+    /**
+     * `archivePartner`: whether an offboarding archives the customer's Odoo partner once nothing is left — no plan
+     * (the entitlement cancelled) and no open invoice. Off by default: the partner stays, as finance usually wants a
+     * former customer findable; Odoo keeps an archived partner's invoices and history either way.
+     */
+    offboarding: z.object({ archivePartner: z.boolean() }),
   }),
   /** When reconciliation compares the provider with Odoo (EventBridge schedule expression; the day before is checked). */
   reconcileSchedule: z.string().regex(/^(cron|rate)\(.+\)$/),
@@ -387,6 +393,7 @@ const SAGAS: StageConfig['sagas'] = {
     collection: { method: 'send_invoice', daysUntilDue: 30 },
     prices: { bySku: { STARTER: 'price_starter_monthly', PRO: 'price_pro_monthly' }, byOdooProduct: {} },
   },
+  offboarding: { archivePartner: false },
 };
 
 /**
@@ -529,6 +536,7 @@ const STAGE_CONFIGS: Record<Stage, StageConfig> = {
       stepRetry: { intervalSeconds: 1, backoffRate: 2, maxDelaySeconds: 4, maxAttempts: 5 },
       dunning: { ...SAGAS.dunning, graceSeconds: 20, recheckSeconds: 10 },
       onboarding: SAGAS.onboarding,
+      offboarding: SAGAS.offboarding,
     },
   },
   dev: {

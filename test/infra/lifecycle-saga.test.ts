@@ -106,14 +106,15 @@ describe('LifecycleSaga (the offboarding saga in the prod template)', () => {
       ['not-an-end', 'Done An end to offboard?=not-an-end'],
       ['offboard', 'CloseContract'],
     ]);
-    expect(['CloseContract', 'RevokeEntitlement', 'MarkFormerCustomer', 'CheckOpenInvoices'].map((state) => asl.States[state]!['Next'])).toEqual([
+    expect(['CloseContract', 'RevokeEntitlement', 'MarkFormerCustomer', 'CheckOpenInvoices', 'ArchivePartner'].map((state) => asl.States[state]!['Next'])).toEqual([
       'RevokeEntitlement',
       'MarkFormerCustomer',
       'CheckOpenInvoices',
+      'ArchivePartner',
       'Done An end to offboard?=offboard',
     ]);
     // Nothing to compensate: each step applies an end the provider already made.
-    expect(asl.States['CheckOpenInvoices']!['Catch']).toEqual([expect.objectContaining({ Next: 'Failed' })]);
+    expect(asl.States['ArchivePartner']!['Catch']).toEqual([expect.objectContaining({ Next: 'Failed' })]);
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: { source: ['odoo-saas-sync'], 'detail-type': ['subscription.updated', 'customer.deleted'] },
       Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('SagaoffboardingStarter'), 'Arn'] } })],
@@ -124,6 +125,10 @@ describe('LifecycleSaga (the offboarding saga in the prod template)', () => {
   it('gives its steps the entitlements flow’s settings, the desk’s API and the bus', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ SAGA_STEP: 'RevokeEntitlement', SUPPORT_POLICY: Match.anyValue(), BILLING_CONFIG: Match.anyValue(), EVENT_BUS_NAME: Match.anyValue() }) },
+    });
+    // The stage's choice to archive former customers' partners (off unless configured).
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ SAGA_STEP: 'ArchivePartner', OFFBOARDING_ARCHIVE_PARTNER: 'false' }) },
     });
   });
 });

@@ -34,6 +34,8 @@ export const offboardingStateSchema = z.looseObject({
   event: z.discriminatedUnion('type', [subscriptionUpdatedSchema, customerDeletedSchema]),
   recogniseEnd: z.optional(recogniseEndResultSchema),
   revokeEntitlement: z.optional(revokeEntitlementResultSchema),
+  /** What CheckOpenInvoices found (ArchivePartner keeps a partner that still owes). */
+  checkOpenInvoices: z.optional(z.discriminatedUnion('outcome', [z.object({ outcome: z.literal('none-open') }), z.looseObject({ outcome: z.literal('open-invoices'), invoices: z.array(z.unknown()) })])),
   failure: z.optional(z.object({ Error: z.string(), Cause: z.optional(z.string()) })),
 });
 export type OffboardingState = z.infer<typeof offboardingStateSchema>;

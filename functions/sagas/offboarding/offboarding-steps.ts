@@ -7,6 +7,8 @@ import type { ContractState } from '../../domain/subscription-ledger';
 import { watermarkOf } from '../../domain/watermark';
 import { canonicalCustomerOf } from '../../flows/canonical-customer';
 import { type EntitlementFlowPorts, reviseEntitlement, syncEntitlement } from '../../flows/entitlements/sync-entitlement';
+import { customerPartnerExternalId } from '../../domain/customer-resolution';
+import type { PartnerGateway } from '../../domain/partner-gateway';
 import { knownPartner } from '../../flows/known-partner';
 import { ODOO_SALE_ORDER, type SubscriptionSyncPorts, subscriptionKey, syncSubscription } from '../../flows/subscription-sync/sync-subscription';
 import { PermanentSyncError } from '../../platform/errors';
@@ -26,8 +28,9 @@ import type { OffboardingState, RecogniseEndResult } from './offboarding-state';
  *
  * Each write goes through the flow that owns it: the contract through subscription-sync's use case (its lease and
  * watermark: whichever of the flow and the saga applies the end first closes the contract, the other finds it
- * applied), the entitlement through the entitlements flow's reviser. The partner stays: offboarding archives nothing
- * (a customer's deletion at the provider is customer-sync's to apply, as before).
+ * applied), the entitlement through the entitlements flow's reviser. The partner stays, unless the stage archives
+ * former customers (`sagas.offboarding.archivePartner`) and nothing is left: no plan, no open invoice (a customer's
+ * deletion at the provider is customer-sync's to apply, as before).
  */
 
 export interface OffboardingPorts {
@@ -36,6 +39,9 @@ export interface OffboardingPorts {
   readonly openInvoices: OpenInvoiceReader;
   /** The stage's CRM; undefined when it runs none. */
   readonly crm: CrmWorkspace | undefined;
+  readonly partners: Pick<PartnerGateway, 'archive'>;
+  /** Stage config `sagas.offboarding.archivePartner`. */
+  readonly archivePartner: boolean;
 }
 
 function offboarded(state: OffboardingState): Extract<RecogniseEndResult, { outcome: 'offboard' }> {
@@ -179,4 +185,25 @@ export async function checkOpenInvoices(state: OffboardingState, ports: Offboard
   const why = reason === 'customer-deleted' ? 'the customer was deleted at its billing provider' : 'its subscription ended';
   await ports.subscriptions.standing.note('res.partner', partnerId, `Offboarding (${why}): ${open.length} invoice${open.length === 1 ? '' : 's'} still open — ${listed.join('; ')}.`);
   return { outcome: 'open-invoices', invoices: open.map(({ name, ref, amountDue, currency }) => ({ name, ref, amountDue, currency })) };
+}
+
+/**
+ * Step 6: the partner archived when the stage archives former customers and nothing is left of the customer: no plan
+ * (another subscription may still give one) and no open invoice (finance collects it from an active partner). Odoo
+ * keeps an archived partner's invoices and history; a new subscription or a CRM restore makes it active again.
+ */
+export async function archivePartner(
+  state: OffboardingState,
+  ports: OffboardingPorts,
+): Promise<{ outcome: 'archived' | 'already-archived'; partnerId: number } | { outcome: 'kept'; reason: string }> {
+  const { partnerId, customer } = offboarded(state);
+  if (!ports.archivePartner) return { outcome: 'kept', reason: 'the stage keeps former customers’ partners (sagas.offboarding.archivePartner)' };
+  const standing = state.revokeEntitlement?.standing;
+  if (standing === undefined) throw new PermanentSyncError(`offboarding ${state.sagaId}: no revoked entitlement in the state`);
+  if (standing !== 'cancelled') return { outcome: 'kept', reason: `the customer is still ${standing}: another subscription gives it a plan` };
+  const invoices = state.checkOpenInvoices;
+  if (invoices === undefined) throw new PermanentSyncError(`offboarding ${state.sagaId}: no open-invoice check in the state`);
+  if (invoices.outcome === 'open-invoices') return { outcome: 'kept', reason: `${invoices.invoices.length} invoice${invoices.invoices.length === 1 ? '' : 's'} still open` };
+  const { archived } = await ports.partners.archive(customerPartnerExternalId(customer), partnerId);
+  return { outcome: archived ? 'archived' : 'already-archived', partnerId };
 }

@@ -8,6 +8,7 @@ import { syncEntitlement } from '../../../functions/flows/entitlements/sync-enti
 import { syncSubscription } from '../../../functions/flows/subscription-sync/sync-subscription';
 import type { OffboardingState } from '../../../functions/sagas/offboarding/offboarding-state';
 import {
+  archivePartner,
   checkOpenInvoices,
   closeContract,
   markFormerCustomer,
@@ -51,7 +52,7 @@ const deleted: CustomerDeleted = {
 };
 
 /** A customer with one (or two) Pro subscriptions, booked in Odoo and entitled, the way the flows left them. */
-async function world(options: { subscriptions?: string[]; crmCompany?: string; openInvoices?: OpenInvoice[] } = {}) {
+async function world(options: { subscriptions?: string[]; crmCompany?: string; openInvoices?: OpenInvoice[]; archivePartner?: boolean } = {}) {
   const watermarks = new InMemoryWatermarks();
   const identityMap = new InMemoryIdentityMap();
   const ledger = new InMemorySubscriptionLedger();
@@ -61,6 +62,7 @@ async function world(options: { subscriptions?: string[]; crmCompany?: string; o
   const desk = new InMemorySupportDesk();
   const crm = new InMemoryLifecycleCrm();
   const store = new InMemoryEntitlementStore(watermarks);
+  const archived: { externalId: string; knownId: number | undefined }[] = [];
   const supportLedger = new InMemorySupportLedger();
   supportLedger.contacts.set(PARTNER_ID, { name: 'Acme', email: 'billing@acme.example' });
   await identityMap.link('stripe:customer:cus_1', { system: 'saas_sync', kind: 'customer', id: 'cust-1' });
@@ -70,6 +72,14 @@ async function world(options: { subscriptions?: string[]; crmCompany?: string; o
     entitlements: { store, watermarks, identityMap, directory, partners: ledger, ledger: supportLedger, desk, policy: POLICY, publish: async () => undefined },
     openInvoices: { openInvoicesOf: async (partnerId) => (partnerId === PARTNER_ID ? (options.openInvoices ?? []) : []) },
     crm,
+    partners: {
+      archive: async (externalId, knownId) => {
+        const already = archived.some((entry) => entry.knownId === knownId);
+        archived.push({ externalId, knownId });
+        return { archived: !already };
+      },
+    },
+    archivePartner: options.archivePartner ?? false,
   };
   let second = 1;
   for (const id of options.subscriptions ?? ['sub_1']) {
@@ -77,7 +87,7 @@ async function world(options: { subscriptions?: string[]; crmCompany?: string; o
     await syncSubscription(active, ports.subscriptions);
     await syncEntitlement(active, ports.entitlements);
   }
-  return { ports, ledger, standing, desk, crm };
+  return { ports, ledger, standing, desk, crm, archived };
 }
 
 /** Runs the steps in order as the state machine does, each result at its own path. */
@@ -88,8 +98,9 @@ async function offboard(event: OffboardingState['event'], ports: OffboardingPort
   const closeContractResult = await closeContract(state, ports);
   state = { ...state, revokeEntitlement: await revokeEntitlement(state, ports) };
   const markFormerCustomerResult = await markFormerCustomer(state, ports);
-  const checkOpenInvoicesResult = await checkOpenInvoices(state, ports);
-  return { ...state, closeContract: closeContractResult, markFormerCustomer: markFormerCustomerResult, checkOpenInvoices: checkOpenInvoicesResult };
+  state = { ...state, checkOpenInvoices: await checkOpenInvoices(state, ports) };
+  const archivePartnerResult = await archivePartner(state, ports);
+  return { ...state, closeContract: closeContractResult, markFormerCustomer: markFormerCustomerResult, archivePartner: archivePartnerResult };
 }
 
 const cancelledAt = '2026-11-20T00:00:00.000Z';
@@ -170,5 +181,38 @@ describe('offboarding steps', () => {
     const state = await offboard(deleted, ports);
     expect(state).toMatchObject({ closeContract: { contracts: [] }, revokeEntitlement: { standing: 'cancelled', changed: false }, checkOpenInvoices: { outcome: 'none-open' } });
     expect(desk.organizations.size).toBe(0);
+  });
+  describe('the partner archived only when the stage says so and nothing is left', () => {
+    const end = () => updated(9, snapshot('sub_1', 'canceled', cancelledAt));
+
+    it('by default the partner stays, and the run says why', async () => {
+      const { ports, archived } = await world();
+      const state = await offboard(end(), ports);
+      expect(state.archivePartner).toEqual({ outcome: 'kept', reason: 'the stage keeps former customers’ partners (sagas.offboarding.archivePartner)' });
+      expect(archived).toEqual([]);
+    });
+
+    it('configured: no plan and nothing open → the customer’s partner archived; a redrive finds it archived', async () => {
+      const { ports, archived } = await world({ archivePartner: true });
+      const state = await offboard(end(), ports);
+      expect(state.archivePartner).toEqual({ outcome: 'archived', partnerId: PARTNER_ID });
+      expect(archived).toEqual([{ externalId: 'saas_sync.cust-1', knownId: PARTNER_ID }]);
+      expect(await archivePartner(state, ports)).toEqual({ outcome: 'already-archived', partnerId: PARTNER_ID });
+    });
+
+    it('configured: an open invoice keeps the partner active for finance to collect', async () => {
+      const open: OpenInvoice = { id: 91, name: 'INV/2026/00091', ref: 'in_1', amountDue: 4900, currency: 'USD', decimalPlaces: 2 };
+      const { ports, archived } = await world({ archivePartner: true, openInvoices: [open] });
+      const state = await offboard(end(), ports);
+      expect(state.archivePartner).toEqual({ outcome: 'kept', reason: '1 invoice still open' });
+      expect(archived).toEqual([]);
+    });
+
+    it('configured: another live subscription keeps the customer, and its partner', async () => {
+      const { ports, archived } = await world({ archivePartner: true, subscriptions: ['sub_1', 'sub_2'] });
+      const state = await offboard(end(), ports);
+      expect(state.archivePartner).toEqual({ outcome: 'kept', reason: 'the customer is still active: another subscription gives it a plan' });
+      expect(archived).toEqual([]);
+    });
   });
 });
