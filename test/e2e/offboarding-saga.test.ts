@@ -90,6 +90,7 @@ describe('offboarding saga on the local runtime (Odoo sandbox, Stripe and Zendes
       revokeEntitlement: { customer: canonical, standing: 'cancelled' },
       markFormerCustomer: { outcome: 'no-crm-company' },
       checkOpenInvoices: { outcome: 'open-invoices', invoices: [{ ref: 'in_e2eOffUmbrella', amountDue: 9800, currency: 'USD' }] },
+      archivePartner: { outcome: 'kept', reason: 'the stage keeps former customers’ partners (sagas.offboarding.archivePartner)' },
     });
 
     const [order] = (await odoo.ordersOf(partner!.id)).filter((candidate) => candidate.client_order_ref === subscription);
