@@ -53,6 +53,8 @@ export const SAGA_ROUTES = {
 export const UNROUTED = [
   // Published by the entitlements flow for the flows that will act on a customer's standing (the sagas).
   'entitlement.changed',
+  // Published by subscription-sync when it amends a confirmed contract, for the amendment saga (issue #12).
+  'subscription.amended',
 ] as const;
 
 export type FlowName = keyof typeof ROUTES;

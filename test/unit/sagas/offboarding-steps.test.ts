@@ -66,7 +66,7 @@ async function world(options: { subscriptions?: string[]; crmCompany?: string; o
   await identityMap.link('stripe:customer:cus_1', { system: 'saas_sync', kind: 'customer', id: 'cust-1' });
   if (options.crmCompany !== undefined) directory.holders.set(`hubspot:account:${options.crmCompany}`, 'cust-1');
   const ports: OffboardingPorts = {
-    subscriptions: { ledger, standing, identityMap, watermarks, config: CONFIG },
+    subscriptions: { ledger, standing, identityMap, watermarks, config: CONFIG, publish: async () => undefined },
     entitlements: { store, watermarks, identityMap, directory, partners: ledger, ledger: supportLedger, desk, policy: POLICY, publish: async () => undefined },
     openInvoices: { openInvoicesOf: async (partnerId) => (partnerId === PARTNER_ID ? (options.openInvoices ?? []) : []) },
     crm,
