@@ -43,6 +43,8 @@ export const SAGA_ROUTES = {
   // subscription-sync and customer-sync still take these: the saga closes the contract through subscription-sync's
   // own use case (one lease and watermark: whichever comes first applies the end), and archives nothing.
   offboarding: ['subscription.updated', 'customer.deleted'],
+  // subscription-sync amends the contract (one lease, one truth) and announces it; the saga follows it up.
+  amendment: ['subscription.amended'],
 } as const satisfies Record<string, readonly string[]>;
 
 /**
@@ -53,8 +55,6 @@ export const SAGA_ROUTES = {
 export const UNROUTED = [
   // Published by the entitlements flow for the flows that will act on a customer's standing (the sagas).
   'entitlement.changed',
-  // Published by subscription-sync when it amends a confirmed contract, for the amendment saga (issue #12).
-  'subscription.amended',
 ] as const;
 
 export type FlowName = keyof typeof ROUTES;
