@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { subscriptionAmendedSchema } from '../../../events/subscription-amended';
+import { stepFailureSchema } from '../shared/failure-reason';
 import { subscriptionEntitlementResultSchema } from '../shared/subscription-fact';
 
 /**
@@ -29,7 +30,7 @@ export const amendmentStateSchema = z.looseObject({
   rederiveEntitlement: z.optional(subscriptionEntitlementResultSchema),
   updateCrm: z.optional(updateCrmResultSchema),
   /** Set by the Catch of the step that failed for good: what the restore's note says. */
-  failure: z.optional(z.object({ Error: z.string(), Cause: z.optional(z.string()) })),
+  failure: z.optional(stepFailureSchema),
 });
 export type AmendmentState = z.infer<typeof amendmentStateSchema>;
 

@@ -1,8 +1,8 @@
-/** What a step's Catch puts in the saga state (lib/constructs/lifecycle-saga.ts): the error's name and its cause. */
-export interface StepFailure {
-  readonly Error: string;
-  readonly Cause?: string | undefined;
-}
+import * as z from 'zod/mini';
+
+/** What a step's Catch puts in the saga state (`$.failure`, lib/constructs/lifecycle-saga.ts): the error's name and its cause. */
+export const stepFailureSchema = z.object({ Error: z.string(), Cause: z.optional(z.string()) });
+export type StepFailure = z.infer<typeof stepFailureSchema>;
 
 /**
  * Why a saga is being undone, as a person reads it: the failed step's error message. Step Functions carries a

@@ -1,8 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SubscriptionAmended } from '../../../events/subscription-amended';
 import type { SubscriptionSnapshot, SubscriptionUpdated } from '../../../events/subscription-updated';
-import type { BillingConfig } from '../../../functions/domain/billing-config';
-import type { SupportPolicy } from '../../../functions/domain/support-policy';
 import { syncEntitlement } from '../../../functions/flows/entitlements/sync-entitlement';
 import { syncSubscription } from '../../../functions/flows/subscription-sync/sync-subscription';
 import { isRetryable, PermanentSyncError } from '../../../functions/platform/errors';
@@ -15,23 +12,9 @@ import {
   updateCrm,
   verifyContractAmended,
 } from '../../../functions/sagas/amendment/amendment-steps';
-import { InMemoryStanding, InMemorySubscriptionLedger } from '../../support/in-memory-contracts';
-import { InMemoryLifecycleCrm } from '../../support/in-memory-lifecycle-crm';
-import { InMemoryCustomerDirectory, InMemoryIdentityMap, InMemoryWatermarks } from '../../support/in-memory-ports';
-import { InMemoryEntitlementStore, InMemorySupportDesk, InMemorySupportLedger } from '../../support/in-memory-support';
+import type { InMemorySubscriptionLedger } from '../../support/in-memory-contracts';
+import { sagaCustomer } from '../../support/lifecycle-saga-fixtures';
 
-const PARTNER_ID = 557;
-const CONFIG: BillingConfig = {
-  companies: [{ account: null, currency: '*', companyId: 1, salesJournalId: 1, bankJournalId: 6 }],
-  taxes: [],
-  writeOffUncollectible: false,
-  standingTags: { pastDue: 'Past due', disputed: 'Disputed', uncollectible: 'Uncollectible' },
-};
-const POLICY: SupportPolicy = {
-  entitlements: { tiers: ['none', 'standard', 'premium'], noneTier: 'none', unmappedTier: 'standard', plans: [{ plan: 'Pro', tier: 'premium', priceIds: ['price_PRO'] }] },
-  tagPrefix: 'saas_',
-  escalation: { tierPriorities: [], pastDueTag: 'billing_past_due' },
-};
 
 type Item = SubscriptionSnapshot['items'][number];
 const basic = (seats: number): Item => ({ id: 'si_1', priceId: 'price_BASIC', productId: null, description: 'Basic', quantity: seats, unitAmount: 4999, interval: 'month', intervalCount: 1 });
@@ -51,24 +34,9 @@ const updated = (second: number, subscription: SubscriptionSnapshot): Subscripti
 
 /** A customer on Basic × 3, booked in Odoo and entitled as the flows left it; `amend` is subscription-sync applying a change. */
 async function world(options: { crmCompany?: string; crm?: false } = {}) {
-  const watermarks = new InMemoryWatermarks();
-  const identityMap = new InMemoryIdentityMap();
-  const ledger = new InMemorySubscriptionLedger();
-  ledger.partnerExternalIds.set('saas_sync.stripe_customer_cus_1', PARTNER_ID);
-  const standing = new InMemoryStanding();
-  const directory = new InMemoryCustomerDirectory();
-  const desk = new InMemorySupportDesk();
-  const crm = new InMemoryLifecycleCrm();
-  const supportLedger = new InMemorySupportLedger();
-  supportLedger.contacts.set(PARTNER_ID, { name: 'Acme', email: 'billing@acme.example' });
-  await identityMap.link('stripe:customer:cus_1', { system: 'saas_sync', kind: 'customer', id: 'cust-1' });
-  if (options.crmCompany !== undefined) directory.holders.set(`hubspot:account:${options.crmCompany}`, 'cust-1');
-  const published: SubscriptionAmended[] = [];
-  const ports: AmendmentPorts = {
-    subscriptions: { ledger, standing, identityMap, watermarks, config: CONFIG, publish: async (events) => void published.push(...events) },
-    entitlements: { store: new InMemoryEntitlementStore(watermarks), watermarks, identityMap, directory, partners: ledger, ledger: supportLedger, desk, policy: POLICY, publish: async () => undefined },
-    crm: options.crm === false ? undefined : crm,
-  };
+  const customer = await sagaCustomer(options);
+  const { published } = customer;
+  const ports: AmendmentPorts = { subscriptions: customer.subscriptions, entitlements: customer.entitlements, crm: options.crm === false ? undefined : customer.crm };
   const start = updated(1, snapshot([basic(3)]));
   await syncSubscription(start, ports.subscriptions);
   await syncEntitlement(start, ports.entitlements);
@@ -79,7 +47,7 @@ async function world(options: { crmCompany?: string; crm?: false } = {}) {
     if (announced === undefined) throw new Error(`${event.id} announced no amendment`);
     return { sagaId: announced.id, event: announced };
   };
-  return { ports, ledger, standing, desk, crm, published, amend };
+  return { ...customer, ports, amend };
 }
 
 /** What finance sees of the contract: its lines with a quantity. */
