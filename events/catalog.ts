@@ -21,6 +21,7 @@ import { PAYMENT_SUCCEEDED, PAYMENT_SUCCEEDED_VERSION, paymentSucceededSchema } 
 import { REFUND_CREATED, REFUND_CREATED_VERSION, refundCreatedSchema } from './refund-created';
 import { REFUND_UPDATED, REFUND_UPDATED_VERSION, refundUpdatedSchema } from './refund-updated';
 import { TICKET_UPDATED, TICKET_UPDATED_VERSION, ticketUpdatedSchema } from './ticket-updated';
+import { SUBSCRIPTION_AMENDED, SUBSCRIPTION_AMENDED_VERSION, subscriptionAmendedSchema } from './subscription-amended';
 import { SUBSCRIPTION_UPDATED, SUBSCRIPTION_UPDATED_VERSION, subscriptionUpdatedSchema } from './subscription-updated';
 
 /**
@@ -51,6 +52,7 @@ export const EVENT_CATALOG = [
   { type: ENTITLEMENT_CHANGED, version: ENTITLEMENT_CHANGED_VERSION, schema: entitlementChangedSchema },
   { type: TICKET_UPDATED, version: TICKET_UPDATED_VERSION, schema: ticketUpdatedSchema },
   { type: DEAL_WON, version: DEAL_WON_VERSION, schema: dealWonSchema },
+  { type: SUBSCRIPTION_AMENDED, version: SUBSCRIPTION_AMENDED_VERSION, schema: subscriptionAmendedSchema },
 ] as const;
 
 export type CanonicalEventType = (typeof EVENT_CATALOG)[number]['type'];

@@ -43,6 +43,8 @@ export const SAGA_ROUTES = {
   // subscription-sync and customer-sync still take these: the saga closes the contract through subscription-sync's
   // own use case (one lease and watermark: whichever comes first applies the end), and archives nothing.
   offboarding: ['subscription.updated', 'customer.deleted'],
+  // subscription-sync amends the contract (one lease, one truth) and announces it; the saga follows it up.
+  amendment: ['subscription.amended'],
 } as const satisfies Record<string, readonly string[]>;
 
 /**

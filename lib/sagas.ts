@@ -36,6 +36,7 @@ export function sagaDefinitions(config: StageConfig, handlerPath: (relative: str
   const step = stepOf('dunning');
   const offboardingStep = stepOf('offboarding');
   const onboardingStep = stepOf('onboarding');
+  const amendmentStep = stepOf('amendment');
   return {
     /**
      * payment.failed → past due (tag + note; an invoice Odoo already has paid ends it) → the entitlement past due on
@@ -146,6 +147,36 @@ export function sagaDefinitions(config: StageConfig, handlerPath: (relative: str
       supportDesk: true,
       publishes: true,
       crmWorkspaceSteps: ['WriteBackToCrm', 'NoteUndoneOnDeal'],
+    },
+    /**
+     * subscription.amended (subscription-sync changed a confirmed contract's lines) → the amendment verified in Odoo
+     * (a newer one since: nothing more) → the entitlement re-derived and pushed → a note on the customer's CRM company.
+     * A later step failing for good restores the contract's previous lines, with a note on the order saying why.
+     */
+    amendment: {
+      steps: [
+        { kind: 'task', ...amendmentStep('VerifyContractAmended', 'verify-contract-amended'), compensation: amendmentStep('RestoreContractLines', 'restore-contract-lines') },
+        {
+          kind: 'choice',
+          name: 'Still the newest amendment?',
+          variable: '$.verifyContractAmended.outcome',
+          cases: {
+            superseded: [],
+            amended: [
+              { kind: 'task', ...amendmentStep('RederiveEntitlement', 'rederive-entitlement') },
+              { kind: 'task', ...amendmentStep('UpdateCrm', 'update-crm') },
+            ],
+          },
+        },
+      ],
+      // Minutes of work; a day of retries (the flow's lease, Odoo down) and an operator's redrive on top.
+      timeout: Duration.days(7),
+      environment: { SUPPORT_POLICY: JSON.stringify(config.support) },
+      // The contract through subscription-sync's ports (BILLING_CONFIG, the bus), the entitlement through the flow's.
+      billingConfig: true,
+      supportDesk: true,
+      publishes: true,
+      crmWorkspaceSteps: ['UpdateCrm'],
     },
   };
 }

@@ -36,7 +36,8 @@ const FLOW_CONSUMERS: Record<
   // customer-sync and crm-sync write a company's ids back to the CRMs it lives in (functions/flows/crm-write-back.ts).
   'customer-sync': { entry: handlerPath('flows/customer-sync/handler.ts'), identityConfig: true, crmWorkspace: true },
   'billing-sync': { entry: handlerPath('flows/billing-sync/handler.ts'), billingConfig: true, providerApis: true, identityConfig: true },
-  'subscription-sync': { entry: handlerPath('flows/subscription-sync/handler.ts'), billingConfig: true },
+  // Puts `subscription.amended` on the bus when it changes a confirmed contract's lines (the amendment saga).
+  'subscription-sync': { entry: handlerPath('flows/subscription-sync/handler.ts'), billingConfig: true, publishes: true },
   // Reads the deal mapping (DEAL_CONFIG) and puts `deal.won` on the bus.
   'deal-sync': { entry: handlerPath('flows/deal-sync/handler.ts'), dealConfig: true },
   'crm-sync': { entry: handlerPath('flows/crm-sync/handler.ts'), identityConfig: true, crmWorkspace: true },

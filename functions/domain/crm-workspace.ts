@@ -48,6 +48,8 @@ export interface CrmWorkspace {
   recordDealLinks(dealId: string, links: CrmDealLinks): Promise<void>;
   /** A note on a deal (e.g. why an onboarding was undone), once per `key`. */
   noteOnDeal(dealId: string, note: { key: string; text: string }): Promise<void>;
+  /** A note on a company (e.g. its contract's seats changed), once per `key`. */
+  noteOnCompany(companyId: string, note: { key: string; text: string }): Promise<void>;
   /** Opens a task for the company's owner, once per `key`; returns the CRM's task id. */
   openTask(task: CrmTaskRequest): Promise<{ taskId: string }>;
   /** Completes a task; a task already completed or gone is success. */

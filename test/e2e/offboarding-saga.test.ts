@@ -7,12 +7,15 @@ import { type Harness, postStripeWebhook, sagaArn, STAGE, startHarness, waitFor,
 import { OdooFinanceView } from './odoo-finance-view';
 
 /**
- * The offboarding saga end to end on the local runtime (Odoo sandbox, Stripe and Zendesk sandboxes): Stripe's
+ * The offboarding and amendment sagas end to end on the local runtime (Odoo sandbox, Stripe and Zendesk sandboxes): Stripe's
  * `customer.subscription.deleted` → ingest → bus → the saga's rule → starter → the state machine, whose steps close
- * the Odoo contract, revoke the entitlement on the desk and report the invoice still open. One stack for the file.
+ * the Odoo contract, revoke the entitlement on the desk and report the invoice still open; a seat change →
+ * subscription-sync amends the contract and announces `subscription.amended` → the amendment saga. One stack for the file
+ * (the subscriptions both sagas start from).
  */
 
 const STANDING_FIELD = STAGE.config.zendesk!.organizationFields.standing;
+const MRR_FIELD = STAGE.config.zendesk!.organizationFields.mrr;
 const ZENDESK_AUTHORIZATION = `Basic ${Buffer.from(`${SANDBOX_ZENDESK_API_EMAIL}/token:${SANDBOX_ZENDESK_API_TOKEN}`).toString('base64')}`;
 const T0 = 1_792_000_000;
 const PLAN: StoryLine[] = [{ price: 'price_e2eOffTeam', description: 'Team (monthly)', quantity: 2, unitAmount: 4900 }];
@@ -45,10 +48,15 @@ function executionsOf(eventId: string): ExecutionRecord[] {
 const finished = (eventId: string) =>
   waitFor(() => executionsOf(eventId).find((execution) => execution.status !== 'RUNNING'), { timeoutMs: 120_000, what: `the offboarding run of ${eventId}` });
 
-async function deskStanding(canonical: string): Promise<string | undefined> {
+/** The customer's organization's fields on the desk. */
+async function deskFields(canonical: string): Promise<Record<string, string> | undefined> {
   const response = await fetch(`${harness.providerApi('zendesk').sandboxUrl!}/api/v2/organizations/search?external_id=${canonical}`, { headers: { Authorization: ZENDESK_AUTHORIZATION } });
   const { organizations } = (await response.json()) as { organizations: { organization_fields: Record<string, string> }[] };
-  return organizations[0]?.organization_fields[STANDING_FIELD];
+  return organizations[0]?.organization_fields;
+}
+
+async function deskStanding(canonical: string): Promise<string | undefined> {
+  return (await deskFields(canonical))?.[STANDING_FIELD];
 }
 
 describe('offboarding saga on the local runtime (Odoo sandbox, Stripe and Zendesk sandboxes)', () => {
@@ -137,5 +145,41 @@ describe('offboarding saga on the local runtime (Odoo sandbox, Stripe and Zendes
     const [order] = (await odoo.ordersOf(output.recogniseEnd.partnerId)).filter((candidate) => candidate.client_order_ref === subscription);
     expect(order?.state).toBe('cancel');
     expect(await deskStanding(canonical)).toBe('cancelled');
+  }, 300_000);
+
+  it('a seat change amends the Odoo contract’s line and the amendment run re-derives the entitlement (MRR on the desk); no CRM company: no-crm', async () => {
+    const customer = 'cus_e2eAmendWayne';
+    const subscription = 'sub_e2eAmendWayne';
+    const canonical = `stripe_customer_${customer}`;
+    const customerJson = customerObject(customer, { name: 'Wayne Ltd', email: 'billing@wayne.example', currency: 'usd' });
+    const active = subscriptionObject(subscription, { customer, currency: 'usd', status: 'active', lines: PLAN, created: T0 + 305 });
+    const fiveSeats = subscriptionObject(subscription, { customer, currency: 'usd', status: 'active', lines: [{ ...PLAN[0]!, quantity: 5 }], created: T0 + 305 });
+    await harness.seedStripe([customerJson, active]);
+    await deliver(
+      stripeEvent('customer.created', customerJson, { id: 'evt_e2eAmendWayneCustomer', created: T0 + 300 }),
+      stripeEvent('customer.subscription.created', active, { id: 'evt_e2eAmendWayneSubscribed', created: T0 + 305 }),
+    );
+    await waitFor(async () => ((await deskFields(canonical))?.[MRR_FIELD] === '98.00 USD' ? true : undefined), { what: 'the entitlement on the desk at 2 seats' });
+
+    await harness.seedStripe([fiveSeats]);
+    const change = stripeEvent('customer.subscription.updated', fiveSeats, { id: 'evt_e2eAmendWayneSeats', created: T0 + 400 });
+    await deliver(change);
+
+    const amendmentId = `stripe:${change.id}:subscription.updated:amended`;
+    const runsOf = () => harness.stack.stateMachines.listExecutions(sagaArn(harness.stack, 'amendment')).filter((execution) => (JSON.parse(execution.input) as { event: { id: string } }).event.id === amendmentId);
+    const execution = await waitFor(() => runsOf().find((candidate) => candidate.status !== 'RUNNING'), { timeoutMs: 120_000, what: 'the amendment run of the seat change' });
+    expect(execution.status, execution.cause).toBe('SUCCEEDED');
+    expect(runsOf()).toHaveLength(1);
+    const partner = await odoo.customer(customer);
+    const [order] = (await odoo.ordersOf(partner!.id)).filter((candidate) => candidate.client_order_ref === subscription);
+    expect(JSON.parse(execution.output ?? '{}')).toMatchObject({
+      event: { data: { previousLines: [{ quantity: '2.00', unitPrice: '49.00' }], lines: [{ quantity: '5.00', unitPrice: '49.00' }] } },
+      verifyContractAmended: { outcome: 'amended', orderId: order!.id },
+      rederiveEntitlement: { customer: canonical },
+      updateCrm: { outcome: 'no-crm', reason: `customer ${canonical} has no company in HubSpot` },
+    });
+    expect(order?.state).toBe('sale');
+    expect((await odoo.orderLinesOf([order!.id])).map((line) => [line.product_uom_qty, line.price_unit])).toEqual([[5, 49]]);
+    expect((await deskFields(canonical))?.[MRR_FIELD]).toBe('245.00 USD');
   }, 300_000);
 });

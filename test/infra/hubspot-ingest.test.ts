@@ -66,9 +66,9 @@ describe('HubSpot ingest', () => {
       .flatMap((policy) => (policy.Properties.Roles as { Ref: string }[]).map((role) => role.Ref.replace(/[0-9A-F]{8}$/, '')));
     const writers = readers.filter((role) => !role.startsWith('Saga'));
     expect(writers.sort()).toEqual([expect.stringMatching(/^Flowcrmsync/), expect.stringMatching(/^Flowcustomersync/), expect.stringMatching(/^HubSpotIngest/)]);
-    // And, of the sagas, only the steps that write to the CRM (owner tasks, lifecycle, write-back, the undone note).
+    // And, of the sagas, only the steps that write to the CRM (owner tasks, lifecycle, write-back, the undone note, the amendment's note).
     expect(readers.filter((role) => role.startsWith('Saga')).sort()).toEqual(
-      ['SagadunningFunctionsCloseOwnerTask', 'SagadunningFunctionsCompleteOwnerTask', 'SagadunningFunctionsOpenOwnerTask', 'SagaoffboardingFunctionsMarkFormerCustomer', 'SagaonboardingFunctionsNoteUndoneOnDeal', 'SagaonboardingFunctionsWriteBackToCrm'].map((step) => expect.stringMatching(new RegExp(`^${step}Role`))),
+      ['SagaamendmentFunctionsUpdateCrm', 'SagadunningFunctionsCloseOwnerTask', 'SagadunningFunctionsCompleteOwnerTask', 'SagadunningFunctionsOpenOwnerTask', 'SagaoffboardingFunctionsMarkFormerCustomer', 'SagaonboardingFunctionsNoteUndoneOnDeal', 'SagaonboardingFunctionsWriteBackToCrm'].map((step) => expect.stringMatching(new RegExp(`^${step}Role`))),
     );
   });
 

@@ -133,6 +133,45 @@ describe('LifecycleSaga (the offboarding saga in the prod template)', () => {
   });
 });
 
+describe('LifecycleSaga (the amendment saga in the prod template)', () => {
+  const { template } = syncStack('prod');
+  const [logicalId, machine] = Object.entries(template.findResources('AWS::StepFunctions::StateMachine')).find(([id]) => id.includes('amendment'))!;
+  const asl = definitionOf(machine as never);
+
+  it('is a Standard state machine started by subscription.amended, whose first step ends a superseded run', () => {
+    expect(machine.Properties.StateMachineType).toBe('STANDARD');
+    expect(asl.StartAt).toBe('VerifyContractAmended');
+    const choice = asl.States['Still the newest amendment?'] as { Choices: { StringEquals: string; Next: string }[] };
+    expect(choice.Choices.map((each) => [each.StringEquals, each.Next])).toEqual([
+      ['superseded', 'Done Still the newest amendment?=superseded'],
+      ['amended', 'RederiveEntitlement'],
+    ]);
+    expect(asl.States['RederiveEntitlement']!['Next']).toBe('UpdateCrm');
+    template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['odoo-saas-sync'], 'detail-type': ['subscription.amended'] },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [Match.stringLikeRegexp('SagaamendmentStarter'), 'Arn'] } })],
+    });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ExecutionsFailed', Dimensions: [{ Name: 'StateMachineArn', Value: { Ref: logicalId } }] });
+  });
+
+  it('restores the previous lines when a later step fails for good, then fails with the reason', () => {
+    const catchOf = (state: string) => (asl.States[state]!['Catch'] as { Next: string }[])[0]!.Next;
+    expect(catchOf('VerifyContractAmended')).toBe('Failed');
+    expect(catchOf('RederiveEntitlement')).toBe('RestoreContractLines');
+    expect(catchOf('UpdateCrm')).toBe('RestoreContractLines');
+    expect(asl.States['RestoreContractLines']).toMatchObject({ ResultPath: '$.restoreContractLines', Next: 'Failed' });
+  });
+
+  it('gives its steps subscription-sync’s billing mapping, the entitlements flow’s settings, the desk’s API and the bus', () => {
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ SAGA_STEP: 'RestoreContractLines', BILLING_CONFIG: Match.anyValue(), EVENT_BUS_NAME: Match.anyValue() }) },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ SAGA_STEP: 'RederiveEntitlement', SUPPORT_POLICY: Match.anyValue(), BILLING_CONFIG: Match.anyValue(), EVENT_BUS_NAME: Match.anyValue() }) },
+    });
+  });
+});
+
 describe('LifecycleSaga (a three-step saga)', () => {
   it('chains each step’s Catch to the compensations of the steps before it, newest first, then the Fail state', () => {
     const stack = emptyStack();

@@ -109,13 +109,14 @@ describe('billing flows', () => {
     expect(customers['BILLING_CONFIG']).toBeUndefined();
   });
 
-  it('gives the deal consumer its mapping (the first billing company when the stage names none) and the bus for deal.won', () => {
+  it('gives the deal consumer its mapping (the first billing company when the stage names none) and the bus for deal.won, and the subscription consumer the bus for subscription.amended', () => {
     const { template } = syncStack('prod');
     const deals = consumerVariables(template, 'deal-sync');
     const config = JSON.parse(String(deals['DEAL_CONFIG']));
     expect(dealConfigSchema.parse(config)).toEqual({ companyId: STAGES_CONFIG.prod.billing.companies[0]!.companyId, products: {} });
     expect(deals['EVENT_BUS_NAME']).toEqual({ Ref: expect.stringMatching(/^EventsBus/) });
-    expect(consumerVariables(template, 'subscription-sync')['EVENT_BUS_NAME']).toBeUndefined();
+    expect(consumerVariables(template, 'subscription-sync')['EVENT_BUS_NAME']).toEqual({ Ref: expect.stringMatching(/^EventsBus/) });
+    expect(consumerVariables(template, 'billing-sync')['EVENT_BUS_NAME']).toBeUndefined();
   });
 
   it('gives every consumer that writes a customer’s partner the stage’s one-customer settings, valid for the flows', () => {

@@ -39,6 +39,9 @@ export class CrmWriteBackWorkspace implements CrmWorkspace {
   async noteOnDeal(_dealId: string, _note: { key: string; text: string }): Promise<void> {
     throw new Error('not a write-back call');
   }
+  async noteOnCompany(_companyId: string, _note: { key: string; text: string }): Promise<void> {
+    throw new Error('not a write-back call');
+  }
   async openTask(_task: CrmTaskRequest): Promise<{ taskId: string }> {
     throw new Error('not a write-back call');
   }

@@ -91,6 +91,9 @@ export class InMemoryOnboardingCrm implements CrmWorkspace {
   async noteOnDeal(dealId: string, note: { key: string; text: string }) {
     if (!this.notes.has(note.key)) this.notes.set(note.key, { dealId, text: note.text });
   }
+  async noteOnCompany(_companyId: string, _note: { key: string; text: string }) {
+    throw new Error('the onboarding notes no company');
+  }
   async openTask(_task: CrmTaskRequest): Promise<{ taskId: string }> {
     throw new Error('the onboarding opens no task');
   }

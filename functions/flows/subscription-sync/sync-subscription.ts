@@ -1,10 +1,12 @@
 import { entityKey } from '../../../events/envelope';
+import { type ContractLine, SUBSCRIPTION_AMENDED, SUBSCRIPTION_AMENDED_VERSION, type SubscriptionAmended } from '../../../events/subscription-amended';
 import type { SubscriptionSnapshot, SubscriptionUpdated } from '../../../events/subscription-updated';
 import { type AccountStandingLedger, markStanding } from '../../domain/account-standing';
 import { type BillingConfig, companyRouteFor } from '../../domain/billing-config';
 import type { LedgerCurrency, LedgerPrecisions } from '../../domain/billing-ledger';
 import type { IdentityMap } from '../../domain/identity-map';
 import { BillingSetupError } from '../../domain/invoice-errors';
+import { formatMinorUnits } from '../../domain/odoo-document-lines';
 import { providerCurrencyExponent } from '../../providers/registry';
 import {
   amendContractLines,
@@ -14,7 +16,7 @@ import {
   productNameOf,
   targetContractState,
 } from '../../domain/subscription-contract';
-import type { ContractLineValues, ContractOrder, ContractState, SubscriptionLedger } from '../../domain/subscription-ledger';
+import type { ContractLineValues, ContractOrder, ContractState, ExistingContractLine, SubscriptionLedger } from '../../domain/subscription-ledger';
 import { isNewer, type WatermarkStore, watermarkOf } from '../../domain/watermark';
 import { knownPartner } from '../known-partner';
 import { underWatermarkLease } from '../../platform/watermark-lease';
@@ -25,17 +27,30 @@ export interface SubscriptionSyncPorts {
   readonly identityMap: IdentityMap;
   readonly watermarks: WatermarkStore;
   readonly config: BillingConfig;
+  /** Puts `subscription.amended` on the bus. */
+  readonly publish: (events: readonly SubscriptionAmended[]) => Promise<void>;
 }
 
 export type StandingMark = 'flagged-past-due' | 'cleared-past-due' | 'unchanged';
 
 export type SubscriptionSyncOutcome =
-  | { outcome: 'created' | 'amended' | 'unchanged'; orderId: number; state: ContractState; lineChanges: number; standing: StandingMark }
+  | {
+      outcome: 'created' | 'amended' | 'unchanged';
+      orderId: number;
+      state: ContractState;
+      lineChanges: number;
+      standing: StandingMark;
+      /** The id of the `subscription.amended` this delivery put on the bus, if it put one. */
+      published: string | undefined;
+    }
   | { outcome: 'stale'; watermark: string };
 
 export const ODOO_SALE_ORDER = { system: 'odoo', kind: 'sale.order' } as const;
 
 /** `<system>:subscription:<id>`: the identity-map key and the watermark entity of a subscription. */
+/** The deterministic id of the amendment a snapshot makes: a redelivery republishes the same event, which consumers deduplicate. */
+export const subscriptionAmendedEventId = (event: Pick<SubscriptionUpdated, 'id'>): string => `${event.id}:amended`;
+
 export const subscriptionKey = (subscription: Pick<SubscriptionSnapshot, 'system' | 'id'>): string =>
   entityKey(subscription.system, 'subscription', subscription.id);
 
@@ -46,6 +61,8 @@ export const subscriptionKey = (subscription: Pick<SubscriptionSnapshot, 'system
  * - identity map, else a search by `client_order_ref`, before creating: a crash between the create and the
  *   identity-map write finds the order instead of duplicating it;
  * - lines follow the snapshot (amendContractLines), then the state: confirmed, cancelled, or left a quotation;
+ * - a confirmed contract whose lines change (not a new one, a quotation, an ending) is announced as
+ *   `subscription.amended` (the amendment saga), before the write: see `announceAmendment`;
  * - the partner's past-due standing follows the status; a cancellation is noted on the partner.
  * Every step is idempotent against what Odoo holds, so a retry after a failure part-way completes the work.
  *
@@ -80,6 +97,7 @@ export async function syncSubscription(event: SubscriptionUpdated, ports: Subscr
     let orderId: number;
     let state: ContractState;
     let lineChanges = 0;
+    let published: string | undefined;
     let outcome: 'created' | 'amended' | 'unchanged';
     if (order === undefined) {
       orderId = await ports.ledger.createOrder({ reference: subscription.id, partnerId, companyId: route.companyId, currency, lines: wanted });
@@ -91,13 +109,14 @@ export async function syncSubscription(event: SubscriptionUpdated, ports: Subscr
       orderId = order.id;
       const step = contractTransition(order.state, target);
       const changes = step.amendLines ? amendContractLines(order.lines, wanted, { confirmed: step.linesConfirmed, priceDigits, quantityDigits }) : [];
+      if (step.linesConfirmed && !step.cancel && changes.length > 0) published = await announceAmendment(event, ports, order, { lines: wanted, currency, precisions });
       ({ state } = await moveToTarget(ports, order, target, subscription, { changes }));
       lineChanges = changes.length;
       outcome = lineChanges > 0 || state !== order.state ? 'amended' : 'unchanged';
     }
 
     const standing = await markPastDue(ports, partnerId, subscription);
-    return { result: { outcome, orderId, state, lineChanges, standing }, commit: candidate };
+    return { result: { outcome, orderId, state, lineChanges, standing, published }, commit: candidate };
   });
 }
 
@@ -178,4 +197,57 @@ async function markPastDue(ports: SubscriptionSyncPorts, partnerId: number, subs
   const changed = await markStanding(ports.standing, partnerId, tag, flag, body);
   if (!changed) return 'unchanged';
   return flag ? 'flagged-past-due' : 'cleared-past-due';
+}
+
+/** A contract line as the event carries it: exact decimal text at Odoo's precisions. */
+export function contractLineOf(line: Pick<ContractLineValues, 'productId' | 'name' | 'quantity' | 'priceUnit'>, precisions: LedgerPrecisions): ContractLine {
+  const text = (value: number, digits: number) => formatMinorUnits(Math.round(value * 10 ** digits), digits);
+  return { odooProductId: line.productId, name: line.name, quantity: text(line.quantity, precisions.quantityDigits), unitPrice: text(line.priceUnit, precisions.priceDigits) };
+}
+
+/** The event's lines as values to amend an order to (the amendment saga's restore). */
+export function contractLineValuesOf(line: ContractLine): ContractLineValues {
+  return { productId: line.odooProductId, name: line.name, quantity: Number(line.quantity), priceUnit: Number(line.unitPrice) };
+}
+
+/** What a confirmed contract sells: its product lines with a quantity (a line zeroed by an earlier change sells nothing). */
+export function sellingLines(lines: readonly ExistingContractLine[]): ContractLineValues[] {
+  return lines.filter((line): line is ExistingContractLine & { productId: number } => line.productId !== undefined && line.quantity !== 0).map(({ productId, name, quantity, priceUnit }) => ({ productId, name, quantity, priceUnit }));
+}
+
+/**
+ * `subscription.amended` for a confirmed contract about to take the snapshot's lines: the lines it sells now and
+ * those it will. Published before the write, under the subscription's lease: a crash after the write would leave a
+ * redelivery finding nothing to change and the amendment unannounced, while a crash before it republishes the same
+ * event (same id, same content: the order is unchanged), which the saga's execution name deduplicates. The saga
+ * verifies the write under the same lease, so it waits for this delivery to finish. No identity-map mark is needed,
+ * unlike `deal.won`: each amendment is one snapshot's, and the watermark skips that snapshot once applied.
+ */
+async function announceAmendment(
+  event: SubscriptionUpdated,
+  ports: SubscriptionSyncPorts,
+  order: ContractOrder,
+  wanted: { lines: readonly ContractLineValues[]; currency: LedgerCurrency; precisions: LedgerPrecisions },
+): Promise<string> {
+  const subscription = event.data.subscription;
+  const id = subscriptionAmendedEventId(event);
+  const amended: SubscriptionAmended = {
+    id,
+    type: SUBSCRIPTION_AMENDED,
+    source: subscription.system,
+    subject: subscriptionKey(subscription),
+    time: event.time,
+    correlationId: event.correlationId,
+    causationId: event.causationId,
+    dataVersion: SUBSCRIPTION_AMENDED_VERSION,
+    data: {
+      subscription,
+      order: { id: order.id, name: order.name, partnerId: order.partnerId ?? null },
+      currency: wanted.currency.code.toLowerCase(),
+      previousLines: sellingLines(order.lines).map((line) => contractLineOf(line, wanted.precisions)),
+      lines: wanted.lines.map((line) => contractLineOf(line, wanted.precisions)),
+    },
+  };
+  await ports.publish([amended]);
+  return id;
 }

@@ -15,7 +15,7 @@ export interface HubspotWriteBack {
 }
 
 /** HubSpot's default association type ids (HUBSPOT_DEFINED) of the links a note or a task is made with. */
-export const HUBSPOT_ASSOCIATION_TYPES = { noteToDeal: 214, taskToCompany: 192 } as const;
+export const HUBSPOT_ASSOCIATION_TYPES = { noteToDeal: 214, noteToCompany: 190, taskToCompany: 192 } as const;
 
 /**
  * HubSpot's default lifecycle stages in their order. HubSpot refuses to move a record's stage backwards unless it is
@@ -68,6 +68,12 @@ export function hubspotCrmWorkspace(options: HubspotCrmWorkspaceOptions): CrmWor
     return found?.id;
   }
 
+  /** A note associated to a deal or a company, once per key. */
+  async function noteOn(target: { toId: string; typeId: number }, note: { key: string; text: string }): Promise<void> {
+    if ((await findByKey('notes', note.key)) !== undefined) return;
+    await api.create('notes', { hs_timestamp: now().toISOString(), hs_note_body: note.text, [writeBack.activityKeyProperty]: note.key }, [target]);
+  }
+
   return {
     system: 'hubspot',
 
@@ -100,8 +106,11 @@ export function hubspotCrmWorkspace(options: HubspotCrmWorkspaceOptions): CrmWor
     },
 
     async noteOnDeal(dealId: string, note: { key: string; text: string }): Promise<void> {
-      if ((await findByKey('notes', note.key)) !== undefined) return;
-      await api.create('notes', { hs_timestamp: now().toISOString(), hs_note_body: note.text, [writeBack.activityKeyProperty]: note.key }, [{ toId: dealId, typeId: HUBSPOT_ASSOCIATION_TYPES.noteToDeal }]);
+      await noteOn({ toId: dealId, typeId: HUBSPOT_ASSOCIATION_TYPES.noteToDeal }, note);
+    },
+
+    async noteOnCompany(companyId: string, note: { key: string; text: string }): Promise<void> {
+      await noteOn({ toId: companyId, typeId: HUBSPOT_ASSOCIATION_TYPES.noteToCompany }, note);
     },
 
     async openTask(task: CrmTaskRequest): Promise<{ taskId: string }> {

@@ -27,7 +27,7 @@ export interface SalesforceCrmWorkspaceOptions {
  * Salesforce as the CRM workspace. Every write goes through the REST client with our client name
  * (`Sforce-Call-Options`), so its Change Data Capture event names us in `changeOrigin` and the ingest drops it (no
  * write-back loop). Field writes read first and PATCH only what differs: a retry writes nothing and causes no change
- * event. A note on a deal is a completed Task on the Opportunity (its activity history; classic Notes take no custom
+ * event. A note on a deal or a company is a completed Task on the Opportunity or Account (its activity history; classic Notes take no custom
  * field to hold our key); a task is an open Task on the Account for the Account's owner. Both are found by our key
  * (SOQL on `taskKeyField`, which sees a write at once) before one is made.
  *
@@ -59,6 +59,19 @@ export function salesforceCrmWorkspace(options: SalesforceCrmWorkspaceOptions): 
     return found?.Id;
   }
 
+  /** A note: a completed Task related to the Opportunity or Account, once per key. */
+  async function noteOn(whatId: string, note: { key: string; text: string }): Promise<void> {
+    if ((await taskByKey(note.key)) !== undefined) return;
+    await api.createRecord('Task', {
+      WhatId: whatId,
+      Subject: subjectOf(note.text),
+      Description: note.text,
+      Status: 'Completed',
+      ActivityDate: dayOf(now()),
+      [writeBack.taskKeyField]: note.key,
+    });
+  }
+
   return {
     system: 'salesforce',
 
@@ -85,15 +98,11 @@ export function salesforceCrmWorkspace(options: SalesforceCrmWorkspaceOptions): 
     },
 
     async noteOnDeal(opportunityId: string, note: { key: string; text: string }): Promise<void> {
-      if ((await taskByKey(note.key)) !== undefined) return;
-      await api.createRecord('Task', {
-        WhatId: opportunityId,
-        Subject: subjectOf(note.text),
-        Description: note.text,
-        Status: 'Completed',
-        ActivityDate: dayOf(now()),
-        [writeBack.taskKeyField]: note.key,
-      });
+      await noteOn(opportunityId, note);
+    },
+
+    async noteOnCompany(accountId: string, note: { key: string; text: string }): Promise<void> {
+      await noteOn(accountId, note);
     },
 
     async openTask(task: CrmTaskRequest): Promise<{ taskId: string }> {

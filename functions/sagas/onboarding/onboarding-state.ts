@@ -1,6 +1,7 @@
 import * as z from 'zod/mini';
 import { dealWonSchema } from '../../../events/deal-won';
 import { subscriptionSnapshotSchema } from '../../../events/subscription-updated';
+import { subscriptionEntitlementResultSchema } from '../shared/subscription-fact';
 
 /**
  * The onboarding saga's state as the state machine carries it: the execution's input (`sagaId`, the `deal.won`
@@ -31,12 +32,8 @@ export type BillingCustomerResult = z.infer<typeof billingCustomerResultSchema>;
 export const subscribeResultSchema = z.object({ subscription: subscriptionSnapshotSchema });
 export type SubscribeResult = z.infer<typeof subscribeResultSchema>;
 
-export const grantEntitlementResultSchema = z.object({
-  outcome: z.enum(['entitlement-changed', 'entitlement-unchanged']),
-  customer: z.string(),
-  tier: z.nullable(z.string()),
-  organizationId: z.nullable(z.string()),
-});
+/** The entitlement the new subscription gives (functions/sagas/shared/subscription-fact.ts). */
+export const grantEntitlementResultSchema = subscriptionEntitlementResultSchema;
 export type GrantEntitlementResult = z.infer<typeof grantEntitlementResultSchema>;
 
 export const onboardingStateSchema = z.looseObject({

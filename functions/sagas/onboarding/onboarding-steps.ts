@@ -1,5 +1,5 @@
 import { entityKey } from '../../../events/envelope';
-import { SUBSCRIPTION_UPDATED, SUBSCRIPTION_UPDATED_VERSION, type SubscriptionSnapshot, type SubscriptionUpdated } from '../../../events/subscription-updated';
+import type { SubscriptionSnapshot, SubscriptionUpdated } from '../../../events/subscription-updated';
 import type { BillingAccounts, BillingCustomerLinks } from '../../domain/billing-accounts';
 import type { CrmWorkspace } from '../../domain/crm-workspace';
 import type { CustomerDirectory } from '../../domain/customer-directory';
@@ -13,6 +13,8 @@ import { canonicalCustomer, markRecordState } from '../../flows/customer-identit
 import { type EntitlementFlowPorts, syncEntitlement } from '../../flows/entitlements/sync-entitlement';
 import { ODOO_SALE_ORDER, subscriptionKey } from '../../flows/subscription-sync/sync-subscription';
 import { customerKey, ODOO_PARTNER } from '../../flows/known-partner';
+import { reasonOf } from '../shared/failure-reason';
+import { entitlementOfSubscription, subscriptionFact } from '../shared/subscription-fact';
 import { type OnboardingConfig, subscriptionItemsOf } from './onboarding-config';
 import type {
   BillingCustomerResult,
@@ -75,22 +77,6 @@ function required<Value>(value: Value | undefined, step: string, state: Onboardi
 }
 
 const deal = (state: OnboardingState) => state.event.data;
-/**
- * Why the saga is being undone, as a person reads it: the failed step's error message. Step Functions carries a
- * Lambda error's Cause as Lambda's JSON (`errorType`, `errorMessage`, `trace`): the message, not the stack trace.
- */
-export function reasonOf(state: OnboardingState): string {
-  const cause = state.failure?.Cause;
-  if (cause === undefined) return state.failure?.Error ?? 'unknown reason';
-  try {
-    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
-    if (typeof parsed.errorMessage === 'string') return parsed.errorMessage;
-  } catch {
-    // Not Lambda's JSON: the cause as it is.
-  }
-  return cause;
-}
-
 /**
  * Step 1: the Odoo partner of the deal's account, the one crm-sync made and linked (`<crm>:account:<id>`), with its
  * canonical customer. Not linked yet → retryable `DependencyMissingError` (crm-sync is on its way; never guessed).
@@ -223,23 +209,9 @@ export async function cancelSubscription(state: OnboardingState, ports: Onboardi
   return { outcome: (await ports.billing.cancelSubscription(made.subscription.id)) === undefined ? 'not-found' : 'cancelled' };
 }
 
-/**
- * The subscription as a `subscription.updated` fact for the entitlements flow's code (flows/entitlements): what the
- * provider's webhook of it will carry too (the same snapshot), dated now so it is the customer's newest fact.
- */
-function subscriptionFact(state: OnboardingState, subscription: SubscriptionSnapshot, write: string, now: Date): SubscriptionUpdated {
-  const id = onboardingWriteKey(state, write);
-  return {
-    id,
-    type: SUBSCRIPTION_UPDATED,
-    source: subscription.system,
-    subject: entityKey(subscription.system, 'subscription', subscription.id),
-    time: now.toISOString(),
-    correlationId: state.event.correlationId,
-    causationId: id,
-    dataVersion: SUBSCRIPTION_UPDATED_VERSION,
-    data: { subscription },
-  };
+/** The subscription as the entitlements flow's fact, dated now so it is the customer's newest fact. */
+function subscriptionFactOf(state: OnboardingState, subscription: SubscriptionSnapshot, write: string, now: Date): SubscriptionUpdated {
+  return subscriptionFact(onboardingWriteKey(state, write), state.event.correlationId, subscription, now.toISOString());
 }
 
 /**
@@ -248,16 +220,7 @@ function subscriptionFact(state: OnboardingState, subscription: SubscriptionSnap
  */
 export async function grantEntitlement(state: OnboardingState, ports: OnboardingPorts): Promise<GrantEntitlementResult> {
   const { subscription } = required(state.subscribe, 'subscribe', state);
-  const outcome = await syncEntitlement(subscriptionFact(state, subscription, 'entitlement', ports.now()), ports.entitlements);
-  switch (outcome.outcome) {
-    case 'entitlement-changed':
-      return { outcome: outcome.outcome, customer: outcome.customer, tier: outcome.tier, organizationId: outcome.organizationId };
-    case 'entitlement-unchanged':
-      // The provider's own webhook of the subscription got there first: the entitlement already holds it.
-      return { outcome: outcome.outcome, customer: outcome.customer, tier: null, organizationId: null };
-    default:
-      throw new PermanentSyncError(`onboarding ${state.sagaId}: the entitlement of subscription ${subscription.id} was not derived (${outcome.outcome})`);
-  }
+  return entitlementOfSubscription(subscriptionFactOf(state, subscription, 'entitlement', ports.now()), ports.entitlements, `onboarding ${state.sagaId}`);
 }
 
 /**
@@ -274,7 +237,7 @@ export async function revokeEntitlement(state: OnboardingState, ports: Onboardin
   const now = ports.now();
   // Gone at the provider: over for the entitlement too.
   const cancelled = (await ports.billing.cancelSubscription(made.id)) ?? { ...made, status: 'canceled' as const, canceledAt: now.toISOString(), endedAt: now.toISOString() };
-  const outcome = await syncEntitlement(subscriptionFact(state, cancelled, 'entitlement-revoked', now), ports.entitlements);
+  const outcome = await syncEntitlement(subscriptionFactOf(state, cancelled, 'entitlement-revoked', now), ports.entitlements);
   return { outcome: 'revoked', tier: outcome.outcome === 'entitlement-changed' ? outcome.tier : null };
 }
 

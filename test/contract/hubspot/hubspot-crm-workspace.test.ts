@@ -87,6 +87,16 @@ describe('HubSpot CRM workspace against the HubSpot sandbox', () => {
     expect(linked.get(notes[0]!.id)?.map((link) => link.toObjectId)).toEqual(['301']);
   });
 
+  it('notes a company once per key, associated with the company', async () => {
+    await workspace().noteOnCompany('101', { key: 'amendment:1:note', text: 'Contract S00001 amended: Pro × 3 → Pro × 5.' });
+    await workspace().noteOnCompany('101', { key: 'amendment:1:note', text: 'Contract S00001 amended: Pro × 3 → Pro × 5.' });
+    const notes = await api().searchEqual('notes', { saas_sync_key: 'amendment:1:note' }, ['hs_note_body']);
+    expect(notes).toHaveLength(1);
+    expect(notes[0]!.properties).toMatchObject({ hs_note_body: 'Contract S00001 amended: Pro × 3 → Pro × 5.' });
+    const linked = await api().batchAssociations('notes', 'companies', [notes[0]!.id]);
+    expect(linked.get(notes[0]!.id)?.map((link) => link.toObjectId)).toEqual(['101']);
+  });
+
   it('opens a task for the company’s owner once per key, and completes it; a task gone is completed too', async () => {
     const first = await workspace().openTask({ key: 'dunning:run-1', companyId: '101', subject: 'Call about the unpaid invoice', body: 'Invoice in_1 is 7 days past due.' });
     const again = await workspace().openTask({ key: 'dunning:run-1', companyId: '101', subject: 'Call about the unpaid invoice', body: 'Invoice in_1 is 7 days past due.' });

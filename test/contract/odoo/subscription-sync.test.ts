@@ -54,6 +54,7 @@ describe.each([
       standing: new OdooAccountStandingLedger(client, billing),
       identityMap: new InMemoryIdentityMap(), ...customerIdentityTestPorts(),
       watermarks: new InMemoryWatermarks(),
+      publish: async () => undefined,
       config,
     };
     calls = [];

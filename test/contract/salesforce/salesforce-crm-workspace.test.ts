@@ -93,6 +93,13 @@ describe('Salesforce CRM workspace against the Salesforce sandbox', () => {
     expect(found[0]).toMatchObject({ WhatId: opportunityId, Subject: 'Onboarding undone', Description: 'Onboarding undone\nThe first invoice failed.', Status: 'Completed', ActivityDate: '2026-12-03' });
   });
 
+  it('notes a company once per key: a completed Task on the Account', async () => {
+    const key = `amendment:${accountId}:note`;
+    await workspace().noteOnCompany(accountId, { key, text: 'Contract S00001 amended\nPro × 3 → Pro × 5.' });
+    await workspace().noteOnCompany(accountId, { key, text: 'Contract S00001 amended\nPro × 3 → Pro × 5.' });
+    expect(await tasks(key)).toEqual([expect.objectContaining({ WhatId: accountId, Subject: 'Contract S00001 amended', Status: 'Completed' })]);
+  });
+
   it('opens a task for the Account’s owner once per key, completes it; a task gone is completed too', async () => {
     const key = `dunning:${accountId}`;
     const first = await workspace().openTask({ key, companyId: accountId, subject: 'Call about the unpaid invoice', body: 'Invoice in_1 is 7 days past due.' });

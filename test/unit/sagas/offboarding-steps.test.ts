@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CustomerDeleted } from '../../../events/customer-deleted';
 import type { SubscriptionSnapshot, SubscriptionUpdated } from '../../../events/subscription-updated';
-import type { BillingConfig } from '../../../functions/domain/billing-config';
 import type { OpenInvoice } from '../../../functions/domain/open-invoices';
-import type { SupportPolicy } from '../../../functions/domain/support-policy';
 import { syncEntitlement } from '../../../functions/flows/entitlements/sync-entitlement';
 import { syncSubscription } from '../../../functions/flows/subscription-sync/sync-subscription';
 import type { OffboardingState } from '../../../functions/sagas/offboarding/offboarding-state';
@@ -16,23 +14,9 @@ import {
   recogniseEnd,
   revokeEntitlement,
 } from '../../../functions/sagas/offboarding/offboarding-steps';
-import { InMemoryStanding, InMemorySubscriptionLedger } from '../../support/in-memory-contracts';
-import { InMemoryLifecycleCrm } from '../../support/in-memory-lifecycle-crm';
-import { InMemoryCustomerDirectory, InMemoryIdentityMap, InMemoryWatermarks } from '../../support/in-memory-ports';
-import { InMemoryEntitlementStore, InMemorySupportDesk, InMemorySupportLedger } from '../../support/in-memory-support';
+import { SAGA_PARTNER_ID, sagaCustomer } from '../../support/lifecycle-saga-fixtures';
 
-const PARTNER_ID = 557;
-const CONFIG: BillingConfig = {
-  companies: [{ account: null, currency: '*', companyId: 1, salesJournalId: 1, bankJournalId: 6 }],
-  taxes: [],
-  writeOffUncollectible: false,
-  standingTags: { pastDue: 'Past due', disputed: 'Disputed', uncollectible: 'Uncollectible' },
-};
-const POLICY: SupportPolicy = {
-  entitlements: { tiers: ['none', 'standard', 'premium'], noneTier: 'none', unmappedTier: 'standard', plans: [{ plan: 'Pro', tier: 'premium', priceIds: ['price_PRO'] }] },
-  tagPrefix: 'saas_',
-  escalation: { tierPriorities: [], pastDueTag: 'billing_past_due' },
-};
+const PARTNER_ID = SAGA_PARTNER_ID;
 
 function snapshot(id: string, status: SubscriptionSnapshot['status'], ended: string | null = null): SubscriptionSnapshot {
   return {
@@ -53,23 +37,12 @@ const deleted: CustomerDeleted = {
 
 /** A customer with one (or two) Pro subscriptions, booked in Odoo and entitled, the way the flows left them. */
 async function world(options: { subscriptions?: string[]; crmCompany?: string; openInvoices?: OpenInvoice[]; archivePartner?: boolean } = {}) {
-  const watermarks = new InMemoryWatermarks();
-  const identityMap = new InMemoryIdentityMap();
-  const ledger = new InMemorySubscriptionLedger();
-  ledger.partnerExternalIds.set('saas_sync.stripe_customer_cus_1', PARTNER_ID);
-  const standing = new InMemoryStanding();
-  const directory = new InMemoryCustomerDirectory();
-  const desk = new InMemorySupportDesk();
-  const crm = new InMemoryLifecycleCrm();
-  const store = new InMemoryEntitlementStore(watermarks);
+  const customer = await sagaCustomer(options);
+  const { ledger, standing, desk, crm } = customer;
   const archived: { externalId: string; knownId: number | undefined }[] = [];
-  const supportLedger = new InMemorySupportLedger();
-  supportLedger.contacts.set(PARTNER_ID, { name: 'Acme', email: 'billing@acme.example' });
-  await identityMap.link('stripe:customer:cus_1', { system: 'saas_sync', kind: 'customer', id: 'cust-1' });
-  if (options.crmCompany !== undefined) directory.holders.set(`hubspot:account:${options.crmCompany}`, 'cust-1');
   const ports: OffboardingPorts = {
-    subscriptions: { ledger, standing, identityMap, watermarks, config: CONFIG },
-    entitlements: { store, watermarks, identityMap, directory, partners: ledger, ledger: supportLedger, desk, policy: POLICY, publish: async () => undefined },
+    subscriptions: customer.subscriptions,
+    entitlements: customer.entitlements,
     openInvoices: { openInvoicesOf: async (partnerId) => (partnerId === PARTNER_ID ? (options.openInvoices ?? []) : []) },
     crm,
     partners: {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { type SubscriptionAmended, subscriptionAmendedSchema } from '../../../../events/subscription-amended';
 import type { SubscriptionSnapshot, SubscriptionUpdated } from '../../../../events/subscription-updated';
 import type { BillingConfig } from '../../../../functions/domain/billing-config';
 import { amendContractLines, planContractLines, targetContractState } from '../../../../functions/domain/subscription-contract';
@@ -39,8 +40,10 @@ function ports() {
   ledger.partnerExternalIds.set(`saas_sync.stripe_customer_${CUSTOMER}`, PARTNER_ID);
   const standing = new InMemoryStanding();
   const watermarks = new InMemoryWatermarks();
-  const all: SubscriptionSyncPorts = { ledger, standing, identityMap: new InMemoryIdentityMap(), ...customerIdentityTestPorts(), watermarks, config };
-  return { ...all, ledger, standing, watermarks, all };
+  const published: SubscriptionAmended[] = [];
+  const publish = async (events: readonly SubscriptionAmended[]) => void published.push(...events);
+  const all: SubscriptionSyncPorts = { ledger, standing, identityMap: new InMemoryIdentityMap(), ...customerIdentityTestPorts(), watermarks, config, publish };
+  return { ...all, ledger, standing, watermarks, published, all };
 }
 
 function permutations<T>(values: readonly T[]): T[][] {
@@ -71,7 +74,7 @@ describe('subscription.updated → the subscription contract (sale order)', () =
     // Act
     const outcome = await syncSubscription(event, p.all);
     // Assess
-    expect(outcome).toEqual({ outcome: 'created', orderId: 1, state: 'confirmed', lineChanges: 2, standing: 'unchanged' });
+    expect(outcome).toEqual({ outcome: 'created', orderId: 1, state: 'confirmed', lineChanges: 2, standing: 'unchanged', published: undefined });
     expect(p.ledger.contract('sub_1')).toEqual([
       {
         state: 'confirmed', partnerId: PARTNER_ID, currency: 'USD', total: 2 * 4999 + 5 * 1250,
@@ -124,6 +127,69 @@ describe('subscription.updated → the subscription contract (sale order)', () =
       { name: 'Pro (monthly)', quantity: 3, priceUnit: 99 },
     ]);
     expect(p.ledger.orders.size).toBe(1);
+  });
+
+  it('announces a confirmed contract’s line change as subscription.amended (previous and new lines), once per snapshot', async () => {
+    // Prepare
+    const p = ports();
+    await syncSubscription(lifecycle[0]!, p.all);
+    // Act
+    const upgrade = await syncSubscription(lifecycle[1]!, p.all);
+    const redelivered = await syncSubscription(lifecycle[1]!, p.all);
+    const unchanged = await syncSubscription(updated(3, lifecycle[1]!.data.subscription), p.all);
+    // Assess
+    expect(upgrade).toMatchObject({ outcome: 'amended', published: 'stripe:evt_2:subscription.updated:amended' });
+    expect(redelivered).toMatchObject({ outcome: 'stale' });
+    expect(unchanged).toMatchObject({ outcome: 'unchanged', published: undefined });
+    expect(p.published).toHaveLength(1);
+    const [amended] = p.published;
+    expect(subscriptionAmendedSchema.safeParse(amended).success).toBe(true);
+    expect(amended).toMatchObject({
+      id: 'stripe:evt_2:subscription.updated:amended', type: 'subscription.amended', subject: 'stripe:subscription:sub_1', time: lifecycle[1]!.time,
+      data: {
+        subscription: { id: 'sub_1', customerId: CUSTOMER },
+        order: { id: 1, name: 'S00001', partnerId: PARTNER_ID },
+        currency: 'usd',
+        previousLines: [{ name: 'Plan price_BASIC (monthly)', quantity: '1.00', unitPrice: '49.99' }],
+        lines: [{ name: 'Plan price_BASIC (monthly)', quantity: '3.00', unitPrice: '49.99' }],
+      },
+    });
+  });
+
+  it('republishes the same amendment after a crash before the write (same id, same lines), then writes it', async () => {
+    // Prepare
+    const p = ports();
+    await syncSubscription(lifecycle[0]!, p.all);
+    const amendOrder = p.ledger.amendOrder.bind(p.ledger);
+    p.ledger.amendOrder = async () => {
+      throw new Error('Odoo went away');
+    };
+    // Act
+    const crashed = await syncSubscription(lifecycle[1]!, p.all).catch((caught: unknown) => caught);
+    p.ledger.amendOrder = amendOrder;
+    const retried = await syncSubscription(lifecycle[1]!, p.all);
+    // Assess
+    expect(crashed).toBeInstanceOf(Error);
+    expect(retried).toMatchObject({ outcome: 'amended', published: 'stripe:evt_2:subscription.updated:amended' });
+    expect(p.published).toHaveLength(2);
+    expect(p.published[1]).toEqual(p.published[0]);
+    expect(p.ledger.contract('sub_1')[0]?.lines).toMatchObject([{ quantity: 3 }]);
+  });
+
+  it('announces no amendment of a new contract, a quotation or an ending, though their lines change', async () => {
+    // Prepare
+    const p = ports();
+    const quotation = ports();
+    // Act
+    await syncSubscription(lifecycle[0]!, p.all);
+    await syncSubscription(updated(2, cancelled.data.subscription), p.all);
+    await syncSubscription(updated(1, snapshot('incomplete', [item('price_BASIC', 1, 4999)])), quotation.all);
+    const quotationAmended = await syncSubscription(updated(2, snapshot('incomplete', [item('price_BASIC', 2, 4999)])), quotation.all);
+    // Assess
+    expect(p.ledger.contract('sub_1')[0]?.state).toBe('cancelled');
+    expect(quotationAmended).toMatchObject({ outcome: 'amended', state: 'quotation', lineChanges: 1 });
+    expect(p.published).toEqual([]);
+    expect(quotation.published).toEqual([]);
   });
 
   it('flags the partner past due with a note, clears it with a note when active again, and stays quiet when nothing changes', async () => {

@@ -1,0 +1,12 @@
+import { sagaStep } from '../../../platform/saga-step';
+import { parseAmendmentState } from '../amendment-state';
+import { rederiveEntitlement } from '../amendment-steps';
+import { amendmentPortsFromEnv } from '../amendment-wiring';
+
+const ports = amendmentPortsFromEnv();
+
+/** Amendment saga step "rederiveEntitlement" (functions/sagas/amendment/amendment-steps.ts). Wiring only. */
+export const handler = sagaStep({
+  parse: parseAmendmentState,
+  run: (state) => rederiveEntitlement(state, ports),
+});

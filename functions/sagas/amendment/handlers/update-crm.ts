@@ -1,0 +1,12 @@
+import { sagaStep } from '../../../platform/saga-step';
+import { parseAmendmentState } from '../amendment-state';
+import { updateCrm } from '../amendment-steps';
+import { amendmentPortsFromEnv } from '../amendment-wiring';
+
+const ports = amendmentPortsFromEnv();
+
+/** Amendment saga step "updateCrm" (functions/sagas/amendment/amendment-steps.ts). Wiring only. */
+export const handler = sagaStep({
+  parse: parseAmendmentState,
+  run: (state) => updateCrm(state, ports),
+});
