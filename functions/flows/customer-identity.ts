@@ -74,11 +74,21 @@ export async function canonicalCustomer(directory: CustomerDirectory, customerId
  * keys is eventually consistent: a join of the last moment may be missing, and is found on a later call.)
  */
 export async function absorbedCustomers(directory: CustomerDirectory, survivor: string): Promise<string[]> {
+  return (await customerKeys(directory, survivor)).absorbed;
+}
+
+/**
+ * The keys `survivor` holds and those of every customer joined into it (`absorbed`, sorted), each customer's keys
+ * read once: the walk that finds the joined customers reads their keys anyway.
+ */
+export async function customerKeys(directory: CustomerDirectory, survivor: string): Promise<{ keys: string[]; absorbed: string[] }> {
   const forwardPrefix = canonicalCustomerKey('');
+  const keys: string[] = [];
   const absorbed: string[] = [];
   const pending = [survivor];
   for (let customer = pending.pop(); customer !== undefined; customer = pending.pop()) {
     for (const key of await directory.keysOf(customer)) {
+      keys.push(key);
       if (!key.startsWith(forwardPrefix)) continue;
       const joined = key.slice(forwardPrefix.length);
       if (joined === survivor || absorbed.includes(joined)) continue;
@@ -86,7 +96,7 @@ export async function absorbedCustomers(directory: CustomerDirectory, survivor: 
       pending.push(joined);
     }
   }
-  return absorbed.sort();
+  return { keys, absorbed: absorbed.sort() };
 }
 
 async function holderOf(directory: CustomerDirectory, key: string): Promise<string | undefined> {
@@ -225,9 +235,11 @@ export async function writeCustomerPartner(ports: CustomerIdentityPorts, write: 
   for (const field of dropped) ports.onDroppedField({ field, source: write.source, record: write.candidate.entityKey, customerId });
   const { id } = await ports.partners.upsert(customerPartnerExternalId(customerId), known === undefined ? { ...values, ...write.onCreate } : values, known);
   // Independent links, written at once (one round trip, not four): a retry after a partial failure writes them all
-  // again, and every reader of one of them finds the same partner through the others or the external id.
+  // again, and every reader of one of them finds the same partner through the others or the external id. The customer
+  // is linked whenever its own link is not this partner yet (also when the partner came from the record's link or an
+  // explicit id), so that what this returns is what the customer's link says (the CRM write-back relies on it).
   await Promise.all([
-    id === known ? undefined : ports.identityMap.link(canonicalCustomerKey(customerId), { ...ODOO_PARTNER, id: String(id) }),
+    id === customerPartner ? undefined : ports.identityMap.link(canonicalCustomerKey(customerId), { ...ODOO_PARTNER, id: String(id) }),
     ports.identityMap.link(write.candidate.entityKey, { ...ODOO_PARTNER, id: String(id) }),
     ports.identityMap.link(write.candidate.entityKey, { ...CANONICAL_CUSTOMER, id: customerId }),
     ports.identityMap.link(write.candidate.entityKey, { ...RECORD_STATE, id: 'live' }),
