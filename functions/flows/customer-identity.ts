@@ -143,6 +143,7 @@ export async function resolveCustomer(ports: Pick<CustomerIdentityPorts, 'direct
   const firstClaims = await Promise.all(claiming.map(({ key }) => directory.claim(key, firstChoice)));
   // The customer chosen may have been joined into another meanwhile: read once for all the claims it won.
   const firstChoiceNow = firstClaims.includes(firstChoice) ? await canonicalCustomer(directory, firstChoice) : firstChoice;
+  let joined = false;
 
   for (const [index, { key, evidence }] of claiming.entries()) {
     const claimedBy: string = chosen === firstChoice ? firstClaims[index]! : await directory.claim(key, chosen);
@@ -158,12 +159,18 @@ export async function resolveCustomer(ports: Pick<CustomerIdentityPorts, 'direct
       // a key it claimed meanwhile still leads there).
       chosen = await join(directory, holder, chosen, merges);
       minted = false;
+      joined = true;
     } else if (evidence === 'explicit') {
       // A link between two customers that exist: they are one company. The customer found first keeps the name.
       chosen = await join(directory, chosen, holder, merges);
+      joined = true;
     }
   }
-  return { customerId: await canonicalCustomer(directory, chosen), merges };
+  // No join, and the first choice's forward was read after its claims and found none: that read is the answer
+  // (reading it again at once would only see a join of the last milliseconds, which every later reader follows
+  // anyway). After a join, or without that read, the customer is read anew.
+  const settledAfterClaims = !joined && chosen === firstChoice && firstChoiceNow === firstChoice && firstClaims.includes(firstChoice);
+  return { customerId: settledAfterClaims ? firstChoice : await canonicalCustomer(directory, chosen), merges };
 }
 
 /** An absorbed customer whose partner was flagged for review beside the survivor's (the id: the survivor's partner). */
