@@ -228,14 +228,19 @@ export interface CustomerRecordWrite {
  * created or updated with the fields its source owns. Returns the customer and the partner.
  */
 export async function writeCustomerPartner(ports: CustomerIdentityPorts, write: CustomerRecordWrite): Promise<{ customerId: string; partnerId: number }> {
-  const { customerId, merges } = await resolveCustomer(ports, write.candidate);
-  await consolidatePartners(ports, merges);
   // The customer's partner, else (a record synced before customers were resolved) the one linked to the record
-  // itself: read together, the customer's winning.
-  const [customerPartner, recordPartner] = await Promise.all([
-    partnerOfCustomer(ports.identityMap, customerId),
-    ports.identityMap.find(write.candidate.entityKey, ODOO_PARTNER.system, ODOO_PARTNER.kind),
+  // itself, the customer's winning. Both are read while the customer resolves (one round trip less): the record's
+  // link, and the partner of the customer the record names itself when new — the one it resolves to unless another
+  // customer had its keys first. Read before the claims rather than after: either way a partner linked a moment later
+  // is found by its external id when the partner is written.
+  const ownCustomer = customerIdFor(write.candidate.entityKey);
+  const [[ownCustomerPartner, recordPartner], { customerId, merges }] = await Promise.all([
+    Promise.all([partnerOfCustomer(ports.identityMap, ownCustomer), ports.identityMap.find(write.candidate.entityKey, ODOO_PARTNER.system, ODOO_PARTNER.kind)]),
+    resolveCustomer(ports, write.candidate),
   ]);
+  await consolidatePartners(ports, merges);
+  // Another customer, or a join that may have given this one a partner: its partner read now.
+  const customerPartner = customerId === ownCustomer && merges.length === 0 ? ownCustomerPartner : await partnerOfCustomer(ports.identityMap, customerId);
   let known = customerPartner ?? (recordPartner === undefined ? undefined : Number(recordPartner));
   known ??= await explicitPartner(ports, write.candidate);
   const { values, dropped } = ownedWrite(ports.identity, write.source, write.values, write.always, known !== undefined);
