@@ -246,15 +246,16 @@ export async function writeCustomerPartner(ports: CustomerIdentityPorts, write: 
   const { values, dropped } = ownedWrite(ports.identity, write.source, write.values, write.always, known !== undefined);
   for (const field of dropped) ports.onDroppedField({ field, source: write.source, record: write.candidate.entityKey, customerId });
   const { id } = await ports.partners.upsert(customerPartnerExternalId(customerId), known === undefined ? { ...values, ...write.onCreate } : values, known);
-  // Independent links, written at once (one round trip, not four): a retry after a partial failure writes them all
-  // again, and every reader of one of them finds the same partner through the others or the external id. The customer
-  // is linked whenever its own link is not this partner yet (also when the partner came from the record's link or an
-  // explicit id), so that what this returns is what the customer's link says (the CRM write-back relies on it).
-  await Promise.all([
-    id === customerPartner ? undefined : ports.identityMap.link(canonicalCustomerKey(customerId), { ...ODOO_PARTNER, id: String(id) }),
-    ports.identityMap.link(write.candidate.entityKey, { ...ODOO_PARTNER, id: String(id) }),
-    ports.identityMap.link(write.candidate.entityKey, { ...CANONICAL_CUSTOMER, id: customerId }),
-    ports.identityMap.link(write.candidate.entityKey, { ...RECORD_STATE, id: 'live' }),
+  // Independent links, written in one request (one round trip and one request, not four): a retry after a partial
+  // failure writes them all again, and every reader of one of them finds the same partner through the others or the
+  // external id. The customer is linked whenever its own link is not this partner yet (also when the partner came
+  // from the record's link or an explicit id), so that what this returns is what the customer's link says (the CRM
+  // write-back relies on it).
+  await ports.identityMap.linkAll([
+    ...(id === customerPartner ? [] : [{ entityKey: canonicalCustomerKey(customerId), ref: { ...ODOO_PARTNER, id: String(id) } }]),
+    { entityKey: write.candidate.entityKey, ref: { ...ODOO_PARTNER, id: String(id) } },
+    { entityKey: write.candidate.entityKey, ref: { ...CANONICAL_CUSTOMER, id: customerId } },
+    { entityKey: write.candidate.entityKey, ref: { ...RECORD_STATE, id: 'live' } },
   ]);
   return { customerId, partnerId: id };
 }

@@ -78,7 +78,7 @@ describe('syncCustomer', () => {
       5, // the record's keys looked up, with the record's partner link and its own customer's partner
       3, // the keys claimed
       1, // the customer's forward, after the claims
-      4, // the links: the customer's partner, the record's partner, customer and state
+      1, // the links (the customer's partner, the record's partner, customer and state) in one request
       1, // the watermark committed
       1, // the write-back: the customer's keys (no CRM company among them: no record state read)
     ]);
