@@ -74,11 +74,21 @@ export async function canonicalCustomer(directory: CustomerDirectory, customerId
  * keys is eventually consistent: a join of the last moment may be missing, and is found on a later call.)
  */
 export async function absorbedCustomers(directory: CustomerDirectory, survivor: string): Promise<string[]> {
+  return (await customerKeys(directory, survivor)).absorbed;
+}
+
+/**
+ * The keys `survivor` holds and those of every customer joined into it (`absorbed`, sorted), each customer's keys
+ * read once: the walk that finds the joined customers reads their keys anyway.
+ */
+export async function customerKeys(directory: CustomerDirectory, survivor: string): Promise<{ keys: string[]; absorbed: string[] }> {
   const forwardPrefix = canonicalCustomerKey('');
+  const keys: string[] = [];
   const absorbed: string[] = [];
   const pending = [survivor];
   for (let customer = pending.pop(); customer !== undefined; customer = pending.pop()) {
     for (const key of await directory.keysOf(customer)) {
+      keys.push(key);
       if (!key.startsWith(forwardPrefix)) continue;
       const joined = key.slice(forwardPrefix.length);
       if (joined === survivor || absorbed.includes(joined)) continue;
@@ -86,7 +96,7 @@ export async function absorbedCustomers(directory: CustomerDirectory, survivor: 
       pending.push(joined);
     }
   }
-  return absorbed.sort();
+  return { keys, absorbed: absorbed.sort() };
 }
 
 async function holderOf(directory: CustomerDirectory, key: string): Promise<string | undefined> {
@@ -133,6 +143,7 @@ export async function resolveCustomer(ports: Pick<CustomerIdentityPorts, 'direct
   const firstClaims = await Promise.all(claiming.map(({ key }) => directory.claim(key, firstChoice)));
   // The customer chosen may have been joined into another meanwhile: read once for all the claims it won.
   const firstChoiceNow = firstClaims.includes(firstChoice) ? await canonicalCustomer(directory, firstChoice) : firstChoice;
+  let joined = false;
 
   for (const [index, { key, evidence }] of claiming.entries()) {
     const claimedBy: string = chosen === firstChoice ? firstClaims[index]! : await directory.claim(key, chosen);
@@ -148,12 +159,18 @@ export async function resolveCustomer(ports: Pick<CustomerIdentityPorts, 'direct
       // a key it claimed meanwhile still leads there).
       chosen = await join(directory, holder, chosen, merges);
       minted = false;
+      joined = true;
     } else if (evidence === 'explicit') {
       // A link between two customers that exist: they are one company. The customer found first keeps the name.
       chosen = await join(directory, chosen, holder, merges);
+      joined = true;
     }
   }
-  return { customerId: await canonicalCustomer(directory, chosen), merges };
+  // No join, and the first choice's forward was read after its claims and found none: that read is the answer
+  // (reading it again at once would only see a join of the last milliseconds, which every later reader follows
+  // anyway). After a join, or without that read, the customer is read anew.
+  const settledAfterClaims = !joined && chosen === firstChoice && firstChoiceNow === firstChoice && firstClaims.includes(firstChoice);
+  return { customerId: settledAfterClaims ? firstChoice : await canonicalCustomer(directory, chosen), merges };
 }
 
 /** An absorbed customer whose partner was flagged for review beside the survivor's (the id: the survivor's partner). */
@@ -211,26 +228,34 @@ export interface CustomerRecordWrite {
  * created or updated with the fields its source owns. Returns the customer and the partner.
  */
 export async function writeCustomerPartner(ports: CustomerIdentityPorts, write: CustomerRecordWrite): Promise<{ customerId: string; partnerId: number }> {
-  const { customerId, merges } = await resolveCustomer(ports, write.candidate);
-  await consolidatePartners(ports, merges);
   // The customer's partner, else (a record synced before customers were resolved) the one linked to the record
-  // itself: read together, the customer's winning.
-  const [customerPartner, recordPartner] = await Promise.all([
-    partnerOfCustomer(ports.identityMap, customerId),
-    ports.identityMap.find(write.candidate.entityKey, ODOO_PARTNER.system, ODOO_PARTNER.kind),
+  // itself, the customer's winning. Both are read while the customer resolves (one round trip less): the record's
+  // link, and the partner of the customer the record names itself when new — the one it resolves to unless another
+  // customer had its keys first. Read before the claims rather than after: either way a partner linked a moment later
+  // is found by its external id when the partner is written.
+  const ownCustomer = customerIdFor(write.candidate.entityKey);
+  const [[ownCustomerPartner, recordPartner], { customerId, merges }] = await Promise.all([
+    Promise.all([partnerOfCustomer(ports.identityMap, ownCustomer), ports.identityMap.find(write.candidate.entityKey, ODOO_PARTNER.system, ODOO_PARTNER.kind)]),
+    resolveCustomer(ports, write.candidate),
   ]);
+  await consolidatePartners(ports, merges);
+  // Another customer, or a join that may have given this one a partner: its partner read now.
+  const customerPartner = customerId === ownCustomer && merges.length === 0 ? ownCustomerPartner : await partnerOfCustomer(ports.identityMap, customerId);
   let known = customerPartner ?? (recordPartner === undefined ? undefined : Number(recordPartner));
   known ??= await explicitPartner(ports, write.candidate);
   const { values, dropped } = ownedWrite(ports.identity, write.source, write.values, write.always, known !== undefined);
   for (const field of dropped) ports.onDroppedField({ field, source: write.source, record: write.candidate.entityKey, customerId });
   const { id } = await ports.partners.upsert(customerPartnerExternalId(customerId), known === undefined ? { ...values, ...write.onCreate } : values, known);
-  // Independent links, written at once (one round trip, not four): a retry after a partial failure writes them all
-  // again, and every reader of one of them finds the same partner through the others or the external id.
-  await Promise.all([
-    id === known ? undefined : ports.identityMap.link(canonicalCustomerKey(customerId), { ...ODOO_PARTNER, id: String(id) }),
-    ports.identityMap.link(write.candidate.entityKey, { ...ODOO_PARTNER, id: String(id) }),
-    ports.identityMap.link(write.candidate.entityKey, { ...CANONICAL_CUSTOMER, id: customerId }),
-    ports.identityMap.link(write.candidate.entityKey, { ...RECORD_STATE, id: 'live' }),
+  // Independent links, written in one request (one round trip and one request, not four): a retry after a partial
+  // failure writes them all again, and every reader of one of them finds the same partner through the others or the
+  // external id. The customer is linked whenever its own link is not this partner yet (also when the partner came
+  // from the record's link or an explicit id), so that what this returns is what the customer's link says (the CRM
+  // write-back relies on it).
+  await ports.identityMap.linkAll([
+    ...(id === customerPartner ? [] : [{ entityKey: canonicalCustomerKey(customerId), ref: { ...ODOO_PARTNER, id: String(id) } }]),
+    { entityKey: write.candidate.entityKey, ref: { ...ODOO_PARTNER, id: String(id) } },
+    { entityKey: write.candidate.entityKey, ref: { ...CANONICAL_CUSTOMER, id: customerId } },
+    { entityKey: write.candidate.entityKey, ref: { ...RECORD_STATE, id: 'live' } },
   ]);
   return { customerId, partnerId: id };
 }

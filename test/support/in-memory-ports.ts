@@ -1,7 +1,7 @@
 import { DEFAULT_IDENTITY_CONFIG, type IdentityConfig } from '../../functions/domain/identity-config';
 import type { PartnerMerger } from '../../functions/domain/partner-merger';
 import type { CustomerDirectory } from '../../functions/domain/customer-directory';
-import type { IdentityMap, SystemRef } from '../../functions/domain/identity-map';
+import type { EntityLink, IdentityMap, SystemRef } from '../../functions/domain/identity-map';
 import type { PartnerGateway, PartnerValues, PartnerWrite } from '../../functions/domain/partner-gateway';
 import type { Watermark, WatermarkStore } from '../../functions/domain/watermark';
 import { EntityBusyError } from '../../functions/state/watermark-table';
@@ -40,6 +40,9 @@ export class InMemoryIdentityMap implements IdentityMap {
   }
   async link(entityKey: string, ref: SystemRef) {
     this.links.set(`${entityKey}|${ref.system}#${ref.kind}`, ref.id);
+  }
+  async linkAll(links: readonly EntityLink[]) {
+    for (const { entityKey, ref } of links) await this.link(entityKey, ref);
   }
 }
 

@@ -3,7 +3,7 @@ import type { CustomerUpserted } from '../../../events/customer-upserted';
 import { customerCandidate, customerPartnerWrite } from '../../domain/customer-to-partner';
 import { isNewer, type WatermarkStore, watermarkOf } from '../../domain/watermark';
 import { underWatermarkLease } from '../../platform/watermark-lease';
-import { type CrmWriteBackPorts, writeBackCustomerIds } from '../crm-write-back';
+import { type CrmWriteBackPorts, type ResolvedCustomer, writeBackCustomerIds } from '../crm-write-back';
 import { archiveRecordPartner, type CustomerIdentityPorts, writeCustomerPartner } from '../customer-identity';
 
 export interface CustomerSyncPorts extends CustomerIdentityPorts {
@@ -27,22 +27,23 @@ export type CustomerSyncOutcome =
  * - then its ids are written back onto the CRM companies of its customer (a billing customer joining a CRM company).
  */
 export async function syncCustomer(event: CustomerUpserted | CustomerDeleted, ports: CustomerSyncPorts): Promise<CustomerSyncOutcome> {
-  const outcome = await applyCustomer(event, ports);
+  const { outcome, resolved } = await applyCustomer(event, ports);
   // Last, and on a stale event too (a retry after a failed write-back): the customer's CRM companies get its ids.
+  // An event just applied hands over the customer and partner it wrote; a stale one has the write-back read them.
   const { crmWorkspaceOf } = ports;
-  if (event.type === 'customer.upserted' && crmWorkspaceOf !== undefined) await writeBackCustomerIds({ ...ports, crmWorkspaceOf }, event.subject);
+  if (event.type === 'customer.upserted' && crmWorkspaceOf !== undefined) await writeBackCustomerIds({ ...ports, crmWorkspaceOf }, event.subject, resolved);
   return outcome;
 }
 
-async function applyCustomer(event: CustomerUpserted | CustomerDeleted, ports: CustomerSyncPorts): Promise<CustomerSyncOutcome> {
+async function applyCustomer(event: CustomerUpserted | CustomerDeleted, ports: CustomerSyncPorts): Promise<{ outcome: CustomerSyncOutcome; resolved?: ResolvedCustomer }> {
   const candidate = watermarkOf(event);
-  return underWatermarkLease<CustomerSyncOutcome>(ports.watermarks, event.subject, event.id, async (current) => {
-    if (!isNewer(candidate, current)) return { result: { outcome: 'stale', watermark: current ?? candidate } };
+  return underWatermarkLease<{ outcome: CustomerSyncOutcome; resolved?: ResolvedCustomer }>(ports.watermarks, event.subject, event.id, async (current) => {
+    if (!isNewer(candidate, current)) return { result: { outcome: { outcome: 'stale', watermark: current ?? candidate } } };
     if (event.type === 'customer.upserted') {
       const customer = event.data.customer;
-      const { partnerId } = await writeCustomerPartner(ports, { candidate: customerCandidate(customer), source: 'billing', ...customerPartnerWrite(customer) });
-      return { result: { outcome: 'upserted', partnerId }, commit: candidate };
+      const resolved = await writeCustomerPartner(ports, { candidate: customerCandidate(customer), source: 'billing', ...customerPartnerWrite(customer) });
+      return { result: { outcome: { outcome: 'upserted', partnerId: resolved.partnerId }, resolved }, commit: candidate };
     }
-    return { result: { outcome: 'archived', ...(await archiveRecordPartner(ports, event.subject, event.time)) }, commit: candidate };
+    return { result: { outcome: { outcome: 'archived', ...(await archiveRecordPartner(ports, event.subject, event.time)) } }, commit: candidate };
   });
 }

@@ -4,6 +4,7 @@ import { type CustomerCandidate, normalizeDomain, resolutionKeys } from '../../.
 import { DEFAULT_IDENTITY_CONFIG } from '../../../functions/domain/identity-config';
 import { absorbedCustomers, canonicalCustomer, partnerOfCustomer, resolveCustomer, writeCustomerPartner } from '../../../functions/flows/customer-identity';
 import { InMemoryCustomerDirectory, InMemoryPartners, inMemoryIdentityPorts } from '../../support/in-memory-ports';
+import { RoundTrips } from '../../support/round-trips';
 
 const stripeCustomer = (id: string, overrides: Partial<CustomerCandidate> = {}): CustomerCandidate => ({ entityKey: `stripe:customer:${id}`, links: [], taxId: null, emails: [], websites: [], ...overrides });
 const crmAccount = (id: string, overrides: Partial<CustomerCandidate> = {}): CustomerCandidate => ({ entityKey: `hubspot:account:${id}`, links: [], taxId: null, emails: [], websites: [], ...overrides });
@@ -78,28 +79,20 @@ describe('resolveCustomer', () => {
   });
 
   it('a new customer’s lookups, then its claims, each go to the directory at once: its round trips do not grow with its keys', async () => {
-    // A directory that tells how many of its requests were in flight together (each answers after a turn).
+    // A directory that tells how many of its requests were in flight together (each answers after a timer).
     const inner = new InMemoryCustomerDirectory();
-    let inFlight = 0;
-    const rounds: number[] = [];
-    const measured = async <T>(answer: () => Promise<T>): Promise<T> => {
-      if (inFlight++ === 0) rounds.push(0);
-      rounds[rounds.length - 1]!++;
-      await new Promise((resolve) => setTimeout(resolve, 1));
-      inFlight--;
-      return answer();
-    };
+    const trips = new RoundTrips();
     const directory: CustomerDirectory = {
-      holderOf: (key) => measured(() => inner.holderOf(key)),
-      claim: (key, customerId) => measured(() => inner.claim(key, customerId)),
+      holderOf: (key) => trips.measure(() => inner.holderOf(key)),
+      claim: (key, customerId) => trips.measure(() => inner.claim(key, customerId)),
       keysOf: (customerId) => inner.keysOf(customerId),
     };
     const record = stripeCustomer('cus_wide', { taxId: 'DE123', emails: ['ap@wide.example'], websites: ['https://wide-group.example'] });
     const keys = 1 + resolutionKeys(record, DEFAULT_IDENTITY_CONFIG).length;
     const { customerId } = await resolveCustomer({ directory, identity: DEFAULT_IDENTITY_CONFIG }, record);
-    // Every key looked up in one round, claimed in one round, then the customer's forward read after the claims and
-    // at the end (one after the other, they were 3 × keys + 1 round trips).
-    expect(rounds).toEqual([keys, keys, 1, 1]);
+    // Every key looked up in one round, claimed in one round, then the customer's forward read once after the claims
+    // (one after the other, they were 3 × keys + 1 round trips; the same forward read again at the end, 4 rounds).
+    expect(trips.rounds).toEqual([keys, keys, 1]);
     expect((await inner.keysOf(customerId)).sort()).toEqual([record.entityKey, ...resolutionKeys(record, DEFAULT_IDENTITY_CONFIG).map(({ key }) => key)].sort());
   });
 

@@ -54,4 +54,12 @@ describe('IdentityMapTable (DynamoDB)', () => {
     );
     expect(Items?.map((item) => item.pk)).toEqual(['stripe:customer:cus_9']);
   });
+
+  it('writes many links in batches, as one link after the other would: more than a batch holds, a repeated key the last one', async () => {
+    const identityMap = new IdentityMapTable(dynamo.documents, 'identity-map');
+    const links = Array.from({ length: 30 }, (_, index) => ({ entityKey: `stripe:customer:cus_batch${index}`, ref: { system: 'odoo', kind: 'res.partner', id: String(index) } }));
+    await identityMap.linkAll([...links, { entityKey: 'stripe:customer:cus_batch3', ref: { system: 'odoo', kind: 'res.partner', id: '303' } }]);
+    expect(await identityMap.find('stripe:customer:cus_batch29', 'odoo', 'res.partner')).toBe('29');
+    expect(await identityMap.find('stripe:customer:cus_batch3', 'odoo', 'res.partner')).toBe('303');
+  });
 });

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { CustomerDeleted } from '../../../../events/customer-deleted';
 import type { CustomerSnapshot, CustomerUpserted } from '../../../../events/customer-upserted';
 import { syncCustomer } from '../../../../functions/flows/customer-sync/sync-customer';
+import { CrmWriteBackWorkspace } from '../../../support/crm-write-back-workspace';
 import { InMemoryPartners, InMemoryWatermarks, inMemoryIdentityPorts } from '../../../support/in-memory-ports';
+import { RoundTrips } from '../../../support/round-trips';
 
 const CUSTOMER = 'cus_QXg1o8vcGmoR32';
 const subject = `stripe:customer:${CUSTOMER}`;
@@ -62,6 +64,25 @@ describe('syncCustomer', () => {
     expect(p.partners.records.get(1)).toMatchObject({ name: 'Acme Inc.', ref: CUSTOMER, email: 'a@acme.example', is_company: true });
     expect(p.partners.calls - callsAfterCreate).toBe(1);
     expect(await p.identityMap.find(subject, 'odoo', 'res.partner')).toBe('1');
+  });
+
+  it('writes a new billing customer (three keys) in 7 round trips to its stores, the CRM write-back included', async () => {
+    // Each round trip is a DynamoDB request on the event's critical path (they were 14, one after the other).
+    const p = ports();
+    const trips = new RoundTrips();
+    const hubspot = new CrmWriteBackWorkspace('hubspot', []);
+    const measured = { ...p, directory: trips.measured(p.directory), identityMap: trips.measured(p.identityMap), watermarks: trips.measured(p.watermarks), crmWorkspaceOf: () => hubspot };
+    expect(await syncCustomer(upserted('evt_1', 1, { taxId: 'DE123456789' }), measured)).toEqual({ outcome: 'upserted', partnerId: 1 });
+    expect(trips.rounds).toEqual([
+      1, // the write lease (and the watermark)
+      5, // the record's keys looked up, with the record's partner link and its own customer's partner
+      3, // the keys claimed
+      1, // the customer's forward, after the claims
+      1, // the links (the customer's partner, the record's partner, customer and state) in one request
+      1, // the watermark committed
+      1, // the write-back: the customer's keys (no CRM company among them: no record state read)
+    ]);
+    expect(hubspot.changes).toEqual([]);
   });
 
   it('ignores an older update that arrives after a newer one', async () => {
