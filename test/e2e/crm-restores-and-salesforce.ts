@@ -139,7 +139,9 @@ export function crmRestoreAndSalesforceStories(harnessOf: () => Harness, seed: n
       const won = await waitFor(() => archivedCanonicalEvents(harness).find((event) => event.detailType === 'deal.won' && event.detail.subject === `salesforce:deal:${opportunity}`), { what: 'deal.won on the bus', timeoutMs: 60_000 });
       expect(canonicalEventSchema.safeParse(won.detail).error).toBeUndefined();
       expect(won.detail).toMatchObject({ data: { order: { partnerId: partner.id }, amountUntaxed: 15_000 } });
-      expect(await ordersOf(opportunity)).toMatchObject([{ id: quotation.id, state: 'sale', amount_untaxed: 150 }]);
+      // deal.won is published only after Odoo confirmed the order (its state is not asserted here: the onboarding
+      // below may already have cancelled it). The same order, the quotation's, with its amount.
+      expect(await ordersOf(opportunity)).toMatchObject([{ id: quotation.id, amount_untaxed: 150 }]);
 
       // deal.won starts the onboarding, which finds no billing price for the product sold (the local stage maps none
       // for SF-CRM-SEAT) and undoes what it did: the order cancelled, with the reason in its chatter; the Stripe

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canonicalEventSchema } from '../../events/catalog';
 import { SalesforceRestApi } from '../../functions/providers/salesforce/salesforce-rest-api';
 import { SANDBOX_SALESFORCE_CLIENT_ID, SANDBOX_SALESFORCE_CLIENT_SECRET } from '../../local/sandboxes/salesforce/server';
-import { type ArchivedCanonicalEvent, archivedCanonicalEvents, type Harness, startHarness, waitFor } from './local-stack-harness';
+import { type ArchivedCanonicalEvent, archivedCanonicalEvents, type Harness, onboardingEnded, startHarness, waitFor } from './local-stack-harness';
 
 /**
  * Salesforce end to end on the local runtime: records written in the Salesforce sandbox (its REST API) → the sandbox's
@@ -211,8 +211,11 @@ describe('Salesforce on the local runtime', () => {
     const won = await waitFor(() => eventsAbout(`salesforce:deal:${opportunityId}`).find((event) => event.detailType === 'deal.won'), { what: 'deal.won on the bus', timeoutMs: 60_000 });
     expect(canonicalEventSchema.safeParse(won.detail).error).toBeUndefined();
     expect(won.detail).toMatchObject({ data: { order: { partnerId: partner!.id }, amountUntaxed: 36_150 } });
-    const [confirmed] = await harness.odoo.searchRead<Record<string, unknown>>('sale.order', [['client_order_ref', '=', opportunityId]], ['state']);
-    expect(confirmed).toMatchObject({ state: 'sale' });
+    // deal.won starts the onboarding, which finds no billing price for SF-SEAT in the local stage and undoes itself:
+    // the order deal-sync confirmed ends cancelled.
+    expect((await onboardingEnded(harness.stack, { system: 'salesforce', id: opportunityId })).status).toBe('FAILED');
+    const [order] = await harness.odoo.searchRead<Record<string, unknown>>('sale.order', [['client_order_ref', '=', opportunityId]], ['state']);
+    expect(order).toMatchObject({ state: 'cancel' });
   });
 
   it('write-back: the Account’s Odoo partner id and customer id appear on it in Salesforce; the change that causes comes back naming our client and is dropped', async () => {
